@@ -1,0 +1,220 @@
+/**
+ * The one narrow interface between taskhub and its storage. Every backend (SQLite, PostgreSQL) implements
+ * it and passes the same conformance suite (tests/conformance). Backends hold no orchestration logic:
+ * they store instances, histories, an inbox of messages per instance, and activity tasks, and they claim
+ * work with leases timed by their own clock. Every method is scoped to one task hub.
+ *
+ * Times are milliseconds since the epoch, from the store's clock (`now()`).
+ * Payloads are JSON text and are stored as given.
+ */
+import type { HistoryEvent, InboxEvent, JsonText, ParentInstance, RuntimeStatus } from '../core/history.js';
+
+export interface InstanceRecord {
+  instanceId: string;
+  /** Changes on every new execution (start, replace, continue-as-new). */
+  executionId: string;
+  name: string;
+  status: RuntimeStatus;
+  /** Undefined when the query asked not to include inputs. */
+  input?: JsonText;
+  output?: JsonText;
+  customStatus?: JsonText;
+  createdAt: number;
+  lastUpdatedAt: number;
+  completedAt?: number;
+  scheduledStartAt?: number;
+  parentInstanceId?: string;
+}
+
+export interface CreateInstanceRequest {
+  instanceId: string;
+  executionId: string;
+  name: string;
+  input?: JsonText;
+  /** The instance stays Pending until then. */
+  scheduledStartAt?: number;
+  parent?: ParentInstance;
+  /** The ExecutionStarted event to put in the new instance's inbox. */
+  startEvent: InboxEvent;
+}
+
+export type CreateInstanceOutcome =
+  | { created: true }
+  /** An instance with that id exists and is not finished (Pending, Running, Suspended, ContinuedAsNew). */
+  | { created: false; existingStatus: RuntimeStatus };
+
+/** A message for an instance's inbox. */
+export interface OutgoingMessage {
+  instanceId: string;
+  /** Deliver only to this execution; messages for another execution are dropped when read. */
+  executionId?: string;
+  event: InboxEvent;
+  /** Not visible before this time (durable timers). Default: now. */
+  visibleAt?: number;
+}
+
+export type SendMessageOutcome =
+  | { sent: true; status: RuntimeStatus }
+  | { sent: false; reason: 'not-found' }
+  | { sent: false; reason: 'wrong-status'; status: RuntimeStatus };
+
+export interface InboxMessage {
+  /** Backend-specific id, opaque to callers. */
+  id: string;
+  executionId?: string;
+  event: InboxEvent;
+}
+
+export interface OrchestrationWorkItem {
+  instance: InstanceRecord;
+  /** The current execution's committed history, oldest first. */
+  history: HistoryEvent[];
+  /** Visible inbox messages, in arrival order. */
+  messages: InboxMessage[];
+  /** Proves ownership at commit time (fencing). */
+  lockToken: string;
+  /** The store's time at the claim. */
+  claimedAt: number;
+}
+
+export interface ActivityWorkItem {
+  id: string;
+  instanceId: string;
+  executionId: string;
+  taskId: number;
+  name: string;
+  input?: JsonText;
+  /** 1 on the first delivery; grows each time a lease expires and the task is claimed again. */
+  attempt: number;
+  lockToken: string;
+}
+
+export interface NewActivityTask {
+  taskId: number;
+  name: string;
+  input?: JsonText;
+}
+
+export interface OrchestrationCommit {
+  /** Events to append to the current history. Ignored when `replaceHistory` is set. */
+  appendEvents: HistoryEvent[];
+  /** Replace the execution's whole history (rewind) or clear it (continue-as-new: pass []). */
+  replaceHistory?: HistoryEvent[];
+  /** The instance row after the step. `output` and `customStatus` are set as given (undefined clears them). */
+  instance: {
+    status: RuntimeStatus;
+    /** New execution id (continue-as-new); unchanged when omitted. */
+    executionId?: string;
+    /** New input (continue-as-new); unchanged when omitted. */
+    input?: JsonText;
+    output?: JsonText;
+    customStatus?: JsonText;
+  };
+  /** Inbox messages this step consumed. */
+  consumedMessageIds: string[];
+  /** Delete every inbox message of the instance (it reached a terminal state). */
+  deleteAllMessages?: boolean;
+  /** Activity tasks for this instance's current (possibly new) execution. */
+  activities: NewActivityTask[];
+  /** Messages to this or other instances: timers, events, completions to a parent. Messages to a missing or
+   *  finished instance are dropped, except those for this instance itself. */
+  messages: OutgoingMessage[];
+  /** Sub-orchestrations to start. When the id is taken by an unfinished instance, `onConflict` is sent instead. */
+  createInstances: { request: CreateInstanceRequest; onConflict: OutgoingMessage }[];
+}
+
+export type CommitOutcome = { ok: true } | { ok: false; reason: 'lease-lost' };
+
+export interface InstanceQuery {
+  statuses?: RuntimeStatus[];
+  createdFrom?: number;
+  createdTo?: number;
+  lastUpdatedFrom?: number;
+  lastUpdatedTo?: number;
+  instanceIdPrefix?: string;
+  name?: string;
+}
+
+export interface ListInstancesRequest extends InstanceQuery {
+  pageSize: number;
+  /** Opaque, from the previous page. */
+  continuationToken?: string;
+  includeInput: boolean;
+}
+
+export interface InstancePage {
+  instances: InstanceRecord[];
+  /** Absent on the last page. */
+  continuationToken?: string;
+}
+
+export interface HistoryPageRequest {
+  /** Return events with sequence number >= this (0-based). */
+  fromSequence?: number;
+  limit?: number;
+}
+
+export interface HistoryRecord {
+  sequence: number;
+  event: HistoryEvent;
+}
+
+export type PurgeOutcome =
+  | { purged: true }
+  | { purged: false; reason: 'not-found' }
+  | { purged: false; reason: 'not-finished'; status: RuntimeStatus };
+
+/** Hints that work may be waiting; never the only path (workers poll too). */
+export type WorkSignal =
+  | { kind: 'orchestration' }
+  | { kind: 'activity' }
+  | { kind: 'finished'; instanceId: string };
+
+export interface ClaimOptions {
+  workerId: string;
+  max: number;
+  leaseMs: number;
+}
+
+export interface Backend {
+  /** Human-readable description without secrets, e.g. `sqlite:/path/db`. */
+  readonly description: string;
+  /** Creates or upgrades the schema; safe to call concurrently from many processes. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** The store's clock. */
+  now(): Promise<number>;
+
+  createInstance(hub: string, request: CreateInstanceRequest): Promise<CreateInstanceOutcome>;
+  /** Puts a message in an existing instance's inbox if its status is one of `allowedStatuses`. */
+  sendMessage(hub: string, message: OutgoingMessage, allowedStatuses: readonly RuntimeStatus[]): Promise<SendMessageOutcome>;
+
+  getInstance(hub: string, instanceId: string, options?: { includeInput?: boolean }): Promise<InstanceRecord | undefined>;
+  getHistory(hub: string, instanceId: string, page?: HistoryPageRequest): Promise<HistoryRecord[]>;
+  listInstances(hub: string, request: ListInstancesRequest): Promise<InstancePage>;
+  countInstances(hub: string, query: InstanceQuery): Promise<Partial<Record<RuntimeStatus, number>>>;
+
+  /** Deletes a finished instance with its history, inbox and activity tasks. */
+  purgeInstance(hub: string, instanceId: string): Promise<PurgeOutcome>;
+  /** Deletes finished instances matching the query, `batchSize` per transaction; returns how many. */
+  purgeInstances(hub: string, query: InstanceQuery, batchSize: number): Promise<number>;
+  /** Removes exactly this hub's data. */
+  deleteHub(hub: string): Promise<void>;
+
+  claimOrchestrations(hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]>;
+  /** Applies one step atomically if the lease is still held, and releases the lease. */
+  commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<CommitOutcome>;
+  /** Releases the lease without changes, so the work can be claimed again after `retryAfterMs`. */
+  abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number): Promise<void>;
+
+  claimActivities(hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]>;
+  /** Deletes the task and puts its TaskCompleted/TaskFailed in the instance's inbox, if the lease is still held. */
+  completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage): Promise<CommitOutcome>;
+  /** Extends the lease of a running activity; false when it was lost. */
+  renewActivityLease(hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean>;
+
+  /** The earliest time after now at which a message becomes visible or a lease expires, if any. */
+  nextWakeAt(hub: string): Promise<number | undefined>;
+  /** Hints that work may be ready or an instance finished. Returns an unsubscribe function. */
+  subscribe(hub: string, listener: (signal: WorkSignal) => void): () => void;
+}
