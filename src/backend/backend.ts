@@ -116,8 +116,9 @@ export interface OrchestrationCommit {
   deleteAllMessages?: boolean;
   /** Activity tasks for this instance's current (possibly new) execution. */
   activities: NewActivityTask[];
-  /** Messages to this or other instances: timers, events, completions to a parent. Messages to a missing or
-   *  finished instance are dropped, except those for this instance itself. */
+  /** Messages to this or other instances: timers, events, completions to a parent, terminations and rewinds
+   *  of children. A message to another instance that does not exist is dropped; one to a finished instance is
+   *  delivered (the runtime discards it, except a rewind of a Failed child). */
   messages: OutgoingMessage[];
   /** Sub-orchestrations to start. When the id is taken by an unfinished instance, `onConflict` is sent instead. */
   createInstances: { request: CreateInstanceRequest; onConflict: OutgoingMessage }[];
