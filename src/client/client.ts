@@ -1,0 +1,414 @@
+/**
+ * Every instance-management operation of the seed (start, query, list, terminate, raise events, suspend,
+ * resume, rewind, restart, purge, delete the hub) plus the HTTP helpers. The client writes messages and
+ * instance rows through the backend; workers do the work.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Backend, InstanceQuery } from '../backend/backend.js';
+import type { HistoryEvent, InboxEvent, RuntimeStatus } from '../core/history.js';
+import { FINISHED_STATUSES, isFinished } from '../core/history.js';
+import type { OrchestratorRef } from '../core/context.js';
+import { serializePayload } from '../core/serialize.js';
+import type { Registry } from '../authoring/registry.js';
+import {
+  InstanceExistsError,
+  InstanceFinishedError,
+  InstanceNotFoundError,
+  InvalidArgumentError,
+  UnknownOrchestratorError,
+  WaitTimeoutError,
+  WrongStateError,
+} from '../errors.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
+import { validateDate, validateHubName, validateInstanceId, validateName } from './validation.js';
+import { toOrchestrationStatus, type OrchestrationStatus } from './status-view.js';
+import {
+  createCheckStatusResponse,
+  createHttpManagementPayload,
+  requestOrigin,
+  type HttpManagementPayload,
+  type HttpResponseInit,
+  type RequestLike,
+} from './management-urls.js';
+import { waitForFinish } from './wait.js';
+
+export interface TaskHubClientOptions {
+  backend: Backend;
+  /** Default `DurableFunctionsHub`. */
+  hub?: string;
+  /** When given, starting an orchestrator that is not registered is refused (S-START-5). */
+  registry?: Registry;
+  maxPayloadBytes?: number;
+  /** Echoed as `connection` in management URLs. */
+  connectionName?: string;
+  /** Written into management URLs as `code` (only when the server is told to embed it). */
+  embeddedApiKey?: string;
+}
+
+export interface StartOptions<TInput = unknown> {
+  instanceId?: string;
+  input?: TInput;
+  /** (beyond DF) The instance stays Pending until this time. */
+  startAt?: Date;
+}
+
+export interface GetStatusOptions {
+  showHistory?: boolean;
+  showHistoryOutput?: boolean;
+  showInput?: boolean;
+}
+
+export interface InstanceFilter {
+  runtimeStatus?: RuntimeStatus[];
+  createdTimeFrom?: Date;
+  createdTimeTo?: Date;
+  lastUpdatedTimeFrom?: Date;
+  lastUpdatedTimeTo?: Date;
+  instanceIdPrefix?: string;
+  name?: string;
+}
+
+export interface ListOptions extends InstanceFilter {
+  /** Default 100, at most 1000. */
+  pageSize?: number;
+  continuationToken?: string;
+  /** Default false on lists. */
+  showInput?: boolean;
+}
+
+export interface InstancePageView {
+  instances: OrchestrationStatus[];
+  /** Absent on the last page. */
+  continuationToken?: string;
+}
+
+export interface PurgeFilter {
+  createdTimeFrom?: Date;
+  createdTimeTo?: Date;
+  /** Finished statuses only (Completed, Failed, Terminated); default all three. */
+  runtimeStatus?: RuntimeStatus[];
+}
+
+export interface WaitOptions {
+  timeoutInMilliseconds?: number;
+  retryIntervalInMilliseconds?: number;
+}
+
+const DEFAULT_HUB = 'DurableFunctionsHub';
+export const MAX_PAGE_SIZE = 1000;
+const PURGE_BATCH_SIZE = 500;
+
+export class TaskHubClient {
+  readonly backend: Backend;
+  readonly hub: string;
+  private readonly registry: Registry | undefined;
+  private readonly maxPayloadBytes: number;
+  private readonly connectionName: string | undefined;
+  private readonly embeddedApiKey: string | undefined;
+
+  constructor(options: TaskHubClientOptions) {
+    this.backend = options.backend;
+    this.hub = validateHubName(options.hub ?? DEFAULT_HUB);
+    this.registry = options.registry;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    this.connectionName = options.connectionName;
+    this.embeddedApiKey = options.embeddedApiKey;
+  }
+
+  /** A client on the same store for another task hub. */
+  forHub(hub: string): TaskHubClient {
+    return new TaskHubClient({
+      backend: this.backend,
+      hub,
+      registry: this.registry,
+      maxPayloadBytes: this.maxPayloadBytes,
+      connectionName: this.connectionName,
+      embeddedApiKey: this.embeddedApiKey,
+    });
+  }
+
+  /** S-START: writes the start message and returns the instance id at once. */
+  async startNew<TIn>(orchestrator: string | OrchestratorRef<TIn, unknown>, options: StartOptions<TIn> = {}): Promise<string> {
+    const name = validateName('an orchestrator name', typeof orchestrator === 'string' ? orchestrator : orchestrator.name);
+    if (this.registry && !this.registry.hasOrchestrator(name)) throw new UnknownOrchestratorError(name);
+    const instanceId = options.instanceId === undefined ? newInstanceId() : validateInstanceId(options.instanceId);
+    const startAt = validateDate('startAt', options.startAt);
+    const input = serializePayload(options.input, 'the orchestration input', this.maxPayloadBytes);
+    const executionId = newExecutionId();
+    const now = new Date().toISOString();
+    const startEvent: InboxEvent = {
+      type: 'ExecutionStarted',
+      eventId: -1,
+      timestamp: now,
+      name,
+      executionId,
+      input,
+      ...(startAt ? { scheduledStartTime: startAt.toISOString() } : {}),
+    };
+    const outcome = await this.backend.createInstance(this.hub, {
+      instanceId,
+      executionId,
+      name,
+      input,
+      scheduledStartAt: startAt?.getTime(),
+      startEvent,
+    });
+    if (!outcome.created) throw new InstanceExistsError(instanceId, outcome.existingStatus);
+    return instanceId;
+  }
+
+  /** S-QUERY-1: undefined when there is no such instance. */
+  async getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<OrchestrationStatus | undefined> {
+    validateInstanceId(instanceId);
+    const showInput = options.showInput ?? true;
+    const record = await this.backend.getInstance(this.hub, instanceId, { includeInput: showInput });
+    if (!record) return undefined;
+    const history = options.showHistory ? await this.readWholeHistory(instanceId) : undefined;
+    return toOrchestrationStatus(record, { showInput, showHistoryOutput: options.showHistoryOutput }, history);
+  }
+
+  /** (beyond DF) The raw history, unfolded, in pages: events with sequence numbers from `fromSequence`. */
+  async getHistory(instanceId: string, options: { fromSequence?: number; limit?: number } = {}): Promise<HistoryEvent[]> {
+    validateInstanceId(instanceId);
+    if (!(await this.backend.getInstance(this.hub, instanceId, { includeInput: false }))) throw new InstanceNotFoundError(instanceId);
+    const records = await this.backend.getHistory(this.hub, instanceId, options);
+    return records.map((record) => record.event);
+  }
+
+  /** S-LIST-1…3: one page. */
+  async listInstances(options: ListOptions = {}): Promise<InstancePageView> {
+    const pageSize = options.pageSize ?? 100;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new InvalidArgumentError(`the page size must be a whole number from 1 to ${MAX_PAGE_SIZE} (got ${String(pageSize)})`);
+    }
+    const showInput = options.showInput ?? false;
+    const page = await this.backend.listInstances(this.hub, {
+      ...toQuery(options),
+      pageSize,
+      continuationToken: options.continuationToken || undefined,
+      includeInput: showInput,
+    });
+    return {
+      instances: page.instances.map((record) => toOrchestrationStatus(record, { showInput })),
+      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+    };
+  }
+
+  /** S-LIST-5: every matching instance, one page in memory at a time. */
+  async *listAllInstances(options: Omit<ListOptions, 'continuationToken'> = {}): AsyncGenerator<OrchestrationStatus> {
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.listInstances({ ...options, continuationToken });
+      yield* page.instances;
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+  }
+
+  /** S-LIST-4: instances per runtime status for a filter; statuses with none are 0. */
+  async countInstances(filter: InstanceFilter = {}): Promise<Record<RuntimeStatus, number>> {
+    const counts = await this.backend.countInstances(this.hub, toQuery(filter));
+    return {
+      Pending: counts.Pending ?? 0,
+      Running: counts.Running ?? 0,
+      Completed: counts.Completed ?? 0,
+      ContinuedAsNew: counts.ContinuedAsNew ?? 0,
+      Failed: counts.Failed ?? 0,
+      Terminated: counts.Terminated ?? 0,
+      Suspended: counts.Suspended ?? 0,
+    };
+  }
+
+  /** S-TERM-1/2: queues a termination; `recursive` also terminates every sub-orchestration below. */
+  async terminate(instanceId: string, reason?: string, options: { recursive?: boolean } = {}): Promise<void> {
+    const event: InboxEvent = {
+      type: 'ExecutionTerminated',
+      eventId: -1,
+      timestamp: new Date().toISOString(),
+      reason: optionalReason(reason),
+      ...(options.recursive ? { recursive: true } : {}),
+    };
+    await this.send(instanceId, event, ['Pending', 'Running', 'Suspended', 'ContinuedAsNew'], 'terminate', 'running');
+  }
+
+  /** S-EVENT-1: unknown instance → InstanceNotFoundError; finished → InstanceFinishedError. */
+  async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {
+    validateName('an event name', eventName);
+    const input = serializePayload(eventData, `the data of event '${eventName}'`, this.maxPayloadBytes);
+    const event: InboxEvent = { type: 'EventRaised', eventId: -1, timestamp: new Date().toISOString(), name: eventName, input };
+    await this.send(instanceId, event, ['Pending', 'Running', 'Suspended', 'ContinuedAsNew'], 'raise an event to', 'running');
+  }
+
+  /** S-SUSPEND-1 */
+  async suspend(instanceId: string, reason?: string): Promise<void> {
+    const event: InboxEvent = { type: 'ExecutionSuspended', eventId: -1, timestamp: new Date().toISOString(), reason: optionalReason(reason) };
+    await this.send(instanceId, event, ['Pending', 'Running', 'ContinuedAsNew'], 'suspend', 'Pending or Running');
+  }
+
+  /** S-SUSPEND-1 */
+  async resume(instanceId: string, reason?: string): Promise<void> {
+    const event: InboxEvent = { type: 'ExecutionResumed', eventId: -1, timestamp: new Date().toISOString(), reason: optionalReason(reason) };
+    await this.send(instanceId, event, ['Suspended'], 'resume', 'Suspended');
+  }
+
+  /** S-REWIND-1: only Failed instances; failed work runs again, completed work is kept. */
+  async rewind(instanceId: string, reason?: string): Promise<void> {
+    const event: InboxEvent = { type: 'ExecutionRewound', eventId: -1, timestamp: new Date().toISOString(), reason: optionalReason(reason) };
+    await this.send(instanceId, event, ['Failed'], 'rewind', 'Failed');
+  }
+
+  /** S-RESTART-1: the same orchestrator with the same input; returns the (new) instance id. */
+  async restart(instanceId: string, options: { restartWithNewInstanceId?: boolean } = {}): Promise<string> {
+    validateInstanceId(instanceId);
+    const record = await this.backend.getInstance(this.hub, instanceId, { includeInput: true });
+    if (!record) throw new InstanceNotFoundError(instanceId);
+    const restartWithNewInstanceId = options.restartWithNewInstanceId ?? true;
+    if (!restartWithNewInstanceId && !isFinished(record.status)) {
+      throw new WrongStateError(instanceId, record.status, 'restart under the same id', 'Completed, Failed or Terminated');
+    }
+    const input = record.input === undefined ? undefined : (JSON.parse(record.input) as unknown);
+    return this.startNew(record.name, { input, instanceId: restartWithNewInstanceId ? undefined : instanceId });
+  }
+
+  /** S-PURGE-1: deletes a finished instance and all its data. */
+  async purgeInstanceHistory(instanceId: string): Promise<{ instancesDeleted: number }> {
+    validateInstanceId(instanceId);
+    const outcome = await this.backend.purgeInstance(this.hub, instanceId);
+    if (outcome.purged) return { instancesDeleted: 1 };
+    if (outcome.reason === 'not-found') throw new InstanceNotFoundError(instanceId);
+    throw new WrongStateError(instanceId, outcome.status, 'purge', 'Completed, Failed or Terminated');
+  }
+
+  /** S-PURGE-2: every matching finished instance, in bounded batches. */
+  async purgeInstanceHistoryBy(filter: PurgeFilter = {}): Promise<{ instancesDeleted: number }> {
+    const statuses = filter.runtimeStatus?.length ? filter.runtimeStatus : [...FINISHED_STATUSES];
+    const unfinished = statuses.filter((status) => !isFinished(status));
+    if (unfinished.length > 0) {
+      throw new InvalidArgumentError(`only Completed, Failed or Terminated instances can be purged, not ${unfinished.join(', ')}`);
+    }
+    const query = toQuery({ createdTimeFrom: filter.createdTimeFrom, createdTimeTo: filter.createdTimeTo, runtimeStatus: statuses });
+    return { instancesDeleted: await this.backend.purgeInstances(this.hub, query, PURGE_BATCH_SIZE) };
+  }
+
+  /** S-HUB-1: removes exactly this hub's data. */
+  async deleteTaskHub(): Promise<void> {
+    await this.backend.deleteHub(this.hub);
+  }
+
+  /**
+   * Waits until the instance is Completed, Failed or Terminated and returns its status; throws
+   * WaitTimeoutError after the timeout. Wakes on the store's "finished" signal and polls as well.
+   */
+  async waitForCompletion(instanceId: string, options: WaitOptions & GetStatusOptions = {}): Promise<OrchestrationStatus> {
+    const timeoutMs = options.timeoutInMilliseconds ?? 60_000;
+    const status = await waitForFinish({
+      backend: this.backend,
+      hub: this.hub,
+      instanceId,
+      timeoutMs,
+      pollIntervalMs: options.retryIntervalInMilliseconds ?? 1000,
+      read: () => this.getExistingStatus(instanceId, options),
+    });
+    if (!status) throw new WaitTimeoutError(instanceId, timeoutMs);
+    return status;
+  }
+
+  /** S-PAYLOAD-1 */
+  createHttpManagementPayload(instanceId: string, request: RequestLike): HttpManagementPayload {
+    return createHttpManagementPayload(requestOrigin(request), instanceId, this.urlOptions());
+  }
+
+  /** S-PAYLOAD-1: 202, the management payload, `Location` and `Retry-After: 10`. */
+  createCheckStatusResponse(request: RequestLike, instanceId: string): HttpResponseInit {
+    return createCheckStatusResponse(request, instanceId, this.urlOptions());
+  }
+
+  /**
+   * S-WAIT-1: finished in time → 200 with the output (Failed: 500 with the status; Terminated: 200 with the
+   * status); otherwise the 202 check-status response.
+   */
+  async waitForCompletionOrCreateCheckStatusResponse(request: RequestLike, instanceId: string, options: WaitOptions = {}): Promise<HttpResponseInit> {
+    const timeoutMs = options.timeoutInMilliseconds ?? 10_000;
+    const intervalMs = options.retryIntervalInMilliseconds ?? 1000;
+    if (!(timeoutMs >= 0) || !(intervalMs > 0)) throw new InvalidArgumentError('the timeout must be 0 or more and the retry interval more than 0');
+    if (intervalMs > timeoutMs) {
+      throw new InvalidArgumentError(`the retry interval (${intervalMs} ms) must not be longer than the timeout (${timeoutMs} ms)`);
+    }
+    const status = await waitForFinish({
+      backend: this.backend,
+      hub: this.hub,
+      instanceId,
+      timeoutMs,
+      pollIntervalMs: intervalMs,
+      read: () => this.getExistingStatus(instanceId),
+    });
+    const json = { 'Content-Type': 'application/json; charset=utf-8' };
+    if (!status) return this.createCheckStatusResponse(request, instanceId);
+    if (status.runtimeStatus === 'Completed') return { status: 200, headers: json, body: status.output };
+    if (status.runtimeStatus === 'Failed') return { status: 500, headers: json, body: status };
+    return { status: 200, headers: json, body: status };
+  }
+
+  private async getExistingStatus(instanceId: string, options?: GetStatusOptions): Promise<OrchestrationStatus> {
+    const status = await this.getStatus(instanceId, options);
+    if (!status) throw new InstanceNotFoundError(instanceId);
+    return status;
+  }
+
+  private urlOptions() {
+    return { hub: this.hub, connection: this.connectionName, embeddedApiKey: this.embeddedApiKey };
+  }
+
+  private async send(
+    instanceId: string,
+    event: InboxEvent,
+    allowed: readonly RuntimeStatus[],
+    operation: string,
+    expected: string,
+  ): Promise<void> {
+    validateInstanceId(instanceId);
+    const outcome = await this.backend.sendMessage(this.hub, { instanceId, event }, allowed);
+    if (outcome.sent) return;
+    if (outcome.reason === 'not-found') throw new InstanceNotFoundError(instanceId);
+    if (isFinished(outcome.status) && !allowed.some(isFinished)) throw new InstanceFinishedError(instanceId, outcome.status, operation);
+    throw new WrongStateError(instanceId, outcome.status, operation, expected);
+  }
+
+  private async readWholeHistory(instanceId: string): Promise<HistoryEvent[]> {
+    const events: HistoryEvent[] = [];
+    const pageSize = 5000;
+    for (;;) {
+      const page = await this.backend.getHistory(this.hub, instanceId, { fromSequence: events.length, limit: pageSize });
+      for (const record of page) events.push(record.event);
+      if (page.length < pageSize) return events;
+    }
+  }
+}
+
+function toQuery(filter: InstanceFilter): InstanceQuery {
+  const created = [validateDate('createdTimeFrom', filter.createdTimeFrom), validateDate('createdTimeTo', filter.createdTimeTo)];
+  const updated = [validateDate('lastUpdatedTimeFrom', filter.lastUpdatedTimeFrom), validateDate('lastUpdatedTimeTo', filter.lastUpdatedTimeTo)];
+  return {
+    statuses: filter.runtimeStatus?.length ? filter.runtimeStatus : undefined,
+    createdFrom: created[0]?.getTime(),
+    createdTo: created[1]?.getTime(),
+    lastUpdatedFrom: updated[0]?.getTime(),
+    lastUpdatedTo: updated[1]?.getTime(),
+    instanceIdPrefix: filter.instanceIdPrefix || undefined,
+    name: filter.name || undefined,
+  };
+}
+
+function optionalReason(reason: string | undefined): string | undefined {
+  if (reason === undefined) return undefined;
+  if (typeof reason !== 'string') throw new InvalidArgumentError('a reason must be a string');
+  return reason;
+}
+
+/** S-START-2: 32 lowercase hex characters. */
+export function newInstanceId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+function newExecutionId(): string {
+  return randomUUID().replaceAll('-', '');
+}

@@ -1,0 +1,86 @@
+/**
+ * Checks of caller input shared by the client, the HTTP API and the CLI, so all three reject the same
+ * things with the same message (RELIABILITY.md T22).
+ */
+import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
+import { InvalidArgumentError } from '../errors.js';
+
+const MAX_ID_LENGTH = 256;
+const FORBIDDEN_ID_CHARACTERS = /[/\\#?\u0000-\u001f\u007f-\u009f]/u;
+
+/** S-START-3: 1–256 characters, no `/ \ # ?` or control characters, well-formed UTF-16, not starting with `@`. */
+export function validateInstanceId(instanceId: unknown): string {
+  if (typeof instanceId !== 'string') throw new InvalidArgumentError('an instance id must be a string');
+  if (instanceId.length === 0 || instanceId.length > MAX_ID_LENGTH) {
+    throw new InvalidArgumentError(`an instance id must be 1 to ${MAX_ID_LENGTH} characters long (got ${instanceId.length})`);
+  }
+  if (!instanceId.isWellFormed()) throw new InvalidArgumentError('an instance id must be well-formed UTF-16 (it has a lone surrogate)');
+  if (instanceId.startsWith('@')) throw new InvalidArgumentError(`instance id '${instanceId}' must not start with '@'`);
+  const forbidden = FORBIDDEN_ID_CHARACTERS.exec(instanceId);
+  if (forbidden) {
+    throw new InvalidArgumentError(
+      `instance id '${printable(instanceId)}' contains the character ${describeCharacter(forbidden[0])}; '/', '\\', '#', '?' and control characters are not allowed`,
+    );
+  }
+  return instanceId;
+}
+
+/** Event and orchestrator names: 1–256 characters, no control characters, well-formed. */
+export function validateName(kind: string, name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_ID_LENGTH) {
+    throw new InvalidArgumentError(`${kind} must be a string of 1 to ${MAX_ID_LENGTH} characters`);
+  }
+  if (!name.isWellFormed() || /[\u0000-\u001f\u007f-\u009f]/u.test(name)) {
+    throw new InvalidArgumentError(`${kind} '${printable(name)}' contains a control character or a lone surrogate`);
+  }
+  return name;
+}
+
+/** Task hub names: a letter, then letters, digits, '-' or '_'; at most 64 characters. */
+export function validateHubName(hub: unknown): string {
+  if (typeof hub !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(hub)) {
+    throw new InvalidArgumentError(
+      `task hub name '${printable(String(hub))}' is invalid: it must start with a letter and use only letters, digits, '-' and '_' (at most 64 characters)`,
+    );
+  }
+  return hub;
+}
+
+/** Accepts status names in any letter case, as Core Tools does. */
+export function parseRuntimeStatus(value: string): RuntimeStatus {
+  const match = RUNTIME_STATUSES.find((status) => status.toLowerCase() === value.trim().toLowerCase());
+  if (!match) throw new InvalidArgumentError(`unknown runtime status '${printable(value)}'; use one of ${RUNTIME_STATUSES.join(', ')}`);
+  return match;
+}
+
+export function parseRuntimeStatuses(values: readonly string[]): RuntimeStatus[] {
+  return [...new Set(values.flatMap((v) => v.split(',')).filter((v) => v.trim() !== '').map(parseRuntimeStatus))];
+}
+
+/** ISO 8601 dates (a date alone, or date and time; without an offset, UTC). */
+export function parseDate(what: string, value: string): Date {
+  const text = value.trim();
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(text)) {
+    throw new InvalidArgumentError(`${what} '${printable(value)}' is not an ISO 8601 date such as 2026-01-31 or 2026-01-31T12:00:00Z`);
+  }
+  const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/i.test(text);
+  const date = new Date(text.length > 10 && !hasOffset ? `${text.replace(' ', 'T')}Z` : text);
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError(`${what} '${printable(value)}' is not a valid date`);
+  return date;
+}
+
+export function validateDate(what: string, value: unknown): Date | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new InvalidArgumentError(`${what} must be a valid Date`);
+  return value;
+}
+
+function printable(text: string): string {
+  const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  return shown.replace(/[\u0000-\u001f\u007f-\u009f]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function describeCharacter(character: string): string {
+  const code = character.charCodeAt(0);
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `U+${code.toString(16).toUpperCase().padStart(4, '0')}` : `'${character}'`;
+}

@@ -1,0 +1,81 @@
+/**
+ * Runs one claimed activity task and reports its outcome. Activities are at-least-once: a task whose
+ * worker dies is claimed again after its lease expires, with the same idempotency key.
+ */
+import type { ActivityWorkItem, Backend, OutgoingMessage } from '../backend/backend.js';
+import type { FailureDetails, InboxEvent } from '../core/history.js';
+import { failureDetailsFromError } from '../core/failure.js';
+import { serializePayload } from '../core/serialize.js';
+import type { ActivityContext, ActivityFunction } from '../authoring/definitions.js';
+import type { Logger } from './logger.js';
+
+export interface ActivityRunnerOptions {
+  backend: Backend;
+  hub: string;
+  resolveActivity(name: string): ActivityFunction | undefined;
+  leaseMs: number;
+  maxPayloadBytes: number;
+  logger: Logger;
+}
+
+export async function runActivity(item: ActivityWorkItem, options: ActivityRunnerOptions): Promise<void> {
+  const { backend, hub, logger } = options;
+  const renewal = startLeaseRenewal(item, options);
+  let event: InboxEvent;
+  try {
+    event = await execute(item, options);
+  } finally {
+    renewal.stop();
+  }
+  const message: OutgoingMessage = { instanceId: item.instanceId, executionId: item.executionId, event };
+  const outcome = await backend.completeActivity(hub, item, message);
+  if (!outcome.ok) {
+    logger.warn(
+      `activity '${item.name}' (instance '${item.instanceId}', task ${item.taskId}, attempt ${item.attempt}) finished after its lease was lost; ` +
+        'its result was discarded because another worker owns the task now',
+    );
+  }
+}
+
+async function execute(item: ActivityWorkItem, options: ActivityRunnerOptions): Promise<InboxEvent> {
+  const fn = options.resolveActivity(item.name);
+  if (!fn) return failed(item, { errorType: 'UnknownActivityError', errorMessage: `activity '${item.name}' is not registered` });
+  let input: unknown;
+  try {
+    input = item.input === undefined ? undefined : JSON.parse(item.input);
+  } catch (error) {
+    return failed(item, { errorType: 'InvalidInputError', errorMessage: `the input of activity '${item.name}' is not valid JSON: ${String(error)}` });
+  }
+  const context: ActivityContext = {
+    instanceId: item.instanceId,
+    taskId: item.taskId,
+    name: item.name,
+    attempt: item.attempt,
+    idempotencyKey: `${item.instanceId}:${item.taskId}`,
+  };
+  try {
+    const output: unknown = await fn(input, context);
+    const result = serializePayload(output, `the output of activity '${item.name}'`, options.maxPayloadBytes);
+    return { type: 'TaskCompleted', eventId: -1, timestamp: new Date().toISOString(), taskScheduledId: item.taskId, result };
+  } catch (error) {
+    return failed(item, failureDetailsFromError(error));
+  }
+}
+
+function failed(item: ActivityWorkItem, failureDetails: FailureDetails): InboxEvent {
+  return { type: 'TaskFailed', eventId: -1, timestamp: new Date().toISOString(), taskScheduledId: item.taskId, failureDetails };
+}
+
+/** Renews the lease at a third of its length while the activity runs, so long activities keep their task. */
+function startLeaseRenewal(item: ActivityWorkItem, options: ActivityRunnerOptions): { stop(): void } {
+  const interval = setInterval(() => {
+    options.backend.renewActivityLease(options.hub, item, options.leaseMs).then(
+      (held) => {
+        if (!held) options.logger.warn(`activity '${item.name}' (instance '${item.instanceId}', task ${item.taskId}) lost its lease while running`);
+      },
+      (error: unknown) => options.logger.warn(`renewing the lease of activity '${item.name}' failed: ${String(error)}`),
+    );
+  }, Math.max(options.leaseMs / 3, 50));
+  interval.unref();
+  return { stop: () => clearInterval(interval) };
+}

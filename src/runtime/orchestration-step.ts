@@ -1,0 +1,203 @@
+/**
+ * Turns one claimed orchestration work item into one commit: drop stale messages, run the pure engine,
+ * and translate its result (events, outbound work, new state) into the backend's OrchestrationCommit.
+ */
+import type { OrchestrationCommit, OrchestrationWorkItem, OutgoingMessage, CreateInstanceRequest } from '../backend/backend.js';
+import type { ExecutionStartedEvent, HistoryEvent, InboxEvent, JsonText, ParentInstance } from '../core/history.js';
+import { isFinished } from '../core/history.js';
+import type { OrchestratorFunction } from '../core/context.js';
+import type { OrchestrationStepResult, ReplaySafeLogger } from '../core/step.js';
+import { executeOrchestrationStep } from '../core/executor.js';
+import { eventRaisedMessage, parentNotification, timerFiredMessage } from './messages.js';
+
+export interface StepDependencies {
+  resolveOrchestrator(name: string): OrchestratorFunction | undefined;
+  maxPayloadBytes: number;
+  newExecutionId(): string;
+  logger?: ReplaySafeLogger;
+}
+
+export type StepDecision =
+  | { kind: 'commit'; commit: OrchestrationCommit }
+  /** Nothing can be done yet (events for an instance whose scheduled start is still ahead). */
+  | { kind: 'abandon'; retryAfterMs: number };
+
+export function planOrchestrationStep(item: OrchestrationWorkItem, deps: StepDependencies): StepDecision {
+  const { instance, history } = item;
+  const consumedMessageIds = item.messages.map((message) => message.id);
+  const current = item.messages.filter((m) => m.executionId === undefined || m.executionId === instance.executionId);
+  const newEvents = current.map((m) => m.event);
+
+  if (isFinished(instance.status) && !(instance.status === 'Failed' && newEvents.some((e) => e.type === 'ExecutionRewound'))) {
+    // Messages for a finished execution (late activity results, events) are discarded, as Durable Functions does.
+    return { kind: 'commit', commit: unchangedInstanceCommit(item, consumedMessageIds) };
+  }
+  if (newEvents.length === 0) return { kind: 'commit', commit: unchangedInstanceCommit(item, consumedMessageIds) };
+
+  const now = new Date(item.claimedAt).toISOString();
+  const result = executeOrchestrationStep({
+    instanceId: instance.instanceId,
+    pastEvents: history,
+    newEvents,
+    now,
+    resolveOrchestrator: deps.resolveOrchestrator,
+    maxPayloadBytes: deps.maxPayloadBytes,
+    logger: deps.logger,
+  });
+  if (result.status === 'Pending' && result.newEvents.length === 0) {
+    const startsAt = instance.scheduledStartAt ?? item.claimedAt + 1000;
+    return { kind: 'abandon', retryAfterMs: Math.max(startsAt - item.claimedAt, 10) };
+  }
+  return { kind: 'commit', commit: translate(item, result, consumedMessageIds, now, deps) };
+}
+
+function unchangedInstanceCommit(item: OrchestrationWorkItem, consumedMessageIds: string[]): OrchestrationCommit {
+  const { instance } = item;
+  return {
+    appendEvents: [],
+    instance: { status: instance.status, output: instance.output, customStatus: instance.customStatus },
+    consumedMessageIds,
+    activities: [],
+    messages: [],
+    createInstances: [],
+  };
+}
+
+function translate(
+  item: OrchestrationWorkItem,
+  result: OrchestrationStepResult,
+  consumedMessageIds: string[],
+  now: string,
+  deps: StepDependencies,
+): OrchestrationCommit {
+  const { instance } = item;
+  const started = findExecutionStarted(item.history, result.newEvents);
+  const selfId = instance.instanceId;
+  const executionId = instance.executionId;
+  const messages: OutgoingMessage[] = [];
+  const createInstances: OrchestrationCommit['createInstances'] = [];
+  const activities: OrchestrationCommit['activities'] = [];
+  const finished = isFinished(result.status);
+
+  for (const work of result.work) {
+    switch (work.kind) {
+      case 'activity':
+        activities.push({ taskId: work.taskId, name: work.name, input: work.input });
+        break;
+      case 'timer':
+        messages.push(timerFiredMessage(selfId, executionId, work.timerId, work.fireAt));
+        break;
+      case 'event':
+        messages.push(eventRaisedMessage(work.instanceId, work.name, work.input, now));
+        break;
+      case 'terminate':
+        messages.push({ instanceId: work.instanceId, event: { type: 'ExecutionTerminated', eventId: -1, timestamp: now, reason: work.reason, recursive: true } });
+        break;
+      case 'rewind':
+        messages.push({ instanceId: work.instanceId, event: { type: 'ExecutionRewound', eventId: -1, timestamp: now, reason: work.reason } });
+        break;
+      case 'subOrchestration':
+        createInstances.push(
+          subOrchestrationStart(
+            { instanceId: selfId, executionId, name: instance.name, taskScheduledId: work.taskId },
+            work,
+            now,
+            deps.newExecutionId(),
+          ),
+        );
+        break;
+    }
+  }
+
+  if (finished && started?.parentInstance) {
+    const notification = parentNotification(
+      started.parentInstance,
+      { instanceId: selfId, status: result.status, output: result.output, failureDetails: result.failureDetails },
+      now,
+    );
+    if (notification) messages.push(notification);
+  }
+
+  if (result.status === 'ContinuedAsNew' && result.continuedAsNew) {
+    const nextExecutionId = deps.newExecutionId();
+    const nextStart: ExecutionStartedEvent = {
+      type: 'ExecutionStarted',
+      eventId: -1,
+      timestamp: now,
+      name: instance.name,
+      executionId: nextExecutionId,
+      input: result.continuedAsNew.input,
+      parentInstance: started?.parentInstance,
+    };
+    return {
+      appendEvents: [],
+      replaceHistory: [],
+      instance: {
+        status: 'ContinuedAsNew',
+        executionId: nextExecutionId,
+        input: result.continuedAsNew.input,
+        customStatus: result.customStatus,
+      },
+      consumedMessageIds,
+      activities: [],
+      // Work of the old execution other than events to other instances is dropped with it.
+      messages: [
+        ...messages.filter((m) => m.instanceId !== selfId),
+        { instanceId: selfId, executionId: nextExecutionId, event: nextStart },
+        ...result.continuedAsNew.carryOverEvents.map((event) => ({ instanceId: selfId, executionId: nextExecutionId, event })),
+      ],
+      createInstances,
+    };
+  }
+
+  return {
+    appendEvents: result.replaceHistory ? [] : result.newEvents,
+    replaceHistory: result.replaceHistory ? result.newEvents : undefined,
+    instance: { status: result.status, output: result.output, customStatus: result.customStatus },
+    consumedMessageIds,
+    deleteAllMessages: finished,
+    activities,
+    messages,
+    createInstances,
+  };
+}
+
+function subOrchestrationStart(
+  parent: ParentInstance,
+  work: { taskId: number; name: string; instanceId: string; input?: JsonText },
+  now: string,
+  executionId: string,
+): { request: CreateInstanceRequest; onConflict: OutgoingMessage } {
+  const startEvent: InboxEvent = {
+    type: 'ExecutionStarted',
+    eventId: -1,
+    timestamp: now,
+    name: work.name,
+    executionId,
+    input: work.input,
+    parentInstance: parent,
+  };
+  return {
+    request: { instanceId: work.instanceId, executionId, name: work.name, input: work.input, parent, startEvent },
+    onConflict: {
+      instanceId: parent.instanceId,
+      executionId: parent.executionId,
+      event: {
+        type: 'SubOrchestrationInstanceFailed',
+        eventId: -1,
+        timestamp: now,
+        taskScheduledId: work.taskId,
+        failureDetails: {
+          errorType: 'InstanceExistsError',
+          errorMessage: `cannot start sub-orchestration '${work.name}': an unfinished instance with id '${work.instanceId}' already exists`,
+        },
+      },
+    },
+  };
+}
+
+function findExecutionStarted(history: readonly HistoryEvent[], newEvents: readonly HistoryEvent[]): ExecutionStartedEvent | undefined {
+  for (const event of history) if (event.type === 'ExecutionStarted') return event;
+  for (const event of newEvents) if (event.type === 'ExecutionStarted') return event;
+  return undefined;
+}

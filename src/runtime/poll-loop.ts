@@ -1,0 +1,92 @@
+/**
+ * The claim loop shared by the orchestration and activity dispatchers: claim up to the free capacity,
+ * hand each item to `process`, and when idle sleep with exponential backoff until a signal, a timer due
+ * (nextWakeAt) or the poll interval. Store errors back off and retry: a store that restarts (PostgreSQL)
+ * or is busy (SQLite) must not kill the worker.
+ */
+import { Wakeup } from './wakeup.js';
+
+export interface PollLoopOptions<T> {
+  name: string;
+  concurrency: number;
+  /** Largest batch claimed at once. */
+  maxBatch: number;
+  minPollMs: number;
+  maxPollMs: number;
+  claim(max: number): Promise<T[]>;
+  process(item: T): Promise<void>;
+  /** Milliseconds until the store has timed work due (timers, expiring leases), if known. */
+  msUntilTimedWork(): Promise<number | undefined>;
+  onError(context: string, error: unknown): void;
+}
+
+export class PollLoop<T> {
+  readonly wakeup = new Wakeup();
+  private readonly slotFreed = new Wakeup();
+  private inFlight = 0;
+  private running = false;
+  private loopDone: Promise<void> | undefined;
+  private readonly active = new Set<Promise<void>>();
+
+  constructor(private readonly options: PollLoopOptions<T>) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Stops claiming and waits for the work in hand to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeup.notify();
+    this.slotFreed.notify();
+    await this.loopDone;
+    await Promise.allSettled([...this.active]);
+  }
+
+  private async loop(): Promise<void> {
+    const { minPollMs, maxPollMs } = this.options;
+    let idleDelay = minPollMs;
+    let errorDelay = minPollMs;
+    while (this.running) {
+      const capacity = this.options.concurrency - this.inFlight;
+      if (capacity <= 0) {
+        await this.slotFreed.wait(maxPollMs);
+        continue;
+      }
+      let items: T[];
+      try {
+        items = await this.options.claim(Math.min(capacity, this.options.maxBatch));
+        errorDelay = minPollMs;
+      } catch (error) {
+        this.options.onError(`${this.options.name}: claiming work failed; retrying in ${errorDelay} ms`, error);
+        await this.wakeup.wait(errorDelay);
+        errorDelay = Math.min(errorDelay * 2, Math.max(maxPollMs, 1000));
+        continue;
+      }
+      if (items.length === 0) {
+        const dueIn = await this.options.msUntilTimedWork().catch(() => undefined);
+        await this.wakeup.wait(dueIn === undefined ? idleDelay : Math.min(idleDelay, Math.max(dueIn, 0)));
+        idleDelay = Math.min(idleDelay * 2, maxPollMs);
+        continue;
+      }
+      idleDelay = minPollMs;
+      for (const item of items) this.dispatch(item);
+    }
+  }
+
+  private dispatch(item: T): void {
+    this.inFlight++;
+    const run = this.options
+      .process(item)
+      .catch((error: unknown) => this.options.onError(`${this.options.name}: processing failed`, error))
+      .finally(() => {
+        this.inFlight--;
+        this.active.delete(run);
+        this.slotFreed.notify();
+      });
+    this.active.add(run);
+  }
+}
+

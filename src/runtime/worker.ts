@@ -1,0 +1,175 @@
+/**
+ * A worker claims orchestration steps and activity tasks from one task hub and runs them. Many workers
+ * (in one process or many) may share a hub: leases keep each instance on one worker at a time, and a
+ * commit whose lease was lost is rejected by the store.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { ActivityWorkItem, Backend, OrchestrationWorkItem } from '../backend/backend.js';
+import type { Registry } from '../authoring/registry.js';
+import { PollLoop } from './poll-loop.js';
+import { planOrchestrationStep, type StepDecision } from './orchestration-step.js';
+import { runActivity } from './activity-runner.js';
+import { consoleLogger, type Logger } from './logger.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
+
+export interface WorkerOptions {
+  backend: Backend;
+  hub: string;
+  registry: Registry;
+  /** Orchestration steps in flight at once (default 100). */
+  orchestrationConcurrency?: number;
+  /** Activities running at once (default 100). */
+  activityConcurrency?: number;
+  /** Largest number of work items claimed in one store round trip (default 50). */
+  maxBatch?: number;
+  /** How long a claimed step may run before another worker may take it over (default 30 s). */
+  orchestrationLeaseMs?: number;
+  /** Lease of an activity task, renewed while it runs (default 60 s). */
+  activityLeaseMs?: number;
+  /** Idle polling backs off from minPollMs to maxPollMs (defaults 10 ms, 1 s); signals wake it at once. */
+  minPollMs?: number;
+  maxPollMs?: number;
+  maxPayloadBytes?: number;
+  workerId?: string;
+  logger?: Logger;
+  /** Called after every committed step: lets tests audit who ran what, when. */
+  onStepCommitted?: (record: StepAuditRecord) => void;
+}
+
+export interface StepAuditRecord {
+  instanceId: string;
+  workerId: string;
+  claimedAt: number;
+  committedAt: number;
+  status: string;
+}
+
+export class Worker {
+  readonly workerId: string;
+  private readonly backend: Backend;
+  private readonly hub: string;
+  private readonly registry: Registry;
+  private readonly logger: Logger;
+  private readonly maxPayloadBytes: number;
+  private readonly orchestrationLeaseMs: number;
+  private readonly activityLeaseMs: number;
+  private readonly orchestrations: PollLoop<OrchestrationWorkItem>;
+  private readonly activities: PollLoop<ActivityWorkItem>;
+  private unsubscribe: (() => void) | undefined;
+  private readonly onStepCommitted: WorkerOptions['onStepCommitted'];
+
+  constructor(options: WorkerOptions) {
+    this.backend = options.backend;
+    this.hub = options.hub;
+    this.registry = options.registry;
+    this.logger = options.logger ?? consoleLogger;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    this.orchestrationLeaseMs = options.orchestrationLeaseMs ?? 30_000;
+    this.activityLeaseMs = options.activityLeaseMs ?? 60_000;
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.onStepCommitted = options.onStepCommitted;
+    const minPollMs = options.minPollMs ?? 10;
+    const maxPollMs = options.maxPollMs ?? 1000;
+    const maxBatch = options.maxBatch ?? 50;
+    const msUntilTimedWork = () => this.msUntilTimedWork();
+    const onError = (context: string, error: unknown) => this.logger.error(`${context}: ${describeError(error)}`);
+
+    this.orchestrations = new PollLoop({
+      name: 'orchestration dispatcher',
+      concurrency: options.orchestrationConcurrency ?? 100,
+      maxBatch,
+      minPollMs,
+      maxPollMs,
+      claim: (max) => this.backend.claimOrchestrations(this.hub, { workerId: this.workerId, max, leaseMs: this.orchestrationLeaseMs }),
+      process: (item) => this.processOrchestration(item),
+      msUntilTimedWork,
+      onError,
+    });
+    this.activities = new PollLoop({
+      name: 'activity dispatcher',
+      concurrency: options.activityConcurrency ?? 100,
+      maxBatch,
+      minPollMs,
+      maxPollMs,
+      claim: (max) => this.backend.claimActivities(this.hub, { workerId: this.workerId, max, leaseMs: this.activityLeaseMs }),
+      process: (item) =>
+        runActivity(item, {
+          backend: this.backend,
+          hub: this.hub,
+          resolveActivity: (name) => this.registry.getActivity(name),
+          leaseMs: this.activityLeaseMs,
+          maxPayloadBytes: this.maxPayloadBytes,
+          logger: this.logger,
+        }),
+      msUntilTimedWork,
+      onError,
+    });
+  }
+
+  start(): void {
+    if (this.unsubscribe) return;
+    this.unsubscribe = this.backend.subscribe(this.hub, (signal) => {
+      if (signal.kind === 'orchestration') this.orchestrations.wakeup.notify();
+      else if (signal.kind === 'activity') this.activities.wakeup.notify();
+    });
+    this.orchestrations.start();
+    this.activities.start();
+  }
+
+  /** Stops claiming new work and waits for the steps and activities in hand to commit. */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await Promise.all([this.orchestrations.stop(), this.activities.stop()]);
+  }
+
+  private async processOrchestration(item: OrchestrationWorkItem): Promise<void> {
+    const decision = this.plan(item);
+    if (decision.kind === 'abandon') {
+      await this.backend.abandonOrchestration(this.hub, item, decision.retryAfterMs);
+      return;
+    }
+    const outcome = await this.backend.commitOrchestration(this.hub, item, decision.commit);
+    if (!outcome.ok) {
+      this.logger.warn(
+        `step of instance '${item.instance.instanceId}' was not committed: its lease expired and another worker may own it ` +
+          '(duplicate execution prevented)',
+      );
+      return;
+    }
+    this.onStepCommitted?.({
+      instanceId: item.instance.instanceId,
+      workerId: this.workerId,
+      claimedAt: item.claimedAt,
+      committedAt: Date.now(),
+      status: decision.commit.instance.status,
+    });
+  }
+
+  private plan(item: OrchestrationWorkItem): StepDecision {
+    try {
+      return planOrchestrationStep(item, {
+        resolveOrchestrator: (name) => this.registry.getOrchestrator(name),
+        maxPayloadBytes: this.maxPayloadBytes,
+        newExecutionId: () => randomUUID().replaceAll('-', ''),
+        logger: this.logger,
+      });
+    } catch (error) {
+      // The engine turns user errors into failures; an exception here is a taskhub defect. Retry later
+      // rather than lose the step.
+      this.logger.error(`internal error while running a step of '${item.instance.instanceId}': ${describeError(error)}`);
+      return { kind: 'abandon', retryAfterMs: 5000 };
+    }
+  }
+
+  private async msUntilTimedWork(): Promise<number | undefined> {
+    const next = await this.backend.nextWakeAt(this.hub);
+    if (next === undefined) return undefined;
+    return next - (await this.backend.now());
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
