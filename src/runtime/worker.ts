@@ -37,11 +37,16 @@ export interface WorkerOptions {
   onStepCommitted?: (record: StepAuditRecord) => void;
 }
 
+/**
+ * One committed step. `startedAt` (after the claim returned) and `committingAt` (before the commit was sent)
+ * are this process's clock and bound an interval inside the one in which the worker held the instance, so
+ * overlapping intervals of two workers prove a double execution.
+ */
 export interface StepAuditRecord {
   instanceId: string;
   workerId: string;
-  claimedAt: number;
-  committedAt: number;
+  startedAt: number;
+  committingAt: number;
   status: string;
 }
 
@@ -125,11 +130,13 @@ export class Worker {
   }
 
   private async processOrchestration(item: OrchestrationWorkItem): Promise<void> {
+    const startedAt = Date.now();
     const decision = this.plan(item);
     if (decision.kind === 'abandon') {
       await this.backend.abandonOrchestration(this.hub, item, decision.retryAfterMs);
       return;
     }
+    const committingAt = Date.now();
     const outcome = await this.backend.commitOrchestration(this.hub, item, decision.commit);
     if (!outcome.ok) {
       this.logger.warn(
@@ -141,8 +148,8 @@ export class Worker {
     this.onStepCommitted?.({
       instanceId: item.instance.instanceId,
       workerId: this.workerId,
-      claimedAt: item.claimedAt,
-      committedAt: Date.now(),
+      startedAt,
+      committingAt,
       status: decision.commit.instance.status,
     });
   }

@@ -1,0 +1,48 @@
+/** Runs tests/support/worker-process in a child process (compiled JS under npm test, tsx in development). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { TestStore } from './stores.js';
+
+const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const entry = fileURLToPath(new URL(`./worker-process${extension}`, import.meta.url));
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Resolves when the worker printed "ready". */
+  ready: Promise<void>;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
+}
+
+export function spawnWorker(store: TestStore, hub: string, env: Record<string, string> = {}): WorkerProcess {
+  const child = spawn(process.execPath, [...process.execArgv, entry], {
+    env: {
+      ...process.env,
+      TASKHUB_STORAGE: store.connectionString,
+      TASKHUB_TEST_SCHEMA: store.schema ?? '',
+      TASKHUB_HUB: hub,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready')) resolve();
+    });
+    child.once('exit', (code, signal) => reject(new Error(`worker exited before it was ready (code ${code}, signal ${signal})`)));
+  });
+  return { child, ready, exited };
+}
+
+export async function killHard(worker: WorkerProcess): Promise<void> {
+  worker.child.kill('SIGKILL');
+  await worker.exited;
+}
+
+export async function stopGracefully(worker: WorkerProcess): Promise<void> {
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+}

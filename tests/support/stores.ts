@@ -1,0 +1,72 @@
+/**
+ * The stores every integration test runs against: a fresh SQLite file in a temp dir, and a fresh schema
+ * in PostgreSQL (TASKHUB_TEST_PG, default the local server). TASKHUB_TEST_STORES=sqlite (or postgres)
+ * narrows the matrix.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openBackend } from '../../src/backend/open.js';
+import type { Backend } from '../../src/backend/backend.js';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export const TEST_PG_URL = process.env.TASKHUB_TEST_PG ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export function storesUnderTest(): StoreKind[] {
+  const wanted = (process.env.TASKHUB_TEST_STORES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
+  return (['sqlite', 'postgres'] as const).filter((kind) => wanted.includes(kind));
+}
+
+export interface TestStore {
+  kind: StoreKind;
+  /** A connection string other processes can open (with `schema` for PostgreSQL). */
+  connectionString: string;
+  /** PostgreSQL schema of this store (undefined for SQLite). */
+  schema: string | undefined;
+  /** Opens a new backend object on the store, migrated. */
+  open(): Promise<Backend>;
+  /** Removes the store's file or schema. */
+  destroy(): Promise<void>;
+}
+
+export async function createTestStore(kind: StoreKind): Promise<TestStore> {
+  if (kind === 'sqlite') {
+    const directory = mkdtempSync(join(tmpdir(), 'taskhub-test-'));
+    const connectionString = `sqlite:${join(directory, 'store.db')}`;
+    return {
+      kind,
+      connectionString,
+      schema: undefined,
+      open: async () => migrated(await openBackend(connectionString)),
+      destroy: async () => rmSync(directory, { recursive: true, force: true }),
+    };
+  }
+  const schema = `taskhub_test_${randomBytes(6).toString('hex')}`;
+  return {
+    kind,
+    connectionString: TEST_PG_URL,
+    schema,
+    open: async () => migrated(await openBackend(TEST_PG_URL, { postgresSchema: schema })),
+    destroy: async () => {
+      const client = new pg.Client({ connectionString: TEST_PG_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+async function migrated(backend: Backend): Promise<Backend> {
+  await backend.migrate();
+  return backend;
+}
+
+export function randomHub(): string {
+  return `hub_${randomBytes(5).toString('hex')}`;
+}
