@@ -92,6 +92,8 @@ export interface PurgeFilter {
 export interface WaitOptions {
   timeoutInMilliseconds?: number;
   retryIntervalInMilliseconds?: number;
+  /** Stops waiting early: waitForCompletion throws the signal's reason; the HTTP helper answers 202. */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_HUB = 'DurableFunctionsHub';
@@ -306,9 +308,13 @@ export class TaskHubClient {
       instanceId,
       timeoutMs,
       pollIntervalMs: options.retryIntervalInMilliseconds ?? 1000,
+      signal: options.signal,
       read: () => this.getExistingStatus(instanceId, options),
     });
-    if (!status) throw new WaitTimeoutError(instanceId, timeoutMs);
+    if (!status) {
+      options.signal?.throwIfAborted();
+      throw new WaitTimeoutError(instanceId, timeoutMs);
+    }
     return status;
   }
 
@@ -339,6 +345,7 @@ export class TaskHubClient {
       instanceId,
       timeoutMs,
       pollIntervalMs: intervalMs,
+      signal: options.signal,
       read: () => this.getExistingStatus(instanceId),
     });
     const json = { 'Content-Type': 'application/json; charset=utf-8' };

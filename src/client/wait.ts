@@ -14,25 +14,30 @@ export interface WaitForFinishOptions {
   instanceId: string;
   timeoutMs: number;
   pollIntervalMs: number;
+  /** Stops waiting early (a server shutting down answers its long polls at once). */
+  signal?: AbortSignal;
   read(): Promise<OrchestrationStatus | undefined>;
 }
 
-/** The finished status, or undefined when the deadline passed first. */
+/** The finished status, or undefined when the deadline passed or the signal aborted first. */
 export async function waitForFinish(options: WaitForFinishOptions): Promise<OrchestrationStatus | undefined> {
   const deadline = Date.now() + options.timeoutMs;
   const wakeup = new Wakeup();
   const unsubscribe = options.backend.subscribe(options.hub, (signal) => {
     if (signal.kind === 'finished' && signal.instanceId === options.instanceId) wakeup.notify();
   });
+  const onAbort = () => wakeup.notify();
+  options.signal?.addEventListener('abort', onAbort);
   try {
     for (;;) {
       const status = await options.read();
       if (status && isFinished(status.runtimeStatus)) return status;
       const remaining = deadline - Date.now();
-      if (remaining <= 0) return undefined;
+      if (remaining <= 0 || options.signal?.aborted) return undefined;
       await wakeup.wait(Math.min(options.pollIntervalMs, remaining));
     }
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     unsubscribe();
   }
 }
