@@ -1,0 +1,39 @@
+/** Claiming orchestration work: instances with a visible message, locked with a lease. */
+import type Database from 'better-sqlite3';
+import type { ClaimOptions, OrchestrationWorkItem } from '../backend.js';
+import { toInstanceRecord, type InstanceRow } from './rows.js';
+import type { SqliteStore } from './store.js';
+
+interface ClaimParams { hub: string; now: number; max: number; workerId: string; expiresAt: number }
+
+export class OrchestrationClaims {
+  private readonly lockReady: Database.Statement<[ClaimParams], InstanceRow & { lock_token: string }>;
+
+  constructor(private readonly store: SqliteStore) {
+    // Driven by the visible messages (oldest first), not by the instances, so the cost follows the work
+    // waiting rather than the size of the hub. Events to a Pending instance wait until it has started:
+    // only its start or a termination makes it claimable.
+    this.lockReady = store.db.prepare(`UPDATE instances
+      SET lock_token = lower(hex(randomblob(16))), locked_by = @workerId, lock_expires_at = @expiresAt
+      WHERE row_seq IN (
+        SELECT DISTINCT i.row_seq
+        FROM messages m JOIN instances i ON i.hub = m.hub AND i.instance_id = m.instance_id
+        WHERE m.hub = @hub AND m.visible_at <= @now
+          AND (i.lock_expires_at IS NULL OR i.lock_expires_at <= @now)
+          AND (i.status <> 'Pending' OR m.event_type IN ('ExecutionStarted', 'ExecutionTerminated'))
+        LIMIT @max)
+      RETURNING *`);
+  }
+
+  /** Run inside a write transaction. */
+  claim(hub: string, options: ClaimOptions, now: number): OrchestrationWorkItem[] {
+    const rows = this.lockReady.all({ hub, now, max: options.max, workerId: options.workerId, expiresAt: now + options.leaseMs });
+    return rows.map((row) => ({
+      instance: toInstanceRecord(row),
+      history: this.store.history.events(hub, row.instance_id),
+      messages: this.store.messages.visible(hub, row.instance_id, now),
+      lockToken: row.lock_token,
+      claimedAt: now,
+    }));
+  }
+}

@@ -1,0 +1,41 @@
+/** Opens the SQLite file with the settings every taskhub connection needs. */
+import { mkdirSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+
+export interface SqliteBackendOptions {
+  /** The database file; it and its directory are created on first use. */
+  path: string;
+  /**
+   * `full` (default): a committed step survives power loss (one fsync of the WAL per commit).
+   * `normal`: survives a killed process, but the last commits may be lost on power loss or an OS crash.
+   */
+  synchronous?: 'full' | 'normal';
+  /** The store's clock: leases, timers and timestamps. Injectable so timer tests need not sleep. */
+  clock?: () => number;
+  /** How long a write waits for another process's transaction before failing with SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+export interface SqliteConnection {
+  db: Database.Database;
+  /** The file's real path: the same for every connection to it, whatever path each was given. */
+  resolvedPath: string;
+}
+
+export function openConnection(options: SqliteBackendOptions): SqliteConnection {
+  const absolute = resolve(options.path);
+  mkdirSync(dirname(absolute), { recursive: true });
+  const db = new Database(absolute, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+  try {
+    // Switching to WAL needs the file to itself for a moment; the busy timeout above covers that race.
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    return { db, resolvedPath: realpathSync(absolute) };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

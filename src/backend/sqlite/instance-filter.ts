@@ -1,0 +1,51 @@
+/** Turns an instance query into SQL conditions over the instances table's indexed columns. */
+import type { RuntimeStatus } from '../../core/history.js';
+import type { InstanceQuery } from '../backend.js';
+
+export interface InstanceFilter {
+  /** Conditions joined by AND, to follow `WHERE hub = @hub`; its text depends only on which filters are
+   *  set, so it can key a statement cache. */
+  sql: string;
+  params: Record<string, string | number>;
+}
+
+/** `status` is one status: several are queried one at a time, each answered by instances_by_status. */
+export function instanceFilter(query: InstanceQuery, status?: RuntimeStatus): InstanceFilter {
+  const conditions: string[] = [];
+  const params: Record<string, string | number> = {};
+  const add = (condition: string, name: string, value: string | number | undefined): void => {
+    if (value === undefined) return;
+    conditions.push(condition);
+    params[name] = value;
+  };
+  add('status = @status', 'status', status);
+  add('created_at >= @createdFrom', 'createdFrom', query.createdFrom);
+  add('created_at <= @createdTo', 'createdTo', query.createdTo);
+  add('last_updated_at >= @lastUpdatedFrom', 'lastUpdatedFrom', query.lastUpdatedFrom);
+  add('last_updated_at <= @lastUpdatedTo', 'lastUpdatedTo', query.lastUpdatedTo);
+  add('name = @name', 'name', query.name);
+  if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
+    // A range on instances_by_id rather than LIKE: the user's text is matched literally.
+    add('instance_id >= @prefix', 'prefix', query.instanceIdPrefix);
+    add('instance_id < @prefixEnd', 'prefixEnd', prefixUpperBound(query.instanceIdPrefix));
+  }
+  return { sql: conditions.map((condition) => ` AND ${condition}`).join(''), params };
+}
+
+/**
+ * The smallest string greater than every string that starts with `prefix`, in SQLite's BINARY order
+ * (UTF-8 bytes, which is code point order): the prefix with its last code point incremented. Undefined
+ * when every code point is the largest there is (then there is no upper bound).
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const codePoints = Array.from(prefix, (char) => char.codePointAt(0) ?? 0);
+  while (codePoints.length > 0) {
+    const last = (codePoints.pop() ?? 0) + 1;
+    if (last <= 0x10ffff) {
+      // Surrogate code points cannot be encoded; the next encodable one is U+E000.
+      codePoints.push(last >= 0xd800 && last <= 0xdfff ? 0xe000 : last);
+      return String.fromCodePoint(...codePoints);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,105 @@
+/** Statements on the instances table. */
+import type Database from 'better-sqlite3';
+import { isFinished, type JsonText, type RuntimeStatus } from '../../core/history.js';
+import type { CreateInstanceRequest } from '../backend.js';
+import type { InstanceRow } from './rows.js';
+
+interface Key { hub: string; instanceId: string }
+
+/** The instance row after an orchestration step. */
+export interface StepUpdate {
+  status: RuntimeStatus;
+  executionId?: string;
+  /** Replaces the input only when set (a new execution). */
+  input?: { value: JsonText | undefined };
+  output?: JsonText;
+  customStatus?: JsonText;
+}
+
+export interface LeaseRow {
+  lock_token: string | null;
+  lock_expires_at: number | null;
+  execution_id: string;
+}
+
+export class InstanceStatements {
+  private readonly selectRow: Database.Statement<[Key], InstanceRow>;
+  private readonly selectStatus: Database.Statement<[Key], RuntimeStatus>;
+  private readonly selectLease: Database.Statement<[Key], LeaseRow>;
+  private readonly insertRow: Database.Statement<[Record<string, unknown>]>;
+  private readonly deleteRow: Database.Statement<[Key]>;
+  private readonly updateAfterStep: Database.Statement<[Record<string, unknown>]>;
+  private readonly releaseLease: Database.Statement<[Key & { lockToken: string; retryAt: number }]>;
+
+  constructor(db: Database.Database) {
+    this.selectRow = db.prepare('SELECT * FROM instances WHERE hub = @hub AND instance_id = @instanceId');
+    this.selectStatus = db.prepare<[Key], RuntimeStatus>('SELECT status FROM instances WHERE hub = @hub AND instance_id = @instanceId').pluck();
+    this.selectLease = db.prepare('SELECT lock_token, lock_expires_at, execution_id FROM instances WHERE hub = @hub AND instance_id = @instanceId');
+    this.insertRow = db.prepare(`INSERT INTO instances
+      (hub, instance_id, execution_id, name, status, input, created_at, last_updated_at, scheduled_start_at, parent_instance_id)
+      VALUES (@hub, @instanceId, @executionId, @name, 'Pending', @input, @now, @now, @scheduledStartAt, @parentInstanceId)`);
+    this.deleteRow = db.prepare('DELETE FROM instances WHERE hub = @hub AND instance_id = @instanceId');
+    this.updateAfterStep = db.prepare(`UPDATE instances SET
+        status = @status,
+        execution_id = coalesce(@executionId, execution_id),
+        input = CASE WHEN @setInput THEN @input ELSE input END,
+        output = @output,
+        custom_status = @customStatus,
+        last_updated_at = @now,
+        completed_at = @completedAt,
+        lock_token = NULL, locked_by = NULL, lock_expires_at = NULL
+      WHERE hub = @hub AND instance_id = @instanceId`);
+    this.releaseLease = db.prepare(`UPDATE instances SET lock_token = NULL, locked_by = NULL, lock_expires_at = @retryAt
+      WHERE hub = @hub AND instance_id = @instanceId AND lock_token = @lockToken`);
+  }
+
+  find(hub: string, instanceId: string): InstanceRow | undefined {
+    return this.selectRow.get({ hub, instanceId });
+  }
+
+  status(hub: string, instanceId: string): RuntimeStatus | undefined {
+    return this.selectStatus.get({ hub, instanceId });
+  }
+
+  lease(hub: string, instanceId: string): LeaseRow | undefined {
+    return this.selectLease.get({ hub, instanceId });
+  }
+
+  insert(hub: string, request: CreateInstanceRequest, now: number): void {
+    this.insertRow.run({
+      hub,
+      instanceId: request.instanceId,
+      executionId: request.executionId,
+      name: request.name,
+      input: request.input ?? null,
+      now,
+      scheduledStartAt: request.scheduledStartAt ?? null,
+      parentInstanceId: request.parent?.instanceId ?? null,
+    });
+  }
+
+  delete(hub: string, instanceId: string): void {
+    this.deleteRow.run({ hub, instanceId });
+  }
+
+  /** Writes the step's outcome and releases the lease. */
+  applyStep(hub: string, instanceId: string, update: StepUpdate, now: number): void {
+    this.updateAfterStep.run({
+      hub,
+      instanceId,
+      status: update.status,
+      executionId: update.executionId ?? null,
+      setInput: update.input === undefined ? 0 : 1,
+      input: update.input?.value ?? null,
+      output: update.output ?? null,
+      customStatus: update.customStatus ?? null,
+      now,
+      completedAt: isFinished(update.status) ? now : null,
+    });
+  }
+
+  /** Clears the lease if `lockToken` still holds it; the instance is claimable again at `retryAt`. */
+  abandon(hub: string, instanceId: string, lockToken: string, retryAt: number): void {
+    this.releaseLease.run({ hub, instanceId, lockToken, retryAt });
+  }
+}

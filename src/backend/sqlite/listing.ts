@@ -1,0 +1,85 @@
+/** Listing and counting instances, with keyset paging over (created_at, row_seq). */
+import type Database from 'better-sqlite3';
+import { RUNTIME_STATUSES, type RuntimeStatus } from '../../core/history.js';
+import { InvalidArgumentError } from '../../errors.js';
+import type { InstancePage, InstanceQuery, ListInstancesRequest } from '../backend.js';
+import { instanceFilter } from './instance-filter.js';
+import { decodePageToken, encodePageToken, type PagePosition } from './page-token.js';
+import { toInstanceRecord, type InstanceRow } from './rows.js';
+
+const COLUMNS_WITHOUT_INPUT = `row_seq, instance_id, execution_id, name, status, output, custom_status, created_at,
+  last_updated_at, completed_at, scheduled_start_at, parent_instance_id, lock_token, locked_by, lock_expires_at`;
+
+export class InstanceListing {
+  /** Filter combinations are few (at most 2^7 shapes), so each statement is prepared once, on first use. */
+  private readonly statements = new Map<string, Database.Statement<[Record<string, unknown>], unknown>>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  /** Run inside a read transaction (several statements read one snapshot). */
+  list(hub: string, request: ListInstancesRequest): InstancePage {
+    if (!Number.isSafeInteger(request.pageSize) || request.pageSize < 1) {
+      throw new InvalidArgumentError(`the page size must be a positive integer, not ${request.pageSize}`);
+    }
+    const after = request.continuationToken === undefined ? undefined : decodePageToken(request.continuationToken);
+    // One more row than the page tells whether another page follows.
+    const limit = request.pageSize + 1;
+    // Each status is read in listing order from instances_by_status and the runs are merged, rather than
+    // `status IN (…)`, which would sort every matching row to return one page.
+    const runs = (statusesOf(request) ?? [undefined]).map((status) => this.page(hub, request, status, after, limit));
+    const rows = runs.flat().sort(compareListingOrder).slice(0, limit);
+    const page = rows.slice(0, request.pageSize);
+    const last = page[page.length - 1];
+    const result: InstancePage = { instances: page.map(toInstanceRecord) };
+    if (rows.length > request.pageSize && last !== undefined) {
+      result.continuationToken = encodePageToken({ createdAt: last.created_at, rowSeq: last.row_seq });
+    }
+    return result;
+  }
+
+  /** Run inside a read transaction. Statuses with no instance are left out. */
+  count(hub: string, query: InstanceQuery): Partial<Record<RuntimeStatus, number>> {
+    const counts: Partial<Record<RuntimeStatus, number>> = {};
+    for (const status of statusesOf(query) ?? RUNTIME_STATUSES) {
+      const filter = instanceFilter(query, status);
+      const statement = this.prepared(`SELECT count(*) AS n FROM instances WHERE hub = @hub${filter.sql}`);
+      const { n } = statement.get({ hub, ...filter.params }) as { n: number };
+      if (n > 0) counts[status] = n;
+    }
+    return counts;
+  }
+
+  private page(
+    hub: string,
+    request: ListInstancesRequest,
+    status: RuntimeStatus | undefined,
+    after: PagePosition | undefined,
+    limit: number,
+  ): InstanceRow[] {
+    const filter = instanceFilter(request, status);
+    const columns = request.includeInput ? `${COLUMNS_WITHOUT_INPUT}, input` : COLUMNS_WITHOUT_INPUT;
+    const position = after === undefined ? '' : ' AND (created_at, row_seq) > (@afterCreatedAt, @afterRowSeq)';
+    const statement = this.prepared(`SELECT ${columns} FROM instances WHERE hub = @hub${filter.sql}${position}
+      ORDER BY created_at, row_seq LIMIT @limit`);
+    const params = { hub, ...filter.params, limit, ...(after && { afterCreatedAt: after.createdAt, afterRowSeq: after.rowSeq }) };
+    return statement.all(params) as InstanceRow[];
+  }
+
+  private prepared(sql: string): Database.Statement<[Record<string, unknown>], unknown> {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function compareListingOrder(a: InstanceRow, b: InstanceRow): number {
+  return a.created_at - b.created_at || a.row_seq - b.row_seq;
+}
+
+/** The distinct statuses a query asks for; undefined (any status) when it names none. */
+export function statusesOf(query: InstanceQuery): RuntimeStatus[] | undefined {
+  return query.statuses === undefined || query.statuses.length === 0 ? undefined : [...new Set(query.statuses)];
+}

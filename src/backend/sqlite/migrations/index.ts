@@ -1,0 +1,5 @@
+/** Every SQLite schema migration, in order. Append only. */
+import type { Migration } from '../../migrate.js';
+import { initial } from './0001_initial.js';
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [initial];

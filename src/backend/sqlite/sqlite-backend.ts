@@ -1,0 +1,218 @@
+/** The embedded backend: one SQLite file in WAL mode, shared safely by several processes on one machine. */
+import type { RuntimeStatus } from '../../core/history.js';
+import type {
+  ActivityWorkItem,
+  Backend,
+  ClaimOptions,
+  CommitOutcome,
+  CreateInstanceOutcome,
+  CreateInstanceRequest,
+  HistoryPageRequest,
+  HistoryRecord,
+  InstancePage,
+  InstanceQuery,
+  InstanceRecord,
+  ListInstancesRequest,
+  OrchestrationCommit,
+  OrchestrationWorkItem,
+  OutgoingMessage,
+  PurgeOutcome,
+  SendMessageOutcome,
+  WorkSignal,
+} from '../backend.js';
+import { OrchestrationClaims } from './claims.js';
+import { commitStep } from './commit.js';
+import { openConnection, type SqliteBackendOptions, type SqliteConnection } from './connection.js';
+import { createInstance, deliverActivityResult, sendMessage } from './delivery.js';
+import { InstanceListing } from './listing.js';
+import { Purger } from './purge.js';
+import { toInstanceRecord } from './rows.js';
+import { applySqliteMigrations } from './schema.js';
+import { emitSignals, subscribeToSignals } from './signals.js';
+import { SqliteStore } from './store.js';
+import { WakeTimes } from './wake.js';
+
+/** Everything prepared against the schema: built on first use, after migrate() has created the tables. */
+interface Prepared {
+  store: SqliteStore;
+  claims: OrchestrationClaims;
+  listing: InstanceListing;
+  purger: Purger;
+  wake: WakeTimes;
+}
+
+export interface SqliteDurability {
+  journalMode: string;
+  synchronous: 'full' | 'normal' | 'off' | 'extra';
+}
+
+export class SqliteBackend implements Backend {
+  readonly description: string;
+  private readonly connection: SqliteConnection;
+  private readonly clock: () => number;
+  private preparedStatements: Prepared | undefined;
+  private readonly subscriptions = new Set<() => void>();
+
+  constructor(options: SqliteBackendOptions) {
+    this.connection = openConnection(options);
+    this.clock = options.clock ?? Date.now;
+    this.description = `sqlite:${this.connection.resolvedPath}`;
+  }
+
+  /** The settings in force on this connection (benchmarks report which mode they ran). */
+  durability(): SqliteDurability {
+    const db = this.connection.db;
+    const synchronous = ['off', 'normal', 'full', 'extra'] as const;
+    return {
+      journalMode: db.pragma('journal_mode', { simple: true }) as string,
+      synchronous: synchronous[db.pragma('synchronous', { simple: true }) as number] ?? 'off',
+    };
+  }
+
+  async migrate(): Promise<void> {
+    applySqliteMigrations(this.connection.db);
+  }
+
+  async close(): Promise<void> {
+    for (const unsubscribe of this.subscriptions) unsubscribe();
+    this.subscriptions.clear();
+    this.connection.db.close();
+  }
+
+  async now(): Promise<number> {
+    return this.clock();
+  }
+
+  async createInstance(hub: string, request: CreateInstanceRequest): Promise<CreateInstanceOutcome> {
+    const { store } = this.prepared;
+    const outcome = store.write(() => createInstance(store, hub, request, this.clock()));
+    if (outcome.created) this.emit(hub, [{ kind: 'orchestration' }]);
+    return outcome;
+  }
+
+  async sendMessage(hub: string, message: OutgoingMessage, allowedStatuses: readonly RuntimeStatus[]): Promise<SendMessageOutcome> {
+    const { store } = this.prepared;
+    const outcome = store.write(() => sendMessage(store, hub, message, allowedStatuses, this.clock()));
+    if (outcome.sent) this.emit(hub, [{ kind: 'orchestration' }]);
+    return outcome;
+  }
+
+  async getInstance(hub: string, instanceId: string, options: { includeInput?: boolean } = {}): Promise<InstanceRecord | undefined> {
+    const row = this.prepared.store.instances.find(hub, instanceId);
+    if (row === undefined) return undefined;
+    if (options.includeInput === false) delete row.input;
+    return toInstanceRecord(row);
+  }
+
+  async getHistory(hub: string, instanceId: string, page?: HistoryPageRequest): Promise<HistoryRecord[]> {
+    return this.prepared.store.history.page(hub, instanceId, page);
+  }
+
+  async listInstances(hub: string, request: ListInstancesRequest): Promise<InstancePage> {
+    const { store, listing } = this.prepared;
+    return store.read(() => listing.list(hub, request));
+  }
+
+  async countInstances(hub: string, query: InstanceQuery): Promise<Partial<Record<RuntimeStatus, number>>> {
+    const { store, listing } = this.prepared;
+    return store.read(() => listing.count(hub, query));
+  }
+
+  async purgeInstance(hub: string, instanceId: string): Promise<PurgeOutcome> {
+    return this.prepared.purger.purgeOne(hub, instanceId);
+  }
+
+  async purgeInstances(hub: string, query: InstanceQuery, batchSize: number): Promise<number> {
+    return this.prepared.purger.purgeMany(hub, query, batchSize);
+  }
+
+  async deleteHub(hub: string): Promise<void> {
+    this.prepared.purger.deleteHub(hub);
+  }
+
+  async claimOrchestrations(hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]> {
+    const { store, claims } = this.prepared;
+    return store.write(() => claims.claim(hub, options, this.clock()));
+  }
+
+  async commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<CommitOutcome> {
+    const { store } = this.prepared;
+    const { outcome, signals } = store.write(() => commitStep(store, hub, item, commit, this.clock()));
+    this.emit(hub, signals);
+    return outcome;
+  }
+
+  async abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number): Promise<void> {
+    const { store } = this.prepared;
+    store.write(() => store.instances.abandon(hub, item.instance.instanceId, item.lockToken, this.clock() + retryAfterMs));
+  }
+
+  async claimActivities(hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]> {
+    const { store } = this.prepared;
+    return store.write(() => store.activities.claim(hub, options, this.clock()));
+  }
+
+  async completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage): Promise<CommitOutcome> {
+    const { store } = this.prepared;
+    const outcome = store.write(() => {
+      const now = this.clock();
+      if (!store.activities.deleteIfLeased(hub, item, now)) return { ok: false, reason: 'lease-lost', delivered: false } as const;
+      return { ok: true, delivered: deliverActivityResult(store, hub, result, now) } as const;
+    });
+    if (outcome.delivered) this.emit(hub, [{ kind: 'orchestration' }]);
+    return outcome.ok ? { ok: true } : { ok: false, reason: 'lease-lost' };
+  }
+
+  async renewActivityLease(hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean> {
+    const { store } = this.prepared;
+    return store.write(() => store.activities.renew(hub, item, leaseMs, this.clock()));
+  }
+
+  async nextWakeAt(hub: string): Promise<number | undefined> {
+    return this.prepared.wake.next(hub, this.clock());
+  }
+
+  subscribe(hub: string, listener: (signal: WorkSignal) => void): () => void {
+    const unsubscribeFromChannel = subscribeToSignals(this.connection.resolvedPath, hub, listener);
+    const unsubscribe = (): void => {
+      unsubscribeFromChannel();
+      this.subscriptions.delete(unsubscribe);
+    };
+    this.subscriptions.add(unsubscribe);
+    return unsubscribe;
+  }
+
+  private emit(hub: string, signals: readonly WorkSignal[]): void {
+    emitSignals(this.connection.resolvedPath, hub, signals);
+  }
+
+  private get prepared(): Prepared {
+    if (this.preparedStatements === undefined) {
+      const db = this.connection.db;
+      if (db.prepare('SELECT 1 FROM sqlite_master WHERE name = \'instances\'').get() === undefined) {
+        throw new Error(`${this.description} has no taskhub schema yet: call migrate() first`);
+      }
+      const store = new SqliteStore(db);
+      this.preparedStatements = {
+        store,
+        claims: new OrchestrationClaims(store),
+        listing: new InstanceListing(db),
+        purger: new Purger(store),
+        wake: new WakeTimes(db),
+      };
+    }
+    return this.preparedStatements;
+  }
+}
+
+/** Opens (creating if needed) and migrates a SQLite backend. */
+export async function openSqliteBackend(path: string, options: Omit<SqliteBackendOptions, 'path'> = {}): Promise<SqliteBackend> {
+  const backend = new SqliteBackend({ ...options, path });
+  try {
+    await backend.migrate();
+    return backend;
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+}

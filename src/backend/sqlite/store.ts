@@ -1,0 +1,33 @@
+/** The prepared statements of one connection, prepared once, and its transactions. */
+import type Database from 'better-sqlite3';
+import { ActivityStatements } from './activities.js';
+import { HistoryStatements } from './history.js';
+import { InstanceStatements } from './instances.js';
+import { MessageStatements } from './messages.js';
+
+export class SqliteStore {
+  readonly instances: InstanceStatements;
+  readonly history: HistoryStatements;
+  readonly messages: MessageStatements;
+  readonly activities: ActivityStatements;
+  private readonly run: Database.Transaction<(work: () => unknown) => unknown>;
+
+  constructor(readonly db: Database.Database) {
+    this.instances = new InstanceStatements(db);
+    this.history = new HistoryStatements(db);
+    this.messages = new MessageStatements(db);
+    this.activities = new ActivityStatements(db);
+    this.run = db.transaction((work: () => unknown) => work());
+  }
+
+  /** A write transaction: BEGIN IMMEDIATE takes the file's write lock up front, so two processes never
+   *  both read and then fail to upgrade (SQLITE_BUSY past the busy timeout surfaces as an error). */
+  write<T>(work: () => T): T {
+    return this.run.immediate(work) as T;
+  }
+
+  /** A read transaction: one snapshot across several statements. */
+  read<T>(work: () => T): T {
+    return this.run.deferred(work) as T;
+  }
+}
