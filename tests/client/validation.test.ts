@@ -1,0 +1,72 @@
+/** S-START-3 ids, T22 odd characters, status names and ISO dates: the checks all three surfaces share. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseDate, parseRuntimeStatuses, validateHubName, validateInstanceId, validateName } from '../../src/client/validation.js';
+import { InvalidArgumentError } from '../../src/errors.js';
+
+describe('instance ids', () => {
+  it('accepts 1 to 256 ordinary or odd-but-allowed characters', () => {
+    for (const id of ['a', 'a'.repeat(256), "a'b", 'a"b', 'x; DROP TABLE t', '%2F', '..', 'עברית', 'emoji 🎉', 'a:b:c']) {
+      assert.equal(validateInstanceId(id), id);
+    }
+  });
+
+  it('rejects empty, too long, forbidden characters, control characters, leading @ and lone surrogates', () => {
+    const bad = ['', 'a'.repeat(257), 'a/b', 'a\\b', 'a#b', 'a?b', '@a', 'a\u0000', 'a\n', 'a\u007f', 'a\u009f', 'a\ud800', '\udc00b'];
+    for (const id of bad) assert.throws(() => validateInstanceId(id), InvalidArgumentError, JSON.stringify(id));
+    assert.throws(() => validateInstanceId(42), InvalidArgumentError);
+  });
+
+  it('names the offending character in the message', () => {
+    assert.throws(() => validateInstanceId('a/b'), /contains the character '\/'/);
+    assert.throws(() => validateInstanceId('a\u0001'), /U\+0001/);
+  });
+
+  it('never accepts a string containing a forbidden character (property)', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.constantFrom('/', '\\', '#', '?', '\u0000', '\u001f', '\u007f'), fc.string(), (a, bad, b) => {
+        assert.throws(() => validateInstanceId(a + bad + b), InvalidArgumentError);
+      }),
+    );
+  });
+});
+
+describe('names and hubs', () => {
+  it('checks event and orchestrator names', () => {
+    assert.equal(validateName('an event name', 'Approval'), 'Approval');
+    assert.throws(() => validateName('an event name', ''), InvalidArgumentError);
+    assert.throws(() => validateName('an event name', 'a\u0000'), InvalidArgumentError);
+  });
+
+  it('checks task hub names', () => {
+    assert.equal(validateHubName('DurableFunctionsHub'), 'DurableFunctionsHub');
+    assert.equal(validateHubName('hub_2-b'), 'hub_2-b');
+    for (const bad of ['', '1hub', 'a b', "x'y", 'a'.repeat(65)]) assert.throws(() => validateHubName(bad), InvalidArgumentError);
+  });
+});
+
+describe('runtime status names', () => {
+  it('parses names in any case, comma- or space-separated, without duplicates', () => {
+    assert.deepEqual(parseRuntimeStatuses(['running', 'COMPLETED,failed', 'Running']), ['Running', 'Completed', 'Failed']);
+  });
+
+  it('rejects unknown names, listing the valid ones', () => {
+    assert.throws(() => parseRuntimeStatuses(['Runing']), /unknown runtime status 'Runing'; use one of Pending, Running/);
+  });
+});
+
+describe('dates', () => {
+  it('parses ISO 8601 dates, times and offsets; no offset means UTC', () => {
+    assert.equal(parseDate('d', '2026-01-31').toISOString(), '2026-01-31T00:00:00.000Z');
+    assert.equal(parseDate('d', '2026-01-31T12:30:00').toISOString(), '2026-01-31T12:30:00.000Z');
+    assert.equal(parseDate('d', '2026-01-31T12:30:00+02:00').toISOString(), '2026-01-31T10:30:00.000Z');
+    assert.equal(parseDate('d', '2026-01-31T12:30:00.123Z').toISOString(), '2026-01-31T12:30:00.123Z');
+  });
+
+  it('rejects what is not an ISO date', () => {
+    for (const bad of ['yesterday', '2026-13-01', '31/01/2026', '2026-01-31T25:00:00Z', '', '1e12']) {
+      assert.throws(() => parseDate('createdTimeFrom', bad), InvalidArgumentError, bad);
+    }
+  });
+});
