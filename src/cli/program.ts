@@ -1,0 +1,116 @@
+/**
+ * The `taskhub` command: commander set-up, and how every outcome becomes an exit code (docs/cli.md):
+ * 0 success; 1 the operation failed (not found, wrong state, finished, timeout, store unreachable);
+ * 2 usage or input error. Errors are one `error: …` line on stderr, never a stack trace (unless
+ * TASKHUB_DEBUG=1, for errors that are not the user's).
+ */
+import { Command, CommanderError } from 'commander';
+import { TaskHubError, type TaskHubErrorCode } from '../errors.js';
+import { redact } from '../backend/open.js';
+import type { CliIo } from './io.js';
+import { OperationFailedError } from './failure.js';
+import { startNewCommand } from './commands/start-new.js';
+import { getRuntimeStatusCommand } from './commands/get-runtime-status.js';
+import { getHistoryCommand } from './commands/get-history.js';
+import { getInstancesCommand } from './commands/get-instances.js';
+import { terminateCommand } from './commands/terminate.js';
+import { raiseEventCommand } from './commands/raise-event.js';
+import { rewindCommand } from './commands/rewind.js';
+import { suspendCommand, resumeCommand } from './commands/suspend-resume.js';
+import { restartCommand } from './commands/restart.js';
+import { purgeInstanceCommand } from './commands/purge-instance.js';
+import { purgeHistoryCommand } from './commands/purge-history.js';
+import { deleteTaskHubCommand } from './commands/delete-task-hub.js';
+
+export const EXIT_SUCCESS = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+const EXIT_CODES: Record<TaskHubErrorCode, number> = {
+  INVALID_ARGUMENT: EXIT_USAGE,
+  PAYLOAD_TOO_LARGE: EXIT_USAGE,
+  UNKNOWN_ORCHESTRATOR: EXIT_USAGE,
+  NOT_FOUND: EXIT_FAILED,
+  INSTANCE_EXISTS: EXIT_FAILED,
+  WRONG_STATE: EXIT_FAILED,
+  INSTANCE_FINISHED: EXIT_FAILED,
+  TIMEOUT: EXIT_FAILED,
+};
+
+const EXIT_CODE_HELP = `
+Exit codes:
+  0  success
+  1  the operation failed: no such instance, wrong state, already finished, timed out, store unavailable
+  2  usage or input error: unknown command or flag, missing flag, bad JSON, bad date, bad status name, unreadable @file
+
+Every command works on the store directly; a running worker (e.g. \`taskhub serve app.js\`) does the work.`;
+
+export function createProgram(io: CliIo): Command {
+  const program = new Command('taskhub')
+    .description('Manage durable orchestrations in a taskhub store (the twin of `func durable …`)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError()
+    .addHelpText('after', EXIT_CODE_HELP);
+  for (const add of [
+    startNewCommand,
+    getRuntimeStatusCommand,
+    getHistoryCommand,
+    getInstancesCommand,
+    terminateCommand,
+    raiseEventCommand,
+    rewindCommand,
+    suspendCommand,
+    resumeCommand,
+    restartCommand,
+    purgeInstanceCommand,
+    purgeHistoryCommand,
+    deleteTaskHubCommand,
+  ]) {
+    add(program, io);
+  }
+  return program;
+}
+
+/** Runs one command line (without `node` and the script) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await createProgram(io).parseAsync([...argv], { from: 'user' });
+    return EXIT_SUCCESS;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  // Commander has already printed its message and the command's usage.
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_SUCCESS;
+    return error.code === 'commander.help' && error.exitCode === 0 ? EXIT_SUCCESS : EXIT_USAGE;
+  }
+  if (error instanceof TaskHubError) {
+    io.stderr.write(`error: ${oneLine(error.message)}\n`);
+    return EXIT_CODES[error.code];
+  }
+  if (error instanceof OperationFailedError) {
+    io.stderr.write(`error: ${oneLine(error.message)}\n`);
+    return EXIT_FAILED;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (io.env.TASKHUB_DEBUG === '1' && error instanceof Error && error.stack) {
+    io.stderr.write(`error: ${oneLine(message)}\n${redact(error.stack)}\n`);
+  } else {
+    io.stderr.write(`error: ${oneLine(message)} (set TASKHUB_DEBUG=1 to see the stack trace)\n`);
+  }
+  return EXIT_FAILED;
+}
+
+/** One line, without control characters, and with any password in a connection string hidden. */
+function oneLine(message: string): string {
+  return redact(message)
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
