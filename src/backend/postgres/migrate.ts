@@ -1,0 +1,39 @@
+/**
+ * Applies the numbered migrations (../migrate.ts plans them) to the store's schema, in one transaction
+ * holding an advisory lock, so processes that start together migrate one after the other and the later
+ * ones find nothing left to do.
+ */
+import {
+  APPLIED_MIGRATIONS_SQL,
+  MIGRATION_TABLE_SQL,
+  migrationRecordSql,
+  pendingMigrations,
+  type AppliedMigration,
+  type Migration,
+} from '../migrate.js';
+import { inTransaction, type PostgresStore } from './db.js';
+import { POSTGRES_MIGRATIONS } from './migrations/index.js';
+
+/** Returns the versions it applied. */
+export async function applyPostgresMigrations(
+  store: PostgresStore,
+  migrations: readonly Migration[] = POSTGRES_MIGRATIONS,
+): Promise<number[]> {
+  const { schema } = store.tables;
+  return inTransaction(store.pool, async ({ client }) => {
+    // Taken before CREATE SCHEMA: two concurrent CREATE SCHEMA IF NOT EXISTS can otherwise both try to
+    // create it, and one fails on the catalog's unique index.
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`taskhub:migrate:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    // The migrations and the version table are written unqualified; SET LOCAL ends with the transaction.
+    await client.query(`SET LOCAL search_path TO ${schema}`);
+    await client.query(MIGRATION_TABLE_SQL);
+    const applied = await client.query<AppliedMigration>(APPLIED_MIGRATIONS_SQL);
+    const pending = pendingMigrations(migrations, applied.rows);
+    for (const migration of pending) {
+      await client.query(migration.sql);
+      await client.query(migrationRecordSql(migration));
+    }
+    return pending.map((migration) => migration.version);
+  });
+}

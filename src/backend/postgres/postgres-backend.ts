@@ -1,0 +1,168 @@
+/**
+ * The PostgreSQL backend: many workers on many machines share a hub. Work is claimed with FOR UPDATE SKIP
+ * LOCKED and leases timed by the database's clock, commits are fenced by the lease's token, and workers
+ * are woken by LISTEN/NOTIFY (docs/scale-out.md). Each method is one query module's function.
+ */
+import pg from 'pg';
+import type { RuntimeStatus } from '../../core/history.js';
+import type {
+  ActivityWorkItem,
+  Backend,
+  ClaimOptions,
+  CommitOutcome,
+  CreateInstanceOutcome,
+  CreateInstanceRequest,
+  HistoryPageRequest,
+  HistoryRecord,
+  InstancePage,
+  InstanceQuery,
+  InstanceRecord,
+  ListInstancesRequest,
+  OrchestrationCommit,
+  OrchestrationWorkItem,
+  OutgoingMessage,
+  PurgeOutcome,
+  SendMessageOutcome,
+  WorkSignal,
+} from '../backend.js';
+import { claimActivities, completeActivity, renewActivityLease } from './activities.js';
+import { abandonOrchestration, claimOrchestrations } from './claim-orchestrations.js';
+import { commitOrchestration } from './commit-orchestration.js';
+import { createInstances, startMessage } from './create-instances.js';
+import { inTransaction, type PostgresStore } from './db.js';
+import { deliverMessages } from './deliver-messages.js';
+import { countInstances, listInstances } from './list-instances.js';
+import { applyPostgresMigrations } from './migrate.js';
+import { nextWakeAt } from './next-wake.js';
+import { DEFAULT_POOL_SIZE, DEFAULT_SCHEMA, describeConnection, type PostgresBackendOptions } from './options.js';
+import { deleteHub, purgeInstance, purgeInstances } from './purge.js';
+import { getHistory, getInstance } from './read-instances.js';
+import { SignalListener } from './signal-listener.js';
+import { channelOf } from './signals.js';
+import { NOW_MS, tablesOf } from './sql.js';
+import { toNumber, type BigintText } from './rows.js';
+
+/** Idle connections are probed so that a dead server or a partition is noticed (T09). */
+const KEEPALIVE_DELAY_MS = 10_000;
+/** How long to wait for a connection, from the server or from a busy pool, before failing (transient). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export class PostgresBackend implements Backend {
+  readonly description: string;
+  private readonly store: PostgresStore;
+  private readonly signals: SignalListener;
+
+  constructor(options: PostgresBackendOptions) {
+    const schema = options.schema ?? DEFAULT_SCHEMA;
+    const tables = tablesOf(schema);
+    this.description = describeConnection(options.connectionString, schema);
+    const connection: pg.ClientConfig = {
+      connectionString: options.connectionString,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      application_name: 'taskhub',
+    };
+    const pool = new pg.Pool({
+      ...connection,
+      max: options.poolSize ?? DEFAULT_POOL_SIZE,
+      ...(options.statementTimeoutMs !== undefined && { statement_timeout: options.statementTimeoutMs }),
+    });
+    // An idle pooled connection that the server drops emits 'error' on the pool; the pool discards it, and
+    // the next query opens a new one. Without a handler the process would crash.
+    pool.on('error', () => undefined);
+    this.store = { pool, tables, channel: channelOf(schema) };
+    this.signals = new SignalListener({ ...connection, application_name: 'taskhub-listener' }, this.store.channel);
+  }
+
+  async migrate(): Promise<void> {
+    await applyPostgresMigrations(this.store);
+  }
+
+  async close(): Promise<void> {
+    await this.signals.close();
+    await this.store.pool.end();
+  }
+
+  async now(): Promise<number> {
+    const result = await this.store.pool.query<{ now: BigintText }>(`SELECT ${NOW_MS} AS now`);
+    return toNumber(result.rows[0]!.now);
+  }
+
+  async createInstance(hub: string, request: CreateInstanceRequest): Promise<CreateInstanceOutcome> {
+    return inTransaction(this.store.pool, async ({ client }) => {
+      const [outcome] = await createInstances(this.store, client, hub, [request]);
+      if (outcome!.created) await deliverMessages(this.store, client, hub, [startMessage(request)]);
+      return outcome!;
+    });
+  }
+
+  /** One statement: it locks the instance row, checks the status and inserts, atomically. */
+  async sendMessage(hub: string, message: OutgoingMessage, allowedStatuses: readonly RuntimeStatus[]): Promise<SendMessageOutcome> {
+    const delivery = await deliverMessages(this.store, this.store.pool, hub, [message], allowedStatuses);
+    const status = delivery.recipients.get(message.instanceId);
+    if (status === undefined) return { sent: false, reason: 'not-found' };
+    if (!allowedStatuses.includes(status)) return { sent: false, reason: 'wrong-status', status };
+    return { sent: true, status };
+  }
+
+  getInstance(hub: string, instanceId: string, options?: { includeInput?: boolean }): Promise<InstanceRecord | undefined> {
+    return getInstance(this.store, hub, instanceId, options?.includeInput ?? true);
+  }
+
+  getHistory(hub: string, instanceId: string, page?: HistoryPageRequest): Promise<HistoryRecord[]> {
+    return getHistory(this.store, hub, instanceId, page);
+  }
+
+  listInstances(hub: string, request: ListInstancesRequest): Promise<InstancePage> {
+    return listInstances(this.store, hub, request);
+  }
+
+  countInstances(hub: string, query: InstanceQuery): Promise<Partial<Record<RuntimeStatus, number>>> {
+    return countInstances(this.store, hub, query);
+  }
+
+  purgeInstance(hub: string, instanceId: string): Promise<PurgeOutcome> {
+    return purgeInstance(this.store, hub, instanceId);
+  }
+
+  purgeInstances(hub: string, query: InstanceQuery, batchSize: number): Promise<number> {
+    return purgeInstances(this.store, hub, query, batchSize);
+  }
+
+  deleteHub(hub: string): Promise<void> {
+    return deleteHub(this.store, hub);
+  }
+
+  claimOrchestrations(hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]> {
+    return claimOrchestrations(this.store, hub, options);
+  }
+
+  commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<CommitOutcome> {
+    return commitOrchestration(this.store, hub, item, commit);
+  }
+
+  abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number): Promise<void> {
+    return abandonOrchestration(this.store, hub, item.instance.instanceId, item.lockToken, retryAfterMs);
+  }
+
+  claimActivities(hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]> {
+    return claimActivities(this.store, hub, options);
+  }
+
+  completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage): Promise<CommitOutcome> {
+    return completeActivity(this.store, hub, item, result);
+  }
+
+  renewActivityLease(hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean> {
+    return renewActivityLease(this.store, hub, item, leaseMs);
+  }
+
+  nextWakeAt(hub: string): Promise<number | undefined> {
+    return nextWakeAt(this.store, hub);
+  }
+
+  subscribe(hub: string, listener: (signal: WorkSignal) => void): () => void {
+    return this.signals.subscribe(hub, listener);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Deleting finished instances with all their rows, one by id or in batches by filter, and deleting a hub.
+ * Each purge locks its instances first and deletes in a second statement: that statement's fresh snapshot
+ * sees every message delivered before the lock was granted, so none is left behind without its instance.
+ */
+import { FINISHED_STATUSES, isFinished, type RuntimeStatus } from '../../core/history.js';
+import type { InstanceQuery, PurgeOutcome } from '../backend.js';
+import { inTransaction, type PostgresStore, type Queryable } from './db.js';
+import { instanceConditions, SqlParams } from './instance-filter.js';
+
+export async function purgeInstance(store: PostgresStore, hub: string, instanceId: string): Promise<PurgeOutcome> {
+  return inTransaction(store.pool, async ({ client }) => {
+    const locked = await client.query<{ status: RuntimeStatus }>(
+      `SELECT status FROM ${store.tables.instances} WHERE hub = $1 AND instance_id = $2 FOR UPDATE`,
+      [hub, instanceId],
+    );
+    const status = locked.rows[0]?.status;
+    if (status === undefined) return { purged: false, reason: 'not-found' };
+    if (!isFinished(status)) return { purged: false, reason: 'not-finished', status };
+    await deleteInstances(store, client, hub, [instanceId]);
+    return { purged: true };
+  });
+}
+
+/** Deletes matching finished instances, `batchSize` per transaction, so running work is never held up
+ *  behind one long transaction. Returns how many were deleted. */
+export async function purgeInstances(store: PostgresStore, hub: string, query: InstanceQuery, batchSize: number): Promise<number> {
+  const statuses = FINISHED_STATUSES.filter((status) => query.statuses === undefined || query.statuses.includes(status));
+  if (statuses.length === 0) return 0;
+  let purged = 0;
+  for (;;) {
+    const deleted = await inTransaction(store.pool, async ({ client }) => {
+      const params = new SqlParams();
+      // FOR UPDATE re-checks each row once its lock is granted: an instance replaced by a new Pending one
+      // in the meantime no longer matches and is left alone.
+      const locked = await client.query<{ instance_id: string }>(
+        `SELECT instance_id FROM ${store.tables.instances}
+        WHERE hub = ${params.add(hub)} AND status = ANY(${params.add(statuses)}::text[])${instanceConditions(query, params)}
+        LIMIT ${params.add(batchSize)}
+        FOR UPDATE`,
+        params.values,
+      );
+      const ids = locked.rows.map((row) => row.instance_id);
+      if (ids.length > 0) await deleteInstances(store, client, hub, ids);
+      return ids.length;
+    });
+    if (deleted === 0) return purged;
+    purged += deleted;
+  }
+}
+
+export async function deleteHub(store: PostgresStore, hub: string): Promise<void> {
+  const { instances, history, messages, activityTasks } = store.tables;
+  await store.pool.query(
+    `WITH history_deleted AS (DELETE FROM ${history} WHERE hub = $1),
+    messages_deleted AS (DELETE FROM ${messages} WHERE hub = $1),
+    tasks_deleted AS (DELETE FROM ${activityTasks} WHERE hub = $1)
+    DELETE FROM ${instances} WHERE hub = $1`,
+    [hub],
+  );
+}
+
+async function deleteInstances(store: PostgresStore, db: Queryable, hub: string, instanceIds: string[]): Promise<void> {
+  const { instances, history, messages, activityTasks } = store.tables;
+  await db.query(
+    `WITH history_deleted AS (DELETE FROM ${history} WHERE hub = $1 AND instance_id = ANY($2::text[])),
+    messages_deleted AS (DELETE FROM ${messages} WHERE hub = $1 AND instance_id = ANY($2::text[])),
+    tasks_deleted AS (DELETE FROM ${activityTasks} WHERE hub = $1 AND instance_id = ANY($2::text[]))
+    DELETE FROM ${instances} WHERE hub = $1 AND instance_id = ANY($2::text[])`,
+    [hub, instanceIds],
+  );
+}
