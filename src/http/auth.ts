@@ -1,0 +1,32 @@
+/**
+ * The API key: when the server has one, every request must carry it as the `x-functions-key` header or the
+ * `code` query parameter (as Durable Functions' system key), or is answered 401 before its body is read.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError } from './errors.js';
+
+export const API_KEY_HEADER = 'x-functions-key';
+
+export function requireApiKey(app: FastifyInstance, apiKey: string): void {
+  const expected = digest(apiKey);
+  app.addHook('onRequest', async (request) => {
+    const given = presentedKey(request);
+    if (given === undefined) {
+      throw new HttpError(401, `this server requires an API key: send it in the ${API_KEY_HEADER} header or the code query parameter`);
+    }
+    // Digests have one length, so the comparison takes the same time whatever the key's length or content.
+    if (!timingSafeEqual(digest(given), expected)) throw new HttpError(401, 'the API key is not valid');
+  });
+}
+
+function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers[API_KEY_HEADER];
+  if (typeof header === 'string' && header !== '') return header;
+  const code = (request.query as Record<string, unknown> | undefined)?.code;
+  return typeof code === 'string' && code !== '' ? code : undefined;
+}
+
+function digest(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}

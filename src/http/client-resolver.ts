@@ -1,0 +1,98 @@
+/**
+ * Turns a request's `taskHub` and `connection` query parameters into a TaskHubClient. `taskHub` picks a
+ * hub in the store; `connection=NAME` picks the store whose connection string the server's environment
+ * variable NAME holds (as Durable Functions' `connection` names an app setting). The server's own store
+ * answers when `connection` is absent or names the server's own setting; other stores are opened once,
+ * migrated, cached and closed with the server.
+ */
+import type { Backend } from '../backend/backend.js';
+import { openBackend } from '../backend/open.js';
+import type { Registry } from '../authoring/registry.js';
+import { TaskHubClient } from '../client/client.js';
+import { validateHubName } from '../client/validation.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { Logger } from '../runtime/logger.js';
+import { HttpError } from './errors.js';
+import type { HubQuery } from './schemas.js';
+
+export interface ClientResolverOptions {
+  /** The server's own store. */
+  backend: Backend;
+  /** Its connection string, so a setting that names the same store reuses it. */
+  connectionString?: string;
+  /** The setting name the server's own store answers to, echoed in management URLs. */
+  connectionName: string;
+  /** The default hub. */
+  hub: string;
+  registry?: Registry;
+  maxPayloadBytes?: number;
+  /** Written into management URLs as `code` (only with --embed-key-in-urls). */
+  embeddedApiKey?: string;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const CONNECTION_STRING = /^(sqlite:|postgres(ql)?:\/\/)/i;
+
+export class ClientResolver {
+  private readonly opened = new Map<string, Promise<Backend>>();
+
+  constructor(private readonly options: ClientResolverOptions) {}
+
+  async resolve(query: HubQuery): Promise<TaskHubClient> {
+    const hub = query.taskHub === undefined || query.taskHub === '' ? this.options.hub : validateHubName(query.taskHub);
+    const connectionName = query.connection || this.options.connectionName;
+    const backend = connectionName === this.options.connectionName ? this.options.backend : await this.backendFor(connectionName);
+    return new TaskHubClient({
+      backend,
+      hub,
+      registry: this.options.registry,
+      maxPayloadBytes: this.options.maxPayloadBytes,
+      connectionName,
+      embeddedApiKey: this.options.embeddedApiKey,
+    });
+  }
+
+  /** Closes the stores this resolver opened (not the server's own). */
+  async close(): Promise<void> {
+    const outcomes = await Promise.allSettled(this.opened.values());
+    this.opened.clear();
+    for (const outcome of outcomes) if (outcome.status === 'fulfilled') await outcome.value.close();
+  }
+
+  private async backendFor(settingName: string): Promise<Backend> {
+    if (!SETTING_NAME.test(settingName)) {
+      throw new InvalidArgumentError(`connection '${settingName.slice(0, 130)}' is not an environment variable name (letters, digits and '_')`);
+    }
+    const connectionString = (this.options.env ?? process.env)[settingName]?.trim();
+    if (!connectionString) {
+      throw new InvalidArgumentError(`the connection setting '${settingName}' is not set on the server: set the environment variable ${settingName}`);
+    }
+    // Never echo the variable's value: the caller chose which variable to read.
+    if (!CONNECTION_STRING.test(connectionString)) {
+      throw new InvalidArgumentError(`the connection setting '${settingName}' does not hold a storage connection string (sqlite:… or postgres://…)`);
+    }
+    if (connectionString === this.options.connectionString) return this.options.backend;
+    let backend = this.opened.get(connectionString);
+    if (!backend) {
+      backend = this.open(settingName, connectionString);
+      this.opened.set(connectionString, backend);
+      backend.catch(() => this.opened.delete(connectionString));
+    }
+    return backend;
+  }
+
+  private async open(settingName: string, connectionString: string): Promise<Backend> {
+    let backend: Backend | undefined;
+    try {
+      backend = await openBackend(connectionString);
+      await backend.migrate();
+      return backend;
+    } catch (error) {
+      await backend?.close().catch(() => undefined);
+      this.options.logger.error(`cannot open the storage of connection setting '${settingName}': ${(error as Error).message}`);
+      throw new HttpError(503, `the storage of connection setting '${settingName}' cannot be opened; the server log has the details`);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Every failure becomes JSON `{ "error": "…" }` with a status a caller can act on: TaskHubError codes map
+ * to fixed statuses (the CLI maps the same codes to exit codes), bad input is always 4xx, and an internal
+ * failure is a bare 500 whose details go to the server's log, never into the response.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifySchemaValidationError } from 'fastify';
+import { TaskHubError, type TaskHubErrorCode } from '../errors.js';
+import type { Logger } from '../runtime/logger.js';
+
+const STATUS_BY_CODE: Record<TaskHubErrorCode, number> = {
+  INVALID_ARGUMENT: 400,
+  UNKNOWN_ORCHESTRATOR: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  NOT_FOUND: 404,
+  INSTANCE_EXISTS: 409,
+  WRONG_STATE: 409,
+  INSTANCE_FINISHED: 410,
+  // No route waits with a deadline that throws; a gateway-style answer if one ever does.
+  TIMEOUT: 504,
+};
+
+/** A failure that belongs to the HTTP layer itself (authentication, media type, storage selection). */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: message }));
+}
+
+export function registerErrorHandlers(app: FastifyInstance, options: { logger: Logger; bodyLimit: number }): void {
+  app.setErrorHandler((error, request, reply) => {
+    const { status, message } = describeError(error, options.bodyLimit);
+    if (status >= 500) options.logger.error(`${request.method} ${request.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return sendError(reply, status, message);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, `there is no route ${request.method} ${truncate(request.url.split('?')[0] ?? '')}; see docs/http-api.md for the routes`),
+  );
+}
+
+/** For fastify's `frameworkErrors`: URLs that cannot be decoded, before any route runs. */
+export function sendFrameworkError(error: FastifyError, reply: FastifyReply): void {
+  void sendError(reply, error.statusCode ?? 400, error.code === 'FST_ERR_BAD_URL' ? 'the URL has a malformed percent-encoding' : error.message);
+}
+
+/** For fastify's `schemaErrorFormatter`: "query parameter 'top' must be <= 1000". */
+export function formatSchemaErrors(errors: FastifySchemaValidationError[], where: NonNullable<FastifyError['validationContext']>): Error {
+  const first = errors[0];
+  const place = { querystring: 'query parameter', params: 'path segment', body: 'body field', headers: 'header' }[where];
+  if (!first) return new Error(`the ${place}s are invalid`);
+  const name = first.instancePath.replace(/^\//, '').split('/')[0] || (first.params.missingProperty as string | undefined);
+  return new Error(name ? `${place} '${name}' ${first.message ?? 'is invalid'}` : `the ${place}s are invalid: ${first.message ?? ''}`);
+}
+
+function describeError(error: unknown, bodyLimit: number): { status: number; message: string } {
+  if (error instanceof TaskHubError) return { status: STATUS_BY_CODE[error.code], message: error.message };
+  if (error instanceof HttpError) return { status: error.statusCode, message: error.message };
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.validation) return { status: 400, message: fastifyError.message ?? 'the request is invalid' };
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, message: `the request body is larger than ${bodyLimit} bytes` };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, message: 'send the body as JSON with the header Content-Type: application/json' };
+  }
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return { status, message: fastifyError.message ?? 'bad request' };
+  return { status: 500, message: 'internal error; the server log has the details' };
+}
+
+function truncate(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}

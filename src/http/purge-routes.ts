@@ -1,0 +1,35 @@
+/**
+ * Purging: `DELETE /instances/{id}` deletes one finished instance with all its data; `DELETE /instances`
+ * deletes every finished instance created in a time range (createdTimeFrom is required, as in Durable
+ * Functions, so a bare DELETE cannot empty the hub). 404 when nothing matched.
+ */
+import type { FastifyInstance } from 'fastify';
+import { MANAGEMENT_BASE_PATH } from '../client/management-urls.js';
+import { HttpError } from './errors.js';
+import { optionalDate, optionalStatuses } from './query-values.js';
+import type { RouteContext } from './route-context.js';
+import { sendJson } from './responses.js';
+import { purgeBySchema, purgeOneSchema, type FilterQuery, type HubQuery, type InstanceParams } from './schemas.js';
+
+export function registerPurgeRoutes(app: FastifyInstance, context: RouteContext): void {
+  app.delete<{ Params: InstanceParams; Querystring: HubQuery }>(
+    `${MANAGEMENT_BASE_PATH}/instances/:instanceId`,
+    { schema: purgeOneSchema },
+    async (request, reply) => {
+      const client = await context.resolver.resolve(request.query);
+      return sendJson(reply, 200, await client.purgeInstanceHistory(request.params.instanceId));
+    },
+  );
+
+  app.delete<{ Querystring: FilterQuery }>(`${MANAGEMENT_BASE_PATH}/instances`, { schema: purgeBySchema }, async (request, reply) => {
+    const query = request.query;
+    const client = await context.resolver.resolve(query);
+    const result = await client.purgeInstanceHistoryBy({
+      createdTimeFrom: optionalDate('createdTimeFrom', query.createdTimeFrom),
+      createdTimeTo: optionalDate('createdTimeTo', query.createdTimeTo),
+      runtimeStatus: optionalStatuses(query.runtimeStatus),
+    });
+    if (result.instancesDeleted === 0) throw new HttpError(404, 'no finished instance matches the filter; nothing was purged');
+    return sendJson(reply, 200, result);
+  });
+}

@@ -1,0 +1,41 @@
+/** How answers leave the server: the S-HTTP status JSON, and the client's framework-neutral responses. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { HttpResponseInit, RequestLike } from '../client/management-urls.js';
+import type { OrchestrationStatus } from '../client/status-view.js';
+
+/**
+ * The status JSON of S-HTTP, keys in Durable Functions' order: absent values are null, `input` is left out
+ * when not shown, and the folded history is `historyEvents`.
+ */
+export function statusJson(status: OrchestrationStatus): Record<string, unknown> {
+  return {
+    name: status.name,
+    instanceId: status.instanceId,
+    runtimeStatus: status.runtimeStatus,
+    ...('input' in status ? { input: status.input ?? null } : {}),
+    customStatus: status.customStatus ?? null,
+    output: status.output ?? null,
+    createdTime: status.createdTime,
+    lastUpdatedTime: status.lastUpdatedTime,
+    ...(status.history ? { historyEvents: status.history } : {}),
+  };
+}
+
+/** Sends JSON serialised here: fastify would send a string body (an orchestration's output) unquoted. */
+export function sendJson(reply: FastifyReply, status: number, body: unknown, headers: Record<string, string> = {}): FastifyReply {
+  return reply
+    .code(status)
+    .headers(headers)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(body ?? null));
+}
+
+export function sendResponse(reply: FastifyReply, response: HttpResponseInit): FastifyReply {
+  const { 'Content-Type': _contentType, ...headers } = response.headers;
+  return sendJson(reply, response.status, response.body, headers);
+}
+
+/** What the client needs to build management URLs on the request's origin. */
+export function requestLike(request: FastifyRequest): RequestLike {
+  return { url: request.url, headers: request.headers };
+}

@@ -1,0 +1,128 @@
+/**
+ * JSON schemas of every route's query string, path and headers, checked by fastify before a handler runs,
+ * with the TypeScript shape each one yields. Shapes and ranges live here; the rules shared with the CLI and
+ * the library (instance ids, names, dates, status names) are applied by the client and validation.ts so
+ * every surface rejects the same input with the same message.
+ */
+import { MAX_PAGE_SIZE } from '../client/client.js';
+
+/** Long polls are held at most this long; a caller wanting more polls the status URL. */
+export const MAX_WAIT_SECONDS = 600;
+
+const text = { type: 'string' } as const;
+const flag = { type: 'boolean' } as const;
+const seconds = { type: 'number', exclusiveMinimum: 0, maximum: MAX_WAIT_SECONDS } as const;
+/** One value or several (`runtimeStatus=A,B` or `runtimeStatus=A&runtimeStatus=B`). */
+const textList = { type: 'array', items: text } as const;
+
+/** Every route takes these: which hub, which storage setting, and the API key. */
+export interface HubQuery {
+  taskHub?: string;
+  connection?: string;
+  code?: string;
+}
+const hubQueryProperties = { taskHub: text, connection: text, code: text } as const;
+
+function query(properties: Record<string, object>, required: string[] = []) {
+  return { type: 'object', properties: { ...hubQueryProperties, ...properties }, required } as const;
+}
+
+function params(...names: string[]) {
+  return { type: 'object', properties: Object.fromEntries(names.map((name) => [name, text])), required: names } as const;
+}
+
+export interface StartParams {
+  functionName: string;
+  instanceId?: string;
+}
+export interface StartQuery extends HubQuery {
+  /** Seconds to wait for the result before answering 202 (management route). */
+  timeout?: number;
+  pollingInterval?: number;
+}
+export const startSchema = {
+  params: { type: 'object', properties: { functionName: text, instanceId: text }, required: ['functionName'] },
+  querystring: query({ timeout: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS }, pollingInterval: seconds }),
+} as const;
+
+export const sampleStartSchema = {
+  params: { type: 'object', properties: { functionName: text, instanceId: text }, required: ['functionName'] },
+  querystring: query({}),
+} as const;
+
+export interface SampleWaitQuery extends HubQuery {
+  timeout?: number;
+  retryInterval?: number;
+}
+export const sampleWaitSchema = {
+  params: params('functionName'),
+  querystring: query({ timeout: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS }, retryInterval: seconds }),
+} as const;
+
+export interface InstanceParams {
+  instanceId: string;
+}
+
+export interface StatusQuery extends HubQuery {
+  showHistory?: boolean;
+  showHistoryOutput?: boolean;
+  showInput?: boolean;
+  returnInternalServerErrorOnFailure?: boolean;
+}
+export const statusSchema = {
+  params: params('instanceId'),
+  querystring: query({ showHistory: flag, showHistoryOutput: flag, showInput: flag, returnInternalServerErrorOnFailure: flag }),
+} as const;
+
+export interface FilterQuery extends HubQuery {
+  createdTimeFrom?: string;
+  createdTimeTo?: string;
+  runtimeStatus?: string[];
+}
+const filterProperties = { createdTimeFrom: text, createdTimeTo: text, runtimeStatus: textList } as const;
+
+export interface ListQuery extends FilterQuery {
+  lastUpdatedTimeFrom?: string;
+  lastUpdatedTimeTo?: string;
+  instanceIdPrefix?: string;
+  name?: string;
+  showInput?: boolean;
+  top?: number;
+}
+export const CONTINUATION_HEADER = 'x-ms-continuation-token';
+export const listSchema = {
+  querystring: query({
+    ...filterProperties,
+    lastUpdatedTimeFrom: text,
+    lastUpdatedTimeTo: text,
+    instanceIdPrefix: text,
+    name: text,
+    showInput: flag,
+    top: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE },
+  }),
+  headers: { type: 'object', properties: { [CONTINUATION_HEADER]: text } },
+} as const;
+
+export const purgeOneSchema = { params: params('instanceId'), querystring: query({}) } as const;
+export const purgeBySchema = { querystring: query(filterProperties, ['createdTimeFrom']) } as const;
+
+export interface RaiseEventParams extends InstanceParams {
+  eventName: string;
+}
+export const raiseEventSchema = { params: params('instanceId', 'eventName'), querystring: query({}) } as const;
+
+export interface ReasonQuery extends HubQuery {
+  reason?: string;
+}
+export const reasonSchema = { params: params('instanceId'), querystring: query({ reason: text }) } as const;
+
+export interface TerminateQuery extends ReasonQuery {
+  /** (beyond DF) Also terminate every sub-orchestration below the instance. */
+  recursive?: boolean;
+}
+export const terminateSchema = { params: params('instanceId'), querystring: query({ reason: text, recursive: flag }) } as const;
+
+export interface RestartQuery extends HubQuery {
+  restartWithNewInstanceId?: boolean;
+}
+export const restartSchema = { params: params('instanceId'), querystring: query({ restartWithNewInstanceId: flag }) } as const;

@@ -1,0 +1,94 @@
+/**
+ * The HTTP management API of S-HTTP and the seed's sample starters as one fastify app, over a store and
+ * a task hub. The app is returned unstarted: `serve()` listens; tests may too, on port 0.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Backend } from '../backend/backend.js';
+import type { Registry } from '../authoring/registry.js';
+import { DEFAULT_STORAGE_SETTING } from '../config.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
+import { consoleLogger, type Logger } from '../runtime/logger.js';
+import { requireApiKey } from './auth.js';
+import { ClientResolver } from './client-resolver.js';
+import { HttpError, formatSchemaErrors, registerErrorHandlers, sendFrameworkError } from './errors.js';
+import { registerOperationRoutes } from './operation-routes.js';
+import { registerPurgeRoutes } from './purge-routes.js';
+import { registerStartRoutes } from './start-routes.js';
+import { registerStatusRoutes } from './status-routes.js';
+
+export interface HttpServerOptions {
+  /** The server's store; the caller opens and closes it. */
+  backend: Backend;
+  /** The default task hub (`taskHub` selects another). */
+  hub: string;
+  /** The app's orchestrators: starting a name it lacks is answered 400 (S-START-5). */
+  registry?: Registry;
+  /** The store's connection string, so a `connection` setting naming the same store reuses it. */
+  connectionString?: string;
+  /** The `connection` value that means the server's own store, echoed in URLs (default TASKHUB_STORAGE). */
+  connectionName?: string;
+  /** When set, every request must carry it (`x-functions-key` header or `code` query parameter). */
+  apiKey?: string;
+  /** Write the API key into management URLs as `code` (off by default: URLs get logged and shared). */
+  embedKeyInUrls?: boolean;
+  /** The largest JSON payload (input, event data) in UTF-8 bytes. */
+  maxPayloadBytes?: number;
+  logger?: Logger;
+  /** Where `connection=NAME` settings are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Nested paths are short; instance ids are up to 256 characters, each up to 12 once percent-encoded. */
+const MAX_PARAM_LENGTH = 4096;
+
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const logger = options.logger ?? consoleLogger;
+  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  // The payload limit applies to the compact JSON the client stores; the raw body may carry whitespace, so
+  // the transport limit only bounds memory, at twice the payload limit.
+  const bodyLimit = 2 * maxPayloadBytes;
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: true },
+    frameworkErrors: (error, _request, reply) => sendFrameworkError(error, reply),
+    schemaErrorFormatter: formatSchemaErrors,
+  });
+
+  app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new HttpError(400, `the request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  registerErrorHandlers(app, { logger, bodyLimit });
+  if (options.apiKey !== undefined) requireApiKey(app, options.apiKey);
+
+  const resolver = new ClientResolver({
+    backend: options.backend,
+    connectionString: options.connectionString,
+    connectionName: options.connectionName ?? DEFAULT_STORAGE_SETTING,
+    hub: options.hub,
+    registry: options.registry,
+    maxPayloadBytes,
+    embeddedApiKey: options.embedKeyInUrls ? options.apiKey : undefined,
+    logger,
+    env: options.env,
+  });
+  const shutdown = new AbortController();
+  const context = { resolver, shutdown: shutdown.signal };
+  registerStartRoutes(app, context);
+  registerStatusRoutes(app, context);
+  registerOperationRoutes(app, context);
+  registerPurgeRoutes(app, context);
+
+  app.addHook('preClose', async () => shutdown.abort());
+  app.addHook('onClose', async () => resolver.close());
+  return app;
+}

@@ -1,0 +1,58 @@
+/**
+ * Reading instances: `GET /instances/{id}` (200 when finished, 202 with `Location` and `Retry-After: 5`
+ * while it runs) and `GET /instances` (one page, with `x-ms-continuation-token` in and out).
+ */
+import type { FastifyInstance } from 'fastify';
+import { isFinished } from '../core/history.js';
+import { MANAGEMENT_BASE_PATH } from '../client/management-urls.js';
+import { InstanceNotFoundError } from '../errors.js';
+import { optionalDate, optionalStatuses } from './query-values.js';
+import type { RouteContext } from './route-context.js';
+import { requestLike, sendJson, statusJson } from './responses.js';
+import { CONTINUATION_HEADER, listSchema, statusSchema, type InstanceParams, type ListQuery, type StatusQuery } from './schemas.js';
+
+/** How soon a poller should ask again about a running instance. */
+const RUNNING_RETRY_AFTER_SECONDS = '5';
+
+export function registerStatusRoutes(app: FastifyInstance, context: RouteContext): void {
+  app.get<{ Params: InstanceParams; Querystring: StatusQuery }>(
+    `${MANAGEMENT_BASE_PATH}/instances/:instanceId`,
+    { schema: statusSchema },
+    async (request, reply) => {
+      const { instanceId } = request.params;
+      const query = request.query;
+      const client = await context.resolver.resolve(query);
+      const status = await client.getStatus(instanceId, {
+        showHistory: query.showHistory,
+        showHistoryOutput: query.showHistoryOutput,
+        showInput: query.showInput,
+      });
+      if (!status) throw new InstanceNotFoundError(instanceId);
+      if (!isFinished(status.runtimeStatus)) {
+        const location = client.createHttpManagementPayload(instanceId, requestLike(request)).statusQueryGetUri;
+        return sendJson(reply, 202, statusJson(status), { Location: location, 'Retry-After': RUNNING_RETRY_AFTER_SECONDS });
+      }
+      const failedAsError = status.runtimeStatus === 'Failed' && query.returnInternalServerErrorOnFailure === true;
+      return sendJson(reply, failedAsError ? 500 : 200, statusJson(status));
+    },
+  );
+
+  app.get<{ Querystring: ListQuery }>(`${MANAGEMENT_BASE_PATH}/instances`, { schema: listSchema }, async (request, reply) => {
+    const query = request.query;
+    const client = await context.resolver.resolve(query);
+    const page = await client.listInstances({
+      createdTimeFrom: optionalDate('createdTimeFrom', query.createdTimeFrom),
+      createdTimeTo: optionalDate('createdTimeTo', query.createdTimeTo),
+      lastUpdatedTimeFrom: optionalDate('lastUpdatedTimeFrom', query.lastUpdatedTimeFrom),
+      lastUpdatedTimeTo: optionalDate('lastUpdatedTimeTo', query.lastUpdatedTimeTo),
+      runtimeStatus: optionalStatuses(query.runtimeStatus),
+      instanceIdPrefix: query.instanceIdPrefix,
+      name: query.name,
+      showInput: query.showInput,
+      pageSize: query.top,
+      continuationToken: request.headers[CONTINUATION_HEADER] as string | undefined,
+    });
+    const headers: Record<string, string> = page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {};
+    return sendJson(reply, 200, page.instances.map(statusJson), headers);
+  });
+}
