@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- `const x = yield task` is `any`, as in Durable Functions JS; `yield*` is the typed form. */
 /**
  * What orchestrator code sees: the context and the tasks it yields. Implemented by the replay engine.
  *

@@ -1,0 +1,115 @@
+/**
+ * Actions: what orchestrator code asks for. Each gets the next task id of the execution; the history
+ * records it as an event with that id, and the runtime turns it into outbound work. On replay the
+ * recorded event and the produced action must agree (S-MODEL-3).
+ */
+import type { HistoryEvent, JsonText } from './history.js';
+import type { OutboundWork } from './step.js';
+
+export type Action =
+  | { kind: 'activity'; id: number; name: string; input?: JsonText }
+  | { kind: 'timer'; id: number; fireAt: string }
+  | { kind: 'subOrchestration'; id: number; name: string; instanceId: string; input?: JsonText }
+  | { kind: 'event'; id: number; instanceId: string; name: string; input?: JsonText };
+
+export type ActionEvent = Extract<HistoryEvent, { type: 'TaskScheduled' | 'TimerCreated' | 'SubOrchestrationInstanceCreated' | 'EventSent' }>;
+
+export function isActionEvent(event: HistoryEvent): event is ActionEvent {
+  return event.type === 'TaskScheduled' || event.type === 'TimerCreated' || event.type === 'SubOrchestrationInstanceCreated' || event.type === 'EventSent';
+}
+
+export function actionToEvent(action: Action, timestamp: string): ActionEvent {
+  const base = { eventId: action.id, timestamp };
+  switch (action.kind) {
+    case 'activity':
+      return withInput({ ...base, type: 'TaskScheduled', name: action.name }, action.input);
+    case 'timer':
+      return { ...base, type: 'TimerCreated', fireAt: action.fireAt };
+    case 'subOrchestration':
+      return withInput({ ...base, type: 'SubOrchestrationInstanceCreated', name: action.name, instanceId: action.instanceId }, action.input);
+    case 'event':
+      return withInput({ ...base, type: 'EventSent', instanceId: action.instanceId, name: action.name }, action.input);
+  }
+}
+
+/** The action a recorded event stands for: how the rewind re-creates work for events already in history. */
+export function eventToAction(event: ActionEvent): Action {
+  switch (event.type) {
+    case 'TaskScheduled':
+      return withInput({ kind: 'activity', id: event.eventId, name: event.name }, event.input);
+    case 'TimerCreated':
+      return { kind: 'timer', id: event.eventId, fireAt: event.fireAt };
+    case 'SubOrchestrationInstanceCreated':
+      return withInput({ kind: 'subOrchestration', id: event.eventId, name: event.name, instanceId: event.instanceId }, event.input);
+    case 'EventSent':
+      return withInput({ kind: 'event', id: event.eventId, instanceId: event.instanceId, name: event.name }, event.input);
+  }
+}
+
+export function actionToWork(action: Action): OutboundWork {
+  switch (action.kind) {
+    case 'activity':
+      return withInput({ kind: 'activity', taskId: action.id, name: action.name }, action.input);
+    case 'timer':
+      return { kind: 'timer', timerId: action.id, fireAt: action.fireAt };
+    case 'subOrchestration':
+      return withInput({ kind: 'subOrchestration', taskId: action.id, name: action.name, instanceId: action.instanceId }, action.input);
+    case 'event':
+      return withInput({ kind: 'event', instanceId: action.instanceId, name: action.name }, action.input);
+  }
+}
+
+/**
+ * Compares a recorded event with the action the code produced at its task id. Returns undefined when they
+ * agree, or the two descriptions for the non-determinism error. Inputs are compared too: a changed input
+ * (say, from Math.random) is as non-deterministic as a changed name (RELIABILITY.md T13).
+ */
+export function actionMismatch(recorded: ActionEvent, produced: Action | undefined): { recorded: string; produced: string } | undefined {
+  if (produced === undefined) return { recorded: describeEvent(recorded), produced: 'no action' };
+  const expected = eventToAction(recorded);
+  const sameKind = expected.kind === produced.kind;
+  const sameName = !('name' in expected) || ('name' in produced && expected.name === produced.name);
+  const sameChild = expected.kind !== 'subOrchestration' || (produced.kind === 'subOrchestration' && expected.instanceId === produced.instanceId);
+  if (!sameKind || !sameName || !sameChild) return { recorded: describeEvent(recorded), produced: describeAction(produced) };
+  const sameInput = inputOf(expected) === inputOf(produced);
+  const sameFireAt = expected.kind !== 'timer' || (produced.kind === 'timer' && Date.parse(expected.fireAt) === Date.parse(produced.fireAt));
+  if (sameInput && sameFireAt) return undefined;
+  return { recorded: describeAction(expected, true), produced: describeAction(produced, true) };
+}
+
+export function describeEvent(event: ActionEvent): string {
+  return describeAction(eventToAction(event));
+}
+
+/** "TaskScheduled 'A'", "TimerCreated", "SubOrchestrationInstanceCreated 'Child' (instance 'p:0')", "EventSent 'Go'". */
+export function describeAction(action: Action, withPayload = false): string {
+  let text: string;
+  switch (action.kind) {
+    case 'activity':
+      text = `TaskScheduled '${action.name}'`;
+      break;
+    case 'timer':
+      return withPayload ? `TimerCreated firing at ${action.fireAt}` : 'TimerCreated';
+    case 'subOrchestration':
+      text = `SubOrchestrationInstanceCreated '${action.name}' (instance '${action.instanceId}')`;
+      break;
+    case 'event':
+      text = `EventSent '${action.name}'`;
+      break;
+  }
+  return withPayload ? `${text} with input ${abbreviate(action.input)}` : text;
+}
+
+function inputOf(action: Action): JsonText | undefined {
+  return action.kind === 'timer' ? undefined : action.input;
+}
+
+function abbreviate(input: JsonText | undefined): string {
+  if (input === undefined) return '(none)';
+  return input.length > 80 ? `${input.slice(0, 77)}...` : input;
+}
+
+/** Adds `input` only when there is one, so events and work never carry `input: undefined`. */
+export function withInput<T extends object>(target: T, input: JsonText | undefined): T & { input?: JsonText } {
+  return input === undefined ? target : { ...target, input };
+}

@@ -1,0 +1,70 @@
+/**
+ * The pure replay engine (DESIGN.md lesson 1): one orchestration step is a function of the committed
+ * history, the newly arrived inbox events and the step's time. No I/O, no clock, no randomness.
+ */
+import type { ExecutionRewoundEvent, ExecutionTerminatedEvent, HistoryEvent, InboxEvent } from './history.js';
+import { OrchestrationRun } from './orchestration-run.js';
+import { replayedCustomStatus, runOptions } from './run-options.js';
+import { rewindStep } from './rewind.js';
+import { stepResult } from './step-result.js';
+import type { OrchestrationStepInput, OrchestrationStepResult } from './step.js';
+import { terminateStep } from './terminate.js';
+
+export function executeOrchestrationStep(input: OrchestrationStepInput): OrchestrationStepResult {
+  const end = input.pastEvents.find(isExecutionEnd);
+  if (end) {
+    const rewound = input.newEvents.find((event): event is ExecutionRewoundEvent => event.type === 'ExecutionRewound');
+    if (rewound && end.type === 'ExecutionCompleted' && end.orchestrationStatus === 'Failed') return rewindStep(input, rewound);
+    return afterEnd(input, end);
+  }
+  const terminated = input.newEvents.find((event): event is ExecutionTerminatedEvent => event.type === 'ExecutionTerminated');
+  if (terminated) return terminateStep(input, terminated);
+  if (input.pastEvents.length === 0 && !input.newEvents.some((event) => event.type === 'ExecutionStarted')) {
+    // Not started yet (say, events raised before a scheduled start): the runtime leaves the messages alone.
+    return { newEvents: [], replaceHistory: false, work: [], status: 'Pending' };
+  }
+  return replayStep(input);
+}
+
+function replayStep(input: OrchestrationStepInput): OrchestrationStepResult {
+  const run = new OrchestrationRun(runOptions(input));
+  run.replay(input.pastEvents);
+  run.beginStep(input.now);
+  const consumed: InboxEvent[] = [];
+  for (const event of startFirst(input.newEvents)) {
+    if (!run.accepts(event)) continue;
+    consumed.push(event);
+    run.applyNew(event);
+  }
+  return stepResult(run, input.now, consumed);
+}
+
+/** The start message goes first, so events raised before the instance started wait in the buffer for it. */
+function startFirst(events: readonly InboxEvent[]): InboxEvent[] {
+  return [...events.filter((e) => e.type === 'ExecutionStarted'), ...events.filter((e) => e.type !== 'ExecutionStarted')];
+}
+
+function isExecutionEnd(event: HistoryEvent): event is Extract<HistoryEvent, { type: 'ExecutionCompleted' | 'ExecutionTerminated' | 'ContinueAsNew' }> {
+  return event.type === 'ExecutionCompleted' || event.type === 'ExecutionTerminated' || event.type === 'ContinueAsNew';
+}
+
+/** The execution has ended (the runtime normally filters these messages): consume them, change nothing. */
+function afterEnd(input: OrchestrationStepInput, end: Extract<HistoryEvent, { type: 'ExecutionCompleted' | 'ExecutionTerminated' | 'ContinueAsNew' }>): OrchestrationStepResult {
+  const result: OrchestrationStepResult = { newEvents: [], replaceHistory: false, work: [], status: 'ContinuedAsNew' };
+  if (end.type === 'ExecutionTerminated') {
+    result.status = 'Terminated';
+    if (end.reason !== undefined) result.output = JSON.stringify(end.reason);
+  } else if (end.type === 'ExecutionCompleted' && end.orchestrationStatus === 'Failed') {
+    result.status = 'Failed';
+    if (end.failureDetails) {
+      result.failureDetails = end.failureDetails;
+      result.output = JSON.stringify(end.failureDetails);
+    }
+  } else if (end.type === 'ExecutionCompleted') {
+    result.status = 'Completed';
+    if (end.result !== undefined) result.output = end.result;
+  }
+  const customStatus = replayedCustomStatus(input);
+  if (customStatus !== undefined) result.customStatus = customStatus;
+  return result;
+}

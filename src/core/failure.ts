@@ -1,0 +1,68 @@
+/** Errors as orchestrator code sees them, and their conversion to the FailureDetails stored in history. */
+import type { FailureDetails } from './history.js';
+
+/**
+ * Thrown into orchestrator code when an activity or sub-orchestration it waits on fails (S-MODEL-5).
+ * `failureDetails` is what the failed task reported: its error type, message, stack and details.
+ */
+export class TaskFailedError extends Error {
+  constructor(
+    readonly taskKind: 'activity' | 'sub-orchestration',
+    readonly taskName: string,
+    readonly taskId: number,
+    readonly failureDetails: FailureDetails,
+  ) {
+    super(`${taskKind} '${taskName}' (task ${taskId}) failed: ${failureDetails.errorMessage}`);
+    this.name = 'TaskFailedError';
+  }
+}
+
+/** The code did not schedule what the history recorded (S-MODEL-3). It fails the instance; code cannot catch it. */
+export class NonDeterminismError extends Error {
+  constructor(
+    readonly instanceId: string,
+    readonly taskId: number,
+    /** The recorded action, e.g. "TaskScheduled 'A'", or "no action". */
+    readonly recorded: string,
+    /** What the code produced at that task id, in the same words. */
+    readonly produced: string,
+  ) {
+    super(`non-deterministic orchestration '${instanceId}' at task ${taskId}: history has ${recorded}, code produced ${produced}`);
+    this.name = 'NonDeterminismError';
+  }
+
+  /** The same facts as data: stored as the failure's `details`, so tools can rebuild the error from history. */
+  get details(): { instanceId: string; taskId: number; recorded: string; produced: string } {
+    return { instanceId: this.instanceId, taskId: this.taskId, recorded: this.recorded, produced: this.produced };
+  }
+}
+
+/** Converts anything thrown into the failure details stored in history and shown as the instance's output. */
+export function toFailureDetails(thrown: unknown): FailureDetails {
+  if (!(thrown instanceof Error)) return { errorType: 'Error', errorMessage: describeThrown(thrown) };
+  const details: FailureDetails = { errorType: thrown.name, errorMessage: thrown.message };
+  if (thrown.stack !== undefined) details.stackTrace = thrown.stack;
+  const extra = detailsJson((thrown as { details?: unknown }).details);
+  if (extra !== undefined) details.details = extra;
+  if (thrown instanceof TaskFailedError) details.innerFailure = thrown.failureDetails;
+  else if (thrown.cause !== undefined) details.innerFailure = toFailureDetails(thrown.cause);
+  return details;
+}
+
+function describeThrown(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** An error's `details` as JSON; a value JSON cannot hold is described rather than lost. */
+function detailsJson(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.stringify(value) ?? JSON.stringify(describeThrown(value));
+  } catch {
+    return JSON.stringify(describeThrown(value));
+  }
+}

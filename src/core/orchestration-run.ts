@@ -1,0 +1,448 @@
+/**
+ * One execution of an orchestrator being replayed: history events go in, one at a time; the orchestrator
+ * generator is driven by them; the actions it produces are matched against the recorded ones, and what is
+ * left at the end are the step's new actions. Past and new events go through the same code path, so a
+ * replay takes exactly the decisions the original run took.
+ */
+import { InvalidArgumentError, UnknownOrchestratorError } from '../errors.js';
+import { actionMismatch, actionToEvent, describeAction, withInput, type Action, type ActionEvent } from './actions.js';
+import type { OrchestratorFunction, RetryOptions } from './context.js';
+import { OrchestrationContextImpl, type ContextHost } from './context-impl.js';
+import { ExternalEvents } from './external-events.js';
+import { NonDeterminismError, TaskFailedError, toFailureDetails } from './failure.js';
+import type { EventRaisedEvent, ExecutionStartedEvent, FailureDetails, HistoryEvent, InboxEvent, JsonText } from './history.js';
+import { HistoryLedger, isCompletionEvent } from './ledger.js';
+import { RetryableTask } from './retry.js';
+import { fromJson, toJson } from './serialize.js';
+import type { ReplaySafeLogger } from './step.js';
+import { LeafTask, Task, TimerTask } from './task.js';
+
+export interface RunOptions {
+  instanceId: string;
+  resolveOrchestrator(name: string): OrchestratorFunction | undefined;
+  maxPayloadBytes: number;
+  logger?: ReplaySafeLogger;
+  /**
+   * Rewind only: actions a past step produced but did not record are recorded at the end of that step
+   * instead of failing the replay (the failed run dropped them; see rewind.ts).
+   */
+  repairUnrecordedActions?: boolean;
+}
+
+export type RunOutcome =
+  | { kind: 'running' }
+  /** The code returned; the instance completes once no scheduled task is outstanding (S-MODEL-4). */
+  | { kind: 'returned'; result: JsonText | undefined }
+  | { kind: 'continuedAsNew'; input: JsonText | undefined; preserveUnprocessedEvents: boolean }
+  | { kind: 'failed'; failure: FailureDetails };
+
+type Resumption = { resume: () => IteratorResult<unknown, unknown>; observedFailures: number[] };
+
+export class OrchestrationRun implements ContextHost {
+  readonly instanceId: string;
+  readonly maxPayloadBytes: number;
+  readonly logger: ReplaySafeLogger | undefined;
+  name = '';
+  parentInstanceId: string | undefined;
+  isReplaying = true;
+  currentTime = '';
+  customStatus: JsonText | undefined;
+  /** Set while the instance is suspended; the reason is its output. */
+  suspension: { reason?: string } | undefined;
+  outcome: RunOutcome = { kind: 'running' };
+  /** Indices (in the replayed events) of task failures the code saw and survived: a rewind keeps them. */
+  readonly survivedFailures = new Set<number>();
+  /** The replayed events, with the repairs of `repairUnrecordedActions` inserted. */
+  readonly history: HistoryEvent[] = [];
+  /** Actions recorded by the repair, in task id order. */
+  readonly repairedActions: Action[] = [];
+
+  private readonly ledger = new HistoryLedger();
+  private readonly events = new ExternalEvents();
+  private readonly context = new OrchestrationContextImpl(this);
+  /** Produced by the code and not (yet) matched with a recorded event. */
+  private readonly pendingActions = new Map<number, Action>();
+  /** Tasks waiting for their completion event, by task id. */
+  private readonly openTasks = new Map<number, LeafTask<unknown>>();
+  /** Which failure event each TaskFailedError came from, to tell a rewind what the code saw. */
+  private readonly failureSources = new WeakMap<object, number>();
+  /** Events that arrived while suspended, with their indices, delivered in order on resume. */
+  private held: [HistoryEvent, number][] = [];
+  private inputJson: JsonText | undefined;
+  private generator: Generator<unknown, unknown, unknown> | undefined;
+  private waitingOn: Task<unknown> | undefined;
+  private continueAsNewRequest: { input: JsonText | undefined; preserveUnprocessedEvents: boolean } | undefined;
+  private nextTaskId = 0;
+  private subOrchestrationCount = 0;
+  private guidCount = 0;
+
+  constructor(private readonly options: RunOptions) {
+    this.instanceId = options.instanceId;
+    this.maxPayloadBytes = options.maxPayloadBytes;
+    this.logger = options.logger;
+  }
+
+  /** Applies committed events (isReplaying stays true). */
+  replay(events: readonly HistoryEvent[]): void {
+    events.forEach((event, index) => {
+      if (event.type === 'OrchestratorCompleted') this.endRecordedStep();
+      this.history.push(event);
+      this.apply(event, index);
+    });
+  }
+
+  /** Starts the new step: from here on the code is not replaying and its time is `now`. */
+  beginStep(now: string): void {
+    this.isReplaying = false;
+    this.currentTime = now;
+  }
+
+  /** Whether an inbox event changes anything: duplicates and completions of unknown or finished tasks do not. */
+  accepts(event: InboxEvent): boolean {
+    if (event.type === 'ExecutionStarted') return !this.ledger.hasExecutionStarted;
+    if (event.type === 'ExecutionSuspended') return this.suspension === undefined;
+    if (event.type === 'ExecutionResumed') return this.suspension !== undefined;
+    if (event.type === 'EventRaised') return true;
+    if (isCompletionEvent(event)) return this.ledger.completesOpenTask(event);
+    return false;
+  }
+
+  applyNew(event: InboxEvent): void {
+    this.apply(event, -1);
+  }
+
+  /** Actions produced in this step, in task id order. */
+  newActions(): Action[] {
+    return [...this.pendingActions.values()].sort((a, b) => a.id - b.id);
+  }
+
+  /** Activities, sub-orchestrations and uncancelled timers still running (S-MODEL-4). */
+  hasOutstandingTasks(): boolean {
+    for (const task of this.openTasks.values()) {
+      if (!(task instanceof TimerTask && task.isCancelled)) return true;
+    }
+    return false;
+  }
+
+  unconsumedEvents(): EventRaisedEvent[] {
+    return this.events.unconsumed();
+  }
+
+  // ---- applying events ----
+
+  private apply(event: HistoryEvent, index: number): void {
+    this.ledger.record(event);
+    try {
+      this.dispatch(event, index);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private dispatch(event: HistoryEvent, index: number): void {
+    switch (event.type) {
+      case 'OrchestratorStarted':
+        this.currentTime = event.timestamp;
+        return;
+      case 'ExecutionSuspended':
+        this.suspension ??= event.reason === undefined ? {} : { reason: event.reason };
+        return;
+      case 'ExecutionResumed':
+        this.resume();
+        return;
+      case 'TaskScheduled':
+      case 'TimerCreated':
+      case 'SubOrchestrationInstanceCreated':
+      case 'EventSent':
+        this.matchRecorded(event);
+        return;
+      case 'ExecutionStarted':
+      case 'TaskCompleted':
+      case 'TaskFailed':
+      case 'SubOrchestrationInstanceCompleted':
+      case 'SubOrchestrationInstanceFailed':
+      case 'TimerFired':
+      case 'EventRaised':
+        if (this.suspension) this.held.push([event, index]);
+        else this.deliver(event, index);
+        return;
+      default:
+        // OrchestratorCompleted, ExecutionRewound and the terminal events change nothing in the code.
+        return;
+    }
+  }
+
+  private resume(): void {
+    if (!this.suspension) return;
+    this.suspension = undefined;
+    const held = this.held;
+    this.held = [];
+    for (const [event, index] of held) this.deliver(event, index);
+  }
+
+  private deliver(event: HistoryEvent, index: number): void {
+    switch (event.type) {
+      case 'ExecutionStarted':
+        this.start(event);
+        return;
+      case 'EventRaised':
+        // Once the code has finished, its waiters are orphans: keep the event (continue-as-new may carry it).
+        if (this.outcome.kind === 'running') this.events.deliver(event);
+        else this.events.keep(event);
+        break;
+      case 'TaskCompleted':
+      case 'SubOrchestrationInstanceCompleted':
+        this.takeOpenTask(event.taskScheduledId)?.complete(fromJson(event.result));
+        break;
+      case 'TaskFailed':
+      case 'SubOrchestrationInstanceFailed': {
+        const task = this.takeOpenTask(event.taskScheduledId);
+        if (task) task.fail(this.taskFailure(task, event.failureDetails, index));
+        break;
+      }
+      case 'TimerFired':
+        this.takeOpenTask(event.timerId)?.complete(undefined);
+        break;
+      default:
+        return;
+    }
+    this.resumeCodeIfReady();
+  }
+
+  private takeOpenTask(id: number): LeafTask<unknown> | undefined {
+    const task = this.openTasks.get(id);
+    this.openTasks.delete(id);
+    return task;
+  }
+
+  private taskFailure(task: LeafTask<unknown>, details: FailureDetails, index: number): TaskFailedError {
+    const kind = task.kind === 'sub-orchestration' ? 'sub-orchestration' : 'activity';
+    const error = new TaskFailedError(kind, task.name, task.id, details);
+    if (index >= 0) this.failureSources.set(error, index);
+    return error;
+  }
+
+  /** A recorded action event: the code must have produced the same action at that task id. */
+  private matchRecorded(event: ActionEvent): void {
+    if (this.outcome.kind === 'failed') return;
+    const produced = this.pendingActions.get(event.eventId);
+    const mismatch = actionMismatch(event, produced);
+    if (mismatch) throw new NonDeterminismError(this.instanceId, event.eventId, mismatch.recorded, mismatch.produced);
+    this.pendingActions.delete(event.eventId);
+  }
+
+  /** At the end of a recorded step every action the code produced in it must have been recorded. */
+  private endRecordedStep(): void {
+    if (this.pendingActions.size === 0 || this.outcome.kind === 'failed') return;
+    const unrecorded = this.newActions();
+    if (!this.options.repairUnrecordedActions) {
+      const [first] = unrecorded;
+      if (first) this.fail(new NonDeterminismError(this.instanceId, first.id, 'no action', describeAction(first)));
+      return;
+    }
+    for (const action of unrecorded) {
+      const event = actionToEvent(action, this.currentTime);
+      this.history.push(event);
+      this.ledger.record(event);
+      this.repairedActions.push(action);
+    }
+    this.pendingActions.clear();
+  }
+
+  // ---- driving the orchestrator code ----
+
+  private start(event: ExecutionStartedEvent): void {
+    this.name = event.name;
+    this.parentInstanceId = event.parentInstance?.instanceId;
+    this.inputJson = event.input;
+    const orchestrator = this.options.resolveOrchestrator(event.name);
+    if (!orchestrator) throw new UnknownOrchestratorError(event.name);
+    const input = fromJson(event.input);
+    let produced: unknown;
+    try {
+      produced = orchestrator(this.context, input);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (isGenerator(produced)) {
+      this.generator = produced;
+      this.advance({ resume: () => produced.next(), observedFailures: [] });
+    } else if (isThenable(produced)) {
+      this.fail(new InvalidArgumentError(`orchestrator '${event.name}' returned a Promise: orchestrators are generator functions (function*) that yield tasks`));
+    } else {
+      this.codeReturned(produced);
+    }
+  }
+
+  private resumeCodeIfReady(): void {
+    const task = this.waitingOn;
+    if (!task?.isCompleted || this.outcome.kind !== 'running') return;
+    this.waitingOn = undefined;
+    this.advance(this.resumption(task));
+  }
+
+  /** Runs the generator until it waits on an unfinished task, returns or throws. */
+  private advance(first: Resumption): void {
+    let next = first;
+    for (;;) {
+      let step: IteratorResult<unknown, unknown>;
+      try {
+        step = next.resume();
+      } catch (error) {
+        // The failures seen in this resumption killed the code: a rewind removes them.
+        this.fail(error);
+        return;
+      }
+      if (step.done) {
+        this.codeReturned(step.value);
+        if (this.outcome.kind !== 'failed') this.markSurvived(next.observedFailures);
+        return;
+      }
+      this.markSurvived(next.observedFailures);
+      const yielded = step.value;
+      if (!(yielded instanceof Task)) {
+        const error = new InvalidArgumentError(`orchestrator '${this.name}' yielded ${describeValue(yielded)}: yield only tasks from the context, Task.all or Task.any`);
+        next = { resume: () => this.generatorOrFail().throw(error), observedFailures: [] };
+        continue;
+      }
+      if (!yielded.isCompleted) {
+        this.waitingOn = yielded;
+        return;
+      }
+      next = this.resumption(yielded);
+    }
+  }
+
+  private resumption(task: Task<unknown>): Resumption {
+    const generator = this.generatorOrFail();
+    const observedFailures = this.failureIndices(task);
+    if (task.isFaulted) {
+      const error = task.exception;
+      return { resume: () => generator.throw(error), observedFailures };
+    }
+    return { resume: () => generator.next(task.result), observedFailures };
+  }
+
+  private generatorOrFail(): Generator<unknown, unknown, unknown> {
+    if (!this.generator) throw new Error('the orchestrator generator is not running');
+    return this.generator;
+  }
+
+  /** The failure events a settled task hands to the code: its own, or a Task.any winner's. */
+  private failureIndices(task: Task<unknown>): number[] {
+    if (task.isFaulted) {
+      const index = typeof task.exception === 'object' && task.exception !== null ? this.failureSources.get(task.exception) : undefined;
+      return index === undefined ? [] : [index];
+    }
+    return task.result instanceof Task ? this.failureIndices(task.result) : [];
+  }
+
+  private markSurvived(indices: readonly number[]): void {
+    for (const index of indices) this.survivedFailures.add(index);
+  }
+
+  private codeReturned(value: unknown): void {
+    this.generator = undefined;
+    if (this.continueAsNewRequest) {
+      this.outcome = { kind: 'continuedAsNew', ...this.continueAsNewRequest };
+      return;
+    }
+    try {
+      this.outcome = { kind: 'returned', result: toJson(value, `the output of orchestration '${this.name}'`, this.maxPayloadBytes) };
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Ends the execution as Failed. The actions of the failing step are dropped: nothing runs for a failed instance. */
+  private fail(error: unknown): void {
+    if (this.outcome.kind === 'failed') return;
+    this.outcome = { kind: 'failed', failure: toFailureDetails(error) };
+    this.generator = undefined;
+    this.waitingOn = undefined;
+    this.pendingActions.clear();
+  }
+
+  // ---- ContextHost: what the code asks for ----
+
+  input(): unknown {
+    return fromJson(this.inputJson);
+  }
+
+  scheduleActivity(name: string, input: JsonText | undefined): Task<unknown> {
+    const id = this.addAction((taskId) => withInput({ kind: 'activity', id: taskId, name }, input));
+    return this.openTask(new LeafTask('activity', name, id));
+  }
+
+  scheduleSubOrchestration(name: string, instanceId: string, input: JsonText | undefined): Task<unknown> {
+    const id = this.addAction((taskId) => withInput({ kind: 'subOrchestration', id: taskId, name, instanceId }, input));
+    return this.openTask(new LeafTask('sub-orchestration', name, id));
+  }
+
+  scheduleTimer(fireAt: string): TimerTask {
+    const id = this.addAction((taskId) => ({ kind: 'timer', id: taskId, fireAt }));
+    return this.openTask(new TimerTask(id, fireAt));
+  }
+
+  sendEvent(instanceId: string, name: string, input: JsonText | undefined): void {
+    this.addAction((taskId) => withInput({ kind: 'event', id: taskId, instanceId, name }, input));
+  }
+
+  waitForEvent(name: string): Task<unknown> {
+    return this.events.wait(name);
+  }
+
+  withRetry(options: RetryOptions, scheduleAttempt: () => Task<unknown>): Task<unknown> {
+    return new RetryableTask(options, {
+      scheduleAttempt,
+      scheduleRetryTimer: (fireAt) => this.scheduleTimer(fireAt),
+      now: () => Date.parse(this.currentTime),
+      absorbed: (failure) => {
+        const index = typeof failure === 'object' && failure !== null ? this.failureSources.get(failure) : undefined;
+        if (index !== undefined) this.survivedFailures.add(index);
+      },
+    });
+  }
+
+  continueAsNew(input: JsonText | undefined, preserveUnprocessedEvents: boolean): void {
+    this.continueAsNewRequest = { input, preserveUnprocessedEvents };
+  }
+
+  setCustomStatus(value: JsonText | undefined): void {
+    this.customStatus = value;
+  }
+
+  nextSubOrchestrationNumber(): number {
+    return this.subOrchestrationCount++;
+  }
+
+  nextGuidNumber(): number {
+    return this.guidCount++;
+  }
+
+  private addAction(build: (taskId: number) => Action): number {
+    const id = this.nextTaskId++;
+    this.pendingActions.set(id, build(id));
+    return id;
+  }
+
+  private openTask<T extends LeafTask<unknown>>(task: T): T {
+    this.openTasks.set(task.id, task);
+    return task;
+  }
+}
+
+function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as Generator).next === 'function' && typeof (value as Generator).throw === 'function';
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value)})`;
+  return `a ${typeof value}`;
+}

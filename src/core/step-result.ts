@@ -1,0 +1,73 @@
+/**
+ * Turns the state of a run after a step's events into the step's result: the events to append
+ * (OrchestratorStarted, consumed inbox events, new actions, terminal event, OrchestratorCompleted), the
+ * outbound work and the instance's new state.
+ */
+import { actionToEvent, actionToWork, withInput, type Action } from './actions.js';
+import type { ContinueAsNewEvent, ExecutionCompletedEvent, HistoryEvent, OrchestratorCompletedEvent, OrchestratorStartedEvent } from './history.js';
+import type { OrchestrationRun } from './orchestration-run.js';
+import type { OrchestrationStepResult } from './step.js';
+
+export function orchestratorStarted(timestamp: string): OrchestratorStartedEvent {
+  return { type: 'OrchestratorStarted', eventId: -1, timestamp };
+}
+
+export function orchestratorCompleted(timestamp: string): OrchestratorCompletedEvent {
+  return { type: 'OrchestratorCompleted', eventId: -1, timestamp };
+}
+
+/**
+ * The result of a step whose inbox events `consumed` have been applied to `run`. When the step changed
+ * nothing (no event kept, no action, no end), newEvents is empty: the runtime only consumes the messages.
+ */
+export function stepResult(run: OrchestrationRun, now: string, consumed: readonly HistoryEvent[]): OrchestrationStepResult {
+  const outcome = run.outcome;
+  const actions = actionsToSend(run);
+  const result: OrchestrationStepResult = {
+    newEvents: [],
+    replaceHistory: false,
+    work: actions.map(actionToWork),
+    status: run.suspension ? 'Suspended' : 'Running',
+  };
+  if (run.customStatus !== undefined) result.customStatus = run.customStatus;
+  let terminal: HistoryEvent | undefined;
+  if (outcome.kind === 'failed') {
+    terminal = { type: 'ExecutionCompleted', eventId: -1, timestamp: now, orchestrationStatus: 'Failed', failureDetails: outcome.failure };
+    result.status = 'Failed';
+    result.output = JSON.stringify(outcome.failure);
+    result.failureDetails = outcome.failure;
+  } else if (outcome.kind === 'continuedAsNew') {
+    terminal = withResult<ContinueAsNewEvent>({ type: 'ContinueAsNew', eventId: -1, timestamp: now }, outcome.input);
+    result.status = 'ContinuedAsNew';
+    result.continuedAsNew = withInput({ carryOverEvents: outcome.preserveUnprocessedEvents ? run.unconsumedEvents() : [] }, outcome.input);
+  } else if (outcome.kind === 'returned' && !run.hasOutstandingTasks()) {
+    terminal = withResult<ExecutionCompletedEvent>({ type: 'ExecutionCompleted', eventId: -1, timestamp: now, orchestrationStatus: 'Completed' }, outcome.result);
+    result.status = 'Completed';
+    if (outcome.result !== undefined) result.output = outcome.result;
+  } else if (run.suspension?.reason !== undefined) {
+    result.output = JSON.stringify(run.suspension.reason);
+  }
+  if (consumed.length === 0 && actions.length === 0 && terminal === undefined) return result;
+  result.newEvents = [
+    orchestratorStarted(now),
+    ...consumed,
+    ...actions.map((action) => actionToEvent(action, now)),
+    ...(terminal ? [terminal] : []),
+    orchestratorCompleted(now),
+  ];
+  return result;
+}
+
+/**
+ * A failed step sends nothing; a continue-as-new step only its events to other instances (results of
+ * anything else would reach an execution that no longer exists).
+ */
+function actionsToSend(run: OrchestrationRun): Action[] {
+  if (run.outcome.kind === 'failed') return [];
+  const actions = run.newActions();
+  return run.outcome.kind === 'continuedAsNew' ? actions.filter((action) => action.kind === 'event') : actions;
+}
+
+function withResult<T extends object>(event: T, result: string | undefined): T & { result?: string } {
+  return result === undefined ? event : { ...event, result };
+}
