@@ -55,8 +55,11 @@ export function formatSchemaErrors(errors: FastifySchemaValidationError[], where
   const first = errors[0];
   const place = { querystring: 'query parameter', params: 'path segment', body: 'body field', headers: 'header' }[where];
   if (!first) return new Error(`the ${place}s are invalid`);
-  const name = first.instancePath.replace(/^\//, '').split('/')[0] || (first.params.missingProperty as string | undefined);
-  return new Error(name ? `${place} '${name}' ${first.message ?? 'is invalid'}` : `the ${place}s are invalid: ${first.message ?? ''}`);
+  const missing = first.params.missingProperty;
+  if (first.keyword === 'required' && typeof missing === 'string') return new Error(`${place} '${missing}' is required`);
+  const name = first.instancePath.replace(/^\//, '').split('/')[0];
+  const message = first.keyword === 'finite' ? 'must be a finite number' : (first.message ?? 'is invalid');
+  return new Error(name ? `${place} '${name}' ${message}` : `the ${place}s are invalid: ${message}`);
 }
 
 function describeError(error: unknown, bodyLimit: number): { status: number; message: string } {

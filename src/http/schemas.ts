@@ -4,14 +4,32 @@
  * the library (instance ids, names, dates, status names) are applied by the client and validation.ts so
  * every surface rejects the same input with the same message.
  */
+import type { FastifyServerOptions } from 'fastify';
 import { MAX_PAGE_SIZE } from '../client/client.js';
 
 /** Long polls are held at most this long; a caller wanting more polls the status URL. */
 export const MAX_WAIT_SECONDS = 600;
 
+/**
+ * Ajv coerces the query text "Infinity" (or "1e400") to Infinity and then skips its range keywords, which
+ * only run on finite numbers: `top=Infinity` and `timeout=-Infinity` would pass. Every number here is
+ * also `finite`.
+ */
+export const addFiniteKeyword: AjvPlugin = (ajv) =>
+  ajv.addKeyword({
+    keyword: 'finite',
+    schemaType: 'boolean',
+    errors: false,
+    validate: (finite: boolean, data: unknown) => !finite || typeof data !== 'number' || Number.isFinite(data),
+  });
+
+/** An Ajv plugin as fastify's `ajv.plugins` option takes it (Ajv is fastify's dependency, not ours). */
+type AjvPlugin = Extract<NonNullable<NonNullable<FastifyServerOptions['ajv']>['plugins']>[number], (...args: never[]) => unknown>;
+
 const text = { type: 'string' } as const;
 const flag = { type: 'boolean' } as const;
-const seconds = { type: 'number', exclusiveMinimum: 0, maximum: MAX_WAIT_SECONDS } as const;
+const seconds = { type: 'number', finite: true, exclusiveMinimum: 0, maximum: MAX_WAIT_SECONDS } as const;
+const waitSeconds = { type: 'number', finite: true, minimum: 0, maximum: MAX_WAIT_SECONDS } as const;
 /** One value or several (`runtimeStatus=A,B` or `runtimeStatus=A&runtimeStatus=B`). */
 const textList = { type: 'array', items: text } as const;
 
@@ -42,7 +60,7 @@ export interface StartQuery extends HubQuery {
 }
 export const startSchema = {
   params: { type: 'object', properties: { functionName: text, instanceId: text }, required: ['functionName'] },
-  querystring: query({ timeout: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS }, pollingInterval: seconds }),
+  querystring: query({ timeout: waitSeconds, pollingInterval: seconds }),
 } as const;
 
 export const sampleStartSchema = {
@@ -56,7 +74,7 @@ export interface SampleWaitQuery extends HubQuery {
 }
 export const sampleWaitSchema = {
   params: params('functionName'),
-  querystring: query({ timeout: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS }, retryInterval: seconds }),
+  querystring: query({ timeout: waitSeconds, retryInterval: seconds }),
 } as const;
 
 export interface InstanceParams {
@@ -98,7 +116,7 @@ export const listSchema = {
     instanceIdPrefix: text,
     name: text,
     showInput: flag,
-    top: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE },
+    top: { type: 'integer', finite: true, minimum: 1, maximum: MAX_PAGE_SIZE },
   }),
   headers: { type: 'object', properties: { [CONTINUATION_HEADER]: text } },
 } as const;

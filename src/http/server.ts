@@ -13,6 +13,7 @@ import { ClientResolver } from './client-resolver.js';
 import { HttpError, formatSchemaErrors, registerErrorHandlers, sendFrameworkError } from './errors.js';
 import { registerOperationRoutes } from './operation-routes.js';
 import { registerPurgeRoutes } from './purge-routes.js';
+import { addFiniteKeyword } from './schemas.js';
 import { registerStartRoutes } from './start-routes.js';
 import { registerStatusRoutes } from './status-routes.js';
 
@@ -53,6 +54,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: true },
     frameworkErrors: (error, _request, reply) => sendFrameworkError(error, reply),
     schemaErrorFormatter: formatSchemaErrors,
+    ajv: { plugins: [addFiniteKeyword] },
   });
 
   app.removeContentTypeParser('text/plain');
