@@ -23,17 +23,26 @@ export interface Transaction {
 
 export async function inTransaction<T>(pool: pg.Pool, work: (tx: Transaction) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out connection that the server drops between two statements emits 'error' on the client, and
+  // nothing listens to a checked-out client: the process would crash (pool.query guards itself this way).
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost = error;
+  };
+  client.on('error', onError);
   let rollback = false;
   try {
     await client.query('BEGIN');
     const result = await work({ client, rollback: () => { rollback = true; } });
     await client.query(rollback ? 'ROLLBACK' : 'COMMIT');
-    client.release();
     return result;
   } catch (error) {
-    // A failed ROLLBACK means the connection is unusable: release(error) closes it rather than pooling it.
-    const broken = await client.query('ROLLBACK').then(() => undefined, (rollbackError: unknown) => rollbackError);
-    client.release(broken instanceof Error ? broken : undefined);
+    // A failed ROLLBACK means the connection is unusable, like a lost one.
+    if (lost === undefined) await client.query('ROLLBACK').catch((rollbackError: Error) => { lost = rollbackError; });
     throw error;
+  } finally {
+    client.off('error', onError);
+    // release(error) closes the connection rather than returning it to the pool.
+    client.release(lost);
   }
 }

@@ -61,7 +61,8 @@ export class PostgresBackend implements Backend {
       keepAlive: true,
       keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      application_name: 'taskhub',
+      // Names the store, so an operator (or a test) can tell its connections apart in pg_stat_activity.
+      application_name: `taskhub ${schema}`,
     };
     const pool = new pg.Pool({
       ...connection,
@@ -72,7 +73,7 @@ export class PostgresBackend implements Backend {
     // the next query opens a new one. Without a handler the process would crash.
     pool.on('error', () => undefined);
     this.store = { pool, tables, channel: channelOf(schema) };
-    this.signals = new SignalListener({ ...connection, application_name: 'taskhub-listener' }, this.store.channel);
+    this.signals = new SignalListener({ ...connection, application_name: `taskhub-listen ${schema}` }, this.store.channel);
   }
 
   async migrate(): Promise<void> {
