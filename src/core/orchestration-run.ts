@@ -132,6 +132,8 @@ export class OrchestrationRun implements ContextHost {
 
   private apply(event: HistoryEvent, index: number): void {
     this.ledger.record(event);
+    // A failed execution only records what arrives; nothing may run for it any more (not even a retry).
+    if (this.outcome.kind === 'failed') return;
     try {
       this.dispatch(event, index);
     } catch (error) {
@@ -224,7 +226,6 @@ export class OrchestrationRun implements ContextHost {
 
   /** A recorded action event: the code must have produced the same action at that task id. */
   private matchRecorded(event: ActionEvent): void {
-    if (this.outcome.kind === 'failed') return;
     const produced = this.pendingActions.get(event.eventId);
     const mismatch = actionMismatch(event, produced);
     if (mismatch) throw new NonDeterminismError(this.instanceId, event.eventId, mismatch.recorded, mismatch.produced);
@@ -282,24 +283,27 @@ export class OrchestrationRun implements ContextHost {
     this.advance(this.resumption(task));
   }
 
-  /** Runs the generator until it waits on an unfinished task, returns or throws. */
+  /**
+   * Runs the generator until it waits on an unfinished task, returns or throws. The task failures it sees
+   * on the way survive only if it gets through: if it dies, a rewind removes every one of them.
+   */
   private advance(first: Resumption): void {
     let next = first;
+    const observed: number[] = [];
     for (;;) {
+      observed.push(...next.observedFailures);
       let step: IteratorResult<unknown, unknown>;
       try {
         step = next.resume();
       } catch (error) {
-        // The failures seen in this resumption killed the code: a rewind removes them.
         this.fail(error);
         return;
       }
       if (step.done) {
         this.codeReturned(step.value);
-        if (this.outcome.kind !== 'failed') this.markSurvived(next.observedFailures);
+        if (this.outcome.kind !== 'failed') this.markSurvived(observed);
         return;
       }
-      this.markSurvived(next.observedFailures);
       const yielded = step.value;
       if (!(yielded instanceof Task)) {
         const error = new InvalidArgumentError(`orchestrator '${this.name}' yielded ${describeValue(yielded)}: yield only tasks from the context, Task.all or Task.any`);
@@ -308,6 +312,7 @@ export class OrchestrationRun implements ContextHost {
       }
       if (!yielded.isCompleted) {
         this.waitingOn = yielded;
+        this.markSurvived(observed);
         return;
       }
       next = this.resumption(yielded);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OrchestrationContext } from '../../src/core/context.js';
+import type { EventRaisedEvent } from '../../src/core/history.js';
 import { TaskFailedError } from '../../src/core/failure.js';
 import { Task } from '../../src/core/task.js';
 import {
@@ -35,20 +36,21 @@ test('continueAsNew ends the execution with ContinueAsNew and the next input; un
   assert.deepEqual(result.continuedAsNew, { input: '{"total":3}', carryOverEvents: [add3, stop] });
   assert.equal(result.customStatus, '1');
   assert.deepEqual(result.newEvents.map((e) => e.type), ['OrchestratorStarted', 'EventRaised', 'EventRaised', 'EventRaised', 'ContinueAsNew', 'OrchestratorCompleted']);
-  assert.equal(result.newEvents.at(-2)!.type === 'ContinueAsNew' && result.newEvents.at(-2)!.result, '{"total":3}');
+  assert.deepEqual(result.newEvents.at(-2), { type: 'ContinueAsNew', eventId: -1, timestamp: result.newEvents[0]!.timestamp, result: '{"total":3}' });
 
   // The runtime starts the next execution with the carried events: the counter ends at 6.
   let execution = new Scenario({ Counter: counter });
-  let carried = result.continuedAsNew!;
+  let carried: { input?: string; carryOverEvents: EventRaisedEvent[] } | undefined = result.continuedAsNew;
   for (;;) {
-    execution.start('Counter', JSON.parse(carried.input!));
+    assert.ok(carried?.input);
+    execution.start('Counter', JSON.parse(carried.input));
     const next = execution.step(carried.carryOverEvents);
     if (next.status !== 'ContinuedAsNew') {
       assert.equal(next.status, 'Completed');
       assert.equal(next.output, '6');
       break;
     }
-    carried = next.continuedAsNew!;
+    carried = next.continuedAsNew;
     execution = new Scenario({ Counter: counter });
   }
 });
@@ -67,7 +69,7 @@ test('without preserveUnprocessedEvents nothing is carried over', () => {
 
 test('continue-as-new keeps events sent to other instances and drops the rest of its step', () => {
   const s = new Scenario({
-    *Loop(ctx: OrchestrationContext) {
+    Loop(ctx: OrchestrationContext) {
       ctx.sendEvent('watcher', 'Tick', 1);
       ctx.callActivity('Pointless');
       ctx.continueAsNew(undefined);
@@ -105,7 +107,7 @@ test('sub-orchestrations get default ids <parent>:<n> and their results', () => 
       return [a, b];
     },
     *HelloWorld(ctx: OrchestrationContext, name = 'World') {
-      return yield ctx.callActivity('E1_SayHello', name);
+      return yield* ctx.callActivity('E1_SayHello', name);
     },
   });
   const first = s.start('ParentOfChildren');
@@ -113,7 +115,8 @@ test('sub-orchestrations get default ids <parent>:<n> and their results', () => 
   const done = s.drive({ E1_SayHello: (name: string) => `Hello ${name}!` });
   assert.deepEqual(outputOf(done), ['Hello Tokyo!', 'Hello Seattle!']);
   assert.deepEqual([...s.children.keys()], ['instance-1:0', 'instance-1:1']);
-  assert.equal(s.children.get('instance-1:1')!.history[1]!.type === 'ExecutionStarted' && s.children.get('instance-1:1')!.history[1]!.parentInstance?.instanceId, 'instance-1');
+  const childStart = s.children.get('instance-1:1')!.history[1]!;
+  assert.equal(childStart.type === 'ExecutionStarted' ? childStart.parentInstance?.instanceId : undefined, 'instance-1');
 });
 
 test('an explicit child id is used as given and still counts for the default numbering', () => {

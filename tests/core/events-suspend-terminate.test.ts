@@ -44,7 +44,7 @@ test('several same-name events in one step go to the waiters in order, the rest 
 test('two waiters of one name get the events oldest first', () => {
   const s = new Scenario({
     *TwoWaiters(ctx: OrchestrationContext) {
-      return yield Task.all([ctx.waitForExternalEvent('X'), ctx.waitForExternalEvent('x')]);
+      return yield* Task.all([ctx.waitForExternalEvent('X'), ctx.waitForExternalEvent('x')]);
     },
   });
   s.start('TwoWaiters');

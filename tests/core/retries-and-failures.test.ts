@@ -8,7 +8,7 @@ import { Scenario, T0, outputOf } from './harness.js';
 function retrying(options: RetryOptions) {
   return {
     *Retry(ctx: OrchestrationContext) {
-      return yield ctx.callActivityWithRetry('Flaky', options, 'x');
+      return yield* ctx.callActivityWithRetry('Flaky', options, 'x');
     },
   };
 }
@@ -58,8 +58,8 @@ test('handle returning false stops retrying; it sees the TaskFailedError', () =>
     },
   }));
   s.start('Retry');
-  const errors = [new RangeError('retry me'), new TypeError('give up')];
-  const result = s.drive({ Flaky: () => { throw errors.shift(); } });
+  const errors: Error[] = [new RangeError('retry me'), new TypeError('give up')];
+  const result = s.drive({ Flaky: () => { throw errors.shift()!; } });
   assert.equal(result.status, 'Failed');
   assert.match(result.failureDetails!.errorMessage, /give up/);
   assert.ok(seen.every((e) => e instanceof TaskFailedError));
@@ -133,7 +133,7 @@ test('a caught activity failure exposes the failure details (S-MODEL-5)', () => 
 
 test('an uncaught error fails at once, even with tasks outstanding; output holds the failure details', () => {
   const s = new Scenario({
-    *Throws(ctx: OrchestrationContext) {
+    Throws(ctx: OrchestrationContext) {
       ctx.callActivity('Outstanding');
       throw Object.assign(new Error('bad input'), { details: { field: 'x' } });
     },
@@ -150,7 +150,12 @@ test('an uncaught error fails at once, even with tasks outstanding; output holds
 });
 
 test('throwing a non-Error fails with errorType Error and its string form', () => {
-  const result = new Scenario({ *Str() { throw 'plain string'; } }).start('Str');
+  const result = new Scenario({
+    Str() {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the case under test
+      throw 'plain string';
+    },
+  }).start('Str');
   assert.deepEqual(result.failureDetails, { errorType: 'Error', errorMessage: 'plain string' });
   assert.deepEqual(toFailureDetails(Object.create(null)), { errorType: 'Error', errorMessage: '[object Object]' });
 });

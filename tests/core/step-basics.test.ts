@@ -95,7 +95,7 @@ test('an instance not started yet stays Pending and leaves its messages alone', 
 test('an event that arrived before the start waits in the buffer for the orchestrator', () => {
   const s = new Scenario({
     *Early(ctx: OrchestrationContext) {
-      return yield ctx.waitForExternalEvent('Go');
+      return yield* ctx.waitForExternalEvent('Go');
     },
   });
   const result = s.step([newEventRaisedEvent('Go', 'early bird'), newExecutionStartedEvent('Early')]);

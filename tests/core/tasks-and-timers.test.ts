@@ -44,7 +44,7 @@ test('Approval: the timer wins when no event comes', () => {
 
 test('an uncancelled timer keeps a returned orchestrator Running until it fires (S-MODEL-4)', () => {
   const s = new Scenario({
-    *Forgetful(ctx: OrchestrationContext) {
+    Forgetful(ctx: OrchestrationContext) {
       ctx.createTimer(new Date(ctx.currentUtcDateTime.getTime() + 5000));
       return 'done early';
     },
@@ -59,7 +59,7 @@ test('an uncancelled timer keeps a returned orchestrator Running until it fires 
 
 test('an unwaited activity keeps a returned orchestrator Running; an unwaited event wait does not', () => {
   const s = new Scenario({
-    *Returns(ctx: OrchestrationContext) {
+    Returns(ctx: OrchestrationContext) {
       ctx.waitForExternalEvent('Never');
       ctx.callActivity('Background');
       return 1;
@@ -105,7 +105,7 @@ test('Task.all completes with all results in order, whatever order they complete
 });
 
 test('Task.all of nothing completes at once with []', () => {
-  const s = new Scenario({ *Empty() { return yield Task.all([]); } });
+  const s = new Scenario({ *Empty() { return yield* Task.all([]); } });
   assert.equal(s.start('Empty').output, '[]');
 });
 

@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import type { OrchestrationContext } from '../../src/core/context.js';
+import { sha1, uuidV5 } from '../../src/core/guid.js';
+import { toJson, utf8ByteLength } from '../../src/core/serialize.js';
+import { InvalidArgumentError, PayloadTooLargeError } from '../../src/errors.js';
+import { newEventRaisedEvent } from '../../src/testing/history-builders.js';
+import { Scenario } from './harness.js';
+
+const LIMIT = 100;
+/** A JSON string literal of exactly `bytes` UTF-8 bytes, made of 3-byte characters where possible. */
+function payloadOf(bytes: number): string {
+  const inner = bytes - 2;
+  return '€'.repeat(Math.floor(inner / 3)) + 'a'.repeat(inner % 3);
+}
+
+test('payloads up to the limit pass and one byte over is refused, counting UTF-8 bytes (T19)', () => {
+  assert.equal(toJson(payloadOf(LIMIT), 'x', LIMIT), JSON.stringify(payloadOf(LIMIT)));
+  assert.equal(toJson(payloadOf(LIMIT - 1), 'x', LIMIT)!.length, 2 + payloadOf(LIMIT - 1).length);
+  assert.throws(() => toJson(payloadOf(LIMIT + 1), 'the input of activity \'A\'', LIMIT), (error: unknown) => {
+    assert.ok(error instanceof PayloadTooLargeError);
+    assert.equal(error.message, "the input of activity 'A' is 101 bytes of JSON, over the limit of 100 bytes");
+    return true;
+  });
+  assert.equal(toJson(undefined, 'x', 0), undefined);
+});
+
+test('values JSON cannot hold are refused with a clear message', () => {
+  assert.throws(() => toJson(10n, 'the custom status', LIMIT), (error: unknown) => error instanceof InvalidArgumentError && /custom status cannot be serialised as JSON.*BigInt/.test(error.message));
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+  assert.throws(() => toJson(cycle, 'x', LIMIT), /cannot be serialised as JSON: Converting circular structure/);
+  assert.throws(() => toJson(() => 1, 'x', LIMIT), /is not a JSON value \(it is a function\)/);
+});
+
+test('utf8ByteLength agrees with Buffer.byteLength on any string, lone surrogates included', () => {
+  fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => utf8ByteLength(text) === Buffer.byteLength(text, 'utf8')));
+  fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (text) => utf8ByteLength(text) === Buffer.byteLength(text, 'utf8')));
+  assert.equal(utf8ByteLength('\ud800x\udc00'), Buffer.byteLength('\ud800x\udc00'));
+});
+
+function limited(body: (ctx: OrchestrationContext) => void) {
+  return new Scenario({
+    *Limited(ctx: OrchestrationContext) {
+      body(ctx);
+      yield ctx.waitForExternalEvent('Never');
+    },
+  }, { maxPayloadBytes: LIMIT });
+}
+
+test('every call site refuses an oversized or non-serialisable payload synchronously; uncaught, it fails the instance', () => {
+  const big = payloadOf(LIMIT + 1);
+  const calls: [string, (ctx: OrchestrationContext) => void][] = [
+    ['callActivity', (ctx) => ctx.callActivity('A', big)],
+    ['callActivityWithRetry', (ctx) => ctx.callActivityWithRetry('A', { firstRetryIntervalInMilliseconds: 1, maxNumberOfAttempts: 2 }, big)],
+    ['callSubOrchestrator', (ctx) => ctx.callSubOrchestrator('C', big)],
+    ['sendEvent', (ctx) => ctx.sendEvent('other', 'E', big)],
+    ['setCustomStatus', (ctx) => ctx.setCustomStatus(big)],
+    ['continueAsNew', (ctx) => ctx.continueAsNew(big)],
+  ];
+  for (const [name, call] of calls) {
+    const result = limited(call).start('Limited');
+    assert.equal(result.status, 'Failed', name);
+    assert.equal(result.failureDetails!.errorType, 'PayloadTooLargeError', name);
+    assert.deepEqual(result.work, [], name);
+  }
+  const bigint = limited((ctx) => ctx.callActivity('A', { n: 1n })).start('Limited');
+  assert.equal(bigint.failureDetails!.errorType, 'InvalidArgumentError');
+});
+
+test('an oversized return value fails the instance', () => {
+  const s = new Scenario({ Big: () => payloadOf(LIMIT + 1) }, { maxPayloadBytes: LIMIT });
+  const result = s.start('Big');
+  assert.equal(result.failureDetails!.errorType, 'PayloadTooLargeError');
+  assert.match(result.failureDetails!.errorMessage, /the output of orchestration 'Big' is 101 bytes/);
+});
+
+test('the code may catch a payload error at the call site and go on', () => {
+  const s = new Scenario({
+    *Careful(ctx: OrchestrationContext) {
+      try {
+        ctx.callActivity('A', payloadOf(LIMIT + 1));
+      } catch (error) {
+        yield ctx.callActivity('A', 'small');
+        return (error as Error).name;
+      }
+    },
+  }, { maxPayloadBytes: LIMIT });
+  const first = s.start('Careful');
+  assert.deepEqual(first.work, [{ kind: 'activity', taskId: 0, name: 'A', input: '"small"' }]);
+});
+
+test('SHA-1 matches node:crypto on any input', () => {
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => Buffer.from(sha1(bytes)).toString('hex') === createHash('sha1').update(bytes).digest('hex')));
+  for (const size of [55, 56, 63, 64, 65, 119, 120]) {
+    const bytes = new Uint8Array(size).fill(7);
+    assert.equal(Buffer.from(sha1(bytes)).toString('hex'), createHash('sha1').update(bytes).digest('hex'));
+  }
+});
+
+test('uuidV5 matches the RFC 4122 example and the Durable Functions name format', () => {
+  assert.equal(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
+  const s = new Scenario({ Guid: (ctx: OrchestrationContext) => ctx.newGuid() });
+  const result = s.start('Guid');
+  const expected = uuidV5('instance-1_2024-05-01T10:00:00.000Z_0', '9e952958-5e33-4daf-827f-2fa12937b875');
+  assert.equal(result.output, JSON.stringify(expected));
+});
+
+test('external event data passes through as JSON text, unchanged', () => {
+  const s = limited(() => undefined);
+  s.start('Limited');
+  const event = newEventRaisedEvent('Never', { text: 'ünïcödé' });
+  assert.deepEqual(s.step([event]).newEvents[1], event);
+});
