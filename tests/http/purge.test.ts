@@ -1,0 +1,86 @@
+/** S-HTTP purge routes over real HTTP: one instance, and by filter (S-PURGE-1/2, T17). */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { BASE, assertErrorBody, countAll, finishedInstance, startTestServer, waitingApproval, type TestServer } from './http-harness.js';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server.close();
+});
+
+void describe('DELETE /instances/{id}', () => {
+  void test('200 {"instancesDeleted":1}; the instance and its history are gone', async () => {
+    const id = await finishedInstance(server.client, 'HelloWorld');
+    const answer = await server.request('DELETE', `${BASE}/instances/${id}`);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.text, '{"instancesDeleted":1}');
+    assert.equal(await server.client.getStatus(id), undefined);
+    assert.deepEqual(await server.taskHub.backend.getHistory(server.client.hub, id), []);
+    assert.equal((await server.request('GET', `${BASE}/instances/${id}`)).status, 404);
+  });
+
+  void test('404 unknown; 409 not finished (nothing deleted)', async () => {
+    assert.equal((await server.request('DELETE', `${BASE}/instances/nobody-home`)).status, 404);
+    const running = await waitingApproval(server.client);
+    const refused = await server.request('DELETE', `${BASE}/instances/${running}`);
+    assert.equal(refused.status, 409);
+    assert.match(assertErrorBody(refused), /cannot purge instance/);
+    assert.equal((await server.client.getStatus(running))?.runtimeStatus, 'Running');
+    await server.client.terminate(running);
+  });
+});
+
+void describe('DELETE /instances?createdTimeFrom=…', () => {
+  void test('200 with the count of finished instances purged; unfinished ones stay', async () => {
+    const finished = [await finishedInstance(server.client, 'HelloWorld'), await finishedInstance(server.client, 'AlwaysFails')];
+    const from = (await server.client.getStatus(finished[0]!))!.createdTime;
+    const running = await waitingApproval(server.client);
+    const answer = await server.request('DELETE', `${BASE}/instances?createdTimeFrom=${encodeURIComponent(from)}`);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body, { instancesDeleted: 2 });
+    for (const id of finished) assert.equal(await server.client.getStatus(id), undefined);
+    assert.equal((await server.client.getStatus(running))?.runtimeStatus, 'Running');
+    await server.client.terminate(running);
+  });
+
+  void test('runtimeStatus and createdTimeTo narrow the purge', async () => {
+    const completedId = await finishedInstance(server.client, 'HelloWorld');
+    const from = (await server.client.getStatus(completedId))!.createdTime;
+    const failedId = await finishedInstance(server.client, 'AlwaysFails');
+    const answer = await server.request('DELETE', `${BASE}/instances?createdTimeFrom=${encodeURIComponent(from)}&runtimeStatus=Failed`);
+    assert.deepEqual(answer.body, { instancesDeleted: 1 });
+    assert.equal(await server.client.getStatus(failedId), undefined);
+    assert.ok(await server.client.getStatus(completedId));
+    const none = await server.request('DELETE', `${BASE}/instances?createdTimeFrom=${encodeURIComponent(from)}&createdTimeTo=2000-01-01`);
+    assert.equal(none.status, 404);
+  });
+
+  void test('404 when nothing matches', async () => {
+    const answer = await server.request('DELETE', `${BASE}/instances?createdTimeFrom=2999-01-01`);
+    assert.equal(answer.status, 404);
+    assert.match(assertErrorBody(answer), /nothing was purged/);
+  });
+
+  void test('400 without createdTimeFrom, with a bad date, an unknown or unfinished status; nothing deleted', async () => {
+    await finishedInstance(server.client, 'HelloWorld');
+    const before = await countAll(server.client);
+    const cases: [string, RegExp][] = [
+      ['', /query parameter 'createdTimeFrom' is required/],
+      ['?runtimeStatus=Completed', /query parameter 'createdTimeFrom' is required/],
+      ['?createdTimeFrom=soon', /createdTimeFrom 'soon' is not an ISO 8601 date/],
+      ['?createdTimeFrom=2000-01-01&createdTimeTo=later', /createdTimeTo 'later'/],
+      ['?createdTimeFrom=2000-01-01&runtimeStatus=Gone', /unknown runtime status 'Gone'/],
+      ['?createdTimeFrom=2000-01-01&runtimeStatus=Running', /only Completed, Failed or Terminated instances can be purged, not Running/],
+      ['?createdTimeFrom=2000-01-01&createdTimeFrom=2001-01-01', /query parameter 'createdTimeFrom' must be string/],
+    ];
+    for (const [query, message] of cases) {
+      const answer = await server.request('DELETE', `${BASE}/instances${query}`);
+      assert.equal(answer.status, 400, query);
+      assert.match(assertErrorBody(answer), message, query);
+    }
+    assert.equal(await countAll(server.client), before);
+  });
+});
