@@ -224,7 +224,7 @@ for (const kind of storesUnderTest()) {
         await h.client.terminate(id);
         await waitForStatus(h.client, id, 'Terminated');
         await assert.rejects(h.client.suspend(id), InstanceFinishedError);
-        await assert.rejects(h.client.resume(id), WrongStateError);
+        await assert.rejects(h.client.resume(id), InstanceFinishedError);
         await assert.rejects(h.client.suspend('nobody-here'), InstanceNotFoundError);
       });
     });
