@@ -66,15 +66,33 @@ export function actionToWork(action: Action): OutboundWork {
  */
 export function actionMismatch(recorded: ActionEvent, produced: Action | undefined): { recorded: string; produced: string } | undefined {
   if (produced === undefined) return { recorded: describeEvent(recorded), produced: 'no action' };
+  if (sameAction(recorded, produced)) return undefined;
   const expected = eventToAction(recorded);
-  const sameKind = expected.kind === produced.kind;
-  const sameName = !('name' in expected) || ('name' in produced && expected.name === produced.name);
-  const sameChild = expected.kind !== 'subOrchestration' || (produced.kind === 'subOrchestration' && expected.instanceId === produced.instanceId);
-  if (!sameKind || !sameName || !sameChild) return { recorded: describeEvent(recorded), produced: describeAction(produced) };
-  const sameInput = inputOf(expected) === inputOf(produced);
-  const sameFireAt = expected.kind !== 'timer' || (produced.kind === 'timer' && Date.parse(expected.fireAt) === Date.parse(produced.fireAt));
-  if (sameInput && sameFireAt) return undefined;
-  return { recorded: describeAction(expected, true), produced: describeAction(produced, true) };
+  if (expected.kind === produced.kind && nameOf(expected) === nameOf(produced) && childOf(expected) === childOf(produced)) {
+    return { recorded: describeAction(expected, true), produced: describeAction(produced, true) };
+  }
+  return { recorded: describeEvent(recorded), produced: describeAction(produced) };
+}
+
+function sameAction(recorded: ActionEvent, produced: Action): boolean {
+  switch (recorded.type) {
+    case 'TaskScheduled':
+      return produced.kind === 'activity' && recorded.name === produced.name && recorded.input === produced.input;
+    case 'TimerCreated':
+      return produced.kind === 'timer' && Date.parse(recorded.fireAt) === Date.parse(produced.fireAt);
+    case 'SubOrchestrationInstanceCreated':
+      return produced.kind === 'subOrchestration' && recorded.name === produced.name && recorded.instanceId === produced.instanceId && recorded.input === produced.input;
+    case 'EventSent':
+      return produced.kind === 'event' && recorded.name === produced.name && recorded.input === produced.input;
+  }
+}
+
+function nameOf(action: Action): string | undefined {
+  return action.kind === 'timer' ? undefined : action.name;
+}
+
+function childOf(action: Action): string | undefined {
+  return action.kind === 'subOrchestration' ? action.instanceId : undefined;
 }
 
 export function describeEvent(event: ActionEvent): string {
@@ -100,16 +118,16 @@ export function describeAction(action: Action, withPayload = false): string {
   return withPayload ? `${text} with input ${abbreviate(action.input)}` : text;
 }
 
-function inputOf(action: Action): JsonText | undefined {
-  return action.kind === 'timer' ? undefined : action.input;
-}
-
 function abbreviate(input: JsonText | undefined): string {
   if (input === undefined) return '(none)';
   return input.length > 80 ? `${input.slice(0, 77)}...` : input;
 }
 
-/** Adds `input` only when there is one, so events and work never carry `input: undefined`. */
+/**
+ * Adds `input` to a freshly built object only when there is one, so events and work never carry
+ * `input: undefined`. It sets the property rather than spreading: this runs for every replayed action.
+ */
 export function withInput<T extends object>(target: T, input: JsonText | undefined): T & { input?: JsonText } {
-  return input === undefined ? target : { ...target, input };
+  if (input !== undefined) (target as { input?: JsonText }).input = input;
+  return target;
 }

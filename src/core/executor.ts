@@ -11,7 +11,7 @@ import type { OrchestrationStepInput, OrchestrationStepResult } from './step.js'
 import { terminateStep } from './terminate.js';
 
 export function executeOrchestrationStep(input: OrchestrationStepInput): OrchestrationStepResult {
-  const end = input.pastEvents.find(isExecutionEnd);
+  const end = executionEnd(input.pastEvents);
   if (end) {
     const rewound = input.newEvents.find((event): event is ExecutionRewoundEvent => event.type === 'ExecutionRewound');
     if (rewound && end.type === 'ExecutionCompleted' && end.orchestrationStatus === 'Failed') return rewindStep(input, rewound);
@@ -44,12 +44,20 @@ function startFirst(events: readonly InboxEvent[]): InboxEvent[] {
   return [...events.filter((e) => e.type === 'ExecutionStarted'), ...events.filter((e) => e.type !== 'ExecutionStarted')];
 }
 
-function isExecutionEnd(event: HistoryEvent): event is Extract<HistoryEvent, { type: 'ExecutionCompleted' | 'ExecutionTerminated' | 'ContinueAsNew' }> {
-  return event.type === 'ExecutionCompleted' || event.type === 'ExecutionTerminated' || event.type === 'ContinueAsNew';
+type ExecutionEnd = Extract<HistoryEvent, { type: 'ExecutionCompleted' | 'ExecutionTerminated' | 'ContinueAsNew' }>;
+
+/** The terminal event, if the execution has ended: it can only be in the last step, so look there. */
+function executionEnd(events: readonly HistoryEvent[]): ExecutionEnd | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i]!;
+    if (event.type === 'ExecutionCompleted' || event.type === 'ExecutionTerminated' || event.type === 'ContinueAsNew') return event;
+    if (event.type === 'OrchestratorStarted') return undefined;
+  }
+  return undefined;
 }
 
 /** The execution has ended (the runtime normally filters these messages): consume them, change nothing. */
-function afterEnd(input: OrchestrationStepInput, end: Extract<HistoryEvent, { type: 'ExecutionCompleted' | 'ExecutionTerminated' | 'ContinueAsNew' }>): OrchestrationStepResult {
+function afterEnd(input: OrchestrationStepInput, end: ExecutionEnd): OrchestrationStepResult {
   const result: OrchestrationStepResult = { newEvents: [], replaceHistory: false, work: [], status: 'ContinuedAsNew' };
   if (end.type === 'ExecutionTerminated') {
     result.status = 'Terminated';

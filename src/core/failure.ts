@@ -38,16 +38,19 @@ export class NonDeterminismError extends Error {
 }
 
 /** Converts anything thrown into the failure details stored in history and shown as the instance's output. */
-export function toFailureDetails(thrown: unknown): FailureDetails {
+export function toFailureDetails(thrown: unknown, depth = 0): FailureDetails {
   if (!(thrown instanceof Error)) return { errorType: 'Error', errorMessage: describeThrown(thrown) };
   const details: FailureDetails = { errorType: thrown.name, errorMessage: thrown.message };
   if (thrown.stack !== undefined) details.stackTrace = thrown.stack;
   const extra = detailsJson((thrown as { details?: unknown }).details);
   if (extra !== undefined) details.details = extra;
   if (thrown instanceof TaskFailedError) details.innerFailure = thrown.failureDetails;
-  else if (thrown.cause !== undefined) details.innerFailure = toFailureDetails(thrown.cause);
+  // Causes nest (and may loop: a.cause = a); a few levels say enough.
+  else if (thrown.cause !== undefined && depth < MAX_CAUSE_DEPTH) details.innerFailure = toFailureDetails(thrown.cause, depth + 1);
   return details;
 }
+
+const MAX_CAUSE_DEPTH = 5;
 
 function describeThrown(value: unknown): string {
   try {

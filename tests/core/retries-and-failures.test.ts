@@ -168,3 +168,13 @@ test('a rethrown TaskFailedError keeps the activity failure as innerFailure', ()
   assert.equal(result.failureDetails!.errorMessage, "activity 'A' (task 0) failed: boom");
   assert.deepEqual(result.failureDetails!.innerFailure, { errorType: 'Error', errorMessage: 'boom', stackTrace: 'at A' });
 });
+
+test('an error cause becomes the innerFailure, and a cause that loops stops after a few levels', () => {
+  const wrapped = new Error('outer', { cause: new TypeError('inner') });
+  assert.deepEqual(toFailureDetails(wrapped).innerFailure?.errorMessage, 'inner');
+  const looping = new Error('loop');
+  (looping as { cause?: unknown }).cause = looping;
+  let depth = 0;
+  for (let f = toFailureDetails(looping).innerFailure; f; f = f.innerFailure) depth++;
+  assert.equal(depth, 5);
+});
