@@ -13,3 +13,8 @@ export function writeLine(stream: OutputStream, text: string): void {
 export function continuationTokenLine(token: string | undefined): string {
   return `Continuation token for next set of results: '${token ?? ''}'`;
 }
+
+/** Text safe for one terminal line: control characters (newlines too) and lone surrogates escaped as \uXXXX. */
+export function escapeForTerminal(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cs}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

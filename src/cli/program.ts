@@ -9,6 +9,7 @@ import { TaskHubError, type TaskHubErrorCode } from '../errors.js';
 import { redact } from '../backend/open.js';
 import type { CliIo } from './io.js';
 import { OperationFailedError } from './failure.js';
+import { escapeForTerminal } from './output.js';
 import { startNewCommand } from './commands/start-new.js';
 import { getRuntimeStatusCommand } from './commands/get-runtime-status.js';
 import { getHistoryCommand } from './commands/get-history.js';
@@ -52,6 +53,8 @@ export function createProgram(io: CliIo): Command {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // Commander's messages quote what was typed, which may hold control characters.
+      outputError: (text, write) => write(`${escapeForTerminal(text.trimEnd())}\n`),
     })
     .showHelpAfterError()
     .addHelpText('after', EXIT_CODE_HELP);
@@ -77,8 +80,14 @@ export function createProgram(io: CliIo): Command {
 
 /** Runs one command line (without `node` and the script) and returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = createProgram(io);
+  if (argv.length === 0) {
+    io.stderr.write('error: missing command\n\n');
+    program.outputHelp({ error: true });
+    return EXIT_USAGE;
+  }
   try {
-    await createProgram(io).parseAsync([...argv], { from: 'user' });
+    await program.parseAsync([...argv], { from: 'user' });
     return EXIT_SUCCESS;
   } catch (error) {
     return reportError(error, io);
@@ -108,9 +117,7 @@ function reportError(error: unknown, io: CliIo): number {
   return EXIT_FAILED;
 }
 
-/** One line, without control characters, and with any password in a connection string hidden. */
+/** One line, without control characters or lone surrogates, and with any password in a connection string hidden. */
 function oneLine(message: string): string {
-  return redact(message)
-    .replace(/\s*[\r\n]+\s*/g, ' ')
-    .replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeForTerminal(redact(message).replace(/\s*[\r\n]+\s*/g, ' '));
 }

@@ -22,7 +22,7 @@ export async function withProgress<T>(work: Promise<T>, options: ProgressOptions
   let reading: Promise<void> = Promise.resolve();
   const draw = (done: number) => {
     if (finished) return;
-    options.stream.write(`\r${renderProgressBar(options.label, done, options.total, options.stream.columns ?? 80)}`);
+    options.stream.write(`\r${renderProgressBar(options.label, done, options.total, options.stream.columns || 80)}`);
     drawn = true;
   };
   const tick = () => {

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCliStore, type CliResult, type CliStore } from './cli-harness.js';
+import { createCliStore, runTaskhub, type CliResult, type CliStore } from './cli-harness.js';
 
 const STACK_FRAME = /^\s+at /m;
 
@@ -84,9 +84,9 @@ void describe('taskhub usage errors (exit 2, with the usage)', () => {
   });
 
   void it('no command at all prints the overview on stderr', async () => {
-    const result = await cli.run([]);
+    const result = await runTaskhub([]);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /Usage: taskhub \[options\] \[command\]/);
+    assert.match(result.stderr, /^error: missing command\n\nUsage: taskhub \[options\] \[command\]/);
   });
 });
 

@@ -1,0 +1,96 @@
+/**
+ * purge-history's progress bar: drawn on a terminal only, on stderr, once the purge runs long, and erased
+ * at the end; stdout stays the JSON result.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTaskHub, silentLogger } from '../../src/index.js';
+import { registry } from '../../examples/demo-app.js';
+import { openBackend } from '../../src/backend/open.js';
+import type { Backend } from '../../src/backend/backend.js';
+import { renderProgressBar, withProgress } from '../../src/cli/progress.js';
+import { capture, runInProcess } from './in-process.js';
+
+void describe('progress bar', () => {
+  void it('renders label, bar, percentage and counts, fitted to the width', () => {
+    assert.equal(renderProgressBar('Purging', 0, 1000, 80), `Purging [${'-'.repeat(40)}]   0% 0/1000`);
+    assert.equal(renderProgressBar('Purging', 420, 1000, 80), `Purging [${'#'.repeat(17)}${'-'.repeat(23)}]  42% 420/1000`);
+    assert.equal(renderProgressBar('Purging', 1200, 1000, 80), `Purging [${'#'.repeat(40)}] 100% 1000/1000`);
+    const narrow = renderProgressBar('Purging', 5, 10, 40);
+    assert.equal(narrow, `Purging [${'#'.repeat(10)}${'-'.repeat(9)}]  50% 5/10`);
+    assert.ok(narrow.length < 40);
+  });
+
+  void it('redraws on a terminal while the work runs, then erases itself', async () => {
+    const stream = capture(true);
+    let reads = 0;
+    let finish!: (value: string) => void;
+    const work = new Promise<string>((resolve) => (finish = resolve));
+    const result = await withProgress(work, {
+      stream,
+      label: 'Purging',
+      total: 3,
+      delayMs: 0,
+      intervalMs: 1,
+      readDone: async () => {
+        reads += 1;
+        if (reads === 3) finish('done');
+        return Math.min(reads, 3);
+      },
+    });
+    assert.equal(result, 'done');
+    const frames = stream.text.split('\r').filter(Boolean);
+    assert.ok(frames.length >= 3, stream.text);
+    assert.equal(frames[0], renderProgressBar('Purging', 1, 3, 80));
+    assert.equal(frames.at(-1), '\u001b[2K', 'the bar is erased at the end');
+  });
+
+  void it('draws nothing when the stream is not a terminal, or when the work finishes before the delay', async () => {
+    const pipe = capture(false);
+    assert.equal(await withProgress(Promise.resolve(7), { stream: pipe, label: 'x', total: 10, delayMs: 0, readDone: async () => assert.fail('not read') }), 7);
+    const terminal = capture(true);
+    assert.equal(await withProgress(Promise.resolve(8), { stream: terminal, label: 'x', total: 10, readDone: async () => assert.fail('not read') }), 8);
+    assert.equal(pipe.text + terminal.text, '');
+  });
+
+  void it('passes the work’s error through and stops drawing', async () => {
+    const stream = capture(true);
+    await assert.rejects(
+      withProgress(Promise.reject(new Error('store gone')), { stream, label: 'x', total: 10, delayMs: 0, readDone: async () => 1 }),
+      /store gone/,
+    );
+  });
+});
+
+void describe('taskhub purge-history on a terminal', () => {
+  let directory: string;
+  let backend: Backend;
+  let env: NodeJS.ProcessEnv;
+  before(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'taskhub-cli-progress-'));
+    env = { TASKHUB_STORAGE: `sqlite:${join(directory, 'p.db')}` };
+    backend = await openBackend(env.TASKHUB_STORAGE!);
+    await backend.migrate();
+  });
+  after(async () => {
+    await backend.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  void it('prints only the JSON result on stdout', async () => {
+    const hub = await createTaskHub({ storage: backend, hub: 'DurableFunctionsHub', registry, worker: { logger: silentLogger } });
+    try {
+      const ids = [];
+      for (let i = 0; i < 30; i++) ids.push(await hub.client.startNew('HelloWorld', { input: String(i) }));
+      for (const id of ids) await hub.client.waitForCompletion(id, { timeoutInMilliseconds: 30_000 });
+    } finally {
+      await hub.close();
+    }
+    const result = await runInProcess(['purge-history'], { env, cwd: directory, stderrIsTTY: true });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '{\n  "instancesDeleted": 30\n}\n');
+  });
+});
