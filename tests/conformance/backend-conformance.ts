@@ -1,0 +1,33 @@
+/**
+ * The conformance suite every Backend passes (DESIGN.md, lesson 6). It registers node:test cases; a
+ * backend's test file calls it with a function that opens a new backend object on one shared store:
+ *
+ *   runBackendConformance('sqlite', () => Promise.resolve(new SqliteBackend({ path })));
+ *
+ * Each test works in a hub of its own (random name), calls migrate() on what it opens, deletes its hub and
+ * closes its backends when done, so tests never collide and the suite can run again on the same store.
+ * Only the Backend interface and the store's clock are used; lease expiry is waited for in real time.
+ */
+import { describe } from 'node:test';
+import { describeActivities } from './cases/activities.js';
+import { describeClaims } from './cases/claims.js';
+import { describeCommit } from './cases/commit.js';
+import { describeInstances } from './cases/instances.js';
+import { describeListing } from './cases/listing.js';
+import { describePurge } from './cases/purge.js';
+import { describeSignals } from './cases/signals.js';
+import type { OpenBackend } from './fixtures.js';
+
+export type { OpenBackend };
+
+export function runBackendConformance(label: string, openBackend: OpenBackend): void {
+  void describe(`backend conformance: ${label}`, () => {
+    describeInstances(openBackend);
+    describeClaims(openBackend);
+    describeCommit(openBackend);
+    describeActivities(openBackend);
+    describeListing(openBackend);
+    describePurge(openBackend);
+    describeSignals(openBackend);
+  });
+}

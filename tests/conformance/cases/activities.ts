@@ -1,0 +1,138 @@
+/** claimActivities, completeActivity, renewActivityLease. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Backend } from '../../../src/backend/backend.js';
+import {
+  LONG_LEASE_MS,
+  PAST_SHORT_LEASE_MS,
+  SHORT_LEASE_MS,
+  claimAll,
+  claimConcurrently,
+  claimOnly,
+  commitOk,
+  eventTypes,
+  message,
+  raised,
+  sleep,
+  start,
+  stepCommit,
+  taskCompleted,
+  withBackend,
+  withBackends,
+  type OpenBackend,
+} from '../fixtures.js';
+
+/** Starts `instanceId` and has its first step schedule one task per name. */
+async function schedule(backend: Backend, hub: string, instanceId: string, names: string[]): Promise<void> {
+  await start(backend, hub, instanceId);
+  const item = await claimOnly(backend, hub, instanceId);
+  await commitOk(backend, hub, item, stepCommit(item, 'Running', {
+    activities: names.map((name, taskId) => ({ taskId, name, input: JSON.stringify(name) })),
+  }));
+}
+
+function claimTasks(backend: Backend, hub: string, max: number, leaseMs = LONG_LEASE_MS, workerId = 'activity-worker') {
+  return backend.claimActivities(hub, { workerId, max, leaseMs });
+}
+
+export function describeActivities(open: OpenBackend): void {
+  void describe('activities', () => {
+    void it('are claimed oldest first, up to max, once while leased, with attempt 1', () =>
+      withBackend(open, async (backend, hub) => {
+        await schedule(backend, hub, 'first', ['a', 'b']);
+        await schedule(backend, hub, 'second', ['c']);
+        const batch = await claimTasks(backend, hub, 2);
+        assert.deepEqual(batch.map((t) => [t.instanceId, t.taskId, t.name, t.input, t.attempt]), [
+          ['first', 0, 'a', '"a"', 1],
+          ['first', 1, 'b', '"b"', 1],
+        ]);
+        assert.notEqual(batch[0]!.lockToken, batch[1]!.lockToken);
+        const rest = await claimTasks(backend, hub, 10);
+        assert.deepEqual(rest.map((t) => t.name), ['c']);
+        assert.deepEqual(await claimTasks(backend, hub, 10), []);
+      }));
+
+    void it('are each claimed by one of several workers claiming at the same time', () =>
+      withBackends(open, 3, async (backends, hub) => {
+        const names = Array.from({ length: 24 }, (_, i) => `t${i}`);
+        await schedule(backends[0]!, hub, 'fan', names);
+        const claimed = await claimConcurrently(3, names.length, async (index) =>
+          (await claimTasks(backends[index]!, hub, 3, LONG_LEASE_MS, `w${index}`)).map((task) => task.name));
+        assert.deepEqual([...claimed].sort(), [...names].sort());
+      }));
+
+    void it('are claimed again with a higher attempt once the lease expires; the old lease can no longer complete or renew', () =>
+      withBackend(open, async (backend, hub) => {
+        await schedule(backend, hub, 'flaky', ['work']);
+        const [first] = await claimTasks(backend, hub, 1, SHORT_LEASE_MS, 'worker-a');
+        assert.ok(first);
+        await sleep(PAST_SHORT_LEASE_MS);
+        const [second] = await claimTasks(backend, hub, 1, LONG_LEASE_MS, 'worker-b');
+        assert.ok(second);
+        assert.equal(second.id, first.id);
+        assert.equal(second.attempt, 2);
+        assert.notEqual(second.lockToken, first.lockToken);
+
+        assert.equal(await backend.renewActivityLease(hub, first, LONG_LEASE_MS), false);
+        assert.deepEqual(await backend.completeActivity(hub, first, message('flaky', taskCompleted(0, '"stale"'))), { ok: false, reason: 'lease-lost' });
+        assert.deepEqual(await claimAll(backend, hub), [], 'the stale result was not delivered');
+
+        assert.deepEqual(await backend.completeActivity(hub, second, message('flaky', taskCompleted(0, '"fresh"'))), { ok: true });
+        const item = await claimOnly(backend, hub, 'flaky');
+        assert.deepEqual(item.messages.map((m) => m.event), [taskCompleted(0, '"fresh"')]);
+      }));
+
+    void it('cannot be completed after the lease expired, even when nobody claimed it since', () =>
+      withBackend(open, async (backend, hub) => {
+        await schedule(backend, hub, 'late', ['work']);
+        const [task] = await claimTasks(backend, hub, 1, SHORT_LEASE_MS);
+        assert.ok(task);
+        await sleep(PAST_SHORT_LEASE_MS);
+        assert.deepEqual(await backend.completeActivity(hub, task, message('late', taskCompleted(0))), { ok: false, reason: 'lease-lost' });
+        assert.equal(await backend.renewActivityLease(hub, task, LONG_LEASE_MS), false);
+        const [again] = await claimTasks(backend, hub, 1);
+        assert.equal(again?.attempt, 2, 'the task is still there, for another attempt');
+      }));
+
+    void it('complete once: the task is deleted and its result put in the instance inbox', () =>
+      withBackend(open, async (backend, hub) => {
+        await schedule(backend, hub, 'done', ['work']);
+        const [task] = await claimTasks(backend, hub, 1, SHORT_LEASE_MS);
+        assert.ok(task);
+        const result = message('done', taskCompleted(0, '42'), { executionId: task.executionId });
+        assert.deepEqual(await backend.completeActivity(hub, task, result), { ok: true });
+        assert.deepEqual(await backend.completeActivity(hub, task, result), { ok: false, reason: 'lease-lost' }, 'a second completion is refused');
+        await sleep(PAST_SHORT_LEASE_MS);
+        assert.deepEqual(await claimTasks(backend, hub, 10), [], 'the task is gone for good');
+        const item = await claimOnly(backend, hub, 'done');
+        assert.deepEqual(item.messages.map((m) => [m.executionId, m.event]), [[task.executionId, taskCompleted(0, '42')]]);
+      }));
+
+    void it('keep their lease while it is renewed', () =>
+      withBackend(open, async (backend, hub) => {
+        await schedule(backend, hub, 'long', ['work']);
+        const [task] = await claimTasks(backend, hub, 1, 1000);
+        assert.ok(task);
+        assert.equal(await backend.renewActivityLease(hub, task, LONG_LEASE_MS), true);
+        await sleep(1200);
+        assert.deepEqual(await claimTasks(backend, hub, 1), [], 'the renewed lease still holds');
+        assert.deepEqual(await backend.completeActivity(hub, task, message('long', taskCompleted(0))), { ok: true });
+        assert.deepEqual(eventTypes(await claimOnly(backend, hub, 'long')), ['TaskCompleted']);
+      }));
+
+    void it('deliver nothing when the instance is gone, and stay within their hub', () =>
+      withBackend(open, async (backend, hub) => {
+        const otherHub = `${hub}-other`;
+        try {
+          await schedule(backend, hub, 'mine', ['work']);
+          assert.deepEqual(await claimTasks(backend, otherHub, 10), []);
+          const [task] = await claimTasks(backend, hub, 1);
+          assert.ok(task);
+          assert.deepEqual(await backend.completeActivity(hub, task, message('elsewhere', raised('result'))), { ok: true });
+          assert.deepEqual(await claimAll(backend, hub), [], 'a result for a missing instance is dropped');
+        } finally {
+          await backend.deleteHub(otherHub);
+        }
+      }));
+  });
+}

@@ -1,0 +1,196 @@
+/** listInstances and countInstances: every filter, alone and combined, paging, tokens. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Backend, InstanceQuery, InstanceRecord } from '../../../src/backend/backend.js';
+import type { RuntimeStatus } from '../../../src/core/history.js';
+import { InvalidArgumentError } from '../../../src/errors.js';
+import {
+  clockPast,
+  fullCounts,
+  message,
+  plain,
+  raised,
+  settle,
+  start,
+  withBackend,
+  type OpenBackend,
+} from '../fixtures.js';
+
+const FIRST_BATCH: Record<string, RuntimeStatus> = {
+  'order-1': 'Running',
+  'order-2': 'Running',
+  'order-3': 'Completed',
+  'order-4': 'Failed',
+  'user-1': 'Pending',
+  'user-2': 'Terminated',
+};
+const SECOND_BATCH: Record<string, RuntimeStatus> = {
+  'order-5': 'Completed',
+  'order-6': 'Suspended',
+  'user-3': 'Running',
+  'ab%c': 'ContinuedAsNew',
+  'ab_c': 'Completed',
+  'abXc': 'Running',
+  'ABxc': 'Running',
+};
+const NAMES: Record<string, string> = { 'order-5': 'Beta', 'order-6': 'Beta', 'user-1': 'Beta', 'user-2': 'Beta', 'ab%c': 'Gamma', 'ab_c': 'Gamma' };
+const TOUCHED_LATER = ['order-2', 'user-3'];
+
+interface Population {
+  /** Every instance in listing order: by creation time, then creation order. */
+  records: InstanceRecord[];
+  firstBatchEnd: number;
+  secondBatchStart: number;
+  touchedFrom: number;
+}
+
+/** Two batches created at distinct times, settled in various statuses, two of them updated later still. */
+async function populate(backend: Backend, hub: string): Promise<Population> {
+  const create = async (batch: Record<string, RuntimeStatus>): Promise<void> => {
+    for (const id of Object.keys(batch)) await start(backend, hub, id, { name: NAMES[id] ?? 'Alpha', input: JSON.stringify(`input of ${id}`) });
+    await settle(backend, hub, batch);
+  };
+  await create(FIRST_BATCH);
+  const firstBatchEnd = await backend.now();
+  const secondBatchStart = await clockPast(backend, firstBatchEnd);
+  await create(SECOND_BATCH);
+  const touchedFrom = await clockPast(backend, await backend.now());
+  for (const id of TOUCHED_LATER) await backend.sendMessage(hub, message(id, raised('touch')), ['Running']);
+  await settle(backend, hub, Object.fromEntries(TOUCHED_LATER.map((id) => [id, 'Running'])));
+  const records: InstanceRecord[] = [];
+  for (const id of [...Object.keys(FIRST_BATCH), ...Object.keys(SECOND_BATCH)]) {
+    const record = await backend.getInstance(hub, id);
+    assert.ok(record);
+    records.push(record);
+  }
+  // Stable sort: equal creation times keep creation order, as the backends' row sequences do.
+  records.sort((a, b) => a.createdAt - b.createdAt);
+  return { records, firstBatchEnd, secondBatchStart, touchedFrom };
+}
+
+function matches(record: InstanceRecord, query: InstanceQuery): boolean {
+  return (query.statuses === undefined || query.statuses.includes(record.status))
+    && (query.createdFrom === undefined || record.createdAt >= query.createdFrom)
+    && (query.createdTo === undefined || record.createdAt <= query.createdTo)
+    && (query.lastUpdatedFrom === undefined || record.lastUpdatedAt >= query.lastUpdatedFrom)
+    && (query.lastUpdatedTo === undefined || record.lastUpdatedAt <= query.lastUpdatedTo)
+    && (query.name === undefined || record.name === query.name)
+    && (query.instanceIdPrefix === undefined || record.instanceId.startsWith(query.instanceIdPrefix));
+}
+
+function queries(population: Population): [string, InstanceQuery, number][] {
+  const { records, firstBatchEnd, secondBatchStart, touchedFrom } = population;
+  const second = records[1]!.createdAt;
+  const eighth = records[7]!.createdAt;
+  return [
+    ['no filter', {}, 13],
+    ['one status', { statuses: ['Running'] }, 5],
+    ['two statuses', { statuses: ['Running', 'Completed'] }, 8],
+    ['three statuses', { statuses: ['Failed', 'Pending', 'Terminated'] }, 3],
+    ['created from', { createdFrom: secondBatchStart }, 7],
+    ['created to', { createdTo: firstBatchEnd }, 6],
+    ['created range, bounds included', { createdFrom: second, createdTo: eighth }, -1],
+    ['last updated from', { lastUpdatedFrom: touchedFrom }, 2],
+    ['last updated to', { lastUpdatedTo: touchedFrom - 1 }, 11],
+    ['name', { name: 'Alpha' }, 7],
+    ['id prefix', { instanceIdPrefix: 'order-' }, 6],
+    ['id prefix with %, literally', { instanceIdPrefix: 'ab%' }, 1],
+    ['id prefix with _, literally', { instanceIdPrefix: 'ab_' }, 1],
+    ['id prefix, case-sensitive', { instanceIdPrefix: 'ab' }, 3],
+    ['id prefix matching nothing', { instanceIdPrefix: 'zzz' }, 0],
+    ['every filter combined', {
+      statuses: ['Running', 'Completed'],
+      createdFrom: records[0]!.createdAt,
+      createdTo: firstBatchEnd,
+      lastUpdatedFrom: touchedFrom,
+      lastUpdatedTo: touchedFrom + 3_600_000,
+      name: 'Alpha',
+      instanceIdPrefix: 'order-',
+    }, 1],
+    ['statuses, name and prefix', { statuses: ['Running', 'Completed', 'Suspended'], name: 'Beta', instanceIdPrefix: 'order' }, 2],
+  ];
+}
+
+async function listAll(backend: Backend, hub: string, query: InstanceQuery, pageSize: number, includeInput = false): Promise<InstanceRecord[]> {
+  const all: InstanceRecord[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await backend.listInstances(hub, { ...query, pageSize, includeInput, continuationToken });
+    assert.ok(page.instances.length <= pageSize);
+    if (page.continuationToken !== undefined) assert.equal(page.instances.length, pageSize, 'only the last page is short');
+    all.push(...page.instances);
+    continuationToken = page.continuationToken;
+    assert.ok(all.length <= 1000, 'paging comes to an end');
+  } while (continuationToken !== undefined);
+  return all;
+}
+
+function ids(records: InstanceRecord[]): string[] {
+  return records.map((record) => record.instanceId);
+}
+
+export function describeListing(open: OpenBackend): void {
+  void describe('listInstances and countInstances', () => {
+    void it('answer every filter, alone and combined, in creation order, in any page size, with matching counts', () =>
+      withBackend(open, async (backend, hub) => {
+        const population = await populate(backend, hub);
+        for (const [label, query, expectedCount] of queries(population)) {
+          const expected = population.records.filter((record) => matches(record, query));
+          if (expectedCount >= 0) assert.equal(expected.length, expectedCount, `${label}: the fixture is as intended`);
+          const onePage = await backend.listInstances(hub, { ...query, pageSize: 100, includeInput: false });
+          assert.deepEqual(ids(onePage.instances), ids(expected), label);
+          assert.equal(onePage.continuationToken, undefined, `${label}: no token after the last page`);
+          assert.deepEqual(ids(await listAll(backend, hub, query, 2)), ids(expected), `${label}, in pages of 2`);
+          assert.deepEqual(ids(await listAll(backend, hub, query, 1)), ids(expected), `${label}, in pages of 1`);
+
+          const counted: Record<RuntimeStatus, number> = fullCounts({});
+          for (const record of expected) counted[record.status] += 1;
+          assert.deepEqual(fullCounts(await backend.countInstances(hub, query)), counted, `${label}: counts`);
+        }
+      }));
+
+    void it('return the same records as getInstance, with inputs only when asked', () =>
+      withBackend(open, async (backend, hub) => {
+        const { records } = await populate(backend, hub);
+        assert.deepEqual(plain(await listAll(backend, hub, {}, 5, true)), plain(records));
+        const withoutInput = await listAll(backend, hub, {}, 5, false);
+        assert.deepEqual(plain(withoutInput), plain(records.map(({ input: _input, ...rest }) => rest)));
+      }));
+
+    void it('page without repeating or skipping an instance while new instances are created between pages', () =>
+      withBackend(open, async (backend, hub) => {
+        const original = Array.from({ length: 20 }, (_, i) => `before-${String(i).padStart(2, '0')}`);
+        for (const id of original) await start(backend, hub, id);
+        const seen: string[] = [];
+        let continuationToken: string | undefined;
+        let added = 0;
+        do {
+          const page = await backend.listInstances(hub, { pageSize: 4, includeInput: false, continuationToken });
+          seen.push(...ids(page.instances));
+          continuationToken = page.continuationToken;
+          for (let i = 0; i < 2; i++) await start(backend, hub, `during-${added++}`);
+        } while (continuationToken !== undefined && added < 200);
+        assert.equal(new Set(seen).size, seen.length, 'no instance is listed twice');
+        for (const id of original) assert.ok(seen.includes(id), `${id} is listed`);
+        assert.deepEqual(seen.slice(0, original.length), original, 'in creation order');
+      }));
+
+    void it('refuse a malformed or tampered continuation token with InvalidArgumentError', () =>
+      withBackend(open, async (backend, hub) => {
+        const encode = (text: string): string => Buffer.from(text).toString('base64url');
+        for (const token of ['not a token!', '%%%', 'abc', encode('{"a":1}'), encode('[1]'), encode('not json'), encode('[1.5,"x"]'), encode('null')]) {
+          await assert.rejects(
+            backend.listInstances(hub, { pageSize: 10, includeInput: false, continuationToken: token }),
+            InvalidArgumentError,
+            `token ${JSON.stringify(token)}`,
+          );
+        }
+      }));
+
+    void it('count nothing in an empty hub', () =>
+      withBackend(open, async (backend, hub) => {
+        assert.deepEqual(fullCounts(await backend.countInstances(hub, {})), fullCounts({}));
+        assert.deepEqual(await backend.listInstances(hub, { pageSize: 10, includeInput: true }), { instances: [] });
+      }));
+  });
+}

@@ -1,0 +1,12 @@
+/** The backend conformance suite on a real SQLite file in a fresh temp dir. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { SqliteBackend } from '../../src/backend/sqlite/index.js';
+import { runBackendConformance } from './backend-conformance.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'taskhub-conformance-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+runBackendConformance('sqlite', async () => new SqliteBackend({ path: join(directory, 'nested', 'store.db') }));
