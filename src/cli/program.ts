@@ -22,6 +22,7 @@ import { restartCommand } from './commands/restart.js';
 import { purgeInstanceCommand } from './commands/purge-instance.js';
 import { purgeHistoryCommand } from './commands/purge-history.js';
 import { deleteTaskHubCommand } from './commands/delete-task-hub.js';
+import { serveCommand } from './commands/serve.js';
 
 export const EXIT_SUCCESS = 0;
 export const EXIT_FAILED = 1;
@@ -72,6 +73,7 @@ export function createProgram(io: CliIo): Command {
     purgeInstanceCommand,
     purgeHistoryCommand,
     deleteTaskHubCommand,
+    serveCommand,
   ]) {
     add(program, io);
   }

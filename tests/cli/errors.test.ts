@@ -234,6 +234,7 @@ void describe('taskhub --help', () => {
     'purge-instance': ['--id'],
     'purge-history': ['--created-after', '--created-before', '--runtime-status'],
     'delete-task-hub': [],
+    serve: ['--port', '--host', '--api-key', '--insecure', '--embed-key-in-urls', '--max-payload-bytes'],
   };
 
   for (const [command, flags] of Object.entries(FLAGS)) {

@@ -74,15 +74,15 @@ function flagArgs(flag: string, weightPresent: number): fc.Arbitrary<string[]> {
     flag === '--runtime-status'
       ? STATUS_VALUES.map((values) => [flag, ...values])
       : valueFor(flag).map((text) => [flag, text]);
-  return fc.oneof({ weight: weightPresent, arbitrary: present }, { weight: 10 - weightPresent, arbitrary: fc.constant([]) });
+  return fc.oneof({ weight: weightPresent, arbitrary: present }, { weight: 10 - weightPresent, arbitrary: fc.constant<string[]>([]) });
 }
 
 function switchArgs(flag: string): fc.Arbitrary<string[]> {
-  return fc.oneof(fc.constant([]), fc.constant([flag]), valueFor(flag).map((text) => [flag, text]));
+  return fc.oneof(fc.constant<string[]>([]), fc.constant<string[]>([flag]), valueFor(flag).map((text) => [flag, text]));
 }
 
 const noise = fc.oneof(
-  { weight: 12, arbitrary: fc.constant([]) },
+  { weight: 12, arbitrary: fc.constant<string[]>([]) },
   { weight: 1, arbitrary: fc.constantFrom(['--colour', 'red'], ['-x'], ['extra'], ['--id=a/b'], ['--top=0'], ['--help']) },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom('--id', '--input', '--top', '--runtime-status'), anyText).map((pair) => [...pair]) },
 );

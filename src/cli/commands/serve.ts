@@ -1,0 +1,80 @@
+/**
+ * `taskhub serve <app-module>` (beyond func durable): a worker for the app's orchestrators and activities
+ * plus the HTTP management API, in one process, until SIGINT or SIGTERM. Prints the URL on stdout; logs
+ * go to stderr.
+ */
+import { resolve } from 'node:path';
+import { format } from 'node:util';
+import type { Command } from 'commander';
+import { DEFAULT_HOST, DEFAULT_PORT, serve } from '../../http/serve.js';
+import type { Logger } from '../../runtime/logger.js';
+import type { CliIo } from '../io.js';
+import { parseWholeNumber } from '../inputs.js';
+import { writeLine } from '../output.js';
+import { addStoreOptions, resolveStore, type StoreFlags } from '../store.js';
+
+interface ServeFlags extends StoreFlags {
+  port?: string;
+  host: string;
+  apiKey?: string;
+  insecure?: boolean;
+  embedKeyInUrls?: boolean;
+  maxPayloadBytes?: string;
+}
+
+const MAX_PAYLOAD_LIMIT = 1024 * 1024 * 1024;
+
+export function serveCommand(program: Command, io: CliIo): void {
+  const command = program
+    .command('serve')
+    .description('run a worker for the app and the HTTP management API until Ctrl+C; prints the URL')
+    .argument('<app-module>', 'the app module (JavaScript), exporting its Registry as `registry` or as the default export')
+    .option('--port <port>', `port to listen on, 0 for any free one (default: PORT, else ${DEFAULT_PORT})`)
+    .option('--host <address>', 'address to listen on; beyond loopback an API key (or --insecure) is required', DEFAULT_HOST)
+    .option('--api-key <key>', 'require this key (`code` query parameter or x-functions-key header) (default: TASKHUB_API_KEY)')
+    .option('--insecure', 'listen beyond loopback without an API key')
+    .option('--embed-key-in-urls', 'write the API key into the management URLs the API returns')
+    .option('--max-payload-bytes <bytes>', 'largest input, output, event or custom status, in bytes of JSON');
+  addStoreOptions(command).action(async (appModule: string, flags: ServeFlags) => {
+    const { connectionString, hub } = resolveStore(io, flags);
+    const running = await serve({
+      appModule: resolve(io.cwd, appModule),
+      port: parsePort(flags.port, io.env.PORT),
+      host: flags.host,
+      hub,
+      connectionString,
+      apiKey: flags.apiKey ?? (io.env.TASKHUB_API_KEY || undefined),
+      insecure: flags.insecure ?? false,
+      embedKeyInUrls: flags.embedKeyInUrls ?? false,
+      maxPayloadBytes: flags.maxPayloadBytes === undefined ? undefined : parseWholeNumber('--max-payload-bytes', flags.maxPayloadBytes, 1, MAX_PAYLOAD_LIMIT),
+      logger: stderrLogger(io),
+    });
+    writeLine(io.stdout, running.url);
+    await untilStopSignal();
+    await running.close();
+  });
+}
+
+function parsePort(flag: string | undefined, fromEnvironment: string | undefined): number {
+  if (flag !== undefined) return parseWholeNumber('--port', flag, 0, 65535);
+  if (fromEnvironment?.trim()) return parseWholeNumber('the PORT environment variable', fromEnvironment, 0, 65535);
+  return DEFAULT_PORT;
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one then ends the process at once (the default). */
+function untilStopSignal(): Promise<void> {
+  return new Promise((resolveStop) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolveStop();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function stderrLogger(io: CliIo): Logger {
+  const write = (message: string, args: unknown[]) => io.stderr.write(`[taskhub] ${format(message, ...args)}\n`);
+  return { info: (message, ...args) => write(message, args), warn: (message, ...args) => write(message, args), error: (message, ...args) => write(message, args) };
+}

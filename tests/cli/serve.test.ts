@@ -1,0 +1,175 @@
+/**
+ * `taskhub serve`: the real binary runs the demo app's worker and the HTTP API on a SQLite store, prints
+ * its URL, and stops cleanly (exit 0) on SIGTERM or SIGINT; its flags and its errors.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitForStatus } from '../support/polling.js';
+import { cliEntry, createCliStore, nodeArgs, type CliStore } from './cli-harness.js';
+
+const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const demoApp = fileURLToPath(new URL(`../../examples/demo-app${extension}`, import.meta.url));
+const MANAGEMENT = '/runtime/webhooks/durabletask';
+
+interface Server {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  stderr(): string;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `taskhub serve` and waits for the URL it prints. */
+function startServer(cli: CliStore, args: string[], env: Record<string, string> = {}): Promise<Server> {
+  const child = spawn(process.execPath, [...nodeArgs, cliEntry, 'serve', ...args, '--task-hub-name', cli.hub], {
+    cwd: cli.directory,
+    env: { ...process.env, TASKHUB_STORAGE: cli.store.connectionString, TASKHUB_API_KEY: '', PORT: '', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const url = /^(http:\/\/\S+)\n/.exec(stdout)?.[1];
+      if (url) {
+        resolve({
+          child,
+          url,
+          stderr: () => stderr,
+          stop: (signal) => {
+            child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    });
+    void exited.then((code) => reject(new Error(`serve exited with ${code} before printing its URL: ${stderr}`)));
+  });
+}
+
+void describe('taskhub serve', () => {
+  let cli: CliStore;
+  before(async () => (cli = await createCliStore()));
+  after(() => cli.close());
+
+  void it('prints its URL, runs what start-new queues, answers the HTTP API, and exits 0 on SIGTERM', async () => {
+    const server = await startServer(cli, [demoApp, '--port', '0']);
+    try {
+      assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const started = await cli.run(['start-new', '--function-name', 'E1_HelloSequence', '--id', 'served']);
+      assert.equal(started.code, 0, started.stderr);
+      await waitForStatus(cli.client, 'served', 'Completed');
+      const response = await fetch(`${server.url}${MANAGEMENT}/instances/served?taskHub=${cli.hub}`);
+      assert.equal(response.status, 200);
+      assert.deepEqual(((await response.json()) as { output: unknown }).output, ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+    } finally {
+      assert.equal(await server.stop('SIGTERM'), 0, server.stderr());
+    }
+    assert.match(server.stderr(), /\[taskhub\] serving task hub/, 'logs go to stderr');
+  });
+
+  void it('exits 0 on SIGINT (Ctrl+C)', async () => {
+    const server = await startServer(cli, [demoApp, '--port', '0']);
+    assert.equal(await server.stop('SIGINT'), 0, server.stderr());
+  });
+
+  void it('takes the port from PORT when --port is not given', async () => {
+    const port = await freePort();
+    const server = await startServer(cli, [demoApp], { PORT: String(port) });
+    try {
+      assert.equal(server.url, `http://127.0.0.1:${port}`);
+    } finally {
+      await server.stop('SIGTERM');
+    }
+  });
+
+  void it('--api-key (or TASKHUB_API_KEY) is required by every request', async () => {
+    for (const [args, env] of [[['--api-key', 's3cret'], {}], [[], { TASKHUB_API_KEY: 's3cret' }]] as const) {
+      const server = await startServer(cli, [demoApp, '--port', '0', ...args], env);
+      try {
+        const list = `${server.url}${MANAGEMENT}/instances?taskHub=${cli.hub}`;
+        assert.equal((await fetch(list)).status, 401);
+        assert.equal((await fetch(list, { headers: { 'x-functions-key': 's3cret' } })).status, 200);
+      } finally {
+        await server.stop('SIGTERM');
+      }
+    }
+  });
+
+  void it('--embed-key-in-urls puts the key into returned management URLs; --max-payload-bytes limits bodies', async () => {
+    const server = await startServer(cli, [demoApp, '--port', '0', '--api-key', 'k3y', '--embed-key-in-urls', '--max-payload-bytes', '100']);
+    try {
+      const start = `${server.url}${MANAGEMENT}/orchestrators/HelloWorld?taskHub=${cli.hub}&code=k3y`;
+      const accepted = await fetch(start, { method: 'POST', body: '"Ana"', headers: { 'content-type': 'application/json' } });
+      assert.equal(accepted.status, 202);
+      assert.match(((await accepted.json()) as { statusQueryGetUri: string }).statusQueryGetUri, /[?&]code=k3y(&|$)/);
+      const large = await fetch(start, { method: 'POST', body: JSON.stringify('x'.repeat(200)), headers: { 'content-type': 'application/json' } });
+      assert.equal(large.status, 413);
+    } finally {
+      await server.stop('SIGTERM');
+    }
+  });
+
+  void it('--host beyond loopback needs an API key or --insecure', async () => {
+    const refused = await cli.run(['serve', demoApp, '--port', '0', '--host', '0.0.0.0']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^error: refusing to listen on 0\.0\.0\.0 without an API key/);
+    const server = await startServer(cli, [demoApp, '--port', '0', '--host', '0.0.0.0', '--insecure']);
+    try {
+      assert.match(server.url, /^http:\/\/0\.0\.0\.0:\d+$/);
+    } finally {
+      await server.stop('SIGTERM');
+    }
+  });
+
+  void it('reports a missing app module, a module without a Registry, bad ports and a port in use (exit 2, one line)', async () => {
+    writeFileSync(join(cli.directory, 'no-registry.mjs'), 'export const nothing = 1;\n');
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [['missing-app.js', '--port', '0'], {}, /^error: cannot load the app module '.*missing-app\.js': /],
+      [['no-registry.mjs', '--port', '0'], {}, /^error: the app module '.*no-registry\.mjs' exports no Registry/],
+      [[demoApp, '--port', 'http'], {}, /^error: --port must be a whole number from 0 to 65535 \(got 'http'\)\n$/],
+      [[demoApp, '--port', '70000'], {}, /^error: --port must be a whole number from 0 to 65535/],
+      [[demoApp], { PORT: 'eighty' }, /^error: the PORT environment variable must be a whole number from 0 to 65535/],
+      [[demoApp, '--port', '0', '--max-payload-bytes', '0'], {}, /^error: --max-payload-bytes must be a whole number from 1 to/],
+    ];
+    for (const [args, env, message] of cases) {
+      const result = await cli.run(['serve', ...args], { env });
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, result.stderr);
+      assert.match(result.stderr, message);
+    }
+    const taken = await startServer(cli, [demoApp, '--port', '0']);
+    try {
+      const port = new URL(taken.url).port;
+      const result = await cli.run(['serve', demoApp, '--port', port]);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, new RegExp(`^error: port ${port} on 127\\.0\\.0\\.1 is in use`));
+    } finally {
+      await taken.stop('SIGTERM');
+    }
+  });
+
+  void it('serve without an app module is a usage error', async () => {
+    const result = await cli.run(['serve']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^error: missing required argument 'app-module'\n[\s\S]*Usage: taskhub serve \[options\] <app-module>/);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
