@@ -8,7 +8,9 @@ import { InvalidArgumentError, UnknownOrchestratorError } from '../errors.js';
 import { actionMismatch, actionToEvent, describeAction, withInput, type Action, type ActionEvent } from './actions.js';
 import type { OrchestratorFunction, RetryOptions } from './context.js';
 import { OrchestrationContextImpl, type ContextHost } from './context-impl.js';
+import { ActionBook } from './action-book.js';
 import { ExternalEvents } from './external-events.js';
+import { FailureObservations } from './failure-observations.js';
 import { NonDeterminismError, TaskFailedError, toFailureDetails } from './failure.js';
 import type { EventRaisedEvent, ExecutionStartedEvent, FailureDetails, HistoryEvent, InboxEvent, JsonText } from './history.js';
 import { HistoryLedger, isCompletionEvent } from './ledger.js';
@@ -50,8 +52,8 @@ export class OrchestrationRun implements ContextHost {
   /** Set while the instance is suspended; the reason is its output. */
   suspension: { reason?: string } | undefined;
   outcome: RunOutcome = { kind: 'running' };
-  /** Indices (in the replayed events) of task failures the code saw and survived: a rewind keeps them. */
-  readonly survivedFailures = new Set<number>();
+  /** The task failures the code saw and survived: a rewind keeps them. */
+  readonly failures = new FailureObservations();
   /** The replayed events, with the repairs of `repairUnrecordedActions` inserted. */
   readonly history: HistoryEvent[] = [];
   /** Actions recorded by the repair, in task id order. */
@@ -60,19 +62,13 @@ export class OrchestrationRun implements ContextHost {
   private readonly ledger = new HistoryLedger();
   private readonly events = new ExternalEvents();
   private readonly context = new OrchestrationContextImpl(this);
-  /** Produced by the code and not (yet) matched with a recorded event. */
-  private readonly pendingActions = new Map<number, Action>();
-  /** Tasks waiting for their completion event, by task id. */
-  private readonly openTasks = new Map<number, LeafTask<unknown>>();
-  /** Which failure event each TaskFailedError came from, to tell a rewind what the code saw. */
-  private readonly failureSources = new WeakMap<object, number>();
+  private readonly actions = new ActionBook();
   /** Events that arrived while suspended, with their indices, delivered in order on resume. */
   private held: [HistoryEvent, number][] = [];
   private inputJson: JsonText | undefined;
   private generator: Generator<unknown, unknown, unknown> | undefined;
   private waitingOn: Task<unknown> | undefined;
   private continueAsNewRequest: { input: JsonText | undefined; preserveUnprocessedEvents: boolean } | undefined;
-  private nextTaskId = 0;
   private subOrchestrationCount = 0;
   private guidCount = 0;
 
@@ -113,15 +109,11 @@ export class OrchestrationRun implements ContextHost {
 
   /** Actions produced in this step, in task id order. */
   newActions(): Action[] {
-    return [...this.pendingActions.values()].sort((a, b) => a.id - b.id);
+    return this.actions.pending();
   }
 
-  /** Activities, sub-orchestrations and uncancelled timers still running (S-MODEL-4). */
   hasOutstandingTasks(): boolean {
-    for (const task of this.openTasks.values()) {
-      if (!(task instanceof TimerTask && task.isCancelled)) return true;
-    }
-    return false;
+    return this.actions.hasOutstandingTasks();
   }
 
   unconsumedEvents(): EventRaisedEvent[] {
@@ -194,16 +186,16 @@ export class OrchestrationRun implements ContextHost {
         break;
       case 'TaskCompleted':
       case 'SubOrchestrationInstanceCompleted':
-        this.takeOpenTask(event.taskScheduledId)?.complete(fromJson(event.result));
+        this.actions.take(event.taskScheduledId)?.complete(fromJson(event.result));
         break;
       case 'TaskFailed':
       case 'SubOrchestrationInstanceFailed': {
-        const task = this.takeOpenTask(event.taskScheduledId);
+        const task = this.actions.take(event.taskScheduledId);
         if (task) task.fail(this.taskFailure(task, event.failureDetails, index));
         break;
       }
       case 'TimerFired':
-        this.takeOpenTask(event.timerId)?.complete(undefined);
+        this.actions.take(event.timerId)?.complete(undefined);
         break;
       default:
         return;
@@ -211,31 +203,24 @@ export class OrchestrationRun implements ContextHost {
     this.resumeCodeIfReady();
   }
 
-  private takeOpenTask(id: number): LeafTask<unknown> | undefined {
-    const task = this.openTasks.get(id);
-    this.openTasks.delete(id);
-    return task;
-  }
-
   private taskFailure(task: LeafTask<unknown>, details: FailureDetails, index: number): TaskFailedError {
     const kind = task.kind === 'sub-orchestration' ? 'sub-orchestration' : 'activity';
     const error = new TaskFailedError(kind, task.name, task.id, details);
-    if (index >= 0) this.failureSources.set(error, index);
+    this.failures.record(error, index);
     return error;
   }
 
   /** A recorded action event: the code must have produced the same action at that task id. */
   private matchRecorded(event: ActionEvent): void {
-    const produced = this.pendingActions.get(event.eventId);
-    const mismatch = actionMismatch(event, produced);
+    const mismatch = actionMismatch(event, this.actions.produced(event.eventId));
     if (mismatch) throw new NonDeterminismError(this.instanceId, event.eventId, mismatch.recorded, mismatch.produced);
-    this.pendingActions.delete(event.eventId);
+    this.actions.recorded(event.eventId);
   }
 
   /** At the end of a recorded step every action the code produced in it must have been recorded. */
   private endRecordedStep(): void {
-    if (this.pendingActions.size === 0 || this.outcome.kind === 'failed') return;
-    const unrecorded = this.newActions();
+    if (!this.actions.hasPending() || this.outcome.kind === 'failed') return;
+    const unrecorded = this.actions.pending();
     if (!this.options.repairUnrecordedActions) {
       const [first] = unrecorded;
       if (first) this.fail(new NonDeterminismError(this.instanceId, first.id, 'no action', describeAction(first)));
@@ -247,7 +232,7 @@ export class OrchestrationRun implements ContextHost {
       this.ledger.record(event);
       this.repairedActions.push(action);
     }
-    this.pendingActions.clear();
+    this.actions.dropPending();
   }
 
   // ---- driving the orchestrator code ----
@@ -301,7 +286,7 @@ export class OrchestrationRun implements ContextHost {
       }
       if (step.done) {
         this.codeReturned(step.value);
-        if (this.outcome.kind !== 'failed') this.markSurvived(observed);
+        if (this.outcome.kind !== 'failed') this.failures.survive(observed);
         return;
       }
       const yielded = step.value;
@@ -312,7 +297,7 @@ export class OrchestrationRun implements ContextHost {
       }
       if (!yielded.isCompleted) {
         this.waitingOn = yielded;
-        this.markSurvived(observed);
+        this.failures.survive(observed);
         return;
       }
       next = this.resumption(yielded);
@@ -321,7 +306,7 @@ export class OrchestrationRun implements ContextHost {
 
   private resumption(task: Task<unknown>): Resumption {
     const generator = this.generatorOrFail();
-    const observedFailures = this.failureIndices(task);
+    const observedFailures = this.failures.seenThrough(task);
     if (task.isFaulted) {
       const error = task.exception;
       return { resume: () => generator.throw(error), observedFailures };
@@ -334,21 +319,12 @@ export class OrchestrationRun implements ContextHost {
     return this.generator;
   }
 
-  /** The failure events a settled task hands to the code: its own, or a Task.any winner's. */
-  private failureIndices(task: Task<unknown>): number[] {
-    if (task.isFaulted) {
-      const index = typeof task.exception === 'object' && task.exception !== null ? this.failureSources.get(task.exception) : undefined;
-      return index === undefined ? [] : [index];
-    }
-    return task.result instanceof Task ? this.failureIndices(task.result) : [];
-  }
-
-  private markSurvived(indices: readonly number[]): void {
-    for (const index of indices) this.survivedFailures.add(index);
-  }
-
   private codeReturned(value: unknown): void {
     this.generator = undefined;
+    if (value instanceof Task) {
+      this.fail(new InvalidArgumentError(`orchestrator '${this.name}' returned a task: make it a generator function (function*) and yield the task`));
+      return;
+    }
     if (this.continueAsNewRequest) {
       this.outcome = { kind: 'continuedAsNew', ...this.continueAsNewRequest };
       return;
@@ -366,7 +342,7 @@ export class OrchestrationRun implements ContextHost {
     this.outcome = { kind: 'failed', failure: toFailureDetails(error) };
     this.generator = undefined;
     this.waitingOn = undefined;
-    this.pendingActions.clear();
+    this.actions.dropPending();
   }
 
   // ---- ContextHost: what the code asks for ----
@@ -376,22 +352,22 @@ export class OrchestrationRun implements ContextHost {
   }
 
   scheduleActivity(name: string, input: JsonText | undefined): Task<unknown> {
-    const id = this.addAction((taskId) => withInput({ kind: 'activity', id: taskId, name }, input));
-    return this.openTask(new LeafTask('activity', name, id));
+    const id = this.actions.add((taskId) => withInput({ kind: 'activity', id: taskId, name }, input));
+    return this.actions.await(new LeafTask('activity', name, id));
   }
 
   scheduleSubOrchestration(name: string, instanceId: string, input: JsonText | undefined): Task<unknown> {
-    const id = this.addAction((taskId) => withInput({ kind: 'subOrchestration', id: taskId, name, instanceId }, input));
-    return this.openTask(new LeafTask('sub-orchestration', name, id));
+    const id = this.actions.add((taskId) => withInput({ kind: 'subOrchestration', id: taskId, name, instanceId }, input));
+    return this.actions.await(new LeafTask('sub-orchestration', name, id));
   }
 
   scheduleTimer(fireAt: string): TimerTask {
-    const id = this.addAction((taskId) => ({ kind: 'timer', id: taskId, fireAt }));
-    return this.openTask(new TimerTask(id, fireAt));
+    const id = this.actions.add((taskId) => ({ kind: 'timer', id: taskId, fireAt }));
+    return this.actions.await(new TimerTask(id, fireAt));
   }
 
   sendEvent(instanceId: string, name: string, input: JsonText | undefined): void {
-    this.addAction((taskId) => withInput({ kind: 'event', id: taskId, instanceId, name }, input));
+    this.actions.add((taskId) => withInput({ kind: 'event', id: taskId, instanceId, name }, input));
   }
 
   waitForEvent(name: string): Task<unknown> {
@@ -403,10 +379,7 @@ export class OrchestrationRun implements ContextHost {
       scheduleAttempt,
       scheduleRetryTimer: (fireAt) => this.scheduleTimer(fireAt),
       now: () => Date.parse(this.currentTime),
-      absorbed: (failure) => {
-        const index = typeof failure === 'object' && failure !== null ? this.failureSources.get(failure) : undefined;
-        if (index !== undefined) this.survivedFailures.add(index);
-      },
+      absorbed: (failure) => this.failures.absorbed(failure),
     });
   }
 
@@ -424,17 +397,6 @@ export class OrchestrationRun implements ContextHost {
 
   nextGuidNumber(): number {
     return this.guidCount++;
-  }
-
-  private addAction(build: (taskId: number) => Action): number {
-    const id = this.nextTaskId++;
-    this.pendingActions.set(id, build(id));
-    return id;
-  }
-
-  private openTask<T extends LeafTask<unknown>>(task: T): T {
-    this.openTasks.set(task.id, task);
-    return task;
   }
 }
 

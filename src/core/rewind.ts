@@ -28,7 +28,7 @@ export function rewindStep(input: OrchestrationStepInput, rewound: ExecutionRewo
   analysis.replay(past);
   const removed = new Set<number>();
   past.forEach((event, index) => {
-    if (isFailureEvent(event) && !analysis.survivedFailures.has(index)) removed.add(index);
+    if (isFailureEvent(event) && !analysis.failures.survived.has(index)) removed.add(index);
   });
   const kept = past.filter((_, index) => !removed.has(index));
 

@@ -258,3 +258,10 @@ test('events built with the history builders replay like recorded ones', () => {
   });
   assert.deepEqual(result.work, [{ kind: 'activity', taskId: 2, name: 'E1_SayHello', input: '"London"' }]);
 });
+
+test('a plain function returning a task is refused: it has to be a generator that yields it', () => {
+  const s = new Scenario({ NotAGenerator: (ctx: OrchestrationContext) => ctx.callActivity('A') });
+  const result = s.start('NotAGenerator');
+  assert.equal(result.status, 'Failed');
+  assert.match(result.failureDetails!.errorMessage, /returned a task: make it a generator function/);
+});
