@@ -8,7 +8,7 @@ import type { Backend, InstanceQuery } from '../backend/backend.js';
 import type { HistoryEvent, InboxEvent, RuntimeStatus } from '../core/history.js';
 import { FINISHED_STATUSES, isFinished } from '../core/history.js';
 import type { OrchestratorRef } from '../core/context.js';
-import { serializePayload } from '../core/serialize.js';
+import { toJson } from '../core/serialize.js';
 import type { Registry } from '../authoring/registry.js';
 import {
   InstanceExistsError,
@@ -135,7 +135,7 @@ export class TaskHubClient {
     if (this.registry && !this.registry.hasOrchestrator(name)) throw new UnknownOrchestratorError(name);
     const instanceId = options.instanceId === undefined ? newInstanceId() : validateInstanceId(options.instanceId);
     const startAt = validateDate('startAt', options.startAt);
-    const input = serializePayload(options.input, 'the orchestration input', this.maxPayloadBytes);
+    const input = toJson(options.input, 'the orchestration input', this.maxPayloadBytes);
     const executionId = newExecutionId();
     const now = new Date().toISOString();
     const startEvent: InboxEvent = {
@@ -235,7 +235,7 @@ export class TaskHubClient {
   /** S-EVENT-1: unknown instance → InstanceNotFoundError; finished → InstanceFinishedError. */
   async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {
     validateName('an event name', eventName);
-    const input = serializePayload(eventData, `the data of event '${eventName}'`, this.maxPayloadBytes);
+    const input = toJson(eventData, `the data of event '${eventName}'`, this.maxPayloadBytes);
     const event: InboxEvent = { type: 'EventRaised', eventId: -1, timestamp: new Date().toISOString(), name: eventName, input };
     await this.send(instanceId, event, ['Pending', 'Running', 'Suspended', 'ContinuedAsNew'], 'raise an event to', 'running');
   }

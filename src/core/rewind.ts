@@ -13,8 +13,8 @@
  * 4. Re-create the work of every open task: activities and timers again, a `rewind` for each child whose
  *    failure was removed, and whatever the repair recorded.
  */
-import { actionToWork, eventToAction, isActionEvent } from './actions.js';
-import type { ExecutionRewoundEvent, HistoryEvent } from './history.js';
+import { actionToWork, eventToAction, isActionEvent, type Action } from './actions.js';
+import type { ExecutionRewoundEvent, HistoryEvent, InboxEvent } from './history.js';
 import { HistoryLedger, isFailureEvent } from './ledger.js';
 import { OrchestrationRun } from './orchestration-run.js';
 import { runOptions } from './run-options.js';
@@ -36,11 +36,20 @@ export function rewindStep(input: OrchestrationStepInput, rewound: ExecutionRewo
   run.replay(kept);
   run.beginStep(input.now);
   run.applyNew(rewound);
-  const step = stepResult(run, input.now, [rewound]);
+  // Anything that came with the rewind (say, a late result of an activity that is open again) counts.
+  const consumed: InboxEvent[] = [rewound];
+  for (const event of input.newEvents) {
+    if (event === rewound || !run.accepts(event)) continue;
+    consumed.push(event);
+    run.applyNew(event);
+  }
+  const step = stepResult(run, input.now, consumed);
 
+  const newHistory = [...run.history, ...step.newEvents];
   const rewoundChildren = childrenOfRemovedFailures(past, removed);
-  const work = step.status === 'Failed' ? [] : [...reopenedWork(run, rewoundChildren, rewound.reason), ...step.work];
-  return { ...step, newEvents: [...run.history, ...step.newEvents], replaceHistory: true, work };
+  const reopened = reopenedWork(run.history, newHistory, run.repairedActions, rewoundChildren, rewound.reason);
+  const work = step.status === 'Failed' ? [] : [...reopened, ...step.work];
+  return { ...step, newEvents: newHistory, replaceHistory: true, work };
 }
 
 /** Instance ids of the sub-orchestrations whose failure was removed. */
@@ -57,18 +66,28 @@ function childrenOfRemovedFailures(past: readonly HistoryEvent[], removed: Reado
   return [...children];
 }
 
-function reopenedWork(run: OrchestrationRun, rewoundChildren: readonly string[], reason: string | undefined): OutboundWork[] {
+/**
+ * Work for the actions of the kept history (`kept`) that are open in the whole new history: activities and
+ * timers again, repaired actions for the first time, a rewind for each child whose failure was removed.
+ */
+function reopenedWork(
+  kept: readonly HistoryEvent[],
+  newHistory: readonly HistoryEvent[],
+  repairedActions: readonly Action[],
+  rewoundChildren: readonly string[],
+  reason: string | undefined,
+): OutboundWork[] {
   const ledger = new HistoryLedger();
-  for (const event of run.history) ledger.record(event);
-  const repaired = new Set(run.repairedActions.map((action) => action.id));
+  for (const event of newHistory) ledger.record(event);
+  const repaired = new Set(repairedActions.map((action) => action.id));
   const work: OutboundWork[] = [];
-  for (const event of run.history) {
-    if (!isActionEvent(event)) continue;
-    const open = ledger.isOpen(event.eventId);
-    const redo = (event.type === 'TaskScheduled' || event.type === 'TimerCreated') && open;
-    if (redo || repaired.has(event.eventId)) work.push(actionToWork(eventToAction(event)));
+  for (const event of kept) {
+    if (!isActionEvent(event) || !ledger.isOpen(event.eventId)) continue;
+    if (event.type === 'TaskScheduled' || event.type === 'TimerCreated' || repaired.has(event.eventId)) work.push(actionToWork(eventToAction(event)));
   }
+  const stillOpen = new Set(ledger.openSubOrchestrations().map((child) => child.instanceId));
   for (const instanceId of rewoundChildren) {
+    if (!stillOpen.has(instanceId)) continue;
     work.push(reason === undefined ? { kind: 'rewind', instanceId } : { kind: 'rewind', instanceId, reason });
   }
   return work;

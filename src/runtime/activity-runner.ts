@@ -4,8 +4,8 @@
  */
 import type { ActivityWorkItem, Backend, OutgoingMessage } from '../backend/backend.js';
 import type { FailureDetails, InboxEvent } from '../core/history.js';
-import { failureDetailsFromError } from '../core/failure.js';
-import { serializePayload } from '../core/serialize.js';
+import { toFailureDetails } from '../core/failure.js';
+import { toJson } from '../core/serialize.js';
 import type { ActivityContext, ActivityFunction } from '../authoring/definitions.js';
 import type { Logger } from './logger.js';
 
@@ -55,10 +55,10 @@ async function execute(item: ActivityWorkItem, options: ActivityRunnerOptions): 
   };
   try {
     const output: unknown = await fn(input, context);
-    const result = serializePayload(output, `the output of activity '${item.name}'`, options.maxPayloadBytes);
+    const result = toJson(output, `the output of activity '${item.name}'`, options.maxPayloadBytes);
     return { type: 'TaskCompleted', eventId: -1, timestamp: new Date().toISOString(), taskScheduledId: item.taskId, result };
   } catch (error) {
-    return failed(item, failureDetailsFromError(error));
+    return failed(item, toFailureDetails(error));
   }
 }
 

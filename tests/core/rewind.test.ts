@@ -276,3 +276,17 @@ test('a failing step with several events: a retry decision it made is kept and i
   assert.deepEqual(s.step([newTimerFiredEvent(3, new Date(Date.parse(retryAt) + 1000))]).work, [{ kind: 'activity', taskId: 4, name: 'R' }]);
   assert.deepEqual(outputOf(s.step([newTaskCompletedEvent(4, 'r')])), ['a', 'r', 'c']);
 });
+
+test('a late result arriving with the rewind counts: that activity is not run again', () => {
+  const s = new Scenario({
+    *Pair(ctx: OrchestrationContext) {
+      return yield* Task.all([ctx.callActivity<string>('A'), ctx.callActivity<string>('B')]);
+    },
+  });
+  s.start('Pair');
+  assert.equal(s.step([newTaskFailedEvent(0, boom)]).status, 'Failed');
+  const result = s.step([newExecutionRewoundEvent(), newTaskCompletedEvent(1, 'b')]);
+  assert.deepEqual(result.work, [{ kind: 'activity', taskId: 0, name: 'A' }]);
+  assert.deepEqual(result.newEvents.slice(-4).map((e) => e.type), ['OrchestratorStarted', 'ExecutionRewound', 'TaskCompleted', 'OrchestratorCompleted']);
+  assert.deepEqual(outputOf(s.step([newTaskCompletedEvent(0, 'a')])), ['a', 'b']);
+});
