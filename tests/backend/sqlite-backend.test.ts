@@ -1,0 +1,253 @@
+/** What only the SQLite backend has: its file settings, migrations, its clock, and several connections and
+ *  processes on one file. (Everything a backend must do is in tests/conformance.) */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import type { OrchestrationCommit, OrchestrationWorkItem, WorkSignal } from '../../src/backend/backend.js';
+import { MIGRATION_TABLE } from '../../src/backend/migrate.js';
+import { SQLITE_MIGRATIONS } from '../../src/backend/sqlite/migrations/index.js';
+import { applySqliteMigrations } from '../../src/backend/sqlite/schema.js';
+import { SqliteBackend, openSqliteBackend } from '../../src/backend/sqlite/index.js';
+import { startRequest, timerFired } from '../conformance/fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'taskhub-sqlite-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let files = 0;
+function freshPath(): string {
+  return join(root, `case-${++files}`, 'store.db');
+}
+
+const HUB = 'hub';
+
+function commitFor(item: OrchestrationWorkItem, changes: Partial<OrchestrationCommit> = {}): OrchestrationCommit {
+  return {
+    appendEvents: [],
+    instance: { status: 'Running' },
+    consumedMessageIds: item.messages.map((message) => message.id),
+    activities: [],
+    messages: [],
+    createInstances: [],
+    ...changes,
+  };
+}
+
+/** Tables, indexes and recorded migrations: what "the same schema" means. */
+function schemaOf(path: string): unknown {
+  const db = new Database(path, { readonly: true });
+  try {
+    return {
+      objects: db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all(),
+      migrations: db.prepare(`SELECT * FROM ${MIGRATION_TABLE} ORDER BY version`).all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+void describe('SQLite file settings', () => {
+  void it('creates the directory and the file, in WAL mode with synchronous=FULL by default', async () => {
+    const path = freshPath();
+    const backend = await openSqliteBackend(path);
+    try {
+      assert.ok(existsSync(path));
+      assert.deepEqual(backend.durability(), { journalMode: 'wal', synchronous: 'full' });
+      assert.equal(backend.description, `sqlite:${path}`);
+      await backend.createInstance(HUB, startRequest('one'));
+      assert.ok(existsSync(`${path}-wal`), 'commits go to the write-ahead log');
+    } finally {
+      await backend.close();
+    }
+    const db = new Database(path, { readonly: true });
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal', 'WAL mode is a property of the file');
+    db.close();
+  });
+
+  void it('runs with synchronous=NORMAL when asked', async () => {
+    const backend = await openSqliteBackend(freshPath(), { synchronous: 'normal' });
+    assert.deepEqual(backend.durability(), { journalMode: 'wal', synchronous: 'normal' });
+    await backend.close();
+  });
+
+  void it('says to migrate first when the schema is missing', async () => {
+    const backend = new SqliteBackend({ path: freshPath() });
+    await assert.rejects(backend.getInstance(HUB, 'x'), /call migrate\(\) first/);
+    await backend.close();
+  });
+
+  void it('surfaces SQLITE_BUSY once another connection has held the write lock past the busy timeout', async () => {
+    const path = freshPath();
+    const backend = await openSqliteBackend(path, { busyTimeoutMs: 50 });
+    const other = new Database(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      await assert.rejects(backend.createInstance(HUB, startRequest('blocked')), { code: 'SQLITE_BUSY' });
+      other.exec('COMMIT');
+      assert.deepEqual(await backend.createInstance(HUB, startRequest('blocked')), { created: true }, 'a retry succeeds');
+    } finally {
+      other.close();
+      await backend.close();
+    }
+  });
+});
+
+void describe('SQLite migrations', () => {
+  void it('record each applied version once and apply nothing the second time', async () => {
+    const path = freshPath();
+    const backend = await openSqliteBackend(path);
+    const schema = schemaOf(path);
+    await backend.migrate();
+    await backend.close();
+    const again = await openSqliteBackend(path);
+    await again.close();
+    assert.deepEqual(schemaOf(path), schema);
+    const { migrations } = schema as { migrations: { version: number; name: string }[] };
+    assert.deepEqual(migrations.map((m) => [m.version, m.name]), SQLITE_MIGRATIONS.map((m) => [m.version, m.name]));
+  });
+
+  void it('upgrade a database at every earlier version to exactly the fresh schema', () => {
+    const freshFile = freshPath();
+    mkdirSync(join(freshFile, '..'), { recursive: true });
+    const fresh = new Database(freshFile);
+    applySqliteMigrations(fresh);
+    fresh.close();
+    for (let applied = 0; applied <= SQLITE_MIGRATIONS.length; applied++) {
+      const path = freshPath();
+      mkdirSync(join(path, '..'), { recursive: true });
+      const db = new Database(path);
+      applySqliteMigrations(db, SQLITE_MIGRATIONS.slice(0, applied));
+      const upgraded = applySqliteMigrations(db);
+      db.close();
+      assert.deepEqual(upgraded, SQLITE_MIGRATIONS.slice(applied).map((m) => m.version), `from version ${applied}`);
+      assert.deepEqual(schemaOf(path), schemaOf(freshFile), `from version ${applied}`);
+    }
+  });
+
+  void it('refuse to run over a released migration that was edited', async () => {
+    const path = freshPath();
+    await (await openSqliteBackend(path)).close();
+    const db = new Database(path);
+    const edited = SQLITE_MIGRATIONS.map((m, i) => (i === 0 ? { ...m, sql: `${m.sql}\n-- edited` } : m));
+    assert.throws(() => applySqliteMigrations(db, edited), /must never be edited/);
+    db.close();
+  });
+
+  void it('let several processes migrate a new file at the same time', async () => {
+    const path = freshPath();
+    const outputs = await Promise.all([1, 2, 3].map((n) => runClaimProcess(path, HUB, `migrator-${n}`).finished));
+    assert.deepEqual(outputs, [[], [], []]);
+    assert.equal((schemaOf(path) as { migrations: unknown[] }).migrations.length, SQLITE_MIGRATIONS.length);
+  });
+});
+
+void describe('SQLite clock', () => {
+  void it('times visibility and leases by the injected clock, so tests need not sleep', async () => {
+    let now = Date.UTC(2030, 0, 1);
+    const backend = await openSqliteBackend(freshPath(), { clock: () => now });
+    try {
+      await backend.createInstance(HUB, startRequest('timed'));
+      const [item] = await backend.claimOrchestrations(HUB, { workerId: 'a', max: 1, leaseMs: 500 });
+      assert.ok(item);
+      assert.equal(item.claimedAt, now);
+      assert.equal(item.instance.createdAt, now);
+      await backend.commitOrchestration(HUB, item, commitFor(item, { messages: [{ instanceId: 'timed', event: timerFired(1), visibleAt: now + 1000 }] }));
+      assert.equal(await backend.nextWakeAt(HUB), now + 1000);
+      assert.deepEqual(await backend.claimOrchestrations(HUB, { workerId: 'a', max: 1, leaseMs: 500 }), []);
+      now += 1000;
+      const [fired] = await backend.claimOrchestrations(HUB, { workerId: 'a', max: 1, leaseMs: 500 });
+      assert.ok(fired);
+      assert.equal(fired.messages[0]?.event.type, 'TimerFired');
+
+      now += 500;
+      const [taken] = await backend.claimOrchestrations(HUB, { workerId: 'b', max: 1, leaseMs: 500 });
+      assert.ok(taken, 'the lease expired by the clock');
+      assert.deepEqual(await backend.commitOrchestration(HUB, fired, commitFor(fired)), { ok: false, reason: 'lease-lost' });
+    } finally {
+      await backend.close();
+    }
+  });
+});
+
+void describe('SQLite with several connections', () => {
+  void it('signals across backend objects that reach the same file by different paths', async () => {
+    const directory = join(root, `case-${++files}`);
+    mkdirSync(join(directory, 'real'), { recursive: true });
+    symlinkSync(join(directory, 'real'), join(directory, 'alias'));
+    const client = await openSqliteBackend(join(directory, 'real', 'store.db'));
+    const worker = await openSqliteBackend(join(directory, 'alias', '..', 'alias', 'store.db'));
+    try {
+      const heard: WorkSignal[] = [];
+      worker.subscribe(HUB, (signal) => heard.push(signal));
+      await client.createInstance(HUB, startRequest('hello'));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(heard, [{ kind: 'orchestration' }]);
+    } finally {
+      await client.close();
+      await worker.close();
+    }
+  });
+
+  void it('never gives one instance to two processes claiming from the same file at once', async () => {
+    const path = freshPath();
+    const backend = await openSqliteBackend(path);
+    const ids = Array.from({ length: 200 }, (_, i) => `shared-${i}`);
+    for (const id of ids) await backend.createInstance(HUB, startRequest(id));
+    const other = runClaimProcess(path, HUB, 'other-process');
+    await other.ready;
+    const mine: string[] = [];
+    for (;;) {
+      const items = await backend.claimOrchestrations(HUB, { workerId: 'this-process', max: 2, leaseMs: 60_000 });
+      if (items.length === 0) break;
+      for (const item of items) {
+        mine.push(item.instance.instanceId);
+        assert.deepEqual(await backend.commitOrchestration(HUB, item, commitFor(item, { instance: { status: 'Completed' } })), { ok: true });
+      }
+      // SQLite's write lock has no queue: a waiting process polls for it, so back-to-back transactions
+      // would starve the other process. Workers pause between claims; so does this test.
+      await sleep(5);
+    }
+    const theirs = await other.finished;
+    await backend.close();
+    assert.ok(mine.length > 0 && theirs.length > 0, `both processes claimed work (${mine.length} here, ${theirs.length} there)`);
+    const all = [...mine, ...theirs];
+    assert.equal(new Set(all).size, all.length, 'no instance was claimed twice');
+    assert.deepEqual([...all].sort(), [...ids].sort());
+  });
+});
+
+interface ClaimProcess {
+  ready: Promise<void>;
+  /** The ids the process claimed. */
+  finished: Promise<string[]>;
+}
+
+/** Runs sqlite-claim-process.ts (tsx) or .js (compiled) with this process's loader flags, minus test-runner flags. */
+function runClaimProcess(path: string, hub: string, workerId: string): ClaimProcess {
+  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const script = fileURLToPath(new URL(`./sqlite-claim-process${extension}`, import.meta.url));
+  const flags = process.execArgv.filter((flag) => !flag.startsWith('--test'));
+  const child = spawn(process.execPath, [...flags, script, path, hub, workerId], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      if (output.startsWith('ready\n')) resolve();
+    });
+    child.once('exit', () => reject(new Error(`${workerId} exited before it was ready: ${output}`)));
+  });
+  const finished = new Promise<string[]>((resolve, reject) => {
+    child.once('exit', (code) => {
+      const last = output.trim().split('\n').pop() ?? '';
+      if (code === 0) resolve(JSON.parse(last) as string[]);
+      else reject(new Error(`${workerId} exited with code ${code}: ${output}`));
+    });
+  });
+  return { ready, finished };
+}
