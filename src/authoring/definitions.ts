@@ -15,6 +15,8 @@ export interface ActivityContext {
   readonly idempotencyKey: string;
 }
 
+// `any` defaults let a registry hold functions with specific parameter types (parameters are contravariant).
+/* eslint-disable @typescript-eslint/no-explicit-any */
 export type ActivityFunction<TInput = any, TOutput = any> = (input: TInput, context: ActivityContext) => TOutput | Promise<TOutput>;
 
 export interface ActivityDefinition<TInput = any, TOutput = any> extends ActivityRef<TInput, TOutput> {
@@ -24,6 +26,8 @@ export interface ActivityDefinition<TInput = any, TOutput = any> extends Activit
 export interface OrchestratorDefinition<TInput = any, TOutput = any> extends OrchestratorRef<TInput, TOutput> {
   readonly fn: OrchestratorFunction<TInput, TOutput>;
 }
+
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export function defineActivity<TInput, TOutput>(
   name: string,

@@ -6,7 +6,7 @@ import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { InvalidArgumentError } from '../errors.js';
 
 const MAX_ID_LENGTH = 256;
-const FORBIDDEN_ID_CHARACTERS = /[/\\#?\u0000-\u001f\u007f-\u009f]/u;
+const FORBIDDEN_ID_CHARACTERS = /[/\\#?\p{Cc}]/u;
 
 /** S-START-3: 1–256 characters, no `/ \ # ?` or control characters, well-formed UTF-16, not starting with `@`. */
 export function validateInstanceId(instanceId: unknown): string {
@@ -30,7 +30,7 @@ export function validateName(kind: string, name: unknown): string {
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_ID_LENGTH) {
     throw new InvalidArgumentError(`${kind} must be a string of 1 to ${MAX_ID_LENGTH} characters`);
   }
-  if (!name.isWellFormed() || /[\u0000-\u001f\u007f-\u009f]/u.test(name)) {
+  if (!name.isWellFormed() || /\p{Cc}/u.test(name)) {
     throw new InvalidArgumentError(`${kind} '${printable(name)}' contains a control character or a lone surrogate`);
   }
   return name;
@@ -77,7 +77,7 @@ export function validateDate(what: string, value: unknown): Date | undefined {
 
 function printable(text: string): string {
   const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
-  return shown.replace(/[\u0000-\u001f\u007f-\u009f]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return shown.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function describeCharacter(character: string): string {

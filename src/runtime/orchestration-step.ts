@@ -40,7 +40,7 @@ export function planOrchestrationStep(item: OrchestrationWorkItem, deps: StepDep
     pastEvents: history,
     newEvents,
     now,
-    resolveOrchestrator: deps.resolveOrchestrator,
+    resolveOrchestrator: (name) => deps.resolveOrchestrator(name),
     maxPayloadBytes: deps.maxPayloadBytes,
     logger: deps.logger,
   });

@@ -28,7 +28,7 @@ export function spawnWorker(store: TestStore, hub: string, env: Record<string, s
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = new Promise<void>((resolve, reject) => {
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('ready')) resolve();
     });
