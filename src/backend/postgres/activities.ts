@@ -3,7 +3,7 @@
  * their result is delivered to the instance, and only while the lease holds.
  */
 import type { ActivityWorkItem, ClaimOptions, CommitOutcome, OutgoingMessage } from '../backend.js';
-import { inTransaction, type PostgresStore } from './db.js';
+import { inTransaction, named, type PostgresStore } from './db.js';
 import { deliverMessages } from './deliver-messages.js';
 import { isRowId, toNumber, type BigintText } from './rows.js';
 import { NOW_MS } from './sql.js';
@@ -22,7 +22,7 @@ interface TaskRow {
 export async function claimActivities(store: PostgresStore, hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]> {
   const { activityTasks } = store.tables;
   const result = await store.pool.query<TaskRow>(
-    `WITH now AS (SELECT ${NOW_MS} AS t),
+    named('claim_activities', `WITH now AS (SELECT ${NOW_MS} AS t),
     picked AS (
       SELECT t.instance_id AS picked_instance, t.id AS picked_id FROM ${activityTasks} t, now
       WHERE t.hub = $1 AND (t.lock_expires_at IS NULL OR t.lock_expires_at <= now.t)
@@ -35,7 +35,7 @@ export async function claimActivities(store: PostgresStore, hub: string, options
     FROM picked, now
     WHERE t.hub = $1 AND t.instance_id = picked.picked_instance AND t.id = picked.picked_id
     RETURNING id, instance_id, execution_id, task_id, name, input, attempt, lock_token`,
-    [hub, options.max, options.workerId, options.leaseMs],
+    [hub, options.max, options.workerId, options.leaseMs]),
   );
   return result.rows
     .sort((a, b) => toNumber(a.id) - toNumber(b.id))
@@ -69,9 +69,9 @@ export async function completeActivity(
   return inTransaction(store.pool, async (tx) => {
     await deliverMessages(store, tx.client, hub, [result]);
     const deleted = await tx.client.query(
-      `DELETE FROM ${store.tables.activityTasks}
+      named('complete_activity', `DELETE FROM ${store.tables.activityTasks}
       WHERE hub = $1 AND instance_id = $2 AND id = $3 AND lock_token = $4 AND lock_expires_at > ${NOW_MS}`,
-      [hub, item.instanceId, item.id, item.lockToken],
+      [hub, item.instanceId, item.id, item.lockToken]),
     );
     if (deleted.rowCount === 1) return { ok: true };
     tx.rollback();
@@ -82,11 +82,11 @@ export async function completeActivity(
 export async function renewActivityLease(store: PostgresStore, hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean> {
   if (!isRowId(item.id)) return false;
   const renewed = await store.pool.query(
-    `WITH now AS (SELECT ${NOW_MS} AS t)
+    named('renew_activity_lease', `WITH now AS (SELECT ${NOW_MS} AS t)
     UPDATE ${store.tables.activityTasks} SET lock_expires_at = now.t + $5
     FROM now
     WHERE hub = $1 AND instance_id = $2 AND id = $3 AND lock_token = $4 AND lock_expires_at > now.t`,
-    [hub, item.instanceId, item.id, item.lockToken, leaseMs],
+    [hub, item.instanceId, item.id, item.lockToken, leaseMs]),
   );
   return renewed.rowCount === 1;
 }

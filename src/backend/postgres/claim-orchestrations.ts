@@ -6,7 +6,7 @@
  */
 import type { HistoryEvent, InboxEvent } from '../../core/history.js';
 import type { ClaimOptions, InboxMessage, OrchestrationWorkItem } from '../backend.js';
-import type { PostgresStore } from './db.js';
+import { named, type PostgresStore } from './db.js';
 import { INSTANCE_COLUMNS, toInstanceRecord, toNumber, type BigintText, type InstanceRow } from './rows.js';
 import { encodeSignal } from './signals.js';
 import { NOW_MS } from './sql.js';
@@ -18,7 +18,7 @@ export async function claimOrchestrations(store: PostgresStore, hub: string, opt
   // Oldest ready first (ready_at is the earliest claimable message), from the partial index instances_ready.
   // A row another claimer has just leased is re-checked after its lock is released and left out.
   const claimed = await store.pool.query<ClaimedRow>(
-    `WITH now AS (SELECT ${NOW_MS} AS t),
+    named('claim_orchestrations', `WITH now AS (SELECT ${NOW_MS} AS t),
     picked AS (
       SELECT i.instance_id AS picked_id FROM ${instances} i, now
       WHERE i.hub = $1 AND i.ready_at <= now.t AND (i.lock_expires_at IS NULL OR i.lock_expires_at <= now.t)
@@ -31,7 +31,7 @@ export async function claimOrchestrations(store: PostgresStore, hub: string, opt
     FROM picked, now
     WHERE i.hub = $1 AND i.instance_id = picked.picked_id
     RETURNING ${INSTANCE_COLUMNS}, input, lock_token, now.t AS claimed_at`,
-    [hub, options.max, options.workerId, options.leaseMs],
+    [hub, options.max, options.workerId, options.leaseMs]),
   );
   if (claimed.rows.length === 0) return [];
 
@@ -57,23 +57,23 @@ export async function abandonOrchestration(
   retryAfterMs: number,
 ): Promise<void> {
   await store.pool.query(
-    `WITH released AS (
+    named('abandon_orchestration', `WITH released AS (
       UPDATE ${store.tables.instances}
       SET lock_token = NULL, locked_by = NULL, lock_expires_at = ${NOW_MS} + $4
       WHERE hub = $1 AND instance_id = $2 AND lock_token = $3
       RETURNING 1
     )
     SELECT pg_notify($5, $6) FROM released`,
-    [hub, instanceId, lockToken, retryAfterMs, store.channel, encodeSignal(hub, { kind: 'orchestration' })],
+    [hub, instanceId, lockToken, retryAfterMs, store.channel, encodeSignal(hub, { kind: 'orchestration' })]),
   );
 }
 
 async function historiesOf(store: PostgresStore, hub: string, ids: string[]): Promise<Map<string, HistoryEvent[]>> {
   const result = await store.pool.query<{ instance_id: string; event: string }>(
-    `SELECT instance_id, event FROM ${store.tables.history}
+    named('claimed_histories', `SELECT instance_id, event FROM ${store.tables.history}
     WHERE hub = $1 AND instance_id = ANY($2::text[])
     ORDER BY instance_id, sequence`,
-    [hub, ids],
+    [hub, ids]),
   );
   const histories = new Map<string, HistoryEvent[]>();
   for (const row of result.rows) appendTo(histories, row.instance_id, JSON.parse(row.event) as HistoryEvent);
@@ -82,10 +82,10 @@ async function historiesOf(store: PostgresStore, hub: string, ids: string[]): Pr
 
 async function visibleMessagesOf(store: PostgresStore, hub: string, ids: string[], now: number): Promise<Map<string, InboxMessage[]>> {
   const result = await store.pool.query<{ instance_id: string; id: BigintText; execution_id: string | null; event: string }>(
-    `SELECT instance_id, id, execution_id, event FROM ${store.tables.messages}
+    named('claimed_messages', `SELECT instance_id, id, execution_id, event FROM ${store.tables.messages}
     WHERE hub = $1 AND instance_id = ANY($2::text[]) AND visible_at <= $3
     ORDER BY instance_id, id`,
-    [hub, ids, now],
+    [hub, ids, now]),
   );
   const inboxes = new Map<string, InboxMessage[]>();
   for (const row of result.rows) {

@@ -7,7 +7,7 @@
 import { isFinished } from '../../core/history.js';
 import type { CommitOutcome, OrchestrationCommit, OrchestrationWorkItem, OutgoingMessage, WorkSignal } from '../backend.js';
 import { createInstances, startMessage } from './create-instances.js';
-import { inTransaction, type PostgresStore, type Queryable } from './db.js';
+import { inTransaction, named, type PostgresStore, type Queryable } from './db.js';
 import { deliverMessages } from './deliver-messages.js';
 import { isRowId } from './rows.js';
 import { encodeSignal } from './signals.js';
@@ -64,15 +64,15 @@ function otherInstancesTouched(instanceId: string, commit: OrchestrationCommit):
 
 async function lockInOrder(store: PostgresStore, db: Queryable, hub: string, instanceIds: string[]): Promise<void> {
   await db.query(
-    `SELECT 1 FROM ${store.tables.instances} WHERE hub = $1 AND instance_id = ANY($2::text[])
+    named('lock_in_order', `SELECT 1 FROM ${store.tables.instances} WHERE hub = $1 AND instance_id = ANY($2::text[])
     ORDER BY instance_id FOR NO KEY UPDATE`,
-    [hub, instanceIds],
+    [hub, instanceIds]),
   );
 }
 
 /** A rewrite (rewind, continue-as-new) empties the history first; the fence failing rolls this back. */
 async function deleteHistory(store: PostgresStore, db: Queryable, hub: string, instanceId: string): Promise<void> {
-  await db.query(`DELETE FROM ${store.tables.history} WHERE hub = $1 AND instance_id = $2`, [hub, instanceId]);
+  await db.query(named('delete_history', `DELETE FROM ${store.tables.history} WHERE hub = $1 AND instance_id = $2`, [hub, instanceId]));
 }
 
 /**
@@ -91,7 +91,7 @@ async function writeFencedStep(
   const { status, executionId, input, output, customStatus } = commit.instance;
   const events = commit.replaceHistory ?? commit.appendEvents;
   const result = await db.query(
-    `WITH now AS (SELECT ${NOW_MS} AS t),
+    named('commit_step', `WITH now AS (SELECT ${NOW_MS} AS t),
     fenced AS (
       UPDATE ${instances} SET
         status = $4, execution_id = coalesce($5, execution_id),
@@ -144,7 +144,7 @@ async function writeFencedStep(
       commit.activities.map((task) => task.taskId),
       commit.activities.map((task) => task.name),
       commit.activities.map((task) => task.input ?? null),
-    ],
+    ]),
   );
   return result.rowCount === 1;
 }
@@ -157,7 +157,7 @@ async function writeFencedStep(
 async function refreshReadiness(store: PostgresStore, db: Queryable, hub: string, instanceId: string, signals: WorkSignal[]): Promise<void> {
   const { instances, messages } = store.tables;
   await db.query(
-    `WITH refreshed AS (
+    named('refresh_readiness', `WITH refreshed AS (
       UPDATE ${instances} i SET ready_at = (
         SELECT min(m.visible_at) FROM ${messages} m
         WHERE m.hub = i.hub AND m.instance_id = i.instance_id
@@ -168,6 +168,6 @@ async function refreshReadiness(store: PostgresStore, db: Queryable, hub: string
     SELECT pg_notify($3, signal) FROM unnest($4::text[]) AS signal
     UNION ALL
     SELECT pg_notify($3, $5) FROM refreshed WHERE ready_at IS NOT NULL`,
-    [hub, instanceId, store.channel, signals.map((signal) => encodeSignal(hub, signal)), encodeSignal(hub, { kind: 'orchestration' })],
+    [hub, instanceId, store.channel, signals.map((signal) => encodeSignal(hub, signal)), encodeSignal(hub, { kind: 'orchestration' })]),
   );
 }

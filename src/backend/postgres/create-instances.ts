@@ -5,7 +5,7 @@
  */
 import type { RuntimeStatus } from '../../core/history.js';
 import type { CreateInstanceOutcome, CreateInstanceRequest, OutgoingMessage } from '../backend.js';
-import type { PostgresStore, Queryable } from './db.js';
+import { named, type PostgresStore, type Queryable } from './db.js';
 import { FINISHED_SQL, NOW_MS } from './sql.js';
 
 /** One outcome per request, in order. A second request for an id in the same batch finds the first. */
@@ -55,7 +55,7 @@ async function upsertInstances(
 ): Promise<Set<string>> {
   const { instances, history, messages, activityTasks } = store.tables;
   const result = await db.query<{ instance_id: string }>(
-    `WITH now AS (SELECT ${NOW_MS} AS t),
+    named('create_instances', `WITH now AS (SELECT ${NOW_MS} AS t),
     created AS (
       INSERT INTO ${instances} AS i
         (hub, instance_id, execution_id, name, status, input, created_at, last_updated_at, scheduled_start_at, parent_instance_id)
@@ -91,15 +91,15 @@ async function upsertInstances(
       requests.map((request) => request.input ?? null),
       requests.map((request) => request.scheduledStartAt ?? null),
       requests.map((request) => request.parent?.instanceId ?? null),
-    ],
+    ]),
   );
   return new Set(result.rows.map((row) => row.instance_id));
 }
 
 async function statusesOf(store: PostgresStore, db: Queryable, hub: string, instanceIds: string[]): Promise<Map<string, RuntimeStatus>> {
   const result = await db.query<{ instance_id: string; status: RuntimeStatus }>(
-    `SELECT instance_id, status FROM ${store.tables.instances} WHERE hub = $1 AND instance_id = ANY($2::text[])`,
-    [hub, instanceIds],
+    named('instance_statuses', `SELECT instance_id, status FROM ${store.tables.instances} WHERE hub = $1 AND instance_id = ANY($2::text[])`,
+    [hub, instanceIds]),
   );
   return new Map(result.rows.map((row) => [row.instance_id, row.status]));
 }

@@ -12,6 +12,15 @@ export interface PostgresStore {
   channel: string;
 }
 
+/**
+ * A named statement: node-postgres prepares it once per connection, and the server can then reuse its plan
+ * instead of planning every call (0.1–0.7 ms a statement here, as much as executing it). Only for
+ * statements whose text never changes for a store; those built from filters stay unnamed.
+ */
+export function named(name: string, text: string, values: unknown[]): pg.QueryConfig {
+  return { name: `taskhub_${name}`, text, values };
+}
+
 /** A pool or one of its connections: single statements run on either. */
 export type Queryable = pg.Pool | pg.PoolClient;
 

@@ -6,7 +6,7 @@
  */
 import type { RuntimeStatus } from '../../core/history.js';
 import type { OutgoingMessage } from '../backend.js';
-import type { PostgresStore, Queryable } from './db.js';
+import { named, type PostgresStore, type Queryable } from './db.js';
 import { encodeSignal } from './signals.js';
 import { NOW_MS, PENDING_WAKE_EVENTS_SQL } from './sql.js';
 
@@ -29,7 +29,7 @@ export async function deliverMessages(
   if (messages.length === 0) return { recipients: new Map() };
   const { instances, messages: inbox } = store.tables;
   const result = await db.query<{ instance_id: string; status: RuntimeStatus }>(
-    `WITH now AS (SELECT ${NOW_MS} AS t),
+    named('deliver_messages', `WITH now AS (SELECT ${NOW_MS} AS t),
     incoming AS (
       SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
         WITH ORDINALITY AS m(instance_id, execution_id, event_type, event, visible_at, ord)
@@ -69,7 +69,7 @@ export async function deliverMessages(
       allowedStatuses ?? null,
       store.channel,
       encodeSignal(hub, { kind: 'orchestration' }),
-    ],
+    ]),
   );
   return { recipients: new Map(result.rows.map((row) => [row.instance_id, row.status])) };
 }

@@ -1,7 +1,7 @@
 /** Reading one instance: its row and its history, in pages for long histories. */
 import type { HistoryEvent } from '../../core/history.js';
 import type { HistoryPageRequest, HistoryRecord, InstanceRecord } from '../backend.js';
-import type { PostgresStore } from './db.js';
+import { named, type PostgresStore } from './db.js';
 import { INSTANCE_COLUMNS, toInstanceRecord, type InstanceRow } from './rows.js';
 
 export async function getInstance(
@@ -27,10 +27,10 @@ export async function getHistory(
 ): Promise<HistoryRecord[]> {
   // LIMIT NULL is PostgreSQL's "no limit".
   const result = await store.pool.query<{ sequence: number; event: string }>(
-    `SELECT sequence, event FROM ${store.tables.history}
+    named('history_page', `SELECT sequence, event FROM ${store.tables.history}
     WHERE hub = $1 AND instance_id = $2 AND sequence >= $3
     ORDER BY sequence LIMIT $4`,
-    [hub, instanceId, page.fromSequence ?? 0, page.limit ?? null],
+    [hub, instanceId, page.fromSequence ?? 0, page.limit ?? null]),
   );
   return result.rows.map((row) => ({ sequence: row.sequence, event: JSON.parse(row.event) as HistoryEvent }));
 }
