@@ -4,6 +4,7 @@
  * 2 usage or input error. Errors are one `error: …` line on stderr, never a stack trace (unless
  * TASKHUB_DEBUG=1, for errors that are not the user's).
  */
+import { inspect } from 'node:util';
 import { Command, CommanderError } from 'commander';
 import { TaskHubError, type TaskHubErrorCode } from '../errors.js';
 import { redact } from '../backend/open.js';
@@ -111,8 +112,8 @@ function reportError(error: unknown, io: CliIo): number {
     return EXIT_FAILED;
   }
   const message = error instanceof Error ? error.message : String(error);
-  if (io.env.TASKHUB_DEBUG === '1' && error instanceof Error && error.stack) {
-    io.stderr.write(`error: ${oneLine(message)}\n${redact(error.stack)}\n`);
+  if (io.env.TASKHUB_DEBUG === '1') {
+    io.stderr.write(`error: ${oneLine(message)}\n${redact(inspect(error))}\n`);
   } else {
     io.stderr.write(`error: ${oneLine(message)} (set TASKHUB_DEBUG=1 to see the stack trace)\n`);
   }

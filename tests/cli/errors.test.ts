@@ -205,10 +205,10 @@ void describe('taskhub operation failures (exit 1, one line)', () => {
     );
   });
 
-  void it('an internal error: one line and a hint; the stack only with TASKHUB_DEBUG=1', async () => {
+  void it('a store that cannot be used: one line and a hint; the stack only with TASKHUB_DEBUG=1', async () => {
     const env = { TASKHUB_STORAGE: `sqlite:${cli.directory}` };
     const plain = await cli.run(['get-instances'], { env });
-    assertOneLineError(plain, 1, /^error: .+ \(set TASKHUB_DEBUG=1 to see the stack trace\)$/);
+    assertOneLineError(plain, 1, /^error: cannot use the store sqlite:.+: .+ \(set TASKHUB_DEBUG=1 to see the stack trace\)$/);
     const debug = await cli.run(['get-instances'], { env: { ...env, TASKHUB_DEBUG: '1' } });
     assert.equal(debug.code, 1);
     assert.match(debug.stderr, STACK_FRAME);
