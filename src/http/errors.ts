@@ -45,9 +45,13 @@ export function registerErrorHandlers(app: FastifyInstance, options: { logger: L
   );
 }
 
-/** For fastify's `frameworkErrors`: URLs that cannot be decoded, before any route runs. */
+/** For fastify's `frameworkErrors`: URLs the router refuses before any route runs (never echoed back). */
 export function sendFrameworkError(error: FastifyError, reply: FastifyReply): void {
-  void sendError(reply, error.statusCode ?? 400, error.code === 'FST_ERR_BAD_URL' ? 'the URL has a malformed percent-encoding' : error.message);
+  const messages: Record<string, string> = {
+    FST_ERR_BAD_URL: 'the URL has a malformed percent-encoding',
+    FST_ERR_MAX_PARAM_LENGTH: 'a path segment of the URL is too long',
+  };
+  void sendError(reply, error.statusCode ?? 400, messages[error.code] ?? 'the URL cannot be routed');
 }
 
 /** For fastify's `schemaErrorFormatter`: "query parameter 'top' must be <= 1000". */
