@@ -25,9 +25,9 @@ import { purgeHistoryCommand } from './commands/purge-history.js';
 import { deleteTaskHubCommand } from './commands/delete-task-hub.js';
 import { serveCommand } from './commands/serve.js';
 
-export const EXIT_SUCCESS = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+const EXIT_SUCCESS = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
 
 const EXIT_CODES: Record<TaskHubErrorCode, number> = {
   INVALID_ARGUMENT: EXIT_USAGE,
@@ -48,7 +48,7 @@ Exit codes:
 
 Every command works on the store directly; a running worker (e.g. \`taskhub serve app.js\`) does the work.`;
 
-export function createProgram(io: CliIo): Command {
+function createProgram(io: CliIo): Command {
   const program = new Command('taskhub')
     .description('Manage durable orchestrations in a taskhub store (the twin of `func durable …`)')
     .exitOverride()
