@@ -174,7 +174,7 @@ const badQuery: fc.Arbitrary<FuzzRequest> = fixtureId.chain((id) =>
       ['DELETE', `${BASE}/instances`],
       ['GET', `${BASE}/instances?connection=NO_SUCH_SETTING_${id.replace('-', '_')}`],
     ),
-  ).map(([method, path]) => ({ method: method!, path: path! })),
+  ).map(([method, path]) => ({ method: method, path: path })),
 );
 
 /** Operations that the instance's state forbids, and operations on instances that do not exist. */
@@ -200,7 +200,7 @@ const wrongState: fc.Arbitrary<FuzzRequest> = fc.tuple(anyText, fc.stringMatchin
       ['DELETE', `${BASE}/instances/missing-${missing}`],
       ['DELETE', `${BASE}/instances?createdTimeFrom=2999-01-01`],
     )
-    .map(([method, path]) => ({ method: method!, path: path! })),
+    .map(([method, path]) => ({ method: method, path: path })),
 );
 
 const wrongMethod: fc.Arbitrary<FuzzRequest> = fc
