@@ -10,7 +10,7 @@ import { spawnWorker, stopGracefully, type WorkerProcess } from '../support/spaw
 import { eventually, waitForCustomStatus, waitForStatus } from '../support/polling.js';
 import { createCliStore, parsePage, type CliStore } from './cli-harness.js';
 
-void describe('taskhub with a worker in another process', () => {
+describe('taskhub with a worker in another process', () => {
   let cli: CliStore;
   let worker: WorkerProcess;
 
@@ -36,7 +36,7 @@ void describe('taskhub with a worker in another process', () => {
     return JSON.parse(result.stdout);
   }
 
-  void it('start-new, get-runtime-status --show-output, get-history: the seed sample', async () => {
+  it('start-new, get-runtime-status --show-output, get-history: the seed sample', async () => {
     const id = await startNew('E1_HelloSequence');
     await waitForStatus(cli.client, id, 'Completed');
     const status = await runtimeStatus(id, '--show-output', 'true');
@@ -60,7 +60,7 @@ void describe('taskhub with a worker in another process', () => {
     assert.deepEqual(history[4]!.Result, ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
   });
 
-  void it('raise-event with --event-data from a file and inline; a finished instance refuses events (exit 1)', async () => {
+  it('raise-event with --event-data from a file and inline; a finished instance refuses events (exit 1)', async () => {
     writeFileSync(join(cli.directory, 'eventdata.json'), JSON.stringify({ approver: 'Ana', note: 'ünïcödé ✓' }));
     const fromFile = await startNew('Approval', '--input', '{"timeoutSeconds": 600}');
     const inline = await startNew('Approval', '--input', '{"timeoutSeconds": 600}');
@@ -82,7 +82,7 @@ void describe('taskhub with a worker in another process', () => {
     assert.equal(late.stderr, `error: cannot raise an event to instance '${inline}': it has already finished (Completed)\n`);
   });
 
-  void it('terminate waits for Terminated; the reason becomes the output; terminating again fails (exit 1)', async () => {
+  it('terminate waits for Terminated; the reason becomes the output; terminating again fails (exit 1)', async () => {
     const id = await startNew('Approval', '--input', '{"timeoutSeconds": 600}');
     await waitForCustomStatus(cli.client, id, 'waiting-for-approval');
     const result = await cli.run(['terminate', '--id', id, '--reason', 'Found a bug']);
@@ -97,7 +97,7 @@ void describe('taskhub with a worker in another process', () => {
     assert.equal(again.stderr, `error: cannot terminate instance '${id}': it has already finished (Terminated)\n`);
   });
 
-  void it('terminate --recursive also terminates the sub-orchestrations; --timeout 0 does not wait', async () => {
+  it('terminate --recursive also terminates the sub-orchestrations; --timeout 0 does not wait', async () => {
     const parent = await startNew('ParentOfApprovals');
     const child = await eventually('the child instance', async () => {
       const page = await cli.client.listInstances({ instanceIdPrefix: `${parent}:` });
@@ -111,7 +111,7 @@ void describe('taskhub with a worker in another process', () => {
     await waitForStatus(cli.client, child, 'Terminated');
   });
 
-  void it('suspend and resume; an event sent while suspended is delivered after resume', async () => {
+  it('suspend and resume; an event sent while suspended is delivered after resume', async () => {
     const id = await startNew('Approval', '--input', '{"timeoutSeconds": 600}');
     await waitForCustomStatus(cli.client, id, 'waiting-for-approval');
     const suspended = await cli.run(['suspend', '--id', id, '--reason', 'maintenance']);
@@ -133,7 +133,7 @@ void describe('taskhub with a worker in another process', () => {
     assert.equal(finished.stderr, `error: cannot suspend instance '${id}': it has already finished (Completed)\n`);
   });
 
-  void it('rewind runs the failed activity again; rewinding an instance that has not failed is refused (exit 1)', async () => {
+  it('rewind runs the failed activity again; rewinding an instance that has not failed is refused (exit 1)', async () => {
     const id = await startNew('FlakyOnce');
     const failed = await waitForStatus(cli.client, id, 'Failed');
     assert.match(JSON.stringify(failed.output), /Simulated failure/);
@@ -148,7 +148,7 @@ void describe('taskhub with a worker in another process', () => {
     assert.equal(again.stderr, `error: cannot rewind instance '${id}': it is Completed, and only Failed instances can be\n`);
   });
 
-  void it('restart prints the new id (or the same with --new-instance-id false) and runs with the same input', async () => {
+  it('restart prints the new id (or the same with --new-instance-id false) and runs with the same input', async () => {
     const id = await startNew('HelloWorld', '--input', '"Bob"', '--id', 'restart-me');
     await waitForStatus(cli.client, id, 'Completed');
     const fresh = await cli.run(['restart', '--id', id]);
@@ -167,13 +167,13 @@ void describe('taskhub with a worker in another process', () => {
     assert.equal(restarted.output, 'Hello Bob!');
   });
 
-  void it('an orchestrator the worker does not know fails the instance with a clear error (S-START-5)', async () => {
+  it('an orchestrator the worker does not know fails the instance with a clear error (S-START-5)', async () => {
     const id = await startNew('NoSuchOrchestrator');
     const status = await waitForStatus(cli.client, id, 'Failed');
     assert.match(JSON.stringify(status.output), /orchestrator 'NoSuchOrchestrator' is not registered/);
   });
 
-  void it("odd ids round-trip through start-new, raise-event, terminate, get-history and purge-instance (T22)", async () => {
+  it("odd ids round-trip through start-new, raise-event, terminate, get-history and purge-instance (T22)", async () => {
     for (const id of ["a'b", 'x; DROP TABLE t', 'a"b', '%2F..%5C', 'מזהה']) {
       assert.equal(await startNew('Approval', '--id', id, '--input', '{"timeoutSeconds": 600}'), id);
       await waitForCustomStatus(cli.client, id, 'waiting-for-approval');
@@ -193,7 +193,7 @@ void describe('taskhub with a worker in another process', () => {
     }
   });
 
-  void it('purge-instance deletes a finished instance; a second purge finds nothing (exit 1)', async () => {
+  it('purge-instance deletes a finished instance; a second purge finds nothing (exit 1)', async () => {
     const id = await startNew('HelloWorld');
     await waitForStatus(cli.client, id, 'Completed');
     const result = await cli.run(['purge-instance', '--id', id]);
@@ -205,7 +205,7 @@ void describe('taskhub with a worker in another process', () => {
     assert.equal(again.stderr, `error: no instance with id '${id}' in this task hub\n`);
   });
 
-  void it('purge-history by status and creation time, then with no filter every finished instance; running ones stay', async () => {
+  it('purge-history by status and creation time, then with no filter every finished instance; running ones stay', async () => {
     const running = await startNew('Approval', '--input', '{"timeoutSeconds": 600}');
     const failed = [await startNew('AlwaysFails'), await startNew('AlwaysFails')];
     for (const id of failed) await waitForStatus(cli.client, id, 'Failed');
@@ -232,7 +232,7 @@ void describe('taskhub with a worker in another process', () => {
     assert.deepEqual(JSON.parse((await cli.run(['purge-history'])).stdout), { instancesDeleted: 0 });
   });
 
-  void it('delete-task-hub removes exactly that hub', async () => {
+  it('delete-task-hub removes exactly that hub', async () => {
     const other = cli.client.forHub('OtherHub');
     await other.startNew('HelloWorld', { instanceId: 'in-other-hub' });
     const kept = await startNew('Approval', '--input', '{"timeoutSeconds": 600}');

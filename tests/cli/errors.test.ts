@@ -44,53 +44,53 @@ const REQUIRED_FLAGS: [string, string[], string][] = [
   ['purge-instance', [], '--id <instance-id>'],
 ];
 
-void describe('taskhub usage errors (exit 2, with the usage)', () => {
+describe('taskhub usage errors (exit 2, with the usage)', () => {
   let cli: CliStore;
   before(async () => (cli = await createCliStore()));
   after(() => cli.close());
 
   for (const [command, args, flag] of REQUIRED_FLAGS) {
-    void it(`${command} without ${flag.split(' ')[0]}`, async () => {
+    it(`${command} without ${flag.split(' ')[0]}`, async () => {
       const result = await cli.run([command, ...args]);
       assertUsageError(result, command, new RegExp(`^error: required option '${flag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' not specified$`));
     });
   }
 
-  void it('an unknown command', async () => {
+  it('an unknown command', async () => {
     const result = await cli.run(['start-old']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^error: unknown command 'start-old'/);
     assert.doesNotMatch(result.stderr, STACK_FRAME);
   });
 
-  void it('an unknown flag', async () => {
+  it('an unknown flag', async () => {
     assertUsageError(await cli.run(['get-instances', '--colour', 'red']), 'get-instances', /^error: unknown option '--colour'/);
   });
 
-  void it('a flag without its value', async () => {
+  it('a flag without its value', async () => {
     const hub = ['--task-hub-name', cli.hub];
     assertUsageError(await cli.run(['get-runtime-status', ...hub, '--id']), 'get-runtime-status', /^error: option '--id <instance-id>' argument missing$/);
     assertUsageError(await cli.run(['get-instances', ...hub, '--runtime-status']), 'get-instances', /^error: option '--runtime-status <status...>' argument missing$/);
   });
 
-  void it('a boolean flag that is neither true nor false', async () => {
+  it('a boolean flag that is neither true nor false', async () => {
     const result = await cli.run(['get-runtime-status', '--id', 'x', '--show-input', 'yes']);
     assertUsageError(result, 'get-runtime-status', /^error: option '--show-input \[true\|false\]' argument 'yes' is invalid\. expected 'true' or 'false'$/);
     assertUsageError(await cli.run(['restart', '--id', 'x', '--new-instance-id', 'maybe']), 'restart', /argument 'maybe' is invalid/);
   });
 
-  void it('an extra argument', async () => {
+  it('an extra argument', async () => {
     assertUsageError(await cli.run(['get-instances', 'everything']), 'get-instances', /^error: too many arguments/);
   });
 
-  void it('no command at all prints the overview on stderr', async () => {
+  it('no command at all prints the overview on stderr', async () => {
     const result = await runTaskhub([]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^error: missing command\n\nUsage: taskhub \[options\] \[command\]/);
   });
 });
 
-void describe('taskhub input errors (exit 2, one line)', () => {
+describe('taskhub input errors (exit 2, one line)', () => {
   let cli: CliStore;
   before(async () => {
     cli = await createCliStore();
@@ -100,42 +100,42 @@ void describe('taskhub input errors (exit 2, one line)', () => {
   });
   after(() => cli.close());
 
-  void it('malformed JSON in --input and --event-data, inline or in a file', async () => {
+  it('malformed JSON in --input and --event-data, inline or in a file', async () => {
     assertOneLineError(await cli.run(['start-new', '--function-name', 'HelloWorld', '--input', 'Tokyo']), 2, /^error: --input is not valid JSON \(a string must be quoted, e\.g\. '"text"'\): /);
     assertOneLineError(await cli.run(['raise-event', '--id', 'waiting', '--event-name', 'Approval', '--event-data', '{nope']), 2, /^error: --event-data is not valid JSON/);
     assertOneLineError(await cli.run(['start-new', '--function-name', 'HelloWorld', '--input', '@broken.json']), 2, /^error: the --input file '.*broken\.json' is not valid JSON: /);
     assertOneLineError(await cli.run(['start-new', '--function-name', 'HelloWorld', '--input', '']), 2, /^error: --input is not valid JSON/);
   });
 
-  void it('an unreadable @file: missing, a directory, or no path at all', async () => {
+  it('an unreadable @file: missing, a directory, or no path at all', async () => {
     assertOneLineError(await cli.run(['start-new', '--function-name', 'HelloWorld', '--input', '@missing.json']), 2, /^error: cannot read the --input file '.*missing\.json': no such file$/);
     assertOneLineError(await cli.run(['raise-event', '--id', 'waiting', '--event-name', 'Approval', '--event-data', '@a-directory']), 2, /^error: cannot read the --event-data file '.*a-directory': it is a directory$/);
     assertOneLineError(await cli.run(['start-new', '--function-name', 'HelloWorld', '--input', '@']), 2, "--input '@' needs a file path after the '@', e.g. @input.json");
   });
 
-  void it('a bad date', async () => {
+  it('a bad date', async () => {
     assertOneLineError(await cli.run(['get-instances', '--created-after', 'yesterday']), 2, /^error: --created-after 'yesterday' is not an ISO 8601 date/);
     assertOneLineError(await cli.run(['purge-history', '--created-before', '2021-13-45']), 2, /^error: --created-before '2021-13-45' is not a valid date$/);
   });
 
-  void it('a bad status name, and purging statuses that are not finished', async () => {
+  it('a bad status name, and purging statuses that are not finished', async () => {
     assertOneLineError(await cli.run(['get-instances', '--runtime-status', 'running', 'sleeping']), 2, /^error: unknown runtime status 'sleeping'; use one of Pending, Running/);
     assertOneLineError(await cli.run(['purge-history', '--runtime-status', 'running']), 2, 'only Completed, Failed or Terminated instances can be purged, not Running');
     assert.equal((await cli.client.getStatus('waiting'))?.runtimeStatus, 'Pending');
   });
 
-  void it('bad numbers: --top and --timeout', async () => {
+  it('bad numbers: --top and --timeout', async () => {
     for (const top of ['0', '1001', 'ten', '-1', '1e3', '2.5']) {
       assertOneLineError(await cli.run(['get-instances', '--top', top]), 2, `--top must be a whole number from 1 to 1000 (got '${top}')`);
     }
     assertOneLineError(await cli.run(['terminate', '--id', 'waiting', '--timeout', 'soon']), 2, "--timeout must be a number of seconds from 0 to 3600 (got 'soon')");
   });
 
-  void it('a malformed continuation token', async () => {
+  it('a malformed continuation token', async () => {
     assertOneLineError(await cli.run(['get-instances', '--continuation-token', 'not-a-token']), 2, /^error: the continuation token is malformed/);
   });
 
-  void it('forbidden instance ids are rejected the same way for every command (T22)', async () => {
+  it('forbidden instance ids are rejected the same way for every command (T22)', async () => {
     const forbidden = ['a/b', 'a\\b', '#', 'what?', '../x', '@x', 'a\u007fb', 'a\u009fb', 'tab\there', 'y'.repeat(257)];
     for (const id of forbidden) {
       assertOneLineError(await cli.run(['start-new', '--function-name', 'HelloWorld', '--id', id]), 2, /^error: (an )?instance id /);
@@ -149,13 +149,13 @@ void describe('taskhub input errors (exit 2, one line)', () => {
     assert.deepEqual(listed.instances.map((s) => s.instanceId), ['waiting'], 'nothing was created');
   });
 
-  void it('forbidden event names, orchestrator names and task hub names', async () => {
+  it('forbidden event names, orchestrator names and task hub names', async () => {
     assertOneLineError(await cli.run(['raise-event', '--id', 'waiting', '--event-name', 'bell\u0007']), 2, /^error: an event name 'bell\\u0007' contains a control character/);
     assertOneLineError(await cli.run(['start-new', '--function-name', '']), 2, /^error: an orchestrator name must be a string of 1 to 256 characters$/);
     assertOneLineError(await cli.run(['get-instances', '--task-hub-name', "x'; DROP TABLE instances"]), 2, /^error: task hub name .* is invalid/);
   });
 
-  void it('an unset --connection-string-setting, or an unsupported connection string', async () => {
+  it('an unset --connection-string-setting, or an unsupported connection string', async () => {
     assertOneLineError(await cli.run(['get-instances', '--connection-string-setting', 'NO_SUCH_SETTING']), 2, "the connection string setting 'NO_SUCH_SETTING' is not set: set the environment variable NO_SUCH_SETTING");
     const mysql = await cli.run(['get-instances'], { env: { TASKHUB_STORAGE: 'mysql://root:secret@db/x' } });
     assertOneLineError(mysql, 2, /^error: unsupported storage connection string 'mysql:\/\/root:\*\*\*@db\/x'/);
@@ -163,7 +163,7 @@ void describe('taskhub input errors (exit 2, one line)', () => {
   });
 });
 
-void describe('taskhub operation failures (exit 1, one line)', () => {
+describe('taskhub operation failures (exit 1, one line)', () => {
   let cli: CliStore;
   before(async () => {
     cli = await createCliStore();
@@ -171,7 +171,7 @@ void describe('taskhub operation failures (exit 1, one line)', () => {
   });
   after(() => cli.close());
 
-  void it('an unknown instance, for every command that takes one', async () => {
+  it('an unknown instance, for every command that takes one', async () => {
     const message = "no instance with id 'ghost' in this task hub";
     for (const command of [
       ['get-runtime-status'],
@@ -188,7 +188,7 @@ void describe('taskhub operation failures (exit 1, one line)', () => {
     }
   });
 
-  void it('the wrong state', async () => {
+  it('the wrong state', async () => {
     assertOneLineError(await cli.run(['resume', '--id', 'pending']), 1, "cannot resume instance 'pending': it is Pending, and only Suspended instances can be");
     assertOneLineError(await cli.run(['rewind', '--id', 'pending']), 1, "cannot rewind instance 'pending': it is Pending, and only Failed instances can be");
     assertOneLineError(await cli.run(['purge-instance', '--id', 'pending']), 1, "cannot purge instance 'pending': it is Pending, and only Completed, Failed or Terminated instances can be");
@@ -196,7 +196,7 @@ void describe('taskhub operation failures (exit 1, one line)', () => {
     assert.equal((await cli.client.getStatus('pending'))?.runtimeStatus, 'Pending');
   });
 
-  void it('terminate gives up after --timeout when no worker makes the instance Terminated', async () => {
+  it('terminate gives up after --timeout when no worker makes the instance Terminated', async () => {
     const result = await cli.run(['terminate', '--id', 'pending', '--reason', 'stop', '--timeout', '0.5']);
     assertOneLineError(
       result,
@@ -205,7 +205,7 @@ void describe('taskhub operation failures (exit 1, one line)', () => {
     );
   });
 
-  void it('a store that cannot be used: one line and a hint; the stack only with TASKHUB_DEBUG=1', async () => {
+  it('a store that cannot be used: one line and a hint; the stack only with TASKHUB_DEBUG=1', async () => {
     const env = { TASKHUB_STORAGE: `sqlite:${cli.directory}` };
     const plain = await cli.run(['get-instances'], { env });
     assertOneLineError(plain, 1, /^error: cannot use the store sqlite:.+: .+ \(set TASKHUB_DEBUG=1 to see the stack trace\)$/);
@@ -215,7 +215,7 @@ void describe('taskhub operation failures (exit 1, one line)', () => {
   });
 });
 
-void describe('taskhub --help', () => {
+describe('taskhub --help', () => {
   let cli: CliStore;
   before(async () => (cli = await createCliStore()));
   after(() => cli.close());
@@ -238,7 +238,7 @@ void describe('taskhub --help', () => {
   };
 
   for (const [command, flags] of Object.entries(FLAGS)) {
-    void it(`${command} --help lists its flags and the common ones`, async () => {
+    it(`${command} --help lists its flags and the common ones`, async () => {
       const result = await cli.run([command, '--help']);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, new RegExp(`^Usage: taskhub ${command} \\[options\\]`));
@@ -246,7 +246,7 @@ void describe('taskhub --help', () => {
     });
   }
 
-  void it('taskhub --help lists every command and the exit codes', async () => {
+  it('taskhub --help lists every command and the exit codes', async () => {
     const result = await cli.run(['--help']);
     assert.equal(result.code, 0);
     for (const command of Object.keys(FLAGS)) assert.ok(result.stdout.includes(`  ${command} `), command);

@@ -104,7 +104,7 @@ const commandLine: fc.Arbitrary<string[]> = fc.oneof(
   },
 );
 
-void describe('taskhub under generated command lines (T21)', () => {
+describe('taskhub under generated command lines (T21)', () => {
   let directory: string;
   let backend: Backend;
   let client: TaskHubClient;
@@ -133,7 +133,7 @@ void describe('taskhub under generated command lines (T21)', () => {
     return JSON.stringify([statuses, messages]);
   }
 
-  void it('exits 0, 1 or 2 with one error line and no stack trace, and changes nothing when it rejects the input', async () => {
+  it('exits 0, 1 or 2 with one error line and no stack trace, and changes nothing when it rejects the input', async () => {
     const exitCodes = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(commandLine, async (generated) => {

@@ -14,8 +14,8 @@ import type { Backend } from '../../src/backend/backend.js';
 import { renderProgressBar, withProgress } from '../../src/cli/progress.js';
 import { capture, runInProcess } from './in-process.js';
 
-void describe('progress bar', () => {
-  void it('renders label, bar, percentage and counts, fitted to the width', () => {
+describe('progress bar', () => {
+  it('renders label, bar, percentage and counts, fitted to the width', () => {
     assert.equal(renderProgressBar('Purging', 0, 1000, 80), `Purging [${'-'.repeat(40)}]   0% 0/1000`);
     assert.equal(renderProgressBar('Purging', 420, 1000, 80), `Purging [${'#'.repeat(17)}${'-'.repeat(23)}]  42% 420/1000`);
     assert.equal(renderProgressBar('Purging', 1200, 1000, 80), `Purging [${'#'.repeat(40)}] 100% 1000/1000`);
@@ -24,7 +24,7 @@ void describe('progress bar', () => {
     assert.ok(narrow.length < 40);
   });
 
-  void it('redraws on a terminal while the work runs, then erases itself', async () => {
+  it('redraws on a terminal while the work runs, then erases itself', async () => {
     const stream = capture(true);
     let reads = 0;
     let finish!: (value: string) => void;
@@ -48,7 +48,7 @@ void describe('progress bar', () => {
     assert.equal(frames.at(-1), '\u001b[2K', 'the bar is erased at the end');
   });
 
-  void it('draws nothing when the stream is not a terminal, or when the work finishes before the delay', async () => {
+  it('draws nothing when the stream is not a terminal, or when the work finishes before the delay', async () => {
     const pipe = capture(false);
     assert.equal(await withProgress(Promise.resolve(7), { stream: pipe, label: 'x', total: 10, delayMs: 0, readDone: async () => assert.fail('not read') }), 7);
     const terminal = capture(true);
@@ -56,7 +56,7 @@ void describe('progress bar', () => {
     assert.equal(pipe.text + terminal.text, '');
   });
 
-  void it('passes the work’s error through and stops drawing', async () => {
+  it('passes the work’s error through and stops drawing', async () => {
     const stream = capture(true);
     await assert.rejects(
       withProgress(Promise.reject(new Error('store gone')), { stream, label: 'x', total: 10, delayMs: 0, readDone: async () => 1 }),
@@ -65,7 +65,7 @@ void describe('progress bar', () => {
   });
 });
 
-void describe('taskhub purge-history on a terminal', () => {
+describe('taskhub purge-history on a terminal', () => {
   let directory: string;
   let backend: Backend;
   let env: NodeJS.ProcessEnv;
@@ -80,7 +80,7 @@ void describe('taskhub purge-history on a terminal', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
-  void it('prints only the JSON result on stdout', async () => {
+  it('prints only the JSON result on stdout', async () => {
     const hub = await createTaskHub({ storage: backend, hub: 'DurableFunctionsHub', registry, worker: { logger: silentLogger } });
     try {
       const ids = [];

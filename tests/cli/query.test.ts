@@ -10,12 +10,12 @@ import { createCliStore, parsePage, type CliStore } from './cli-harness.js';
 
 const STATUS_KEYS = ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'createdTime', 'lastUpdatedTime'];
 
-void describe('taskhub start-new', () => {
+describe('taskhub start-new', () => {
   let cli: CliStore;
   before(async () => (cli = await createCliStore()));
   after(() => cli.close());
 
-  void it('queues the instance and prints a random 32-hex id', async () => {
+  it('queues the instance and prints a random 32-hex id', async () => {
     const result = await cli.run(['start-new', '--function-name', 'HelloWorld', '--input', '"Tokyo"']);
     assert.equal(result.code, 0, result.stderr);
     const id = result.stdout.trim();
@@ -26,7 +26,7 @@ void describe('taskhub start-new', () => {
     assert.equal(status?.input, 'Tokyo');
   });
 
-  void it('takes --id, and --input from @file relative to the working directory (a byte order mark is fine)', async () => {
+  it('takes --id, and --input from @file relative to the working directory (a byte order mark is fine)', async () => {
     writeFileSync(join(cli.directory, 'counter-data.json'), '\uFEFF{ "total": 41 }');
     const result = await cli.run(['start-new', '--function-name', 'Counter', '--input', '@counter-data.json', '--id', 'counter-1']);
     assert.equal(result.code, 0, result.stderr);
@@ -34,19 +34,19 @@ void describe('taskhub start-new', () => {
     assert.deepEqual((await cli.client.getStatus('counter-1'))?.input, { total: 41 });
   });
 
-  void it('starts without --input (input null)', async () => {
+  it('starts without --input (input null)', async () => {
     const result = await cli.run(['start-new', '--function-name', 'E1_HelloSequence', '--id', 'no-input']);
     assert.equal(result.code, 0, result.stderr);
     assert.equal((await cli.client.getStatus('no-input'))?.input, null);
   });
 
-  void it('creates an instance of an orchestrator it cannot know about (the worker decides, S-START-5)', async () => {
+  it('creates an instance of an orchestrator it cannot know about (the worker decides, S-START-5)', async () => {
     const result = await cli.run(['start-new', '--function-name', 'NoSuchOrchestrator', '--id', 'unknown-name']);
     assert.equal(result.code, 0, result.stderr);
     assert.equal((await cli.client.getStatus('unknown-name'))?.name, 'NoSuchOrchestrator');
   });
 
-  void it('refuses an id in use by an unfinished instance (exit 1)', async () => {
+  it('refuses an id in use by an unfinished instance (exit 1)', async () => {
     await cli.client.startNew('HelloWorld', { instanceId: 'taken' });
     const result = await cli.run(['start-new', '--function-name', 'HelloWorld', '--id', 'taken']);
     assert.equal(result.code, 1);
@@ -54,7 +54,7 @@ void describe('taskhub start-new', () => {
     assert.equal(result.stdout, '');
   });
 
-  void it('round-trips odd but allowed ids exactly (T22)', async () => {
+  it('round-trips odd but allowed ids exactly (T22)', async () => {
     const ids = ["a'b", 'a"b', 'x; DROP TABLE t', '%2F', 'שלום-עולם', 'a b', '*', 'x'.repeat(256), 'Robert\'); DROP TABLE instances;--'];
     for (const id of ids) {
       const started = await cli.run(['start-new', '--function-name', 'HelloWorld', '--id', id, '--input', JSON.stringify(id)]);
@@ -69,7 +69,7 @@ void describe('taskhub start-new', () => {
   });
 });
 
-void describe('taskhub get-runtime-status', () => {
+describe('taskhub get-runtime-status', () => {
   let cli: CliStore;
   before(async () => {
     cli = await createCliStore();
@@ -77,7 +77,7 @@ void describe('taskhub get-runtime-status', () => {
   });
   after(() => cli.close());
 
-  void it('prints the S-QUERY-1 keys in camelCase, input and output hidden by default', async () => {
+  it('prints the S-QUERY-1 keys in camelCase, input and output hidden by default', async () => {
     const result = await cli.run(['get-runtime-status', '--id', 'approval-1']);
     assert.equal(result.code, 0, result.stderr);
     const status = JSON.parse(result.stdout);
@@ -90,7 +90,7 @@ void describe('taskhub get-runtime-status', () => {
     assert.ok(!Number.isNaN(Date.parse(status.lastUpdatedTime)));
   });
 
-  void it('shows input and output with --show-input true --show-output true', async () => {
+  it('shows input and output with --show-input true --show-output true', async () => {
     const result = await cli.run(['get-runtime-status', '--id', 'approval-1', '--show-input', 'true', '--show-output', 'TRUE']);
     assert.equal(result.code, 0, result.stderr);
     const status = JSON.parse(result.stdout);
@@ -99,7 +99,7 @@ void describe('taskhub get-runtime-status', () => {
     assert.equal(status.output, null);
   });
 
-  void it('takes the flags alone as true, and false as false', async () => {
+  it('takes the flags alone as true, and false as false', async () => {
     const alone = JSON.parse((await cli.run(['get-runtime-status', '--show-input', '--show-output', '--id', 'approval-1'])).stdout);
     assert.deepEqual(Object.keys(alone), STATUS_KEYS);
     const off = JSON.parse((await cli.run(['get-runtime-status', '--id', 'approval-1', '--show-input', 'false', '--show-output', 'False'])).stdout);
@@ -107,7 +107,7 @@ void describe('taskhub get-runtime-status', () => {
   });
 });
 
-void describe('taskhub get-instances', () => {
+describe('taskhub get-instances', () => {
   let cli: CliStore;
   const ids: string[] = [];
   let middle: string;
@@ -127,7 +127,7 @@ void describe('taskhub get-instances', () => {
   });
   after(() => cli.close());
 
-  void it('prints 10 by default, then the token of the next page; the last page has an empty token', async () => {
+  it('prints 10 by default, then the token of the next page; the last page has an empty token', async () => {
     const first = await cli.run(['get-instances']);
     assert.equal(first.code, 0, first.stderr);
     const page1 = parsePage(first.stdout);
@@ -142,20 +142,20 @@ void describe('taskhub get-instances', () => {
     assert.deepEqual([...seen].sort(), [...ids, 'other-1'].sort(), 'every instance once, none repeated or skipped');
   });
 
-  void it('--top sets the page size', async () => {
+  it('--top sets the page size', async () => {
     const page = parsePage((await cli.run(['get-instances', '--top', '4'])).stdout);
     assert.equal(page.instances.length, 4);
     assert.notEqual(page.token, '');
   });
 
-  void it('--runtime-status takes several names, any case, space-separated', async () => {
+  it('--runtime-status takes several names, any case, space-separated', async () => {
     const pending = parsePage((await cli.run(['get-instances', '--runtime-status', 'pending', 'RUNNING', '--top', '100'])).stdout);
     assert.equal(pending.instances.length, 13);
     const none = parsePage((await cli.run(['get-instances', '--runtime-status', 'completed', 'failed'])).stdout);
     assert.deepEqual(none, { instances: [], token: '' });
   });
 
-  void it('--created-after and --created-before select by creation time (ISO 8601)', async () => {
+  it('--created-after and --created-before select by creation time (ISO 8601)', async () => {
     const later = parsePage((await cli.run(['get-instances', '--created-after', middle, '--top', '100'])).stdout);
     assert.deepEqual(later.instances.map((s) => s.instanceId).sort(), [...ids.slice(6), 'other-1'].sort());
     const earlier = parsePage((await cli.run(['get-instances', '--created-before', middle, '--top', '100'])).stdout);
@@ -164,7 +164,7 @@ void describe('taskhub get-instances', () => {
     assert.equal(future.instances.length, 0);
   });
 
-  void it('--instance-id-prefix, --name and --show-input (beyond func durable)', async () => {
+  it('--instance-id-prefix, --name and --show-input (beyond func durable)', async () => {
     const prefixed = parsePage((await cli.run(['get-instances', '--instance-id-prefix', 'other-'])).stdout);
     assert.deepEqual(prefixed.instances.map((s) => s.instanceId), ['other-1']);
     const sleeps = parsePage((await cli.run(['get-instances', '--name', 'Sleep', '--show-input', 'true'])).stdout);
@@ -176,7 +176,7 @@ void describe('taskhub get-instances', () => {
     ]);
   });
 
-  void it('prints an empty page for an empty hub', async () => {
+  it('prints an empty page for an empty hub', async () => {
     const result = await cli.run(['get-instances', '--task-hub-name', 'EmptyHub']);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "[]\nContinuation token for next set of results: ''\n");

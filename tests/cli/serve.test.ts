@@ -54,12 +54,12 @@ function startServer(cli: CliStore, args: string[], env: Record<string, string> 
   });
 }
 
-void describe('taskhub serve', () => {
+describe('taskhub serve', () => {
   let cli: CliStore;
   before(async () => (cli = await createCliStore()));
   after(() => cli.close());
 
-  void it('prints its URL, runs what start-new queues, answers the HTTP API, and exits 0 on SIGTERM', async () => {
+  it('prints its URL, runs what start-new queues, answers the HTTP API, and exits 0 on SIGTERM', async () => {
     const server = await startServer(cli, [demoApp, '--port', '0']);
     try {
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -75,12 +75,12 @@ void describe('taskhub serve', () => {
     assert.match(server.stderr(), /\[taskhub\] serving task hub/, 'logs go to stderr');
   });
 
-  void it('exits 0 on SIGINT (Ctrl+C)', async () => {
+  it('exits 0 on SIGINT (Ctrl+C)', async () => {
     const server = await startServer(cli, [demoApp, '--port', '0']);
     assert.equal(await server.stop('SIGINT'), 0, server.stderr());
   });
 
-  void it('takes the port from PORT when --port is not given', async () => {
+  it('takes the port from PORT when --port is not given', async () => {
     const port = await freePort();
     const server = await startServer(cli, [demoApp], { PORT: String(port) });
     try {
@@ -90,7 +90,7 @@ void describe('taskhub serve', () => {
     }
   });
 
-  void it('--api-key (or TASKHUB_API_KEY) is required by every request', async () => {
+  it('--api-key (or TASKHUB_API_KEY) is required by every request', async () => {
     for (const [args, env] of [[['--api-key', 's3cret'], {}], [[], { TASKHUB_API_KEY: 's3cret' }]] as const) {
       const server = await startServer(cli, [demoApp, '--port', '0', ...args], env);
       try {
@@ -103,7 +103,7 @@ void describe('taskhub serve', () => {
     }
   });
 
-  void it('--embed-key-in-urls puts the key into returned management URLs; --max-payload-bytes limits bodies', async () => {
+  it('--embed-key-in-urls puts the key into returned management URLs; --max-payload-bytes limits bodies', async () => {
     const server = await startServer(cli, [demoApp, '--port', '0', '--api-key', 'k3y', '--embed-key-in-urls', '--max-payload-bytes', '100']);
     try {
       const start = `${server.url}${MANAGEMENT}/orchestrators/HelloWorld?taskHub=${cli.hub}&code=k3y`;
@@ -117,7 +117,7 @@ void describe('taskhub serve', () => {
     }
   });
 
-  void it('--host beyond loopback needs an API key or --insecure', async () => {
+  it('--host beyond loopback needs an API key or --insecure', async () => {
     const refused = await cli.run(['serve', demoApp, '--port', '0', '--host', '0.0.0.0']);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /^error: refusing to listen on 0\.0\.0\.0 without an API key/);
@@ -129,7 +129,7 @@ void describe('taskhub serve', () => {
     }
   });
 
-  void it('reports a missing app module, a module without a Registry, bad ports and a port in use (exit 2, one line)', async () => {
+  it('reports a missing app module, a module without a Registry, bad ports and a port in use (exit 2, one line)', async () => {
     writeFileSync(join(cli.directory, 'no-registry.mjs'), 'export const nothing = 1;\n');
     const cases: [string[], Record<string, string>, RegExp][] = [
       [['missing-app.js', '--port', '0'], {}, /^error: cannot load the app module '.*missing-app\.js': /],
@@ -156,7 +156,7 @@ void describe('taskhub serve', () => {
     }
   });
 
-  void it('serve without an app module is a usage error', async () => {
+  it('serve without an app module is a usage error', async () => {
     const result = await cli.run(['serve']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^error: missing required argument 'app-module'\n[\s\S]*Usage: taskhub serve \[options\] <app-module>/);

@@ -12,7 +12,7 @@ import { TaskHubClient } from '../../src/index.js';
 import { openBackend } from '../../src/backend/open.js';
 import { runTaskhub } from './cli-harness.js';
 
-void describe('taskhub store flags', () => {
+describe('taskhub store flags', () => {
   let directory: string;
   before(() => {
     directory = mkdtempSync(join(tmpdir(), 'taskhub-cli-flags-'));
@@ -29,7 +29,7 @@ void describe('taskhub store flags', () => {
     }
   }
 
-  void it('with no setting, uses the embedded store ./.taskhub/taskhub.db and the hub DurableFunctionsHub', async () => {
+  it('with no setting, uses the embedded store ./.taskhub/taskhub.db and the hub DurableFunctionsHub', async () => {
     const cwd = mkdtempSync(join(directory, 'default-'));
     const result = await runTaskhub(['start-new', '--function-name', 'HelloWorld', '--id', 'embedded'], { cwd });
     assert.equal(result.code, 0, result.stderr);
@@ -38,7 +38,7 @@ void describe('taskhub store flags', () => {
     assert.equal((await statusIn(`sqlite:${file}`, 'DurableFunctionsHub', 'embedded'))?.name, 'HelloWorld');
   });
 
-  void it('--connection-string-setting reads the connection string from the named variable', async () => {
+  it('--connection-string-setting reads the connection string from the named variable', async () => {
     const file = join(directory, 'custom.db');
     const env = { MY_STORE: `sqlite:${file}`, TASKHUB_STORAGE: `sqlite:${join(directory, 'not-this.db')}` };
     const args = ['start-new', '--function-name', 'HelloWorld', '--id', 'custom', '--connection-string-setting', 'MY_STORE'];
@@ -50,14 +50,14 @@ void describe('taskhub store flags', () => {
     assert.equal(JSON.parse(shown.stdout).instanceId, 'custom');
   });
 
-  void it('--connection-string-setting TASKHUB_STORAGE, unset, is the embedded default', async () => {
+  it('--connection-string-setting TASKHUB_STORAGE, unset, is the embedded default', async () => {
     const cwd = mkdtempSync(join(directory, 'explicit-default-'));
     const result = await runTaskhub(['get-instances', '--connection-string-setting', 'TASKHUB_STORAGE'], { cwd });
     assert.equal(result.code, 0, result.stderr);
     assert.ok(existsSync(join(cwd, '.taskhub', 'taskhub.db')));
   });
 
-  void it('--task-hub-name beats TASKHUB_HUB, which beats host.json, which beats the default', async () => {
+  it('--task-hub-name beats TASKHUB_HUB, which beats host.json, which beats the default', async () => {
     const cwd = mkdtempSync(join(directory, 'hubs-'));
     const file = join(cwd, 'hubs.db');
     const env = { TASKHUB_STORAGE: `sqlite:${file}` };
@@ -75,7 +75,7 @@ void describe('taskhub store flags', () => {
     assert.equal(inOtherHub.code, 1, 'hubs are separate namespaces');
   });
 
-  void it('a broken host.json is an input error (exit 2)', async () => {
+  it('a broken host.json is an input error (exit 2)', async () => {
     const cwd = mkdtempSync(join(directory, 'broken-host-'));
     writeFileSync(join(cwd, 'host.json'), '{ "extensions": ');
     const result = await runTaskhub(['get-instances'], { cwd, env: { TASKHUB_STORAGE: `sqlite:${join(cwd, 'x.db')}` } });
