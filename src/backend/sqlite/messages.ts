@@ -17,9 +17,11 @@ export class MessageStatements {
   constructor(db: Database.Database) {
     this.insertMessage = db.prepare(`INSERT INTO messages (hub, instance_id, execution_id, event_type, event, visible_at)
       VALUES (@hub, @instanceId, @executionId, @eventType, @event, @visibleAt)`);
-    this.selectVisible = db.prepare(`SELECT id, execution_id, event FROM messages
+    // Without the hint the planner prefers the range on messages_by_visibility and reads every visible
+    // message of the hub: 350 µs a step at 3,000 waiting instances, instead of a few µs.
+    this.selectVisible = db.prepare(`SELECT id, execution_id, event FROM messages INDEXED BY messages_by_instance
       WHERE hub = @hub AND instance_id = @instanceId AND visible_at <= @now ORDER BY id`);
-    this.selectAnyVisible = db.prepare<[Key & { now: number }], number>(`SELECT 1 FROM messages
+    this.selectAnyVisible = db.prepare<[Key & { now: number }], number>(`SELECT 1 FROM messages INDEXED BY messages_by_instance
       WHERE hub = @hub AND instance_id = @instanceId AND visible_at <= @now LIMIT 1`).pluck();
     this.deleteMessage = db.prepare('DELETE FROM messages WHERE hub = @hub AND instance_id = @instanceId AND id = @id');
     this.deleteInbox = db.prepare('DELETE FROM messages WHERE hub = @hub AND instance_id = @instanceId');
