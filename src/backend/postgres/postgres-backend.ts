@@ -76,8 +76,11 @@ export class PostgresBackend implements Backend {
     this.signals = new SignalListener({ ...connection, application_name: `taskhub-listen ${schema}` }, this.store.channel);
   }
 
+  /** Also opens the LISTEN connection: every process migrates at start-up, and a worker or a waiting
+   *  client that subscribes next then hears every signal from its first moment. */
   async migrate(): Promise<void> {
     await applyPostgresMigrations(this.store);
+    await this.signals.start();
   }
 
   async close(): Promise<void> {
