@@ -1,0 +1,21 @@
+/** The backend conformance suite on PostgreSQL, in a fresh schema dropped afterwards. */
+import { randomBytes } from 'node:crypto';
+import { after } from 'node:test';
+import pg from 'pg';
+import { PostgresBackend } from '../../src/backend/postgres/index.js';
+import { TEST_PG_URL } from '../support/stores.js';
+import { runBackendConformance } from './backend-conformance.js';
+
+const schema = `taskhub_test_${randomBytes(6).toString('hex')}`;
+
+after(async () => {
+  const admin = new pg.Client({ connectionString: TEST_PG_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await admin.end();
+  }
+});
+
+runBackendConformance('postgres', async () => new PostgresBackend({ connectionString: TEST_PG_URL, schema }));

@@ -1,0 +1,138 @@
+/**
+ * Many workers on many connections at once: SKIP LOCKED claims never hand an instance to two of them,
+ * leased steps never overlap, instances messaging each other never deadlock, and concurrent creates of
+ * one id have exactly one winner.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Backend, OrchestrationWorkItem } from '../../src/backend/backend.js';
+import { marker, message, raised, startRequest, stepCommit } from '../conformance/fixtures.js';
+import { withPostgres } from './pg-test-store.js';
+
+const LEASE_MS = 60_000;
+
+void describe('PostgreSQL under concurrent workers', () => {
+  void it('hands every instance to exactly one of many claimers on separate pools', () =>
+    withPostgres(async ({ open, openMigrated }) => {
+      const client = await openMigrated();
+      const ids = Array.from({ length: 300 }, (_, i) => `i-${i}`);
+      for (const id of ids) await client.createInstance('hub', startRequest(id));
+      const workers = Array.from({ length: 6 }, () => open({ poolSize: 3 }));
+
+      const claimedBy = new Map<string, number>();
+      const duplicates: string[] = [];
+      await Promise.all(
+        workers.flatMap((worker, w) =>
+          [0, 1, 2].map(async () => {
+            for (;;) {
+              const items = await worker.claimOrchestrations('hub', { workerId: `w${w}`, max: 7, leaseMs: LEASE_MS });
+              if (items.length === 0) return;
+              for (const item of items) {
+                if (claimedBy.has(item.instance.instanceId)) duplicates.push(item.instance.instanceId);
+                claimedBy.set(item.instance.instanceId, w);
+              }
+            }
+          }),
+        ),
+      );
+      assert.deepEqual(duplicates, []);
+      assert.deepEqual([...claimedBy.keys()].sort(), [...ids].sort());
+      assert.ok(new Set(claimedBy.values()).size > 1, 'the work was spread over several workers');
+    }));
+
+  void it('never runs two steps of one instance at once, and loses no step', () =>
+    withPostgres(async ({ open, openMigrated }) => {
+      const client = await openMigrated();
+      const ids = Array.from({ length: 40 }, (_, i) => `i-${i}`);
+      const STEPS = 5;
+      for (const id of ids) await client.createInstance('hub', startRequest(id));
+      const workers = Array.from({ length: 6 }, () => open({ poolSize: 3 }));
+
+      const inFlight = new Set<string>();
+      const overlaps: string[] = [];
+      let committed = 0;
+      const runStep = async (worker: Backend, item: OrchestrationWorkItem) => {
+        const id = item.instance.instanceId;
+        if (inFlight.has(id)) overlaps.push(id);
+        inFlight.add(id);
+        await new Promise((resolve) => setImmediate(resolve));
+        const step = item.history.length;
+        const done = step === STEPS - 1;
+        // Leaves the set before committing: the instance is claimable again the moment the commit lands.
+        inFlight.delete(id);
+        const outcome = await worker.commitOrchestration('hub', item, stepCommit(item, done ? 'Completed' : 'Running', {
+          appendEvents: [marker(step)],
+          messages: done ? [] : [message(id, raised(`step-${step + 1}`))],
+        }));
+        assert.deepEqual(outcome, { ok: true });
+        committed++;
+      };
+      await Promise.all(
+        workers.flatMap((worker, w) =>
+          [0, 1, 2].map(async () => {
+            while (committed < ids.length * STEPS) {
+              const items = await worker.claimOrchestrations('hub', { workerId: `w${w}`, max: 4, leaseMs: LEASE_MS });
+              if (items.length === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+              await Promise.all(items.map((item) => runStep(worker, item)));
+            }
+          }),
+        ),
+      );
+      assert.deepEqual(overlaps, []);
+      for (const id of ids) {
+        const history = await client.getHistory('hub', id);
+        assert.deepEqual(history.map((record) => [record.sequence, record.event.eventId]), [0, 1, 2, 3, 4].map((n) => [n, n]));
+        assert.equal((await client.getInstance('hub', id))?.status, 'Completed');
+      }
+    }));
+
+  void it('does not deadlock when instances message each other in steps committed at the same moment', () =>
+    withPostgres(async ({ open, openMigrated }) => {
+      const client = await openMigrated();
+      const pairs = Array.from({ length: 8 }, (_, i) => [`a-${i}`, `b-${i}`] as const);
+      for (const [a, b] of pairs) {
+        await client.createInstance('hub', startRequest(a));
+        await client.createInstance('hub', startRequest(b));
+      }
+      const workers = [open({ poolSize: 8 }), open({ poolSize: 8 })];
+      const partner = new Map<string, string>(pairs.flatMap(([a, b]) => [[a, b], [b, a]]));
+      for (let round = 0; round < 15; round++) {
+        const items = await client.claimOrchestrations('hub', { workerId: 'w', max: 100, leaseMs: LEASE_MS });
+        assert.equal(items.length, pairs.length * 2);
+        const outcomes = await Promise.all(
+          items.map((item, index) =>
+            workers[index % 2]!.commitOrchestration('hub', item, stepCommit(item, 'Running', {
+              messages: [message(partner.get(item.instance.instanceId)!, raised(`round-${round}`))],
+            })),
+          ),
+        );
+        assert.ok(outcomes.every((outcome) => outcome.ok));
+      }
+    }));
+
+  void it('lets exactly one of many concurrent creates of one id win, over a new id and over a finished instance', () =>
+    withPostgres(async ({ open, openMigrated }) => {
+      const client = await openMigrated();
+      const creators = Array.from({ length: 5 }, () => open({ poolSize: 4 }));
+      const createAll = (executionPrefix: string) =>
+        Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            creators[i % creators.length]!.createInstance('hub', startRequest('same', { executionId: `${executionPrefix}-${i}` })),
+          ),
+        );
+
+      const first = await createAll('first');
+      assert.equal(first.filter((outcome) => outcome.created).length, 1);
+      assert.ok(first.every((outcome) => outcome.created || outcome.existingStatus === 'Pending'));
+
+      const [item] = await client.claimOrchestrations('hub', { workerId: 'w', max: 1, leaseMs: LEASE_MS });
+      await client.commitOrchestration('hub', item!, stepCommit(item!, 'Completed', { appendEvents: [marker(0)] }));
+      const second = await createAll('second');
+      assert.equal(second.filter((outcome) => outcome.created).length, 1);
+      const winner = second.findIndex((outcome) => outcome.created);
+      assert.equal((await client.getInstance('hub', 'same'))?.executionId, `second-${winner}`);
+      assert.deepEqual(await client.getHistory('hub', 'same'), []);
+      const [restarted] = await client.claimOrchestrations('hub', { workerId: 'w', max: 1, leaseMs: LEASE_MS });
+      assert.deepEqual(restarted?.messages.map((m) => m.executionId), [`second-${winner}`]);
+    }));
+});

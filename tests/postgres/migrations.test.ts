@@ -1,0 +1,84 @@
+/** Schema migrations on PostgreSQL: idempotent, safe when processes migrate at once, checked against edits. */
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { describe, it } from 'node:test';
+import { InvalidArgumentError } from '../../src/errors.js';
+import { PostgresBackend } from '../../src/backend/postgres/index.js';
+import { applyPostgresMigrations } from '../../src/backend/postgres/migrate.js';
+import { POSTGRES_MIGRATIONS } from '../../src/backend/postgres/migrations/index.js';
+import { channelOf } from '../../src/backend/postgres/signals.js';
+import { tablesOf } from '../../src/backend/postgres/sql.js';
+import { TEST_PG_URL } from '../support/stores.js';
+import { withPostgres } from './pg-test-store.js';
+
+const TABLES = ['activity_tasks', 'history', 'instances', 'messages', 'taskhub_migrations'];
+
+async function tablesIn(admin: pg.Client, schema: string): Promise<string[]> {
+  const result = await admin.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
+    [schema],
+  );
+  return result.rows.map((row) => row.table_name);
+}
+
+async function appliedVersions(admin: pg.Client, schema: string): Promise<number[]> {
+  const result = await admin.query<{ version: number }>(`SELECT version FROM ${schema}.taskhub_migrations ORDER BY version`);
+  return result.rows.map((row) => row.version);
+}
+
+void describe('PostgreSQL migrations', () => {
+  void it('create the schema and its tables, and do nothing the second time', () =>
+    withPostgres(async ({ schema, open, admin }) => {
+      const backend = open();
+      await backend.migrate();
+      await backend.migrate();
+      await open().migrate();
+      assert.deepEqual(await tablesIn(admin, schema), TABLES);
+      assert.deepEqual(await appliedVersions(admin, schema), POSTGRES_MIGRATIONS.map((migration) => migration.version));
+    }));
+
+  void it('are safe when several processes migrate a fresh schema at the same moment', () =>
+    withPostgres(async ({ schema, open, admin }) => {
+      const backends = Array.from({ length: 6 }, () => open({ poolSize: 1 }));
+      await Promise.all(backends.map((backend) => backend.migrate()));
+      assert.deepEqual(await tablesIn(admin, schema), TABLES);
+      assert.deepEqual(await appliedVersions(admin, schema), POSTGRES_MIGRATIONS.map((migration) => migration.version));
+    }));
+
+  void it('refuse to run when an applied migration was edited since', () =>
+    withPostgres(async ({ schema, open }) => {
+      await open().migrate();
+      const edited = POSTGRES_MIGRATIONS.map((migration) => ({ ...migration, sql: `${migration.sql}\n-- edited` }));
+      const pool = new pg.Pool({ connectionString: TEST_PG_URL, max: 1 });
+      try {
+        const store = { pool, tables: tablesOf(schema), channel: channelOf(schema) };
+        await assert.rejects(applyPostgresMigrations(store, edited), /must never be edited/);
+      } finally {
+        await pool.end();
+      }
+    }));
+
+  void it('keep two schemas in one database apart: their tables and their hubs', () =>
+    withPostgres(async ({ openMigrated }) => {
+      const first = await openMigrated();
+      await withPostgres(async ({ openMigrated: openOther }) => {
+        const second = await openOther();
+        const request = { instanceId: 'same-id', executionId: 'e', name: 'Orchestrator', startEvent: started('e') };
+        assert.deepEqual(await first.createInstance('hub', request), { created: true });
+        assert.deepEqual(await second.createInstance('hub', request), { created: true });
+        await second.deleteHub('hub');
+        assert.notEqual(await first.getInstance('hub', 'same-id'), undefined);
+        assert.equal(await second.getInstance('hub', 'same-id'), undefined);
+      });
+    }));
+
+  void it('reject schema names that are not plain lower-case identifiers', () => {
+    for (const schema of ['', 'Taskhub', '1abc', 'a-b', 'a b', 'x"; DROP TABLE y; --', 'a'.repeat(49)]) {
+      assert.throws(() => new PostgresBackend({ connectionString: TEST_PG_URL, schema }), InvalidArgumentError, schema);
+    }
+  });
+});
+
+function started(executionId: string) {
+  return { type: 'ExecutionStarted' as const, eventId: -1, timestamp: '2024-01-01T00:00:00.000Z', name: 'Orchestrator', executionId };
+}

@@ -1,0 +1,136 @@
+/** LISTEN/NOTIFY work signals: sent inside the writing transaction, heard by other backend objects, and
+ *  heard again after the listening connection is killed. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { WorkSignal } from '../../src/backend/backend.js';
+import type { PostgresBackend } from '../../src/backend/postgres/index.js';
+import { channelOf } from '../../src/backend/postgres/signals.js';
+import { message, raised, startRequest, stepCommit } from '../conformance/fixtures.js';
+import { until, withPostgres } from './pg-test-store.js';
+
+/** Subscribes and records every signal. On a migrated backend the listening connection is already up. */
+function recordSignals(backend: PostgresBackend, hub: string): { signals: WorkSignal[]; unsubscribe: () => void } {
+  const signals: WorkSignal[] = [];
+  const unsubscribe = backend.subscribe(hub, (signal) => signals.push(signal));
+  return { signals, unsubscribe };
+}
+
+function kinds(signals: WorkSignal[]): string[] {
+  return signals.map((signal) => (signal.kind === 'finished' ? `finished:${signal.instanceId}` : signal.kind));
+}
+
+void describe('PostgreSQL work signals', () => {
+  void it('reach a listener on another backend object for each kind of work, and only for its own hub', () =>
+    withPostgres(async ({ openMigrated }) => {
+      const writer = await openMigrated();
+      const listener = await openMigrated();
+      const { signals } = recordSignals(listener, 'hub');
+      const { signals: otherHub } = recordSignals(listener, 'other-hub');
+
+      assert.deepEqual(await writer.createInstance('hub', startRequest('a')), { created: true });
+      await until('the start signal', () => signals.length === 1);
+      assert.deepEqual(kinds(signals), ['orchestration']);
+
+      signals.length = 0;
+      let item = (await writer.claimOrchestrations('hub', { workerId: 'w', max: 1, leaseMs: 60_000 }))[0]!;
+      await writer.commitOrchestration('hub', item, stepCommit(item, 'Running', { activities: [{ taskId: 0, name: 'Act' }] }));
+      await until('the activity signal', () => signals.length === 1);
+      assert.deepEqual(kinds(signals), ['activity']);
+
+      signals.length = 0;
+      const [task] = await writer.claimActivities('hub', { workerId: 'w', max: 1, leaseMs: 60_000 });
+      await writer.completeActivity('hub', task!, message('a', raised('done')));
+      await until('the completion signal', () => signals.length === 1);
+      assert.deepEqual(kinds(signals), ['orchestration']);
+
+      signals.length = 0;
+      item = (await writer.claimOrchestrations('hub', { workerId: 'w', max: 1, leaseMs: 60_000 }))[0]!;
+      await writer.commitOrchestration('hub', item, stepCommit(item, 'Completed'));
+      await until('the finished signal', () => signals.length === 1);
+      assert.deepEqual(kinds(signals), ['finished:a']);
+      assert.deepEqual(otherHub, []);
+    }));
+
+  void it('are not sent by a transaction that rolls back (a commit whose lease was lost)', () =>
+    withPostgres(async ({ openMigrated }) => {
+      const writer = await openMigrated();
+      const listener = await openMigrated();
+      await writer.createInstance('hub', startRequest('a'));
+      const stale = (await writer.claimOrchestrations('hub', { workerId: 'w', max: 1, leaseMs: 1 }))[0]!;
+      await until('the lease to expire', async () => (await writer.now()) > stale.claimedAt + 1);
+      const { signals } = recordSignals(listener, 'hub');
+
+      const lost = await writer.commitOrchestration('hub', stale, stepCommit(stale, 'Completed', { activities: [{ taskId: 0, name: 'Act' }] }));
+      assert.deepEqual(lost, { ok: false, reason: 'lease-lost' });
+      // Notifications arrive in commit order: once this later one is heard, an earlier one would have been.
+      await writer.createInstance('hub', startRequest('b'));
+      await until('the later start signal', () => signals.length > 0);
+      assert.deepEqual(kinds(signals), ['orchestration']);
+    }));
+
+  void it('stop at unsubscribe', () =>
+    withPostgres(async ({ openMigrated }) => {
+      const writer = await openMigrated();
+      const listener = await openMigrated();
+      const { signals: kept } = recordSignals(listener, 'hub');
+      const { signals: dropped, unsubscribe } = recordSignals(listener, 'hub');
+      unsubscribe();
+      await writer.createInstance('hub', startRequest('a'));
+      await until('the start signal', () => kept.length === 1);
+      assert.deepEqual(dropped, []);
+    }));
+
+  void it('stay within their schema: a listener on another schema hears nothing', () =>
+    withPostgres(async ({ openMigrated }) => {
+      const writer = await openMigrated();
+      const { signals } = recordSignals(await openMigrated(), 'hub');
+      await withPostgres(async ({ openMigrated: openOther }) => {
+        const { signals: otherSchema } = recordSignals(await openOther(), 'hub');
+        await writer.createInstance('hub', startRequest('a'));
+        await until('the start signal', () => signals.length === 1);
+        await writer.createInstance('hub', startRequest('b'));
+        await until('the second start signal', () => signals.length === 2);
+        assert.deepEqual(otherSchema, []);
+      });
+    }));
+
+  void it('catch up the hubs subscribed before the listening connection was up, and only those', () =>
+    withPostgres(async ({ open, openMigrated }) => {
+      await openMigrated();
+      const backend = open();
+      const { signals: early } = recordSignals(backend, 'early');
+      await backend.migrate();
+      assert.deepEqual(kinds(early), ['orchestration', 'activity']);
+      const { signals: late } = recordSignals(backend, 'late');
+      await backend.createInstance('early', startRequest('a'));
+      await until('the start signal', () => early.length === 3);
+      assert.deepEqual(late, []);
+    }));
+
+  void it('come back after the listening connection is terminated, with a synthetic signal to re-poll', () =>
+    withPostgres(async ({ schema, open, openMigrated, admin }) => {
+      const listener = await openMigrated();
+      // Not migrated, so that its own listening connection is never opened.
+      const writer = open();
+      const { signals } = recordSignals(listener, 'hub');
+      // This test's listening connection only: other test files' listeners are left alone.
+      const listenerPids = async () =>
+        (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [`LISTEN "${channelOf(schema)}"`]))
+          .rows.map((row) => row.pid);
+
+      for (let round = 0; round < 2; round++) {
+        const before = await listenerPids();
+        assert.equal(before.length, 1);
+        await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [before]);
+        await until('the synthetic signals after reconnecting', () => kinds(signals).includes('orchestration') && kinds(signals).includes('activity'));
+        signals.length = 0;
+        const after = await listenerPids();
+        assert.equal(after.filter((pid) => before.includes(pid)).length, 0);
+
+        await writer.createInstance('hub', startRequest(`after-${round}`));
+        await until('a real signal on the new connection', () => signals.length > 0);
+        assert.deepEqual(kinds(signals), ['orchestration']);
+        signals.length = 0;
+      }
+    }));
+});
