@@ -87,7 +87,8 @@ void describe('body format', () => {
   });
 
   void test('415 for a body that is not declared as JSON; a bodiless POST needs no content type', async () => {
-    for (const headers of [{ 'content-type': 'text/plain' }, { 'content-type': 'application/octet-stream' }, { 'content-type': 'application/jsonx' }, {}]) {
+    const declared: Record<string, string>[] = [{ 'content-type': 'text/plain' }, { 'content-type': 'application/octet-stream' }, { 'content-type': 'application/jsonx' }, {}];
+    for (const headers of declared) {
       const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { raw: '"x"', headers });
       assert.equal(answer.status, 415, JSON.stringify(headers));
     }
