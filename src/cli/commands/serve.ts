@@ -37,21 +37,28 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--max-payload-bytes <bytes>', 'largest input, output, event or custom status, in bytes of JSON');
   addStoreOptions(command).action(async (appModule: string, flags: ServeFlags) => {
     const { connectionString, hub } = resolveStore(io, flags);
-    const running = await serve({
-      appModule: resolve(io.cwd, appModule),
-      port: parsePort(flags.port, io.env.PORT),
-      host: flags.host,
-      hub,
-      connectionString,
-      apiKey: flags.apiKey ?? (io.env.TASKHUB_API_KEY || undefined),
-      insecure: flags.insecure ?? false,
-      embedKeyInUrls: flags.embedKeyInUrls ?? false,
-      maxPayloadBytes: flags.maxPayloadBytes === undefined ? undefined : parseWholeNumber('--max-payload-bytes', flags.maxPayloadBytes, 1, MAX_PAYLOAD_LIMIT),
-      logger: stderrLogger(io),
-    });
-    writeLine(io.stdout, running.url);
-    await untilStopSignal();
-    await running.close();
+    // Listening before the URL is printed: whoever reads it may signal at once.
+    const stop = listenForStopSignal();
+    try {
+      const running = await serve({
+        appModule: resolve(io.cwd, appModule),
+        port: parsePort(flags.port, io.env.PORT),
+        host: flags.host,
+        hub,
+        connectionString,
+        apiKey: flags.apiKey ?? (io.env.TASKHUB_API_KEY || undefined),
+        insecure: flags.insecure ?? false,
+        embedKeyInUrls: flags.embedKeyInUrls ?? false,
+        maxPayloadBytes:
+          flags.maxPayloadBytes === undefined ? undefined : parseWholeNumber('--max-payload-bytes', flags.maxPayloadBytes, 1, MAX_PAYLOAD_LIMIT),
+        logger: stderrLogger(io),
+      });
+      writeLine(io.stdout, running.url);
+      await stop.received;
+      await running.close();
+    } finally {
+      stop.dispose();
+    }
   });
 }
 
@@ -61,17 +68,21 @@ function parsePort(flag: string | undefined, fromEnvironment: string | undefined
   return DEFAULT_PORT;
 }
 
-/** Resolves on the first SIGINT or SIGTERM; a second one then ends the process at once (the default). */
-function untilStopSignal(): Promise<void> {
-  return new Promise((resolveStop) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolveStop();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+/** `received` resolves on the first SIGINT or SIGTERM; a second one then ends the process at once (the default). */
+function listenForStopSignal(): { received: Promise<void>; dispose(): void } {
+  let onSignal = () => {};
+  const received = new Promise<void>((resolveStop) => (onSignal = resolveStop));
+  const dispose = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+  const stop = () => {
+    dispose();
+    onSignal();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return { received, dispose };
 }
 
 function stderrLogger(io: CliIo): Logger {
