@@ -10,17 +10,17 @@ function applied(migration: Migration): AppliedMigration {
   return { version: migration.version, name: migration.name, checksum: migrationChecksum(migration) };
 }
 
-void describe('pendingMigrations', () => {
-  void it('returns every migration, in order, for an empty database', () => {
+describe('pendingMigrations', () => {
+  it('returns every migration, in order, for an empty database', () => {
     assert.deepEqual(pendingMigrations([first, second], []), [first, second]);
   });
 
-  void it('returns only what is not applied yet, and nothing once all are', () => {
+  it('returns only what is not applied yet, and nothing once all are', () => {
     assert.deepEqual(pendingMigrations([first, second], [applied(first)]), [second]);
     assert.deepEqual(pendingMigrations([first, second], [applied(first), applied(second)]), []);
   });
 
-  void it('refuses a list with gaps, duplicates, a wrong start or bad names', () => {
+  it('refuses a list with gaps, duplicates, a wrong start or bad names', () => {
     assert.throws(() => pendingMigrations([first, { ...second, version: 3 }], []), /expected 2/);
     assert.throws(() => pendingMigrations([first, { ...second, version: 1 }], []), /expected 2/);
     assert.throws(() => pendingMigrations([second], []), /expected 1/);
@@ -28,25 +28,25 @@ void describe('pendingMigrations', () => {
     assert.throws(() => pendingMigrations([{ ...first, version: 1.5 }], []), /invalid version/);
   });
 
-  void it('refuses a released migration that was edited or renamed since it was applied', () => {
+  it('refuses a released migration that was edited or renamed since it was applied', () => {
     assert.throws(() => pendingMigrations([{ ...first, sql: `${first.sql} -- edited` }, second], [applied(first)]), /must never be edited/);
     assert.throws(() => pendingMigrations([{ ...first, name: 'renamed' }, second], [applied(first)]), /must never be edited/);
   });
 
-  void it('refuses a database that has migrations this code does not know', () => {
+  it('refuses a database that has migrations this code does not know', () => {
     assert.throws(() => pendingMigrations([first], [applied(first), applied(second)]), /newer than this version/);
   });
 });
 
-void describe('migrationRecordSql', () => {
-  void it('records version, name and checksum', () => {
+describe('migrationRecordSql', () => {
+  it('records version, name and checksum', () => {
     assert.equal(
       migrationRecordSql(second),
       `INSERT INTO taskhub_migrations (version, name, checksum) VALUES (2, 'add_b', '${migrationChecksum(second)}')`,
     );
   });
 
-  void it('refuses a name that could break out of the literal', () => {
+  it('refuses a name that could break out of the literal', () => {
     assert.throws(() => migrationRecordSql({ ...first, name: "x'); DROP TABLE a; --" }), /invalid name/);
   });
 });

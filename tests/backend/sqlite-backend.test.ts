@@ -50,8 +50,8 @@ function schemaOf(path: string): unknown {
   }
 }
 
-void describe('SQLite file settings', () => {
-  void it('creates the directory and the file, in WAL mode with synchronous=FULL by default', async () => {
+describe('SQLite file settings', () => {
+  it('creates the directory and the file, in WAL mode with synchronous=FULL by default', async () => {
     const path = freshPath();
     const backend = await openSqliteBackend(path);
     try {
@@ -68,19 +68,19 @@ void describe('SQLite file settings', () => {
     db.close();
   });
 
-  void it('runs with synchronous=NORMAL when asked', async () => {
+  it('runs with synchronous=NORMAL when asked', async () => {
     const backend = await openSqliteBackend(freshPath(), { synchronous: 'normal' });
     assert.deepEqual(backend.durability(), { journalMode: 'wal', synchronous: 'normal' });
     await backend.close();
   });
 
-  void it('says to migrate first when the schema is missing', async () => {
+  it('says to migrate first when the schema is missing', async () => {
     const backend = new SqliteBackend({ path: freshPath() });
     await assert.rejects(backend.getInstance(HUB, 'x'), /call migrate\(\) first/);
     await backend.close();
   });
 
-  void it('surfaces SQLITE_BUSY once another connection has held the write lock past the busy timeout', async () => {
+  it('surfaces SQLITE_BUSY once another connection has held the write lock past the busy timeout', async () => {
     const path = freshPath();
     const backend = await openSqliteBackend(path, { busyTimeoutMs: 50 });
     const other = new Database(path);
@@ -96,8 +96,8 @@ void describe('SQLite file settings', () => {
   });
 });
 
-void describe('SQLite migrations', () => {
-  void it('record each applied version once and apply nothing the second time', async () => {
+describe('SQLite migrations', () => {
+  it('record each applied version once and apply nothing the second time', async () => {
     const path = freshPath();
     const backend = await openSqliteBackend(path);
     const schema = schemaOf(path);
@@ -110,7 +110,7 @@ void describe('SQLite migrations', () => {
     assert.deepEqual(migrations.map((m) => [m.version, m.name]), SQLITE_MIGRATIONS.map((m) => [m.version, m.name]));
   });
 
-  void it('upgrade a database at every earlier version to exactly the fresh schema', () => {
+  it('upgrade a database at every earlier version to exactly the fresh schema', () => {
     const freshFile = freshPath();
     mkdirSync(join(freshFile, '..'), { recursive: true });
     const fresh = new Database(freshFile);
@@ -128,7 +128,7 @@ void describe('SQLite migrations', () => {
     }
   });
 
-  void it('refuse to run over a released migration that was edited', async () => {
+  it('refuse to run over a released migration that was edited', async () => {
     const path = freshPath();
     await (await openSqliteBackend(path)).close();
     const db = new Database(path);
@@ -137,7 +137,7 @@ void describe('SQLite migrations', () => {
     db.close();
   });
 
-  void it('let several processes migrate a new file at the same time', async () => {
+  it('let several processes migrate a new file at the same time', async () => {
     const path = freshPath();
     const outputs = await Promise.all([1, 2, 3].map((n) => runClaimProcess(path, HUB, `migrator-${n}`).finished));
     assert.deepEqual(outputs, [[], [], []]);
@@ -145,8 +145,8 @@ void describe('SQLite migrations', () => {
   });
 });
 
-void describe('SQLite clock', () => {
-  void it('times visibility and leases by the injected clock, so tests need not sleep', async () => {
+describe('SQLite clock', () => {
+  it('times visibility and leases by the injected clock, so tests need not sleep', async () => {
     let now = Date.UTC(2030, 0, 1);
     const backend = await openSqliteBackend(freshPath(), { clock: () => now });
     try {
@@ -173,8 +173,8 @@ void describe('SQLite clock', () => {
   });
 });
 
-void describe('SQLite with several connections', () => {
-  void it('signals across backend objects that reach the same file by different paths', async () => {
+describe('SQLite with several connections', () => {
+  it('signals across backend objects that reach the same file by different paths', async () => {
     const directory = join(root, `case-${++files}`);
     mkdirSync(join(directory, 'real'), { recursive: true });
     symlinkSync(join(directory, 'real'), join(directory, 'alias'));
@@ -192,7 +192,7 @@ void describe('SQLite with several connections', () => {
     }
   });
 
-  void it('never gives one instance to two processes claiming from the same file at once', async () => {
+  it('never gives one instance to two processes claiming from the same file at once', async () => {
     const path = freshPath();
     const backend = await openSqliteBackend(path);
     const ids = Array.from({ length: 200 }, (_, i) => `shared-${i}`);

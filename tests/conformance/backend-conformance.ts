@@ -21,7 +21,7 @@ import type { OpenBackend } from './fixtures.js';
 export type { OpenBackend };
 
 export function runBackendConformance(label: string, openBackend: OpenBackend): void {
-  void describe(`backend conformance: ${label}`, () => {
+  describe(`backend conformance: ${label}`, () => {
     describeInstances(openBackend);
     describeClaims(openBackend);
     describeCommit(openBackend);

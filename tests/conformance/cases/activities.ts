@@ -36,8 +36,8 @@ function claimTasks(backend: Backend, hub: string, max: number, leaseMs = LONG_L
 }
 
 export function describeActivities(open: OpenBackend): void {
-  void describe('activities', () => {
-    void it('are claimed oldest first, up to max, once while leased, with attempt 1', () =>
+  describe('activities', () => {
+    it('are claimed oldest first, up to max, once while leased, with attempt 1', () =>
       withBackend(open, async (backend, hub) => {
         await schedule(backend, hub, 'first', ['a', 'b']);
         await schedule(backend, hub, 'second', ['c']);
@@ -52,7 +52,7 @@ export function describeActivities(open: OpenBackend): void {
         assert.deepEqual(await claimTasks(backend, hub, 10), []);
       }));
 
-    void it('are each claimed by one of several workers claiming at the same time', () =>
+    it('are each claimed by one of several workers claiming at the same time', () =>
       withBackends(open, 3, async (backends, hub) => {
         const names = Array.from({ length: 24 }, (_, i) => `t${i}`);
         await schedule(backends[0]!, hub, 'fan', names);
@@ -61,7 +61,7 @@ export function describeActivities(open: OpenBackend): void {
         assert.deepEqual([...claimed].sort(), [...names].sort());
       }));
 
-    void it('are claimed again with a higher attempt once the lease expires; the old lease can no longer complete or renew', () =>
+    it('are claimed again with a higher attempt once the lease expires; the old lease can no longer complete or renew', () =>
       withBackend(open, async (backend, hub) => {
         await schedule(backend, hub, 'flaky', ['work']);
         const [first] = await claimTasks(backend, hub, 1, SHORT_LEASE_MS, 'worker-a');
@@ -82,7 +82,7 @@ export function describeActivities(open: OpenBackend): void {
         assert.deepEqual(item.messages.map((m) => m.event), [taskCompleted(0, '"fresh"')]);
       }));
 
-    void it('cannot be completed after the lease expired, even when nobody claimed it since', () =>
+    it('cannot be completed after the lease expired, even when nobody claimed it since', () =>
       withBackend(open, async (backend, hub) => {
         await schedule(backend, hub, 'late', ['work']);
         const [task] = await claimTasks(backend, hub, 1, SHORT_LEASE_MS);
@@ -94,7 +94,7 @@ export function describeActivities(open: OpenBackend): void {
         assert.equal(again?.attempt, 2, 'the task is still there, for another attempt');
       }));
 
-    void it('complete once: the task is deleted and its result put in the instance inbox', () =>
+    it('complete once: the task is deleted and its result put in the instance inbox', () =>
       withBackend(open, async (backend, hub) => {
         await schedule(backend, hub, 'done', ['work']);
         const [task] = await claimTasks(backend, hub, 1, SHORT_LEASE_MS);
@@ -108,7 +108,7 @@ export function describeActivities(open: OpenBackend): void {
         assert.deepEqual(item.messages.map((m) => [m.executionId, m.event]), [[task.executionId, taskCompleted(0, '42')]]);
       }));
 
-    void it('keep their lease while it is renewed', () =>
+    it('keep their lease while it is renewed', () =>
       withBackend(open, async (backend, hub) => {
         await schedule(backend, hub, 'long', ['work']);
         const [task] = await claimTasks(backend, hub, 1, 1000);
@@ -120,7 +120,7 @@ export function describeActivities(open: OpenBackend): void {
         assert.deepEqual(eventTypes(await claimOnly(backend, hub, 'long')), ['TaskCompleted']);
       }));
 
-    void it('deliver nothing when the instance is gone, and stay within their hub', () =>
+    it('deliver nothing when the instance is gone, and stay within their hub', () =>
       withBackend(open, async (backend, hub) => {
         const otherHub = `${hub}-other`;
         try {

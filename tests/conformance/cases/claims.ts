@@ -24,8 +24,8 @@ import {
 } from '../fixtures.js';
 
 export function describeClaims(open: OpenBackend): void {
-  void describe('claimOrchestrations', () => {
-    void it('returns the instance, its history, its visible messages in arrival order, a lock token and the claim time', () =>
+  describe('claimOrchestrations', () => {
+    it('returns the instance, its history, its visible messages in arrival order, a lock token and the claim time', () =>
       withBackend(open, async (backend, hub) => {
         const request = await start(backend, hub, 'work', { input: '"in"' });
         let item = await claimOnly(backend, hub, 'work');
@@ -50,7 +50,7 @@ export function describeClaims(open: OpenBackend): void {
         assert.ok(item.claimedAt >= before && item.claimedAt <= after);
       }));
 
-    void it('never hands out a leased instance again, and respects max', () =>
+    it('never hands out a leased instance again, and respects max', () =>
       withBackend(open, async (backend, hub) => {
         for (const id of ['a', 'b', 'c']) await start(backend, hub, id);
         const first = await backend.claimOrchestrations(hub, { workerId: 'w1', max: 2, leaseMs: LONG_LEASE_MS });
@@ -65,7 +65,7 @@ export function describeClaims(open: OpenBackend): void {
         assert.deepEqual(await claimAll(backend, hub), []);
       }));
 
-    void it('hands each instance to one of several workers claiming at the same time', () =>
+    it('hands each instance to one of several workers claiming at the same time', () =>
       withBackends(open, 3, async (backends, hub) => {
         const ids = Array.from({ length: 30 }, (_, i) => `concurrent-${i}`);
         for (const id of ids) await start(backends[0]!, hub, id);
@@ -75,7 +75,7 @@ export function describeClaims(open: OpenBackend): void {
         assert.deepEqual([...claimed].sort(), [...ids].sort());
       }));
 
-    void it('does not claim a message before its visibleAt, and leaves it out of the claimed messages', () =>
+    it('does not claim a message before its visibleAt, and leaves it out of the claimed messages', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'timer');
         let item = await claimOnly(backend, hub, 'timer');
@@ -89,7 +89,7 @@ export function describeClaims(open: OpenBackend): void {
         assert.deepEqual(item.messages.map((m) => m.event), [raised('now')]);
       }));
 
-    void it('claims a Pending instance only for its start or a termination; other events wait', () =>
+    it('claims a Pending instance only for its start or a termination; other events wait', () =>
       withBackend(open, async (backend, hub) => {
         const startAt = (await backend.now()) + LONG_LEASE_MS;
         await start(backend, hub, 'scheduled', { scheduledStartAt: startAt });
@@ -101,7 +101,7 @@ export function describeClaims(open: OpenBackend): void {
         assert.deepEqual(eventTypes(item), ['EventRaised', 'ExecutionTerminated'], 'every visible message, not the future start');
       }));
 
-    void it('lets another worker claim an instance once its lease has expired', () =>
+    it('lets another worker claim an instance once its lease has expired', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'crashed');
         const first = await claimOnly(backend, hub, 'crashed', SHORT_LEASE_MS, 'worker-a');
@@ -112,8 +112,8 @@ export function describeClaims(open: OpenBackend): void {
       }));
   });
 
-  void describe('commitOrchestration fencing', () => {
-    void it('rejects a commit after the lease expired, and changes nothing', () =>
+  describe('commitOrchestration fencing', () => {
+    it('rejects a commit after the lease expired, and changes nothing', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'slow', { input: '"x"' });
         const item = await claimOnly(backend, hub, 'slow', SHORT_LEASE_MS);
@@ -133,7 +133,7 @@ export function describeClaims(open: OpenBackend): void {
         assert.deepEqual(again.messages, item.messages, 'the messages were not consumed');
       }));
 
-    void it('rejects the late commit of a worker whose instance another worker claimed since', () =>
+    it('rejects the late commit of a worker whose instance another worker claimed since', () =>
       withBackends(open, 2, async ([a, b], hub) => {
         await start(a!, hub, 'contested');
         const stale = await claimOnly(a!, hub, 'contested', SHORT_LEASE_MS, 'worker-a');
@@ -152,7 +152,7 @@ export function describeClaims(open: OpenBackend): void {
         assert.equal((await b!.getInstance(hub, 'contested'))?.status, 'Running');
       }));
 
-    void it('accepts one commit per claim: the commit releases the lease', () =>
+    it('accepts one commit per claim: the commit releases the lease', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'once');
         const item = await claimOnly(backend, hub, 'once');
@@ -164,7 +164,7 @@ export function describeClaims(open: OpenBackend): void {
         assert.deepEqual(await backend.getHistory(hub, 'once'), [{ sequence: 0, event: marker(0) }]);
       }));
 
-    void it('rejects a commit for an instance that no longer exists', () =>
+    it('rejects a commit for an instance that no longer exists', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'vanishing');
         let item = await claimOnly(backend, hub, 'vanishing');
@@ -177,8 +177,8 @@ export function describeClaims(open: OpenBackend): void {
       }));
   });
 
-  void describe('abandonOrchestration', () => {
-    void it('releases the lease at once with no delay', () =>
+  describe('abandonOrchestration', () => {
+    it('releases the lease at once with no delay', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'retry');
         const item = await claimOnly(backend, hub, 'retry');
@@ -188,7 +188,7 @@ export function describeClaims(open: OpenBackend): void {
         assert.equal((await backend.getInstance(hub, 'retry'))?.status, 'Pending', 'nothing else changed');
       }));
 
-    void it('makes the instance claimable again only after retryAfterMs', () =>
+    it('makes the instance claimable again only after retryAfterMs', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'later');
         const item = await claimOnly(backend, hub, 'later');

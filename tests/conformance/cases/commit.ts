@@ -24,8 +24,8 @@ import {
 const ACTIVITY_CLAIM = { workerId: 'activity-worker', max: 100, leaseMs: LONG_LEASE_MS };
 
 export function describeCommit(open: OpenBackend): void {
-  void describe('commitOrchestration', () => {
-    void it('appends events with sequence numbers that continue across steps', () =>
+  describe('commitOrchestration', () => {
+    it('appends events with sequence numbers that continue across steps', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'seq');
         let item = await claimOnly(backend, hub, 'seq');
@@ -36,7 +36,7 @@ export function describeCommit(open: OpenBackend): void {
         assert.deepEqual(await backend.getHistory(hub, 'seq'), [0, 1, 2].map((n) => ({ sequence: n, event: marker(n) })));
       }));
 
-    void it('sets status, output and custom status exactly as given, stamps lastUpdatedAt, and clears what is undefined', () =>
+    it('sets status, output and custom status exactly as given, stamps lastUpdatedAt, and clears what is undefined', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'row', { input: '"kept"' });
         let item = await claimOnly(backend, hub, 'row');
@@ -63,7 +63,7 @@ export function describeCommit(open: OpenBackend): void {
       }));
 
     for (const status of ['Completed', 'Failed', 'Terminated'] as RuntimeStatus[]) {
-      void it(`stamps completedAt when the instance becomes ${status}`, () =>
+      it(`stamps completedAt when the instance becomes ${status}`, () =>
         withBackend(open, async (backend, hub) => {
           await start(backend, hub, 'ends');
           const item = await claimOnly(backend, hub, 'ends');
@@ -77,7 +77,7 @@ export function describeCommit(open: OpenBackend): void {
         }));
     }
 
-    void it('deletes the consumed messages only; the others, and those that arrived during the step, are claimable next', () =>
+    it('deletes the consumed messages only; the others, and those that arrived during the step, are claimable next', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'inbox');
         let item = await claimOnly(backend, hub, 'inbox');
@@ -91,7 +91,7 @@ export function describeCommit(open: OpenBackend): void {
         assert.deepEqual(item.messages.map((m) => m.event), [raised('two'), raised('during')]);
       }));
 
-    void it('replaces the whole history when asked, and appends after it next time', () =>
+    it('replaces the whole history when asked, and appends after it next time', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'rewound');
         let item = await claimOnly(backend, hub, 'rewound');
@@ -112,7 +112,7 @@ export function describeCommit(open: OpenBackend): void {
         assert.deepEqual((await backend.getHistory(hub, 'rewound')).map((r) => r.sequence), [0, 1, 2]);
       }));
 
-    void it('continues as new: clears the history, switches execution id and input, schedules activities for the new execution', () =>
+    it('continues as new: clears the history, switches execution id and input, schedules activities for the new execution', () =>
       withBackend(open, async (backend, hub) => {
         const first = await start(backend, hub, 'loop', { input: '1' });
         let item = await claimOnly(backend, hub, 'loop');
@@ -142,7 +142,7 @@ export function describeCommit(open: OpenBackend): void {
         assert.deepEqual(item.messages.map((m) => [m.executionId, m.event]), [[next.executionId, next.startEvent]]);
       }));
 
-    void it('schedules activity tasks for the current execution', () =>
+    it('schedules activity tasks for the current execution', () =>
       withBackend(open, async (backend, hub) => {
         const request = await start(backend, hub, 'fan');
         const item = await claimOnly(backend, hub, 'fan');
@@ -156,7 +156,7 @@ export function describeCommit(open: OpenBackend): void {
         ]);
       }));
 
-    void it('delivers messages to itself always, to existing instances finished or not, and drops those to missing ones', () =>
+    it('delivers messages to itself always, to existing instances finished or not, and drops those to missing ones', () =>
       withBackend(open, async (backend, hub) => {
         await startIn(backend, hub, 'running', 'Running');
         await startIn(backend, hub, 'finished', 'Completed');
@@ -182,7 +182,7 @@ export function describeCommit(open: OpenBackend): void {
         assert.deepEqual(eventTypes(late), ['ExecutionStarted'], 'nothing was kept for the missing instance');
       }));
 
-    void it('with deleteAllMessages, empties the inbox and drops unclaimed activity tasks, keeping leased ones and new messages to itself', () =>
+    it('with deleteAllMessages, empties the inbox and drops unclaimed activity tasks, keeping leased ones and new messages to itself', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'ending');
         let item = await claimOnly(backend, hub, 'ending');
@@ -215,7 +215,7 @@ export function describeCommit(open: OpenBackend): void {
         assert.deepEqual(eventTypes(late), ['TaskCompleted'], 'its result reaches the finished instance, for the runtime to discard');
       }));
 
-    void it('creates sub-orchestrations, sends onConflict when the id is taken by an unfinished instance, and replaces a finished one', () =>
+    it('creates sub-orchestrations, sends onConflict when the id is taken by an unfinished instance, and replaces a finished one', () =>
       withBackend(open, async (backend, hub) => {
         await startIn(backend, hub, 'busy-child', 'Running');
         await start(backend, hub, 'done-child');

@@ -23,8 +23,8 @@ const UNFINISHED: RuntimeStatus[] = ['Pending', 'Running', 'Suspended', 'Continu
 const FINISHED: RuntimeStatus[] = ['Completed', 'Failed', 'Terminated'];
 
 export function describeInstances(open: OpenBackend): void {
-  void describe('createInstance and getInstance', () => {
-    void it('creates a Pending instance stamped with the store clock, with its start message in the inbox', () =>
+  describe('createInstance and getInstance', () => {
+    it('creates a Pending instance stamped with the store clock, with its start message in the inbox', () =>
       withBackend(open, async (backend, hub) => {
         const before = await backend.now();
         const request = await start(backend, hub, 'one', { name: 'Hello', input: '{ "city" : "Tokyo" }', parentInstanceId: 'the-parent' });
@@ -48,7 +48,7 @@ export function describeInstances(open: OpenBackend): void {
         assert.deepEqual(item.messages.map((m) => [m.executionId, m.event]), [[request.executionId, request.startEvent]]);
       }));
 
-    void it('hides the input only when asked, and answers undefined for an unknown id', () =>
+    it('hides the input only when asked, and answers undefined for an unknown id', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'with-input', { input: '42' });
         assert.equal((await backend.getInstance(hub, 'with-input'))?.input, '42', 'inputs are included by default');
@@ -59,7 +59,7 @@ export function describeInstances(open: OpenBackend): void {
         assert.equal(await backend.getInstance(hub, 'nobody'), undefined);
       }));
 
-    void it('records a scheduled start and keeps the start message invisible until then', () =>
+    it('records a scheduled start and keeps the start message invisible until then', () =>
       withBackend(open, async (backend, hub) => {
         const startAt = (await backend.now()) + LONG_LEASE_MS;
         await start(backend, hub, 'later', { scheduledStartAt: startAt });
@@ -69,7 +69,7 @@ export function describeInstances(open: OpenBackend): void {
       }));
 
     for (const status of UNFINISHED) {
-      void it(`refuses to start over a ${status} instance and changes nothing`, () =>
+      it(`refuses to start over a ${status} instance and changes nothing`, () =>
         withBackend(open, async (backend, hub) => {
           await startIn(backend, hub, 'taken', status, { input: '"first"' });
           const before = await backend.getInstance(hub, 'taken');
@@ -84,7 +84,7 @@ export function describeInstances(open: OpenBackend): void {
     }
 
     for (const status of FINISHED) {
-      void it(`replaces a ${status} instance, deleting its history, inbox and activity tasks`, () =>
+      it(`replaces a ${status} instance, deleting its history, inbox and activity tasks`, () =>
         withBackend(open, async (backend, hub) => {
           await start(backend, hub, 'again', { input: '"first"' });
           const item = await claimOnly(backend, hub, 'again');
@@ -114,7 +114,7 @@ export function describeInstances(open: OpenBackend): void {
         }));
     }
 
-    void it('round-trips instance ids and hub-scoped data with awkward characters', () =>
+    it('round-trips instance ids and hub-scoped data with awkward characters', () =>
       withBackend(open, async (backend, hub) => {
         const ids = ["a'b", 'a"b', 'x; DROP TABLE instances; --', '100%_sure', 'ünïcødé-😀-רשימה', 'a\\b', 'z'.repeat(256)];
         for (const id of ids) await start(backend, hub, id, { input: JSON.stringify(id) });
@@ -129,7 +129,7 @@ export function describeInstances(open: OpenBackend): void {
         assert.deepEqual(claimed, [...ids].sort());
       }));
 
-    void it('keeps hubs apart: the same id in two hubs is two instances', () =>
+    it('keeps hubs apart: the same id in two hubs is two instances', () =>
       withBackend(open, async (backend, hub) => {
         const otherHub = `${hub}-other`;
         try {
@@ -146,8 +146,8 @@ export function describeInstances(open: OpenBackend): void {
       }));
   });
 
-  void describe('sendMessage', () => {
-    void it('answers not-found for an unknown instance', () =>
+  describe('sendMessage', () => {
+    it('answers not-found for an unknown instance', () =>
       withBackend(open, async (backend, hub) => {
         assert.deepEqual(await backend.sendMessage(hub, message('ghost', raised('x')), ['Running']), { sent: false, reason: 'not-found' });
         await start(backend, hub, 'ghost');
@@ -155,7 +155,7 @@ export function describeInstances(open: OpenBackend): void {
         assert.deepEqual(eventTypes(item), ['ExecutionStarted'], 'nothing was stored for the unknown id');
       }));
 
-    void it('refuses an instance whose status is not allowed, saying which status it has', () =>
+    it('refuses an instance whose status is not allowed, saying which status it has', () =>
       withBackend(open, async (backend, hub) => {
         await startIn(backend, hub, 'done', 'Completed');
         assert.deepEqual(await backend.sendMessage(hub, message('done', raised('x')), ['Pending', 'Running']), {
@@ -166,7 +166,7 @@ export function describeInstances(open: OpenBackend): void {
         assert.deepEqual(await claimAll(backend, hub), [], 'nothing was stored');
       }));
 
-    void it('stores the message with its execution id, visible now or at visibleAt', () =>
+    it('stores the message with its execution id, visible now or at visibleAt', () =>
       withBackend(open, async (backend, hub) => {
         const request = await start(backend, hub, 'target');
         const item = await claimOnly(backend, hub, 'target');
@@ -186,8 +186,8 @@ export function describeInstances(open: OpenBackend): void {
       }));
   });
 
-  void describe('getHistory', () => {
-    void it('returns the history in order, in pages from a sequence number', () =>
+  describe('getHistory', () => {
+    it('returns the history in order, in pages from a sequence number', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'long');
         let item = await claimOnly(backend, hub, 'long');

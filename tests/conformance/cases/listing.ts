@@ -130,8 +130,8 @@ function ids(records: InstanceRecord[]): string[] {
 }
 
 export function describeListing(open: OpenBackend): void {
-  void describe('listInstances and countInstances', () => {
-    void it('answer every filter, alone and combined, in creation order, in any page size, with matching counts', () =>
+  describe('listInstances and countInstances', () => {
+    it('answer every filter, alone and combined, in creation order, in any page size, with matching counts', () =>
       withBackend(open, async (backend, hub) => {
         const population = await populate(backend, hub);
         for (const [label, query, expectedCount] of queries(population)) {
@@ -149,7 +149,7 @@ export function describeListing(open: OpenBackend): void {
         }
       }));
 
-    void it('return the same records as getInstance, with inputs only when asked', () =>
+    it('return the same records as getInstance, with inputs only when asked', () =>
       withBackend(open, async (backend, hub) => {
         const { records } = await populate(backend, hub);
         assert.deepEqual(plain(await listAll(backend, hub, {}, 5, true)), plain(records));
@@ -157,7 +157,7 @@ export function describeListing(open: OpenBackend): void {
         assert.deepEqual(plain(withoutInput), plain(records.map(({ input: _input, ...rest }) => rest)));
       }));
 
-    void it('page without repeating or skipping an instance while new instances are created between pages', () =>
+    it('page without repeating or skipping an instance while new instances are created between pages', () =>
       withBackend(open, async (backend, hub) => {
         const original = Array.from({ length: 20 }, (_, i) => `before-${String(i).padStart(2, '0')}`);
         for (const id of original) await start(backend, hub, id);
@@ -175,7 +175,7 @@ export function describeListing(open: OpenBackend): void {
         assert.deepEqual(seen.slice(0, original.length), original, 'in creation order');
       }));
 
-    void it('refuse a malformed or tampered continuation token with InvalidArgumentError', () =>
+    it('refuse a malformed or tampered continuation token with InvalidArgumentError', () =>
       withBackend(open, async (backend, hub) => {
         const encode = (text: string): string => Buffer.from(text).toString('base64url');
         for (const token of ['not a token!', '%%%', 'abc', encode('{"a":1}'), encode('[1]'), encode('not json'), encode('[1.5,"x"]'), encode('null')]) {
@@ -187,7 +187,7 @@ export function describeListing(open: OpenBackend): void {
         }
       }));
 
-    void it('count nothing in an empty hub', () =>
+    it('count nothing in an empty hub', () =>
       withBackend(open, async (backend, hub) => {
         assert.deepEqual(fullCounts(await backend.countInstances(hub, {})), fullCounts({}));
         assert.deepEqual(await backend.listInstances(hub, { pageSize: 10, includeInput: true }), { instances: [] });

@@ -40,14 +40,14 @@ async function remainingIds(backend: Backend, hub: string): Promise<string[]> {
 }
 
 export function describePurge(open: OpenBackend): void {
-  void describe('purgeInstance', () => {
-    void it('answers not-found for an unknown instance', () =>
+  describe('purgeInstance', () => {
+    it('answers not-found for an unknown instance', () =>
       withBackend(open, async (backend, hub) => {
         assert.deepEqual(await backend.purgeInstance(hub, 'nobody'), { purged: false, reason: 'not-found' });
       }));
 
     for (const status of ['Pending', 'Running', 'Suspended', 'ContinuedAsNew'] as RuntimeStatus[]) {
-      void it(`refuses a ${status} instance and changes nothing`, () =>
+      it(`refuses a ${status} instance and changes nothing`, () =>
         withBackend(open, async (backend, hub) => {
           await startIn(backend, hub, 'busy', status);
           const before = await backend.getInstance(hub, 'busy');
@@ -57,7 +57,7 @@ export function describePurge(open: OpenBackend): void {
     }
 
     for (const status of ['Completed', 'Failed', 'Terminated'] as RuntimeStatus[]) {
-      void it(`deletes a ${status} instance from every table`, () =>
+      it(`deletes a ${status} instance from every table`, () =>
         withBackend(open, async (backend, hub) => {
           await finishWithLeftovers(backend, hub, 'old', status);
           await startIn(backend, hub, 'bystander', 'Running');
@@ -75,7 +75,7 @@ export function describePurge(open: OpenBackend): void {
     }
   });
 
-  void describe('purgeInstances', () => {
+  describe('purgeInstances', () => {
     const population: Record<string, RuntimeStatus> = {
       c1: 'Completed', c2: 'Completed', c3: 'Completed', c4: 'Completed', c5: 'Completed',
       f1: 'Failed', f2: 'Failed', t1: 'Terminated',
@@ -83,7 +83,7 @@ export function describePurge(open: OpenBackend): void {
     };
     const unfinished = ['n1', 'p1', 'r1', 's1'];
 
-    void it('deletes only finished instances matching the statuses, in batches, and counts them', () =>
+    it('deletes only finished instances matching the statuses, in batches, and counts them', () =>
       withBackend(open, async (backend, hub) => {
         await startAllIn(backend, hub, population);
         assert.equal(await backend.purgeInstances(hub, { statuses: ['Completed', 'Running'] }, 2), 5, 'unfinished statuses are ignored');
@@ -94,7 +94,7 @@ export function describePurge(open: OpenBackend): void {
         assert.equal(await backend.purgeInstances(hub, {}, 3), 0);
       }));
 
-    void it('deletes every table\'s rows of the purged instances, across batch boundaries', () =>
+    it('deletes every table\'s rows of the purged instances, across batch boundaries', () =>
       withBackend(open, async (backend, hub) => {
         for (const id of ['a', 'b', 'c', 'd']) await finishWithLeftovers(backend, hub, id, 'Completed');
         assert.equal(await backend.purgeInstances(hub, { statuses: ['Completed'] }, 2), 4);
@@ -104,7 +104,7 @@ export function describePurge(open: OpenBackend): void {
         assert.deepEqual(fullCounts(await backend.countInstances(hub, {})), fullCounts({}));
       }));
 
-    void it('honours the created-time range, name and id prefix', () =>
+    it('honours the created-time range, name and id prefix', () =>
       withBackend(open, async (backend, hub) => {
         await startAllIn(backend, hub, { early1: 'Completed', early2: 'Failed', earlyRunning: 'Running' });
         const cut = await clockPast(backend, await backend.now());
@@ -117,8 +117,8 @@ export function describePurge(open: OpenBackend): void {
       }));
   });
 
-  void describe('deleteHub', () => {
-    void it('removes exactly that hub\'s data', () =>
+  describe('deleteHub', () => {
+    it('removes exactly that hub\'s data', () =>
       withBackend(open, async (backend, hub) => {
         // A hub name with LIKE wildcards, among names a LIKE or a prefix match would confuse with it.
         const victim = `${hub}_%`;

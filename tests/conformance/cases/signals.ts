@@ -47,8 +47,8 @@ function record(backend: Backend, hub: string): Recorder {
 }
 
 export function describeSignals(open: OpenBackend): void {
-  void describe('subscribe', () => {
-    void it('signals new orchestration work, activity work and finished instances, to subscribers on other backend objects too', () =>
+  describe('subscribe', () => {
+    it('signals new orchestration work, activity work and finished instances, to subscribers on other backend objects too', () =>
       withBackends(open, 2, async ([client, worker], hub) => {
         const onClient = record(client!, hub);
         const onWorker = record(worker!, hub);
@@ -75,7 +75,7 @@ export function describeSignals(open: OpenBackend): void {
         onWorker.stop();
       }));
 
-    void it('signals a message that arrived during a step once the step commits', () =>
+    it('signals a message that arrived during a step once the step commits', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'busy');
         const item = await claimOnly(backend, hub, 'busy');
@@ -86,7 +86,7 @@ export function describeSignals(open: OpenBackend): void {
         recorder.stop();
       }));
 
-    void it('keeps hubs apart and stops after unsubscribing', () =>
+    it('keeps hubs apart and stops after unsubscribing', () =>
       withBackend(open, async (backend, hub) => {
         const here = record(backend, hub);
         const elsewhere = record(backend, `${hub}-elsewhere`);
@@ -102,15 +102,15 @@ export function describeSignals(open: OpenBackend): void {
       }));
   });
 
-  void describe('nextWakeAt', () => {
-    void it('is undefined when nothing is due in the future', () =>
+  describe('nextWakeAt', () => {
+    it('is undefined when nothing is due in the future', () =>
       withBackend(open, async (backend, hub) => {
         assert.equal(await backend.nextWakeAt(hub), undefined);
         await start(backend, hub, 'ready');
         assert.equal(await backend.nextWakeAt(hub), undefined, 'a message visible now is work, not a wake-up');
       }));
 
-    void it('is the earliest future message visibility, instance lease expiry or task lease expiry', () =>
+    it('is the earliest future message visibility, instance lease expiry or task lease expiry', () =>
       withBackend(open, async (backend, hub) => {
         const now = await backend.now();
         await start(backend, hub, 'sleeper');
