@@ -28,7 +28,7 @@ export interface HttpServerOptions {
   connectionString?: string;
   /** The `connection` value that means the server's own store, echoed in URLs (default TASKHUB_STORAGE). */
   connectionName?: string;
-  /** When set, every request must carry it (`x-functions-key` header or `code` query parameter). */
+  /** When set (not empty), every request must carry it (`x-functions-key` header or `code` query parameter). */
   apiKey?: string;
   /** Write the API key into management URLs as `code` (off by default: URLs get logged and shared). */
   embedKeyInUrls?: boolean;
@@ -70,7 +70,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   registerErrorHandlers(app, { logger, bodyLimit });
-  if (options.apiKey !== undefined) requireApiKey(app, options.apiKey);
+  if (options.apiKey) requireApiKey(app, options.apiKey);
 
   const resolver = new ClientResolver({
     backend: options.backend,
@@ -79,7 +79,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     hub: options.hub,
     registry: options.registry,
     maxPayloadBytes,
-    embeddedApiKey: options.embedKeyInUrls ? options.apiKey : undefined,
+    embeddedApiKey: options.embedKeyInUrls && options.apiKey ? options.apiKey : undefined,
     logger,
     env: options.env,
   });
