@@ -15,7 +15,7 @@ const STATUS_BY_CODE: Record<TaskHubErrorCode, number> = {
   INSTANCE_EXISTS: 409,
   WRONG_STATE: 409,
   INSTANCE_FINISHED: 410,
-  // No route waits with a deadline that throws; a gateway-style answer if one ever does.
+  // Kept total: no route awaits a deadline that throws (waits answer 202), but the table covers every code.
   TIMEOUT: 504,
 };
 
@@ -37,7 +37,9 @@ export function sendError(reply: FastifyReply, status: number, message: string):
 export function registerErrorHandlers(app: FastifyInstance, options: { logger: Logger; bodyLimit: number }): void {
   app.setErrorHandler((error, request, reply) => {
     const { status, message } = describeError(error, options.bodyLimit);
-    if (status >= 500) options.logger.error(`${request.method} ${request.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // The path only: the query may hold the API key (`code`).
+    const path = request.url.split('?')[0] ?? '';
+    if (status >= 500) options.logger.error(`${request.method} ${path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return sendError(reply, status, message);
   });
   app.setNotFoundHandler((request, reply) =>
