@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import type { OrchestrationCommit, OrchestrationWorkItem, WorkSignal } from '../../src/backend/backend.js';
 import { MIGRATION_TABLE } from '../../src/backend/migrate.js';
 import { SQLITE_MIGRATIONS } from '../../src/backend/sqlite/migrations/index.js';
+import { prefixUpperBound } from '../../src/backend/sqlite/instance-filter.js';
 import { applySqliteMigrations } from '../../src/backend/sqlite/schema.js';
 import { SqliteBackend, openSqliteBackend } from '../../src/backend/sqlite/index.js';
 import { startRequest, timerFired } from '../conformance/fixtures.js';
@@ -142,6 +143,28 @@ describe('SQLite migrations', () => {
     const outputs = await Promise.all([1, 2, 3].map((n) => runClaimProcess(path, HUB, `migrator-${n}`).finished));
     assert.deepEqual(outputs, [[], [], []]);
     assert.equal((schemaOf(path) as { migrations: unknown[] }).migrations.length, SQLITE_MIGRATIONS.length);
+  });
+});
+
+describe('SQLite instance-id prefixes', () => {
+  it('bound the prefix range right at the top of Unicode and around the surrogates', async () => {
+    assert.equal(prefixUpperBound('abc'), 'abd');
+    assert.equal(prefixUpperBound('a\u{10FFFF}'), 'b');
+    assert.equal(prefixUpperBound('\u{10FFFF}\u{10FFFF}'), undefined);
+    assert.equal(prefixUpperBound('x\uD7FF'), 'x\uE000');
+
+    const backend = await openSqliteBackend(freshPath());
+    try {
+      const ids = ['a', 'a\u{10FFFF}', 'a\u{10FFFF}z', 'a\u{10FFFF}\u{10FFFF}', 'b', '\u{10FFFF}', '\u{10FFFF}x', 'x\uD7FFy', 'x\uE000'];
+      for (const id of ids) await backend.createInstance(HUB, startRequest(id));
+      const listed = async (instanceIdPrefix: string): Promise<string[]> =>
+        (await backend.listInstances(HUB, { instanceIdPrefix, pageSize: 100, includeInput: false })).instances.map((i) => i.instanceId);
+      for (const prefix of ['a', 'a\u{10FFFF}', '\u{10FFFF}', 'x\uD7FF', 'x']) {
+        assert.deepEqual(await listed(prefix), ids.filter((id) => id.startsWith(prefix)), JSON.stringify(prefix));
+      }
+    } finally {
+      await backend.close();
+    }
   });
 });
 

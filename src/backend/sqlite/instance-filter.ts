@@ -9,6 +9,11 @@ export interface InstanceFilter {
   params: Record<string, string | number>;
 }
 
+/** The distinct statuses a query asks for; undefined (any status) when it names none. */
+export function statusesOf(query: InstanceQuery): RuntimeStatus[] | undefined {
+  return query.statuses === undefined || query.statuses.length === 0 ? undefined : [...new Set(query.statuses)];
+}
+
 /** `status` is one status: several are queried one at a time, each answered by instances_by_status. */
 export function instanceFilter(query: InstanceQuery, status?: RuntimeStatus): InstanceFilter {
   const conditions: string[] = [];

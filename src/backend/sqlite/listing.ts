@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../../core/history.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { InstancePage, InstanceQuery, ListInstancesRequest } from '../backend.js';
-import { instanceFilter } from './instance-filter.js';
+import { instanceFilter, statusesOf } from './instance-filter.js';
 import { decodePageToken, encodePageToken, type PagePosition } from './page-token.js';
 import { toInstanceRecord, type InstanceRow } from './rows.js';
 
@@ -77,9 +77,4 @@ export class InstanceListing {
 
 function compareListingOrder(a: InstanceRow, b: InstanceRow): number {
   return a.created_at - b.created_at || a.row_seq - b.row_seq;
-}
-
-/** The distinct statuses a query asks for; undefined (any status) when it names none. */
-export function statusesOf(query: InstanceQuery): RuntimeStatus[] | undefined {
-  return query.statuses === undefined || query.statuses.length === 0 ? undefined : [...new Set(query.statuses)];
 }

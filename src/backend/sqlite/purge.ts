@@ -4,8 +4,7 @@ import type Database from 'better-sqlite3';
 import { FINISHED_STATUSES, isFinished } from '../../core/history.js';
 import type { InstanceQuery, PurgeOutcome } from '../backend.js';
 import { deleteInstance } from './delivery.js';
-import { instanceFilter } from './instance-filter.js';
-import { statusesOf } from './listing.js';
+import { instanceFilter, statusesOf } from './instance-filter.js';
 import type { SqliteStore } from './store.js';
 
 const HUB_TABLES = ['history', 'messages', 'activity_tasks', 'instances'] as const;
