@@ -28,7 +28,7 @@ const ROUTES: [string, string][] = [
   ['POST', '/orchestrators/HelloWorld/wait?timeout=1'],
 ];
 
-void describe('with an API key', () => {
+describe('with an API key', () => {
   let server: TestServer;
   let completed: string;
   before(async () => {
@@ -39,7 +39,7 @@ void describe('with an API key', () => {
     await server.close();
   });
 
-  void test('every route answers 401 without the key, with a wrong key in either place, and changes nothing', async () => {
+  test('every route answers 401 without the key, with a wrong key in either place, and changes nothing', async () => {
     const before = await countAll(server.client);
     for (const [method, path] of ROUTES) {
       const separator = path.includes('?') ? '&' : '?';
@@ -57,14 +57,14 @@ void describe('with an API key', () => {
     assert.equal(await countAll(server.client), before);
   });
 
-  void test('401 comes first: a malformed or oversized body without the key is not even read', async () => {
+  test('401 comes first: a malformed or oversized body without the key is not even read', async () => {
     const malformed = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { raw: '{', headers: { 'content-type': 'application/json' } });
     assert.equal(malformed.status, 401);
     const huge = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { raw: 'x'.repeat(3 * 1024 * 1024), headers: { 'content-type': 'application/json' } });
     assert.equal(huge.status, 401);
   });
 
-  void test('the x-functions-key header and the code query parameter both work', async () => {
+  test('the x-functions-key header and the code query parameter both work', async () => {
     const byHeader = await server.request('GET', `${BASE}/instances/${completed}`, { headers: { 'x-functions-key': KEY } });
     assert.equal(byHeader.status, 200);
     const byCode = await server.request('GET', `${BASE}/instances/${completed}?code=${encodeURIComponent(KEY)}`);
@@ -73,7 +73,7 @@ void describe('with an API key', () => {
     assert.equal(started.status, 200);
   });
 
-  void test('management URLs and Location do not carry the key', async () => {
+  test('management URLs and Location do not carry the key', async () => {
     const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { headers: { 'x-functions-key': KEY } });
     assert.equal(answer.status, 202);
     assert.equal(answer.text.includes(KEY), false);
@@ -84,7 +84,7 @@ void describe('with an API key', () => {
   });
 });
 
-void describe('with an API key embedded in URLs', () => {
+describe('with an API key embedded in URLs', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({ apiKey: KEY, embedKeyInUrls: true });
@@ -93,7 +93,7 @@ void describe('with an API key embedded in URLs', () => {
     await server.close();
   });
 
-  void test('every management URL carries code=<key>, and following Location works', async () => {
+  test('every management URL carries code=<key>, and following Location works', async () => {
     const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld?code=${KEY}`, { json: 'embedded' });
     assert.equal(answer.status, 202);
     for (const [key, value] of Object.entries(answer.body as Record<string, string>)) {
@@ -106,7 +106,7 @@ void describe('with an API key embedded in URLs', () => {
   });
 });
 
-void describe('without an API key', () => {
+describe('without an API key', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();
@@ -115,7 +115,7 @@ void describe('without an API key', () => {
     await server.close();
   });
 
-  void test('no route asks for one, and a stray code parameter is ignored', async () => {
+  test('no route asks for one, and a stray code parameter is ignored', async () => {
     assert.equal((await server.request('GET', `${BASE}/instances`)).status, 200);
     assert.equal((await server.request('GET', `${BASE}/instances?code=anything`)).status, 200);
     const started = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { headers: { 'x-functions-key': 'whatever' } });

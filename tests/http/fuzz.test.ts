@@ -248,7 +248,7 @@ const malformedRequest = fc.oneof(
   oversized,
 );
 
-void test(`${RUNS} generated malformed requests: always 4xx with a JSON error, never 5xx, never a state change`, async () => {
+test(`${RUNS} generated malformed requests: always 4xx with a JSON error, never 5xx, never a state change`, async () => {
   const initial = await snapshot();
   await fc.assert(
     fc.asyncProperty(malformedRequest, async (request) => {

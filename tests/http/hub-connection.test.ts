@@ -31,8 +31,8 @@ after(async () => {
   rmSync(otherDirectory, { recursive: true, force: true });
 });
 
-void describe('taskHub', () => {
-  void test('selects the hub: the instance lives there only, and its URLs carry taskHub', async () => {
+describe('taskHub', () => {
+  test('selects the hub: the instance lives there only, and its URLs carry taskHub', async () => {
     const started = await server.request('POST', `${BASE}/orchestrators/HelloWorld/in-other-hub?taskHub=OtherHub`);
     assert.equal(started.status, 202);
     assert.match(started.body.statusQueryGetUri, /\?taskHub=OtherHub&connection=TASKHUB_STORAGE$/);
@@ -45,7 +45,7 @@ void describe('taskHub', () => {
     assert.equal((await server.request('POST', `${BASE}/instances/in-other-hub/terminate?taskHub=OtherHub`)).status, 202);
   });
 
-  void test('400 for an invalid hub name, on every route', async () => {
+  test('400 for an invalid hub name, on every route', async () => {
     for (const [method, path] of [
       ['POST', `${BASE}/orchestrators/HelloWorld?taskHub=has%20space`],
       ['GET', `${BASE}/instances/x?taskHub=-leading-dash`],
@@ -60,8 +60,8 @@ void describe('taskHub', () => {
   });
 });
 
-void describe('connection', () => {
-  void test('names an environment variable holding another store: the instance is created there', async () => {
+describe('connection', () => {
+  test('names an environment variable holding another store: the instance is created there', async () => {
     const started = await server.request('POST', `${BASE}/orchestrators/HelloWorld/in-other-store?connection=OTHER_STORE`, { json: 'x' });
     assert.equal(started.status, 202);
     assert.match(started.body.statusQueryGetUri, new RegExp(`\\?taskHub=${HUB}&connection=OTHER_STORE$`));
@@ -76,13 +76,13 @@ void describe('connection', () => {
     }
   });
 
-  void test('the server own setting name is the server store', async () => {
+  test('the server own setting name is the server store', async () => {
     const started = await server.request('POST', `${BASE}/orchestrators/HelloWorld?connection=TASKHUB_STORAGE`);
     assert.equal(started.status, 202);
     assert.ok(await server.client.getStatus(started.body.id));
   });
 
-  void test('400 for an unset variable, a value that is not a connection string (never echoed), a bad name', async () => {
+  test('400 for an unset variable, a value that is not a connection string (never echoed), a bad name', async () => {
     const unset = await server.request('GET', `${BASE}/instances?connection=NO_SUCH_SETTING`);
     assert.equal(unset.status, 400);
     assert.match(assertErrorBody(unset), /connection setting 'NO_SUCH_SETTING' is not set/);
@@ -94,7 +94,7 @@ void describe('connection', () => {
     assert.equal(badName.status, 400);
   });
 
-  void test('503 when the named store cannot be opened, without the details', async () => {
+  test('503 when the named store cannot be opened, without the details', async () => {
     const answer = await server.request('GET', `${BASE}/instances?connection=BROKEN_STORE`);
     assert.equal(answer.status, 503);
     assert.match(assertErrorBody(answer), /storage of connection setting 'BROKEN_STORE' cannot be opened/);

@@ -36,9 +36,9 @@ after(async () => {
 
 const path = (id: string) => `${BASE}/instances/${encodeURIComponent(id)}`;
 
-void describe('odd but allowed instance ids round-trip', () => {
+describe('odd but allowed instance ids round-trip', () => {
   for (const id of ALLOWED_IDS) {
-    void test(JSON.stringify(id.length > 40 ? `${id.slice(0, 20)}… (${id.length})` : id), async () => {
+    test(JSON.stringify(id.length > 40 ? `${id.slice(0, 20)}… (${id.length})` : id), async () => {
       const started = await server.request('POST', `${BASE}/orchestrators/Approval/${encodeURIComponent(id)}`, { json: { timeoutSeconds: 3600 } });
       assert.equal(started.status, 202);
       assert.equal(started.body.id, id);
@@ -66,7 +66,7 @@ void describe('odd but allowed instance ids round-trip', () => {
     });
   }
 
-  void test('odd event names reach the history exactly', async () => {
+  test('odd event names reach the history exactly', async () => {
     const started = await server.request('POST', `${BASE}/orchestrators/Approval`, { json: { timeoutSeconds: 3600 } });
     const id = started.body.id as string;
     const names = ["a'b", 'x; DROP TABLE t', 'שלום', 'with space', 'a/b#c?d'];
@@ -78,8 +78,8 @@ void describe('odd but allowed instance ids round-trip', () => {
   });
 });
 
-void describe('forbidden instance ids are 400 on every route', () => {
-  void test('start, get, raise event, terminate, suspend, resume, rewind, restart, purge', async () => {
+describe('forbidden instance ids are 400 on every route', () => {
+  test('start, get, raise event, terminate, suspend, resume, rewind, restart, purge', async () => {
     const before = await countAll(server.client);
     for (const id of FORBIDDEN_IDS) {
       const encoded = encodeURIComponent(id);
@@ -106,7 +106,7 @@ void describe('forbidden instance ids are 400 on every route', () => {
     assert.equal(await countAll(server.client), before);
   });
 
-  void test('control characters in an event name are 400', async () => {
+  test('control characters in an event name are 400', async () => {
     const started = await server.request('POST', `${BASE}/orchestrators/Approval`, { json: { timeoutSeconds: 3600 } });
     for (const name of ['a\u0000b', '\u001F', 'x\u0085']) {
       const answer = await server.request('POST', `${path(started.body.id)}/raiseEvent/${encodeURIComponent(name)}`, { json: 1 });

@@ -18,8 +18,8 @@ after(async () => {
 
 const instance = (id: string) => `${BASE}/instances/${encodeURIComponent(id)}`;
 
-void describe('POST /instances/{id}/raiseEvent/{eventName}', () => {
-  void test('202 with no body; the event reaches the orchestration', async () => {
+describe('POST /instances/{id}/raiseEvent/{eventName}', () => {
+  test('202 with no body; the event reaches the orchestration', async () => {
     const id = await waitingApproval(server.client);
     const answer = await server.request('POST', `${instance(id)}/raiseEvent/Approval`, { json: { by: 'ops' } });
     assert.equal(answer.status, 202);
@@ -28,14 +28,14 @@ void describe('POST /instances/{id}/raiseEvent/{eventName}', () => {
     assert.deepEqual(status.output, { outcome: 'approved', data: { by: 'ops' } });
   });
 
-  void test('202 without a body: the event carries null', async () => {
+  test('202 without a body: the event carries null', async () => {
     const id = await waitingApproval(server.client);
     assert.equal((await server.request('POST', `${instance(id)}/raiseEvent/Approval`)).status, 202);
     const status = await server.client.waitForCompletion(id, { retryIntervalInMilliseconds: 20 });
     assert.deepEqual(status.output, { outcome: 'approved', data: null });
   });
 
-  void test('400 bad JSON, 415 not JSON, 404 unknown instance, 410 finished instance; nothing delivered', async () => {
+  test('400 bad JSON, 415 not JSON, 404 unknown instance, 410 finished instance; nothing delivered', async () => {
     const id = await waitingApproval(server.client);
     const before = await server.client.getHistory(id);
     const badJson = await server.request('POST', `${instance(id)}/raiseEvent/Approval`, { raw: '{oops', headers: { 'content-type': 'application/json' } });
@@ -61,8 +61,8 @@ void describe('POST /instances/{id}/raiseEvent/{eventName}', () => {
   });
 });
 
-void describe('POST /instances/{id}/terminate', () => {
-  void test('202; the instance becomes Terminated with the reason as output', async () => {
+describe('POST /instances/{id}/terminate', () => {
+  test('202; the instance becomes Terminated with the reason as output', async () => {
     const id = await waitingApproval(server.client);
     const answer = await server.request('POST', `${instance(id)}/terminate?reason=${encodeURIComponent('no longer needed')}`);
     assert.equal(answer.status, 202);
@@ -70,7 +70,7 @@ void describe('POST /instances/{id}/terminate', () => {
     assert.equal((await server.client.getStatus(id))?.output, 'no longer needed');
   });
 
-  void test('recursive=true (beyond DF) is passed to the client: 202 and Terminated', async () => {
+  test('recursive=true (beyond DF) is passed to the client: 202 and Terminated', async () => {
     const id = await waitingApproval(server.client);
     assert.equal((await server.request('POST', `${instance(id)}/terminate?recursive=true`)).status, 202);
     await waitForStatus(server.client, id, (status) => status === 'Terminated');
@@ -78,7 +78,7 @@ void describe('POST /instances/{id}/terminate', () => {
     assert.ok(history.some((event) => event.type === 'ExecutionTerminated'));
   });
 
-  void test('404 unknown, 410 finished, 400 bad flag', async () => {
+  test('404 unknown, 410 finished, 400 bad flag', async () => {
     assert.equal((await server.request('POST', `${instance('nobody-home')}/terminate`)).status, 404);
     const finished = await server.request('POST', `${instance(completed)}/terminate?reason=x`);
     assert.equal(finished.status, 410);
@@ -87,8 +87,8 @@ void describe('POST /instances/{id}/terminate', () => {
   });
 });
 
-void describe('POST /instances/{id}/suspend and /resume', () => {
-  void test('202 each; Suspended, then Running again', async () => {
+describe('POST /instances/{id}/suspend and /resume', () => {
+  test('202 each; Suspended, then Running again', async () => {
     const id = await waitingApproval(server.client);
     assert.equal((await server.request('POST', `${instance(id)}/suspend?reason=hold`)).status, 202);
     await waitForStatus(server.client, id, (status) => status === 'Suspended');
@@ -97,7 +97,7 @@ void describe('POST /instances/{id}/suspend and /resume', () => {
     await server.client.terminate(id);
   });
 
-  void test('409 suspending a Suspended instance or resuming a Running one; 404 unknown; 410 finished', async () => {
+  test('409 suspending a Suspended instance or resuming a Running one; 404 unknown; 410 finished', async () => {
     const id = await waitingApproval(server.client);
     const resumeRunning = await server.request('POST', `${instance(id)}/resume`);
     assert.equal(resumeRunning.status, 409);
@@ -113,8 +113,8 @@ void describe('POST /instances/{id}/suspend and /resume', () => {
   });
 });
 
-void describe('POST /instances/{id}/rewind', () => {
-  void test('202 for a Failed instance: the failed activity runs again and the instance completes', async () => {
+describe('POST /instances/{id}/rewind', () => {
+  test('202 for a Failed instance: the failed activity runs again and the instance completes', async () => {
     const id = await finishedInstance(server.client, 'FlakyOnce');
     assert.equal((await server.client.getStatus(id))?.runtimeStatus, 'Failed');
     const answer = await server.request('POST', `${instance(id)}/rewind?reason=retry`);
@@ -123,7 +123,7 @@ void describe('POST /instances/{id}/rewind', () => {
     assert.equal((await server.client.getStatus(id))?.output, 'recovered');
   });
 
-  void test('409 for an instance that has not failed; 404 unknown', async () => {
+  test('409 for an instance that has not failed; 404 unknown', async () => {
     const notFailed = await server.request('POST', `${instance(completed)}/rewind`);
     assert.equal(notFailed.status, 409);
     assert.match(assertErrorBody(notFailed), /only Failed instances can be/);
@@ -134,8 +134,8 @@ void describe('POST /instances/{id}/rewind', () => {
   });
 });
 
-void describe('POST /instances/{id}/restart', () => {
-  void test('202 with the check-status body of a new instance running the same orchestrator and input', async () => {
+describe('POST /instances/{id}/restart', () => {
+  test('202 with the check-status body of a new instance running the same orchestrator and input', async () => {
     const answer = await server.request('POST', `${instance(completed)}/restart`);
     assert.equal(answer.status, 202);
     const newId = answer.body.id as string;
@@ -148,7 +148,7 @@ void describe('POST /instances/{id}/restart', () => {
     assert.equal(status.output, 'Hello done!');
   });
 
-  void test('restartWithNewInstanceId=false reuses the id of a finished instance; 409 while it runs', async () => {
+  test('restartWithNewInstanceId=false reuses the id of a finished instance; 409 while it runs', async () => {
     const id = await finishedInstance(server.client, 'HelloWorld', 'same', 'restart-same');
     const answer = await server.request('POST', `${instance(id)}/restart?restartWithNewInstanceId=false`);
     assert.equal(answer.status, 202);
@@ -161,7 +161,7 @@ void describe('POST /instances/{id}/restart', () => {
     await server.client.terminate(running);
   });
 
-  void test('404 for an unknown instance', async () => {
+  test('404 for an unknown instance', async () => {
     const answer = await server.request('POST', `${instance('nobody-home')}/restart`);
     assert.equal(answer.status, 404);
     assertErrorBody(answer);

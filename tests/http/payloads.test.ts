@@ -25,8 +25,8 @@ after(async () => {
   await server.close();
 });
 
-void describe('payload size limit', () => {
-  void test('start input: limit−1 and limit are started, limit+1 is 413 and nothing is started', async () => {
+describe('payload size limit', () => {
+  test('start input: limit−1 and limit are started, limit+1 is 413 and nothing is started', async () => {
     for (const unit of ['a', 'é', '€']) {
       for (const bytes of [LIMIT - 1, LIMIT]) {
         const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { json: jsonStringOf(bytes, unit) });
@@ -41,7 +41,7 @@ void describe('payload size limit', () => {
     }
   });
 
-  void test('event data: limit is delivered, limit+1 is 413 and not delivered', async () => {
+  test('event data: limit is delivered, limit+1 is 413 and not delivered', async () => {
     const id = await waitingApproval(server.client);
     const history = await server.client.getHistory(id);
     const over = await server.request('POST', `${BASE}/instances/${id}/raiseEvent/Approval`, { json: jsonStringOf(LIMIT + 1, 'é') });
@@ -54,7 +54,7 @@ void describe('payload size limit', () => {
     assert.equal((status.output as { outcome: string }).outcome, 'approved');
   });
 
-  void test('the limit is on compact JSON: pretty-printed input within it is taken', async () => {
+  test('the limit is on compact JSON: pretty-printed input within it is taken', async () => {
     const value = { list: Array.from({ length: 70 }, (_, i) => i) };
     const pretty = JSON.stringify(value, null, 8);
     const prettyBytes = Buffer.byteLength(pretty);
@@ -63,7 +63,7 @@ void describe('payload size limit', () => {
     assert.equal(answer.status, 202);
   });
 
-  void test('a raw body over twice the limit is 413 unread', async () => {
+  test('a raw body over twice the limit is 413 unread', async () => {
     const before = await countAll(server.client);
     const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { raw: ' '.repeat(2 * LIMIT + 1), headers: { 'content-type': 'application/json' } });
     assert.equal(answer.status, 413);
@@ -72,8 +72,8 @@ void describe('payload size limit', () => {
   });
 });
 
-void describe('body format', () => {
-  void test('400 for malformed JSON on every route that takes a body', async () => {
+describe('body format', () => {
+  test('400 for malformed JSON on every route that takes a body', async () => {
     const id = await waitingApproval(server.client);
     for (const path of [`${BASE}/orchestrators/HelloWorld`, `/orchestrators/HelloWorld`, `/orchestrators/HelloWorld/wait`, `${BASE}/instances/${id}/raiseEvent/Approval`]) {
       for (const raw of ['{', '[1,]', "{'a':1}", 'undefined', 'NaN', '"unterminated', '{"a":1}}', '\u0000']) {
@@ -86,7 +86,7 @@ void describe('body format', () => {
     await server.client.terminate(id);
   });
 
-  void test('415 for a body that is not declared as JSON; a bodiless POST needs no content type', async () => {
+  test('415 for a body that is not declared as JSON; a bodiless POST needs no content type', async () => {
     const declared: Record<string, string>[] = [{ 'content-type': 'text/plain' }, { 'content-type': 'application/octet-stream' }, { 'content-type': 'application/jsonx' }, {}];
     for (const headers of declared) {
       const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { raw: '"x"', headers });
@@ -95,7 +95,7 @@ void describe('body format', () => {
     assert.equal((await server.request('POST', `${BASE}/orchestrators/HelloWorld`)).status, 202);
   });
 
-  void test('a JSON body with __proto__ keys is stored as given, not merged into anything', async () => {
+  test('a JSON body with __proto__ keys is stored as given, not merged into anything', async () => {
     const raw = '{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}}}';
     const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { raw, headers: { 'content-type': 'application/json' } });
     assert.equal(answer.status, 202);

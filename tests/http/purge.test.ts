@@ -11,8 +11,8 @@ after(async () => {
   await server.close();
 });
 
-void describe('DELETE /instances/{id}', () => {
-  void test('200 {"instancesDeleted":1}; the instance and its history are gone', async () => {
+describe('DELETE /instances/{id}', () => {
+  test('200 {"instancesDeleted":1}; the instance and its history are gone', async () => {
     const id = await finishedInstance(server.client, 'HelloWorld');
     const answer = await server.request('DELETE', `${BASE}/instances/${id}`);
     assert.equal(answer.status, 200);
@@ -22,7 +22,7 @@ void describe('DELETE /instances/{id}', () => {
     assert.equal((await server.request('GET', `${BASE}/instances/${id}`)).status, 404);
   });
 
-  void test('404 unknown; 409 not finished (nothing deleted)', async () => {
+  test('404 unknown; 409 not finished (nothing deleted)', async () => {
     assert.equal((await server.request('DELETE', `${BASE}/instances/nobody-home`)).status, 404);
     const running = await waitingApproval(server.client);
     const refused = await server.request('DELETE', `${BASE}/instances/${running}`);
@@ -33,8 +33,8 @@ void describe('DELETE /instances/{id}', () => {
   });
 });
 
-void describe('DELETE /instances?createdTimeFrom=…', () => {
-  void test('200 with the count of finished instances purged; unfinished ones stay', async () => {
+describe('DELETE /instances?createdTimeFrom=…', () => {
+  test('200 with the count of finished instances purged; unfinished ones stay', async () => {
     const finished = [await finishedInstance(server.client, 'HelloWorld'), await finishedInstance(server.client, 'AlwaysFails')];
     const from = (await server.client.getStatus(finished[0]!))!.createdTime;
     const running = await waitingApproval(server.client);
@@ -46,7 +46,7 @@ void describe('DELETE /instances?createdTimeFrom=…', () => {
     await server.client.terminate(running);
   });
 
-  void test('runtimeStatus and createdTimeTo narrow the purge', async () => {
+  test('runtimeStatus and createdTimeTo narrow the purge', async () => {
     const completedId = await finishedInstance(server.client, 'HelloWorld');
     const from = (await server.client.getStatus(completedId))!.createdTime;
     const failedId = await finishedInstance(server.client, 'AlwaysFails');
@@ -58,13 +58,13 @@ void describe('DELETE /instances?createdTimeFrom=…', () => {
     assert.equal(none.status, 404);
   });
 
-  void test('404 when nothing matches', async () => {
+  test('404 when nothing matches', async () => {
     const answer = await server.request('DELETE', `${BASE}/instances?createdTimeFrom=2999-01-01`);
     assert.equal(answer.status, 404);
     assert.match(assertErrorBody(answer), /nothing was purged/);
   });
 
-  void test('400 without createdTimeFrom, with a bad date, an unknown or unfinished status; nothing deleted', async () => {
+  test('400 without createdTimeFrom, with a bad date, an unknown or unfinished status; nothing deleted', async () => {
     await finishedInstance(server.client, 'HelloWorld');
     const before = await countAll(server.client);
     const cases: [string, RegExp][] = [

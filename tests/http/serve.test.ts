@@ -28,8 +28,8 @@ after(() => {
 
 const options = () => ({ appModule: demoApp, port: 0, connectionString: storage, logger: silentLogger });
 
-void describe('serve()', () => {
-  void test("serves the demo app: the seed's command answers 200 with the greetings", async () => {
+describe('serve()', () => {
+  test("serves the demo app: the seed's command answers 200 with the greetings", async () => {
     const lines: string[] = [];
     const logger: Logger = { info: (message) => lines.push(message), warn: () => {}, error: () => {} };
     const server = await serve({ ...options(), appModule: relative(process.cwd(), demoApp), logger });
@@ -45,7 +45,7 @@ void describe('serve()', () => {
     }
   });
 
-  void test('takes the hub from options, and a module whose default export is the registry', async () => {
+  test('takes the hub from options, and a module whose default export is the registry', async () => {
     const module = join(directory, 'default-export.mjs');
     writeFileSync(module, `export { registry as default } from ${JSON.stringify(pathToFileURL(demoApp).href)};\n`);
     const server = await serve({ ...options(), appModule: module, hub: 'ServeHub' });
@@ -60,14 +60,14 @@ void describe('serve()', () => {
     }
   });
 
-  void test('refuses a module without a registry, and one that cannot be loaded', async () => {
+  test('refuses a module without a registry, and one that cannot be loaded', async () => {
     const empty = join(directory, 'no-registry.mjs');
     writeFileSync(empty, 'export const something = 1;\n');
     await assert.rejects(serve({ ...options(), appModule: empty }), /exports no Registry: export one as `registry` or as the default export/);
     await assert.rejects(serve({ ...options(), appModule: join(directory, 'missing.mjs') }), /cannot load the app module/);
   });
 
-  void test('refuses a non-loopback host without an API key, before opening anything; allows it with insecure or a key', async () => {
+  test('refuses a non-loopback host without an API key, before opening anything; allows it with insecure or a key', async () => {
     const fresh = mkdtempSync(join(tmpdir(), 'taskhub-serve-host-'));
     try {
       const store = `sqlite:${join(fresh, 'taskhub.db')}`;
@@ -85,7 +85,7 @@ void describe('serve()', () => {
     }
   });
 
-  void test('a port in use is a clear error, and the store is closed again', async () => {
+  test('a port in use is a clear error, and the store is closed again', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
@@ -96,7 +96,7 @@ void describe('serve()', () => {
     }
   });
 
-  void test('close() answers long polls at once with 202 instead of holding shutdown', { timeout: 60_000 }, async () => {
+  test('close() answers long polls at once with 202 instead of holding shutdown', { timeout: 60_000 }, async () => {
     const server = await serve(options());
     const polling = send(server.url, 'POST', '/orchestrators/Sleep/wait?timeout=600', { json: 3600 });
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -106,7 +106,7 @@ void describe('serve()', () => {
     assert.ok(answer.body.statusQueryGetUri);
   });
 
-  void test('close() loses no work: instances in flight finish after a restart', async () => {
+  test('close() loses no work: instances in flight finish after a restart', async () => {
     const server = await serve(options());
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push((await send(server.url, 'POST', `${BASE}/orchestrators/FanOutFanIn`, { json: 20 })).body.id as string);

@@ -23,8 +23,8 @@ after(async () => {
   await server.close();
 });
 
-void describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanceId}]', () => {
-  void test('202 with the check-status body, Location and Retry-After: 10, URLs on the request origin', async () => {
+describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanceId}]', () => {
+  test('202 with the check-status body, Location and Retry-After: 10, URLs on the request origin', async () => {
     const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { json: 'Tokyo' });
     assert.equal(answer.status, 202);
     assert.deepEqual(Object.keys(answer.body), PAYLOAD_KEYS);
@@ -45,13 +45,13 @@ void describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanc
     assert.equal(status.output, 'Hello Tokyo!');
   });
 
-  void test('management URLs follow the Host the caller used', async () => {
+  test('management URLs follow the Host the caller used', async () => {
     const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { headers: { host: 'example.test:8443' } });
     assert.equal(answer.status, 202);
     for (const key of PAYLOAD_KEYS.slice(1)) assert.ok(answer.body[key].startsWith(`http://example.test:8443${BASE}/instances/`), key);
   });
 
-  void test('with an instance id: 202; 409 while that instance runs (S-START-4); a finished one is replaced', async () => {
+  test('with an instance id: 202; 409 while that instance runs (S-START-4); a finished one is replaced', async () => {
     const first = await server.request('POST', `${BASE}/orchestrators/Approval/start-409`, { json: { timeoutSeconds: 3600 } });
     assert.equal(first.status, 202);
     assert.equal(first.body.id, 'start-409');
@@ -68,7 +68,7 @@ void describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanc
     assert.equal(status.output, 'Hello again!');
   });
 
-  void test('100 concurrent starts of one id: exactly one 202, every other caller 409 (T12)', async () => {
+  test('100 concurrent starts of one id: exactly one 202, every other caller 409 (T12)', async () => {
     const answers = await Promise.all(
       Array.from({ length: 100 }, () => server.request('POST', `${BASE}/orchestrators/Approval/same-id-race`, { json: { timeoutSeconds: 3600 } })),
     );
@@ -82,33 +82,33 @@ void describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanc
     await server.client.terminate('same-id-race');
   });
 
-  void test('?timeout: 200 with the output when the instance finishes in time', async () => {
+  test('?timeout: 200 with the output when the instance finishes in time', async () => {
     const answer = await server.request('POST', `${BASE}/orchestrators/E1_HelloSequence?timeout=20&pollingInterval=0.05`);
     assert.equal(answer.status, 200);
     assert.deepEqual(answer.body, ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
   });
 
-  void test('?timeout: a string output is sent as JSON', async () => {
+  test('?timeout: a string output is sent as JSON', async () => {
     const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld?timeout=20`, { json: 'Lima' });
     assert.equal(answer.status, 200);
     assert.equal(answer.text, '"Hello Lima!"');
   });
 
-  void test('?timeout: 202 check-status when the instance is still running at the deadline', async () => {
+  test('?timeout: 202 check-status when the instance is still running at the deadline', async () => {
     const answer = await server.request('POST', `${BASE}/orchestrators/Sleep?timeout=0.2&pollingInterval=0.05`, { json: 60 });
     assert.equal(answer.status, 202);
     assert.equal(answer.headers.location, answer.body.statusQueryGetUri);
     await server.client.terminate(answer.body.id);
   });
 
-  void test('?timeout: a Failed instance answers 500 with its status (S-WAIT-1)', async () => {
+  test('?timeout: a Failed instance answers 500 with its status (S-WAIT-1)', async () => {
     const answer = await server.request('POST', `${BASE}/orchestrators/AlwaysFails?timeout=20&pollingInterval=0.05`);
     assert.equal(answer.status, 500);
     assert.equal(answer.body.runtimeStatus, 'Failed');
     assert.match(JSON.stringify(answer.body.output), /boom/);
   });
 
-  void test('400 for an unknown orchestrator, a bad instance id or bad wait parameters, and nothing is started', async () => {
+  test('400 for an unknown orchestrator, a bad instance id or bad wait parameters, and nothing is started', async () => {
     const before = await countAll(server.client);
     const cases: [string, RegExp][] = [
       [`${BASE}/orchestrators/NoSuchOrchestrator`, /orchestrator 'NoSuchOrchestrator' is not registered/],
@@ -136,7 +136,7 @@ void describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanc
     assert.equal(await countAll(server.client), before);
   });
 
-  void test('400 for malformed JSON, 415 for a body that is not JSON, and nothing is started', async () => {
+  test('400 for malformed JSON, 415 for a body that is not JSON, and nothing is started', async () => {
     const before = await countAll(server.client);
     const malformed = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { raw: '{"name":', headers: { 'content-type': 'application/json' } });
     assert.equal(malformed.status, 400);
@@ -150,15 +150,15 @@ void describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanc
   });
 });
 
-void describe('sample routes: POST /orchestrators/{functionName}[/{instanceId}] and /wait', () => {
-  void test("the seed's command: POST /orchestrators/E1_HelloSequence/wait?timeout=2&retryInterval=0.5 → 200 and the greetings", async () => {
+describe('sample routes: POST /orchestrators/{functionName}[/{instanceId}] and /wait', () => {
+  test("the seed's command: POST /orchestrators/E1_HelloSequence/wait?timeout=2&retryInterval=0.5 → 200 and the greetings", async () => {
     const answer = await server.request('POST', '/orchestrators/E1_HelloSequence/wait?timeout=2&retryInterval=0.5');
     assert.equal(answer.status, 200);
     assert.match(String(answer.headers['content-type']), /^application\/json; charset=utf-8/);
     assert.deepEqual(answer.body, ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
   });
 
-  void test('POST /orchestrators/{functionName} answers the check-status response', async () => {
+  test('POST /orchestrators/{functionName} answers the check-status response', async () => {
     const answer = await server.request('POST', '/orchestrators/HelloWorld', { json: 'Seattle' });
     assert.equal(answer.status, 202);
     assert.equal(answer.headers['retry-after'], '10');
@@ -166,7 +166,7 @@ void describe('sample routes: POST /orchestrators/{functionName}[/{instanceId}] 
     assert.equal((await server.client.waitForCompletion(answer.body.id, { retryIntervalInMilliseconds: 20 })).output, 'Hello Seattle!');
   });
 
-  void test('POST /orchestrators/{functionName}/{instanceId} starts under that id; 409 while it runs', async () => {
+  test('POST /orchestrators/{functionName}/{instanceId} starts under that id; 409 while it runs', async () => {
     const answer = await server.request('POST', '/orchestrators/Approval/sample-id', { json: { timeoutSeconds: 3600 } });
     assert.equal(answer.status, 202);
     assert.equal(answer.body.id, 'sample-id');
@@ -175,21 +175,21 @@ void describe('sample routes: POST /orchestrators/{functionName}[/{instanceId}] 
     await server.client.terminate('sample-id');
   });
 
-  void test('`wait` is reserved: /orchestrators/{name}/wait is the waiting starter, never an instance id', async () => {
+  test('`wait` is reserved: /orchestrators/{name}/wait is the waiting starter, never an instance id', async () => {
     const answer = await server.request('POST', '/orchestrators/HelloWorld/wait?timeout=0');
     assert.equal(answer.status, 202);
     assert.notEqual(answer.body.id, 'wait');
     assert.equal(await server.client.getStatus('wait'), undefined);
   });
 
-  void test('/wait answers 202 check-status when the deadline passes first', async () => {
+  test('/wait answers 202 check-status when the deadline passes first', async () => {
     const answer = await server.request('POST', '/orchestrators/Sleep/wait?timeout=0.3&retryInterval=0.1', { json: 60 });
     assert.equal(answer.status, 202);
     assert.equal(answer.headers.location, answer.body.statusQueryGetUri);
     await server.client.terminate(answer.body.id);
   });
 
-  void test('400 on the sample routes for an unknown name, retryInterval > timeout, or a bad number; nothing started', async () => {
+  test('400 on the sample routes for an unknown name, retryInterval > timeout, or a bad number; nothing started', async () => {
     const before = await countAll(server.client);
     for (const path of [
       '/orchestrators/Nope',

@@ -14,8 +14,8 @@ after(async () => {
   await server.close();
 });
 
-void describe('GET /runtime/webhooks/durabletask/instances/{instanceId}', () => {
-  void test('200 for a finished instance, with the S-HTTP status JSON (absent values null)', async () => {
+describe('GET /runtime/webhooks/durabletask/instances/{instanceId}', () => {
+  test('200 for a finished instance, with the S-HTTP status JSON (absent values null)', async () => {
     const id = await finishedInstance(server.client, 'HelloWorld', 'Tokyo');
     const answer = await server.request('GET', `${BASE}/instances/${id}`);
     assert.equal(answer.status, 200);
@@ -31,7 +31,7 @@ void describe('GET /runtime/webhooks/durabletask/instances/{instanceId}', () => 
     assert.equal(answer.headers.location, undefined);
   });
 
-  void test('202 while the instance runs, with Location and Retry-After: 5', async () => {
+  test('202 while the instance runs, with Location and Retry-After: 5', async () => {
     const id = await waitingApproval(server.client);
     const answer = await server.request('GET', `${BASE}/instances/${id}`);
     assert.equal(answer.status, 202);
@@ -45,7 +45,7 @@ void describe('GET /runtime/webhooks/durabletask/instances/{instanceId}', () => 
     await server.client.terminate(id);
   });
 
-  void test('the check-status flow: 202 from the start, poll Location until 200 with the output', async () => {
+  test('the check-status flow: 202 from the start, poll Location until 200 with the output', async () => {
     const started = await server.request('POST', `${BASE}/orchestrators/Sleep`, { json: 0.3 });
     assert.equal(started.status, 202);
     let location = started.headers.location as string;
@@ -64,13 +64,13 @@ void describe('GET /runtime/webhooks/durabletask/instances/{instanceId}', () => 
     assert.equal(answer.body.output, 'done');
   });
 
-  void test('404 for an unknown instance', async () => {
+  test('404 for an unknown instance', async () => {
     const answer = await server.request('GET', `${BASE}/instances/no-such-instance`);
     assert.equal(answer.status, 404);
     assert.match(assertErrorBody(answer), /no instance with id 'no-such-instance'/);
   });
 
-  void test('Failed: 200 by default, 500 with returnInternalServerErrorOnFailure=true', async () => {
+  test('Failed: 200 by default, 500 with returnInternalServerErrorOnFailure=true', async () => {
     const id = await finishedInstance(server.client, 'AlwaysFails');
     const plain = await server.request('GET', `${BASE}/instances/${id}`);
     assert.equal(plain.status, 200);
@@ -83,13 +83,13 @@ void describe('GET /runtime/webhooks/durabletask/instances/{instanceId}', () => 
     assert.equal((await server.request('GET', `${BASE}/instances/${completed}?returnInternalServerErrorOnFailure=true`)).status, 200);
   });
 
-  void test('showInput=false leaves input out', async () => {
+  test('showInput=false leaves input out', async () => {
     const id = await finishedInstance(server.client, 'HelloWorld', 'Oslo');
     const answer = await server.request('GET', `${BASE}/instances/${id}?showInput=false`);
     assert.deepEqual(Object.keys(answer.body), STATUS_KEYS.filter((key) => key !== 'input'));
   });
 
-  void test('showHistory: historyEvents folded as in S-QUERY-4; Result only with showHistoryOutput', async () => {
+  test('showHistory: historyEvents folded as in S-QUERY-4; Result only with showHistoryOutput', async () => {
     const id = await finishedInstance(server.client, 'E1_HelloSequence');
     const plain = await server.request('GET', `${BASE}/instances/${id}`);
     assert.equal('historyEvents' in plain.body, false);
@@ -113,7 +113,7 @@ void describe('GET /runtime/webhooks/durabletask/instances/{instanceId}', () => 
     assert.deepEqual(outputs.slice(1), ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!', ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']]);
   });
 
-  void test('400 for flags that are not true/false, and for a bad instance id', async () => {
+  test('400 for flags that are not true/false, and for a bad instance id', async () => {
     for (const path of [
       `${BASE}/instances/x?showHistory=yes`,
       `${BASE}/instances/x?showInput=1`,
@@ -128,7 +128,7 @@ void describe('GET /runtime/webhooks/durabletask/instances/{instanceId}', () => 
   });
 });
 
-void describe('GET /runtime/webhooks/durabletask/instances', () => {
+describe('GET /runtime/webhooks/durabletask/instances', () => {
   let listServer: TestServer;
   const ids: string[] = [];
   before(async () => {
@@ -140,7 +140,7 @@ void describe('GET /runtime/webhooks/durabletask/instances', () => {
     await listServer.close();
   });
 
-  void test('200 with a JSON array of statuses; input only with showInput=true', async () => {
+  test('200 with a JSON array of statuses; input only with showInput=true', async () => {
     const answer = await listServer.request('GET', `${BASE}/instances`);
     assert.equal(answer.status, 200);
     assert.equal(answer.body.length, 8);
@@ -150,7 +150,7 @@ void describe('GET /runtime/webhooks/durabletask/instances', () => {
     assert.deepEqual(withInput.body.map((status: { input: unknown }) => status.input), ['n3']);
   });
 
-  void test('filters: runtimeStatus (comma list or repeated, any case), instanceIdPrefix, created time', async () => {
+  test('filters: runtimeStatus (comma list or repeated, any case), instanceIdPrefix, created time', async () => {
     const names = async (query: string) =>
       ((await listServer.request('GET', `${BASE}/instances?${query}`)).body as { instanceId: string }[]).map((s) => s.instanceId).sort();
     assert.deepEqual(await names('runtimeStatus=Failed'), ['other-failed']);
@@ -164,7 +164,7 @@ void describe('GET /runtime/webhooks/durabletask/instances', () => {
     assert.deepEqual(await names(`createdTimeFrom=${encodeURIComponent(status!.createdTime)}&createdTimeTo=${encodeURIComponent(status!.createdTime)}&instanceIdPrefix=list-`), ['list-4']);
   });
 
-  void test('top and x-ms-continuation-token: pages of `top`, the token in and out, every instance once', async () => {
+  test('top and x-ms-continuation-token: pages of `top`, the token in and out, every instance once', async () => {
     const seen: string[] = [];
     let token: string | undefined;
     let pages = 0;
@@ -180,7 +180,7 @@ void describe('GET /runtime/webhooks/durabletask/instances', () => {
     assert.deepEqual([...seen].sort(), [...ids].sort());
   });
 
-  void test('400 for a bad date, an unknown status name, top out of range, a malformed token', async () => {
+  test('400 for a bad date, an unknown status name, top out of range, a malformed token', async () => {
     const cases: [string, RegExp, Record<string, string>?][] = [
       ['createdTimeFrom=yesterday', /createdTimeFrom 'yesterday' is not an ISO 8601 date/],
       ['createdTimeTo=2024-13-45', /createdTimeTo '2024-13-45'/],
