@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { TaskHubClient } from '../../src/index.js';
 import { createTestStore, randomHub, storesUnderTest } from '../support/stores.js';
 import { killHard, spawnWorker, stopGracefully } from '../support/spawn-worker.js';
@@ -55,6 +56,7 @@ for (const kind of storesUnderTest()) {
       }
       assertNoOverlap(readAudit(audit));
       await backend.close();
+      if (kind === 'sqlite') assertSqliteIntegrity(store.connectionString);
       await store.destroy();
     });
 
@@ -94,6 +96,16 @@ for (const kind of storesUnderTest()) {
       await store.destroy();
     });
   });
+}
+
+/** T10: a file whose writers were killed mid-transaction is still a sound database. */
+function assertSqliteIntegrity(connectionString: string): void {
+  const db = new Database(connectionString.slice('sqlite:'.length), { readonly: true });
+  try {
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+  } finally {
+    db.close();
+  }
 }
 
 function readLedger(file: string): string[] {

@@ -102,6 +102,17 @@ for (const kind of storesUnderTest()) {
         assert.ok(!types.includes('ExecutionTerminated'), 'the old history is gone');
       });
 
+      it('T12: of 50 concurrent starts with one id, exactly one wins and the rest get InstanceExistsError', async () => {
+        const id = `race-${Date.now()}`;
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 50 }, () => h.client.startNew('Approval', { instanceId: id, input: { timeoutSeconds: 60 } })),
+        );
+        assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
+        for (const o of outcomes) if (o.status === 'rejected') assert.ok(o.reason instanceof InstanceExistsError);
+        assert.equal((await h.client.listInstances({ instanceIdPrefix: id })).instances.length, 1);
+        await h.client.terminate(id);
+      });
+
       it('keeps a scheduled instance Pending until its start time', async () => {
         const startAt = new Date(Date.now() + 600);
         const id = await h.client.startNew('HelloWorld', { input: 'later', startAt });
@@ -167,6 +178,16 @@ for (const kind of storesUnderTest()) {
         await h.client.terminate(id, 'never mind');
         const status = await waitForStatus(h.client, id, 'Terminated');
         assert.equal(status.output, 'never mind');
+      });
+
+      it('T16: two terminations and an event racing each other end Terminated with the first reason', async () => {
+        const id = await h.client.startNew('Approval', { input: { timeoutSeconds: 60 } });
+        await Promise.all([h.client.terminate(id, 'first'), h.client.raiseEvent(id, 'Approval', 'late')]);
+        await h.client.terminate(id, 'second').catch((error: unknown) => assert.ok(error instanceof InstanceFinishedError));
+        const status = await waitForStatus(h.client, id, 'Terminated');
+        assert.equal(status.output, 'first');
+        const types = (await h.client.getHistory(id)).map((e) => e.type);
+        assert.equal(types.filter((t) => t === 'ExecutionTerminated').length, 1);
       });
 
       it('is not found for an unknown id and refused once finished', async () => {
