@@ -1,5 +1,6 @@
 /** Schema migrations on PostgreSQL: idempotent, safe when processes migrate at once, checked against edits. */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, it } from 'node:test';
 import { InvalidArgumentError } from '../../src/errors.js';
@@ -43,6 +44,32 @@ void describe('PostgreSQL migrations', () => {
       await Promise.all(backends.map((backend) => backend.migrate()));
       assert.deepEqual(await tablesIn(admin, schema), TABLES);
       assert.deepEqual(await appliedVersions(admin, schema), POSTGRES_MIGRATIONS.map((migration) => migration.version));
+    }));
+
+  void it('need no CREATE privilege once the schema is set up: a role that may only use it migrates and works', () =>
+    withPostgres(async ({ schema, open, admin }) => {
+      await open().migrate();
+      const role = `taskhub_test_role_${randomBytes(4).toString('hex')}`;
+      await admin.query(`CREATE ROLE ${role} LOGIN`);
+      try {
+        await admin.query(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
+        await admin.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
+        await admin.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role}`);
+        const url = new URL(TEST_PG_URL);
+        url.username = role;
+        const backend = new PostgresBackend({ connectionString: url.toString(), schema });
+        try {
+          await backend.migrate();
+          const request = { instanceId: 'a', executionId: 'e', name: 'Orchestrator', startEvent: started('e') };
+          assert.deepEqual(await backend.createInstance('hub', request), { created: true });
+          assert.equal((await backend.claimOrchestrations('hub', { workerId: 'w', max: 1, leaseMs: 60_000 })).length, 1);
+        } finally {
+          await backend.close();
+        }
+      } finally {
+        await admin.query(`DROP OWNED BY ${role}`);
+        await admin.query(`DROP ROLE ${role}`);
+      }
     }));
 
   void it('refuse to run when an applied migration was edited since', () =>

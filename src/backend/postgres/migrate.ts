@@ -5,6 +5,7 @@
  */
 import {
   APPLIED_MIGRATIONS_SQL,
+  MIGRATION_TABLE,
   MIGRATION_TABLE_SQL,
   migrationRecordSql,
   pendingMigrations,
@@ -21,13 +22,20 @@ export async function applyPostgresMigrations(
 ): Promise<number[]> {
   const { schema } = store.tables;
   return inTransaction(store.pool, async ({ client }) => {
-    // Taken before CREATE SCHEMA: two concurrent CREATE SCHEMA IF NOT EXISTS can otherwise both try to
-    // create it, and one fails on the catalog's unique index.
+    // Taken before creating the schema: two concurrent CREATE SCHEMA IF NOT EXISTS can otherwise both try
+    // to create it, and one fails on the catalog's unique index.
     await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`taskhub:migrate:${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    // Created only when missing: CREATE … IF NOT EXISTS checks the CREATE privilege even when the object
+    // exists, and a role that only uses a schema an administrator set up has no such privilege.
+    const existing = await client.query<{ schema_exists: boolean; versions_exist: boolean }>(
+      `SELECT to_regnamespace($1) IS NOT NULL AS schema_exists, to_regclass($2) IS NOT NULL AS versions_exist`,
+      [schema, `${schema}.${MIGRATION_TABLE}`],
+    );
+    const { schema_exists: schemaExists, versions_exist: versionsExist } = existing.rows[0]!;
+    if (!schemaExists) await client.query(`CREATE SCHEMA ${schema}`);
     // The migrations and the version table are written unqualified; SET LOCAL ends with the transaction.
     await client.query(`SET LOCAL search_path TO ${schema}`);
-    await client.query(MIGRATION_TABLE_SQL);
+    if (!versionsExist) await client.query(MIGRATION_TABLE_SQL);
     const applied = await client.query<AppliedMigration>(APPLIED_MIGRATIONS_SQL);
     const pending = pendingMigrations(migrations, applied.rows);
     for (const migration of pending) {
