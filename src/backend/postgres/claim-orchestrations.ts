@@ -37,7 +37,11 @@ export async function claimOrchestrations(store: PostgresStore, hub: string, opt
 
   const ids = claimed.rows.map((row) => row.instance_id);
   const claimedAt = toNumber(claimed.rows[0]!.claimed_at);
-  // Both reads at once, on two pooled connections: the lease keeps the rows still while they run.
+  // Separate statements, not subqueries of the claim: the claim can lease a row that the previous owner's
+  // commit released after the claim statement took its snapshot (the row is re-checked at its newest
+  // version), and a subquery would read the history as of that snapshot, without the step just committed.
+  // Each new statement sees every commit before it. Both at once, on two pooled connections: the lease
+  // keeps the rows still.
   const [histories, inboxes] = await Promise.all([historiesOf(store, hub, ids), visibleMessagesOf(store, hub, ids, claimedAt)]);
   return claimed.rows.map((row) => ({
     instance: toInstanceRecord(row),

@@ -56,6 +56,7 @@ export async function deliverMessages(
             GROUP BY m.instance_id) w
       WHERE i.hub = $1 AND i.instance_id = w.instance_id
     )
+    -- The subquery runs once and notifies only when a message went in.
     SELECT r.instance_id, r.status,
       (SELECT count(pg_notify($8, $9)) FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted) AS notified
     FROM recipients r`,
