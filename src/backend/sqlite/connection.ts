@@ -23,6 +23,8 @@ export interface SqliteConnection {
   db: Database.Database;
   /** The file's real path: the same for every connection to it, whatever path each was given. */
   resolvedPath: string;
+  /** The synchronous mode of durable commits (lease-only commits use NORMAL; see group-commit.ts). */
+  synchronous: 'FULL' | 'NORMAL';
 }
 
 export function openConnection(options: SqliteBackendOptions): SqliteConnection {
@@ -32,8 +34,9 @@ export function openConnection(options: SqliteBackendOptions): SqliteConnection 
   try {
     // Switching to WAL needs the file to itself for a moment; the busy timeout above covers that race.
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-    return { db, resolvedPath: realpathSync(absolute) };
+    const synchronous = options.synchronous === 'normal' ? 'NORMAL' : 'FULL';
+    db.pragma(`synchronous = ${synchronous}`);
+    return { db, resolvedPath: realpathSync(absolute), synchronous };
   } catch (error) {
     db.close();
     throw error;

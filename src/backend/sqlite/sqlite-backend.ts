@@ -43,7 +43,7 @@ interface Prepared {
 
 export interface SqliteDurability {
   journalMode: string;
-  synchronous: 'full' | 'normal' | 'off' | 'extra';
+  synchronous: 'full' | 'normal';
 }
 
 export class SqliteBackend implements Backend {
@@ -59,13 +59,11 @@ export class SqliteBackend implements Backend {
     this.description = `sqlite:${this.connection.resolvedPath}`;
   }
 
-  /** The settings in force on this connection (benchmarks report which mode they ran). */
+  /** The settings of durable commits on this connection (benchmarks report which mode they ran). */
   durability(): SqliteDurability {
-    const db = this.connection.db;
-    const synchronous = ['off', 'normal', 'full', 'extra'] as const;
     return {
-      journalMode: db.pragma('journal_mode', { simple: true }) as string,
-      synchronous: synchronous[db.pragma('synchronous', { simple: true }) as number] ?? 'off',
+      journalMode: this.connection.db.pragma('journal_mode', { simple: true }) as string,
+      synchronous: this.connection.synchronous === 'FULL' ? 'full' : 'normal',
     };
   }
 
@@ -85,14 +83,14 @@ export class SqliteBackend implements Backend {
 
   async createInstance(hub: string, request: CreateInstanceRequest): Promise<CreateInstanceOutcome> {
     const { store } = this.prepared;
-    const outcome = store.write(() => createInstance(store, hub, request, this.clock()));
+    const outcome = await store.writeGrouped('durable', () => createInstance(store, hub, request, this.clock()));
     if (outcome.created) this.emit(hub, [{ kind: 'orchestration' }]);
     return outcome;
   }
 
   async sendMessage(hub: string, message: OutgoingMessage, allowedStatuses: readonly RuntimeStatus[]): Promise<SendMessageOutcome> {
     const { store } = this.prepared;
-    const outcome = store.write(() => sendMessage(store, hub, message, allowedStatuses, this.clock()));
+    const outcome = await store.writeGrouped('durable', () => sendMessage(store, hub, message, allowedStatuses, this.clock()));
     if (outcome.sent) this.emit(hub, [{ kind: 'orchestration' }]);
     return outcome;
   }
@@ -132,29 +130,29 @@ export class SqliteBackend implements Backend {
 
   async claimOrchestrations(hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]> {
     const { store, claims } = this.prepared;
-    return store.write(() => claims.claim(hub, options, this.clock()));
+    return store.writeGrouped('lease', () => claims.claim(hub, options, this.clock()));
   }
 
   async commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<CommitOutcome> {
     const { store } = this.prepared;
-    const { outcome, signals } = store.write(() => commitStep(store, hub, item, commit, this.clock()));
+    const { outcome, signals } = await store.writeGrouped('durable', () => commitStep(store, hub, item, commit, this.clock()));
     this.emit(hub, signals);
     return outcome;
   }
 
   async abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number): Promise<void> {
     const { store } = this.prepared;
-    store.write(() => store.instances.abandon(hub, item.instance.instanceId, item.lockToken, this.clock() + retryAfterMs));
+    await store.writeGrouped('lease', () => store.instances.abandon(hub, item.instance.instanceId, item.lockToken, this.clock() + retryAfterMs));
   }
 
   async claimActivities(hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]> {
     const { store } = this.prepared;
-    return store.write(() => store.activities.claim(hub, options, this.clock()));
+    return store.writeGrouped('lease', () => store.activities.claim(hub, options, this.clock()));
   }
 
   async completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage): Promise<CommitOutcome> {
     const { store } = this.prepared;
-    const outcome = store.write(() => {
+    const outcome = await store.writeGrouped('durable', () => {
       const now = this.clock();
       if (!store.activities.deleteIfLeased(hub, item, now)) return { ok: false, reason: 'lease-lost', delivered: false } as const;
       return { ok: true, delivered: deliverActivityResult(store, hub, result, now) } as const;
@@ -165,7 +163,7 @@ export class SqliteBackend implements Backend {
 
   async renewActivityLease(hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean> {
     const { store } = this.prepared;
-    return store.write(() => store.activities.renew(hub, item, leaseMs, this.clock()));
+    return store.writeGrouped('lease', () => store.activities.renew(hub, item, leaseMs, this.clock()));
   }
 
   async nextWakeAt(hub: string): Promise<number | undefined> {
@@ -192,7 +190,7 @@ export class SqliteBackend implements Backend {
       if (db.prepare('SELECT 1 FROM sqlite_master WHERE name = \'instances\'').get() === undefined) {
         throw new Error(`${this.description} has no taskhub schema yet: call migrate() first`);
       }
-      const store = new SqliteStore(db);
+      const store = new SqliteStore(db, this.connection.synchronous);
       this.preparedStatements = {
         store,
         claims: new OrchestrationClaims(store),

@@ -4,6 +4,7 @@ import { ActivityStatements } from './activities.js';
 import { HistoryStatements } from './history.js';
 import { InstanceStatements } from './instances.js';
 import { MessageStatements } from './messages.js';
+import { GroupCommit, type WriteKind } from './group-commit.js';
 
 export class SqliteStore {
   readonly instances: InstanceStatements;
@@ -11,13 +12,20 @@ export class SqliteStore {
   readonly messages: MessageStatements;
   readonly activities: ActivityStatements;
   private readonly run: Database.Transaction<(work: () => unknown) => unknown>;
+  private readonly groupCommit: GroupCommit;
 
-  constructor(readonly db: Database.Database) {
+  constructor(readonly db: Database.Database, durableSynchronous: 'FULL' | 'NORMAL') {
     this.instances = new InstanceStatements(db);
     this.history = new HistoryStatements(db);
     this.messages = new MessageStatements(db);
     this.activities = new ActivityStatements(db);
     this.run = db.transaction((work: () => unknown) => work());
+    this.groupCommit = new GroupCommit(db, durableSynchronous);
+  }
+
+  /** A write that shares its transaction and fsync with the other writes of this event-loop turn. */
+  writeGrouped<T>(kind: WriteKind, work: () => T): Promise<T> {
+    return this.groupCommit.submit(kind, work);
   }
 
   /** A write transaction: BEGIN IMMEDIATE takes the file's write lock up front, so two processes never

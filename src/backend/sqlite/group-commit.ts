@@ -1,0 +1,79 @@
+/**
+ * Group commit: writes submitted in the same turn of the event loop run in one transaction, each in its
+ * own savepoint, and share one fsync. A busy worker commits dozens of steps per fsync instead of one;
+ * a lone write waits only for setImmediate. Writes that only move leases (claims, renewals, abandons)
+ * are `lease` writes: a batch made only of them commits with synchronous=NORMAL (no fsync), because
+ * losing one on power failure merely frees a lease; the next durable commit's fsync covers their WAL
+ * frames too.
+ */
+import type Database from 'better-sqlite3';
+
+export type WriteKind = 'durable' | 'lease';
+
+interface PendingWrite {
+  work: () => unknown;
+  kind: WriteKind;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+export class GroupCommit {
+  private pending: PendingWrite[] = [];
+  private scheduled = false;
+  private currentSynchronous: 'FULL' | 'NORMAL';
+  private readonly transaction: Database.Transaction<(batch: PendingWrite[]) => { value?: unknown; error?: unknown }[]>;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly durableSynchronous: 'FULL' | 'NORMAL',
+  ) {
+    this.currentSynchronous = durableSynchronous;
+    // Nested better-sqlite3 transactions are savepoints: a write that throws rolls back alone.
+    const savepoint = db.transaction((work: () => unknown) => work());
+    this.transaction = db.transaction((batch: PendingWrite[]) =>
+      batch.map((write) => {
+        try {
+          return { value: savepoint(write.work) };
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
+  }
+
+  submit<T>(kind: WriteKind, work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, kind, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    this.scheduled = false;
+    let outcomes: { value?: unknown; error?: unknown }[];
+    try {
+      this.setSynchronous(batch.some((write) => write.kind === 'durable') ? this.durableSynchronous : 'NORMAL');
+      outcomes = this.transaction.immediate(batch);
+    } catch (error) {
+      // BEGIN or COMMIT failed (SQLITE_BUSY past the busy timeout, disk full…): nothing was written.
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    batch.forEach((write, index) => {
+      const outcome = outcomes[index]!;
+      if ('error' in outcome) write.reject(outcome.error);
+      else write.resolve(outcome.value);
+    });
+  }
+
+  private setSynchronous(mode: 'FULL' | 'NORMAL'): void {
+    if (mode === this.currentSynchronous) return;
+    this.db.pragma(`synchronous = ${mode}`);
+    this.currentSynchronous = mode;
+  }
+}
