@@ -1,6 +1,7 @@
 /**
  * SQL fragments shared by the query modules: qualified table names, the store's clock and the status lists.
  */
+import { FINISHED_STATUSES } from '../../core/history.js';
 import { validateSchemaName } from './options.js';
 
 /**
@@ -9,8 +10,8 @@ import { validateSchemaName } from './options.js';
  */
 export const NOW_MS = `floor(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
-/** Statuses after which an instance never runs again (see FINISHED_STATUSES in core/history.ts). */
-export const FINISHED_SQL = `('Completed', 'Failed', 'Terminated')`;
+/** Statuses after which an instance never runs again, as an SQL list. */
+export const FINISHED_SQL = `(${FINISHED_STATUSES.map((status) => `'${status}'`).join(', ')})`;
 
 /** The inbox events that let a worker claim a Pending instance: its start, or a termination before it starts. */
 export const PENDING_WAKE_EVENTS_SQL = `('ExecutionStarted', 'ExecutionTerminated')`;
