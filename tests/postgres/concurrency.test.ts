@@ -11,8 +11,8 @@ import { withPostgres } from './pg-test-store.js';
 
 const LEASE_MS = 60_000;
 
-void describe('PostgreSQL under concurrent workers', () => {
-  void it('hands every instance to exactly one of many claimers on separate pools', () =>
+describe('PostgreSQL under concurrent workers', () => {
+  it('hands every instance to exactly one of many claimers on separate pools', () =>
     withPostgres(async ({ open, openMigrated }) => {
       const client = await openMigrated();
       const ids = Array.from({ length: 300 }, (_, i) => `i-${i}`);
@@ -40,7 +40,7 @@ void describe('PostgreSQL under concurrent workers', () => {
       assert.ok(new Set(claimedBy.values()).size > 1, 'the work was spread over several workers');
     }));
 
-  void it('never runs two steps of one instance at once, and loses no step', () =>
+  it('never runs two steps of one instance at once, and loses no step', () =>
     withPostgres(async ({ open, openMigrated }) => {
       const client = await openMigrated();
       const ids = Array.from({ length: 40 }, (_, i) => `i-${i}`);
@@ -86,7 +86,7 @@ void describe('PostgreSQL under concurrent workers', () => {
       }
     }));
 
-  void it('does not deadlock when instances message each other in steps committed at the same moment', () =>
+  it('does not deadlock when instances message each other in steps committed at the same moment', () =>
     withPostgres(async ({ open, openMigrated }) => {
       const client = await openMigrated();
       const pairs = Array.from({ length: 8 }, (_, i) => [`a-${i}`, `b-${i}`] as const);
@@ -110,7 +110,7 @@ void describe('PostgreSQL under concurrent workers', () => {
       }
     }));
 
-  void it('lets exactly one of many concurrent creates of one id win, over a new id and over a finished instance', () =>
+  it('lets exactly one of many concurrent creates of one id win, over a new id and over a finished instance', () =>
     withPostgres(async ({ open, openMigrated }) => {
       const client = await openMigrated();
       const creators = Array.from({ length: 5 }, () => open({ poolSize: 4 }));

@@ -27,8 +27,8 @@ async function appliedVersions(admin: pg.Client, schema: string): Promise<number
   return result.rows.map((row) => row.version);
 }
 
-void describe('PostgreSQL migrations', () => {
-  void it('create the schema and its tables, and do nothing the second time', () =>
+describe('PostgreSQL migrations', () => {
+  it('create the schema and its tables, and do nothing the second time', () =>
     withPostgres(async ({ schema, open, admin }) => {
       const backend = open();
       await backend.migrate();
@@ -38,7 +38,7 @@ void describe('PostgreSQL migrations', () => {
       assert.deepEqual(await appliedVersions(admin, schema), POSTGRES_MIGRATIONS.map((migration) => migration.version));
     }));
 
-  void it('are safe when several processes migrate a fresh schema at the same moment', () =>
+  it('are safe when several processes migrate a fresh schema at the same moment', () =>
     withPostgres(async ({ schema, open, admin }) => {
       const backends = Array.from({ length: 6 }, () => open({ poolSize: 1 }));
       await Promise.all(backends.map((backend) => backend.migrate()));
@@ -46,7 +46,7 @@ void describe('PostgreSQL migrations', () => {
       assert.deepEqual(await appliedVersions(admin, schema), POSTGRES_MIGRATIONS.map((migration) => migration.version));
     }));
 
-  void it('need no CREATE privilege once the schema is set up: a role that may only use it migrates and works', () =>
+  it('need no CREATE privilege once the schema is set up: a role that may only use it migrates and works', () =>
     withPostgres(async ({ schema, open, admin }) => {
       await open().migrate();
       const role = `taskhub_test_role_${randomBytes(4).toString('hex')}`;
@@ -72,7 +72,7 @@ void describe('PostgreSQL migrations', () => {
       }
     }));
 
-  void it('refuse to run when an applied migration was edited since', () =>
+  it('refuse to run when an applied migration was edited since', () =>
     withPostgres(async ({ schema, open }) => {
       await open().migrate();
       const edited = POSTGRES_MIGRATIONS.map((migration) => ({ ...migration, sql: `${migration.sql}\n-- edited` }));
@@ -85,7 +85,7 @@ void describe('PostgreSQL migrations', () => {
       }
     }));
 
-  void it('keep two schemas in one database apart: their tables and their hubs', () =>
+  it('keep two schemas in one database apart: their tables and their hubs', () =>
     withPostgres(async ({ openMigrated }) => {
       const first = await openMigrated();
       await withPostgres(async ({ openMigrated: openOther }) => {
@@ -99,7 +99,7 @@ void describe('PostgreSQL migrations', () => {
       });
     }));
 
-  void it('reject schema names that are not plain lower-case identifiers', () => {
+  it('reject schema names that are not plain lower-case identifiers', () => {
     for (const schema of ['', 'Taskhub', '1abc', 'a-b', 'a b', 'x"; DROP TABLE y; --', 'a'.repeat(49)]) {
       assert.throws(() => new PostgresBackend({ connectionString: TEST_PG_URL, schema }), InvalidArgumentError, schema);
     }

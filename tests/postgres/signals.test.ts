@@ -19,8 +19,8 @@ function kinds(signals: WorkSignal[]): string[] {
   return signals.map((signal) => (signal.kind === 'finished' ? `finished:${signal.instanceId}` : signal.kind));
 }
 
-void describe('PostgreSQL work signals', () => {
-  void it('are not sent by a transaction that rolls back (a commit whose lease was lost)', () =>
+describe('PostgreSQL work signals', () => {
+  it('are not sent by a transaction that rolls back (a commit whose lease was lost)', () =>
     withPostgres(async ({ openMigrated }) => {
       const writer = await openMigrated();
       const listener = await openMigrated();
@@ -37,7 +37,7 @@ void describe('PostgreSQL work signals', () => {
       assert.deepEqual(kinds(signals), ['orchestration']);
     }));
 
-  void it('stay within their schema: a listener on another schema hears nothing', () =>
+  it('stay within their schema: a listener on another schema hears nothing', () =>
     withPostgres(async ({ openMigrated }) => {
       const writer = await openMigrated();
       const { signals } = recordSignals(await openMigrated(), 'hub');
@@ -51,7 +51,7 @@ void describe('PostgreSQL work signals', () => {
       });
     }));
 
-  void it('catch up the hubs subscribed before the listening connection was up, and only those', () =>
+  it('catch up the hubs subscribed before the listening connection was up, and only those', () =>
     withPostgres(async ({ open, openMigrated }) => {
       await openMigrated();
       const backend = open();
@@ -64,7 +64,7 @@ void describe('PostgreSQL work signals', () => {
       assert.deepEqual(late, []);
     }));
 
-  void it('come back after the listening connection is terminated, with a synthetic signal to re-poll', () =>
+  it('come back after the listening connection is terminated, with a synthetic signal to re-poll', () =>
     withPostgres(async ({ schema, open, openMigrated, admin }) => {
       const listener = await openMigrated();
       // Not migrated, so that its own listening connection is never opened.

@@ -24,8 +24,8 @@ async function connected(): Promise<pg.Client> {
   return client;
 }
 
-void describe('PostgreSQL transient errors', () => {
-  void it('include a connection the server terminated (57P01, then the dropped connection)', async () => {
+describe('PostgreSQL transient errors', () => {
+  it('include a connection the server terminated (57P01, then the dropped connection)', async () => {
     const victim = await connected();
     const errors: unknown[] = [];
     victim.on('error', (error) => errors.push(error));
@@ -46,7 +46,7 @@ void describe('PostgreSQL transient errors', () => {
     }
   });
 
-  void it('include a refused connection', async () => {
+  it('include a refused connection', async () => {
     const backend = new PostgresBackend({ connectionString: 'postgresql://postgres@127.0.0.1:1/postgres' });
     try {
       const refused = await failureOf(() => backend.now());
@@ -56,7 +56,7 @@ void describe('PostgreSQL transient errors', () => {
     }
   });
 
-  void it('include a deadlock the server broke (40P01)', async () => {
+  it('include a deadlock the server broke (40P01)', async () => {
     const [first, second] = [await connected(), await connected()];
     const table = `taskhub_test_deadlock_${process.pid}`;
     try {
@@ -81,7 +81,7 @@ void describe('PostgreSQL transient errors', () => {
     }
   });
 
-  void it('exclude bugs and bad input: a constraint violation, a syntax error, an invalid argument', async () => {
+  it('exclude bugs and bad input: a constraint violation, a syntax error, an invalid argument', async () => {
     const client = await connected();
     try {
       const duplicate = await failureOf(() => client.query('CREATE TEMP TABLE t (x int primary key); INSERT INTO t VALUES (1), (1)'));
@@ -96,7 +96,7 @@ void describe('PostgreSQL transient errors', () => {
     assert.equal(isTransientStoreError('not an error'), false);
   });
 
-  void it('pass: after the server kills every pooled connection, the backend works again on new ones', () =>
+  it('pass: after the server kills every pooled connection, the backend works again on new ones', () =>
     withPostgres(async ({ schema, openMigrated, admin }) => {
       const backend = await openMigrated({ poolSize: 4 });
       await Promise.all([0, 1, 2, 3].map((i) => backend.createInstance('hub', startRequest(`before-${i}`))));
@@ -115,7 +115,7 @@ void describe('PostgreSQL transient errors', () => {
       assert.equal((await backend.getInstance('hub', 'after'))?.status, 'Pending');
     }));
 
-  void it('pass: a connection killed in the middle of a transaction fails that call transiently, and nothing else', () =>
+  it('pass: a connection killed in the middle of a transaction fails that call transiently, and nothing else', () =>
     withPostgres(async ({ schema, openMigrated, admin }) => {
       const backend = await openMigrated({ poolSize: 2 });
       await backend.createInstance('hub', startRequest('locked'));
