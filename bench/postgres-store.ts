@@ -196,8 +196,9 @@ async function main(): Promise<void> {
     const started = performance.now();
     const before = roundTrips;
     let next = 0;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next++ < instances) await lifecycle(backend, 'concurrent', false);
+    // A hub per loop, so that each loop's claims find its own instance at the stage it expects.
+    await Promise.all(Array.from({ length: concurrency }, async (_, loop) => {
+      while (next++ < instances) await lifecycle(backend, `concurrent-${loop}`, false);
     }));
     const seconds = (performance.now() - started) / 1000;
     console.log(`\n${instances} lifecycles, ${concurrency} at a time, pool ${args.pool}: ${seconds.toFixed(2)} s, ` +
