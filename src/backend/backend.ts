@@ -114,6 +114,12 @@ export interface OrchestrationCommit {
   consumedMessageIds: string[];
   /** Delete every inbox message of the instance (it reached a terminal state). */
   deleteAllMessages?: boolean;
+  /**
+   * Move the instance's messages that this step did not consume (they arrived while it ran) behind the
+   * messages this commit sends to the instance, keeping their order. Continue-as-new sets it, so the
+   * events it carries over stay ahead of events that arrived later.
+   */
+  requeueUnconsumedMessages?: boolean;
   /** Activity tasks for this instance's current (possibly new) execution. */
   activities: NewActivityTask[];
   /** Messages to this or other instances: timers, events, completions to a parent, terminations and rewinds

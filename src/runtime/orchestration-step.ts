@@ -139,6 +139,7 @@ function translate(
         customStatus: result.customStatus,
       },
       consumedMessageIds,
+      requeueUnconsumedMessages: true,
       activities: [],
       // Work of the old execution other than events to other instances is dropped with it.
       messages: [

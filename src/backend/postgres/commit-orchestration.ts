@@ -41,7 +41,9 @@ export async function commitOrchestration(
       });
     }
     outgoing.push(...commit.messages);
+    const unconsumedUpTo = commit.requeueUnconsumedMessages === true ? await lastMessageId(store, tx.client, hub, instanceId) : 0;
     await deliverMessages(store, tx.client, hub, outgoing);
+    if (unconsumedUpTo > 0) await moveToBack(store, tx.client, hub, instanceId, unconsumedUpTo);
 
     const signals: WorkSignal[] = [];
     if (commit.activities.length > 0) signals.push({ kind: 'activity' });
@@ -67,6 +69,28 @@ async function lockInOrder(store: PostgresStore, db: Queryable, hub: string, ins
     named('lock_in_order', `SELECT 1 FROM ${store.tables.instances} WHERE hub = $1 AND instance_id = ANY($2::text[])
     ORDER BY instance_id FOR NO KEY UPDATE`,
     [hub, instanceIds]),
+  );
+}
+
+/** The newest message id of the inbox (0 when empty): the mark for moveToBack. */
+async function lastMessageId(store: PostgresStore, db: Queryable, hub: string, instanceId: string): Promise<number> {
+  const result = await db.query<{ last: string | null }>(
+    named('last_message_id', `SELECT max(id) AS last FROM ${store.tables.messages} WHERE hub = $1 AND instance_id = $2`, [hub, instanceId]),
+  );
+  return Number(result.rows[0]?.last ?? 0);
+}
+
+/** Moves the inbox's messages up to `upTo` behind every later one, in their order (requeueUnconsumedMessages). */
+async function moveToBack(store: PostgresStore, db: Queryable, hub: string, instanceId: string, upTo: number): Promise<void> {
+  const { messages } = store.tables;
+  await db.query(
+    named('move_to_back', `WITH moved AS (
+      DELETE FROM ${messages} WHERE hub = $1 AND instance_id = $2 AND id <= $3
+      RETURNING id, execution_id, event_type, event, visible_at
+    )
+    INSERT INTO ${messages} (hub, instance_id, execution_id, event_type, event, visible_at)
+    SELECT $1, $2, execution_id, event_type, event, visible_at FROM moved ORDER BY id`,
+    [hub, instanceId, upTo]),
   );
 }
 

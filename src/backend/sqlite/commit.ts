@@ -42,6 +42,7 @@ export function commitStep(
   }
   store.activities.insert(hub, instanceId, executionId ?? lease.execution_id, commit.activities);
 
+  const unconsumedUpTo = commit.requeueUnconsumedMessages === true ? store.messages.lastId(hub, instanceId) : 0;
   // Sub-orchestrations first, so that a message this step sends to a child it creates reaches it.
   let orchestrationWork = false;
   for (const { request, onConflict } of commit.createInstances) {
@@ -51,6 +52,7 @@ export function commitStep(
   for (const message of commit.messages) {
     orchestrationWork = deliverFromStep(store, hub, instanceId, message, now) || orchestrationWork;
   }
+  if (unconsumedUpTo > 0) store.messages.moveToBack(hub, instanceId, unconsumedUpTo);
   // Messages that arrived while the instance was leased are claimable now that the lease is released.
   orchestrationWork ||= store.messages.hasVisible(hub, instanceId, now);
 

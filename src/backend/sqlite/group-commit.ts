@@ -43,7 +43,7 @@ export class GroupCommit {
 
   submit<T>(kind: WriteKind, work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, kind, resolve: resolve, reject });
+      this.pending.push({ work, kind, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());

@@ -13,6 +13,9 @@ export class MessageStatements {
   private readonly selectAnyVisible: Database.Statement<[Key & { now: number }], number>;
   private readonly deleteMessage: Database.Statement<[Key & { id: number }]>;
   private readonly deleteInbox: Database.Statement<[Key]>;
+  private readonly selectLastId: Database.Statement<[Key], number | null>;
+  private readonly copyToBack: Database.Statement<[Key & { upTo: number }]>;
+  private readonly deleteUpTo: Database.Statement<[Key & { upTo: number }]>;
 
   constructor(db: Database.Database) {
     this.insertMessage = db.prepare(`INSERT INTO messages (hub, instance_id, execution_id, event_type, event, visible_at)
@@ -25,6 +28,24 @@ export class MessageStatements {
       WHERE hub = @hub AND instance_id = @instanceId AND visible_at <= @now LIMIT 1`).pluck();
     this.deleteMessage = db.prepare('DELETE FROM messages WHERE hub = @hub AND instance_id = @instanceId AND id = @id');
     this.deleteInbox = db.prepare('DELETE FROM messages WHERE hub = @hub AND instance_id = @instanceId');
+    this.selectLastId = db
+      .prepare<[Key], number | null>('SELECT max(id) FROM messages WHERE hub = @hub AND instance_id = @instanceId')
+      .pluck();
+    this.copyToBack = db.prepare(`INSERT INTO messages (hub, instance_id, execution_id, event_type, event, visible_at)
+      SELECT hub, instance_id, execution_id, event_type, event, visible_at FROM messages INDEXED BY messages_by_instance
+      WHERE hub = @hub AND instance_id = @instanceId AND id <= @upTo ORDER BY id`);
+    this.deleteUpTo = db.prepare('DELETE FROM messages WHERE hub = @hub AND instance_id = @instanceId AND id <= @upTo');
+  }
+
+  /** The newest message id of the inbox (0 when empty): the mark for moveToBack. */
+  lastId(hub: string, instanceId: string): number {
+    return this.selectLastId.get({ hub, instanceId }) ?? 0;
+  }
+
+  /** Moves the messages up to `upTo` behind every later one, in their order. */
+  moveToBack(hub: string, instanceId: string, upTo: number): void {
+    this.copyToBack.run({ hub, instanceId, upTo });
+    this.deleteUpTo.run({ hub, instanceId, upTo });
   }
 
   /** Inserts without checking the recipient: callers apply the delivery rules (delivery.ts). */

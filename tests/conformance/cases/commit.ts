@@ -91,6 +91,23 @@ export function describeCommit(open: OpenBackend): void {
         assert.deepEqual(item.messages.map((m) => m.event), [raised('two'), raised('during')]);
       }));
 
+    it('with requeueUnconsumedMessages, puts messages that arrived during the step behind the ones it sends itself', () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'requeue');
+        let item = await claimOnly(backend, hub, 'requeue');
+        await commitOk(backend, hub, item, stepCommit(item, 'Running'));
+        await backend.sendMessage(hub, message('requeue', raised('carried')), ['Running']);
+        item = await claimOnly(backend, hub, 'requeue');
+        await backend.sendMessage(hub, message('requeue', raised('arrived-1')), ['Running']);
+        await backend.sendMessage(hub, message('requeue', raised('arrived-2')), ['Running']);
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', {
+          requeueUnconsumedMessages: true,
+          messages: [message('requeue', raised('carried'))],
+        }));
+        item = await claimOnly(backend, hub, 'requeue');
+        assert.deepEqual(item.messages.map((m) => m.event), [raised('carried'), raised('arrived-1'), raised('arrived-2')]);
+      }));
+
     it('replaces the whole history when asked, and appends after it next time', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'rewound');
