@@ -55,9 +55,10 @@ export class PollLoop<T> {
         await this.slotFreed.wait(maxPollMs);
         continue;
       }
+      const requested = Math.min(capacity, this.options.maxBatch);
       let items: T[];
       try {
-        items = await this.options.claim(Math.min(capacity, this.options.maxBatch));
+        items = await this.options.claim(requested);
         errorDelay = minPollMs;
       } catch (error) {
         this.options.onError(`${this.options.name}: claiming work failed; retrying in ${errorDelay} ms`, error);
@@ -65,14 +66,22 @@ export class PollLoop<T> {
         errorDelay = Math.min(errorDelay * 2, Math.max(maxPollMs, 1000));
         continue;
       }
-      if (items.length === 0) {
-        const dueIn = await this.options.msUntilTimedWork().catch(() => undefined);
-        await this.wakeup.wait(dueIn === undefined ? idleDelay : Math.min(idleDelay, Math.max(dueIn, 0)));
-        idleDelay = Math.min(idleDelay * 2, maxPollMs);
+      for (const item of items) this.dispatch(item);
+      if (items.length === requested) {
+        // A full batch: more may be waiting.
+        idleDelay = minPollMs;
         continue;
       }
-      idleDelay = minPollMs;
-      for (const item of items) this.dispatch(item);
+      if (items.length > 0) {
+        // A partial batch took everything that was ready; the commits of this work will signal the next.
+        idleDelay = minPollMs;
+        await this.wakeup.wait(idleDelay);
+        continue;
+      }
+      // Nothing ready: sleep until a signal, the store's next timer or lease expiry, or the backed-off poll.
+      const dueIn = await this.options.msUntilTimedWork().catch(() => undefined);
+      await this.wakeup.wait(dueIn === undefined ? idleDelay : Math.min(idleDelay, Math.max(dueIn, 0)));
+      idleDelay = Math.min(idleDelay * 2, maxPollMs);
     }
   }
 
