@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Backend, InstanceQuery } from '../backend/backend.js';
 import type { HistoryEvent, InboxEvent, RuntimeStatus } from '../core/history.js';
-import { FINISHED_STATUSES, isFinished } from '../core/history.js';
+import { FINISHED_STATUSES, RUNTIME_STATUSES, isFinished } from '../core/history.js';
 import type { OrchestratorRef } from '../core/context.js';
 import { toJson } from '../core/serialize.js';
 import type { Registry } from '../authoring/registry.js';
@@ -209,15 +209,7 @@ export class TaskHubClient {
   /** S-LIST-4: instances per runtime status for a filter; statuses with none are 0. */
   async countInstances(filter: InstanceFilter = {}): Promise<Record<RuntimeStatus, number>> {
     const counts = await this.backend.countInstances(this.hub, toQuery(filter));
-    return {
-      Pending: counts.Pending ?? 0,
-      Running: counts.Running ?? 0,
-      Completed: counts.Completed ?? 0,
-      ContinuedAsNew: counts.ContinuedAsNew ?? 0,
-      Failed: counts.Failed ?? 0,
-      Terminated: counts.Terminated ?? 0,
-      Suspended: counts.Suspended ?? 0,
-    };
+    return Object.fromEntries(RUNTIME_STATUSES.map((status) => [status, counts[status] ?? 0])) as Record<RuntimeStatus, number>;
   }
 
   /** S-TERM-1/2: queues a termination; `recursive` also terminates every sub-orchestration below. */
