@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 // The replay engine must be deterministic: no I/O, no clock, no randomness (DESIGN.md, lesson 2).
-const coreRestrictions = {
+export const coreRestrictions = {
   files: ['src/core/**/*.ts'],
   rules: {
     'no-restricted-imports': ['error', {
