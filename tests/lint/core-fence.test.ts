@@ -23,7 +23,7 @@ const { coreRestrictions } = (await import(pathToFileURL(join(root, 'eslint.conf
 const eslint = new ESLint({
   cwd: root,
   overrideConfigFile: true,
-  overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser as Linter.Parser } }, coreRestrictions],
+  overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, coreRestrictions],
 });
 
 async function problems(code: string, filePath: string): Promise<string[]> {
