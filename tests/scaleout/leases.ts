@@ -1,0 +1,50 @@
+/**
+ * The leases a worker holds in a PostgreSQL store, read straight from its tables: after a kill -9 they are
+ * the work the dead worker left behind, which the others may take only once the leases expire.
+ */
+import pg from 'pg';
+import type { TestStore } from '../support/stores.js';
+
+export interface HeldLeases {
+  /** Instances whose step the worker had claimed and not committed, with the lease's end (store clock, ms). */
+  instances: { instanceId: string; expiresAt: number }[];
+  /** Activity tasks it was running: the idempotency key's parts, the attempt it ran, the lease's end. */
+  tasks: { instanceId: string; taskId: number; attempt: number; expiresAt: number }[];
+  /** The store's clock minus this process's clock, to compare lease ends with worker-side times. */
+  storeClockOffsetMs: number;
+}
+
+const NOW_MS = `floor(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+export async function leasesHeldBy(store: TestStore, hub: string, workerId: string): Promise<HeldLeases> {
+  const schema = `"${store.schema ?? 'taskhub'}"`;
+  const client = new pg.Client({ connectionString: store.connectionString });
+  await client.connect();
+  try {
+    const before = Date.now();
+    const clock = await client.query<{ now: string }>(`SELECT ${NOW_MS}::text AS now`);
+    const storeClockOffsetMs = Number(clock.rows[0]!.now) - (before + Date.now()) / 2;
+    const instances = await client.query<{ instance_id: string; lock_expires_at: string }>(
+      `SELECT instance_id, lock_expires_at::text FROM ${schema}.instances
+       WHERE hub = $1 AND locked_by = $2 AND lock_expires_at > ${NOW_MS}`,
+      [hub, workerId],
+    );
+    const tasks = await client.query<{ instance_id: string; task_id: number; attempt: number; lock_expires_at: string }>(
+      `SELECT instance_id, task_id, attempt, lock_expires_at::text FROM ${schema}.activity_tasks
+       WHERE hub = $1 AND locked_by = $2 AND lock_expires_at > ${NOW_MS}`,
+      [hub, workerId],
+    );
+    return {
+      instances: instances.rows.map((row) => ({ instanceId: row.instance_id, expiresAt: Number(row.lock_expires_at) })),
+      tasks: tasks.rows.map((row) => ({
+        instanceId: row.instance_id,
+        taskId: row.task_id,
+        attempt: row.attempt,
+        expiresAt: Number(row.lock_expires_at),
+      })),
+      storeClockOffsetMs,
+    };
+  } finally {
+    await client.end();
+  }
+}
