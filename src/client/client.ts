@@ -4,7 +4,7 @@
  * instance rows through the backend; workers do the work.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Backend, InstanceQuery } from '../backend/backend.js';
+import type { Backend } from '../backend/backend.js';
 import type { HistoryEvent, InboxEvent, RuntimeStatus } from '../core/history.js';
 import { FINISHED_STATUSES, RUNTIME_STATUSES, isFinished } from '../core/history.js';
 import type { OrchestratorRef } from '../core/context.js';
@@ -31,6 +31,18 @@ import {
   type RequestLike,
 } from './management-urls.js';
 import { waitForFinish } from './wait.js';
+import {
+  toQuery,
+  type GetStatusOptions,
+  type InstanceFilter,
+  type InstancePageView,
+  type ListOptions,
+  type PurgeFilter,
+  type StartOptions,
+  type WaitOptions,
+} from './options.js';
+
+export type { GetStatusOptions, InstanceFilter, InstancePageView, ListOptions, PurgeFilter, StartOptions, WaitOptions };
 
 export interface TaskHubClientOptions {
   backend: Backend;
@@ -43,57 +55,6 @@ export interface TaskHubClientOptions {
   connectionName?: string;
   /** Written into management URLs as `code` (only when the server is told to embed it). */
   embeddedApiKey?: string;
-}
-
-export interface StartOptions<TInput = unknown> {
-  instanceId?: string;
-  input?: TInput;
-  /** (beyond DF) The instance stays Pending until this time. */
-  startAt?: Date;
-}
-
-export interface GetStatusOptions {
-  showHistory?: boolean;
-  showHistoryOutput?: boolean;
-  showInput?: boolean;
-}
-
-export interface InstanceFilter {
-  runtimeStatus?: RuntimeStatus[];
-  createdTimeFrom?: Date;
-  createdTimeTo?: Date;
-  lastUpdatedTimeFrom?: Date;
-  lastUpdatedTimeTo?: Date;
-  instanceIdPrefix?: string;
-  name?: string;
-}
-
-export interface ListOptions extends InstanceFilter {
-  /** Default 100, at most 1000. */
-  pageSize?: number;
-  continuationToken?: string;
-  /** Default false on lists. */
-  showInput?: boolean;
-}
-
-export interface InstancePageView {
-  instances: OrchestrationStatus[];
-  /** Absent on the last page. */
-  continuationToken?: string;
-}
-
-export interface PurgeFilter {
-  createdTimeFrom?: Date;
-  createdTimeTo?: Date;
-  /** Finished statuses only (Completed, Failed, Terminated); default all three. */
-  runtimeStatus?: RuntimeStatus[];
-}
-
-export interface WaitOptions {
-  timeoutInMilliseconds?: number;
-  retryIntervalInMilliseconds?: number;
-  /** Stops waiting early: waitForCompletion throws the signal's reason; the HTTP helper answers 202. */
-  signal?: AbortSignal;
 }
 
 const DEFAULT_HUB = 'DurableFunctionsHub';
@@ -381,20 +342,6 @@ export class TaskHubClient {
       if (page.length < pageSize) return events;
     }
   }
-}
-
-function toQuery(filter: InstanceFilter): InstanceQuery {
-  const created = [validateDate('createdTimeFrom', filter.createdTimeFrom), validateDate('createdTimeTo', filter.createdTimeTo)];
-  const updated = [validateDate('lastUpdatedTimeFrom', filter.lastUpdatedTimeFrom), validateDate('lastUpdatedTimeTo', filter.lastUpdatedTimeTo)];
-  return {
-    statuses: filter.runtimeStatus?.length ? filter.runtimeStatus : undefined,
-    createdFrom: created[0]?.getTime(),
-    createdTo: created[1]?.getTime(),
-    lastUpdatedFrom: updated[0]?.getTime(),
-    lastUpdatedTo: updated[1]?.getTime(),
-    instanceIdPrefix: filter.instanceIdPrefix || undefined,
-    name: filter.name || undefined,
-  };
 }
 
 function optionalReason(reason: string | undefined): string | undefined {

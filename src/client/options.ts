@@ -1,0 +1,71 @@
+/** What callers pass to the client's queries and waits, and its translation to the backend's query. */
+import type { InstanceQuery } from '../backend/backend.js';
+import type { RuntimeStatus } from '../core/history.js';
+import type { OrchestrationStatus } from './status-view.js';
+import { validateDate } from './validation.js';
+
+export interface StartOptions<TInput = unknown> {
+  instanceId?: string;
+  input?: TInput;
+  /** (beyond DF) The instance stays Pending until this time. */
+  startAt?: Date;
+}
+
+export interface GetStatusOptions {
+  showHistory?: boolean;
+  showHistoryOutput?: boolean;
+  showInput?: boolean;
+}
+
+export interface InstanceFilter {
+  runtimeStatus?: RuntimeStatus[];
+  createdTimeFrom?: Date;
+  createdTimeTo?: Date;
+  lastUpdatedTimeFrom?: Date;
+  lastUpdatedTimeTo?: Date;
+  instanceIdPrefix?: string;
+  name?: string;
+}
+
+export interface ListOptions extends InstanceFilter {
+  /** Default 100, at most 1000. */
+  pageSize?: number;
+  continuationToken?: string;
+  /** Default false on lists. */
+  showInput?: boolean;
+}
+
+export interface InstancePageView {
+  instances: OrchestrationStatus[];
+  /** Absent on the last page. */
+  continuationToken?: string;
+}
+
+export interface PurgeFilter {
+  createdTimeFrom?: Date;
+  createdTimeTo?: Date;
+  /** Finished statuses only (Completed, Failed, Terminated); default all three. */
+  runtimeStatus?: RuntimeStatus[];
+}
+
+export interface WaitOptions {
+  timeoutInMilliseconds?: number;
+  retryIntervalInMilliseconds?: number;
+  /** Stops waiting early: waitForCompletion throws the signal's reason; the HTTP helper answers 202. */
+  signal?: AbortSignal;
+}
+
+export function toQuery(filter: InstanceFilter): InstanceQuery {
+  const created = [validateDate('createdTimeFrom', filter.createdTimeFrom), validateDate('createdTimeTo', filter.createdTimeTo)];
+  const updated = [validateDate('lastUpdatedTimeFrom', filter.lastUpdatedTimeFrom), validateDate('lastUpdatedTimeTo', filter.lastUpdatedTimeTo)];
+  return {
+    statuses: filter.runtimeStatus?.length ? filter.runtimeStatus : undefined,
+    createdFrom: created[0]?.getTime(),
+    createdTo: created[1]?.getTime(),
+    lastUpdatedFrom: updated[0]?.getTime(),
+    lastUpdatedTo: updated[1]?.getTime(),
+    instanceIdPrefix: filter.instanceIdPrefix || undefined,
+    name: filter.name || undefined,
+  };
+}
+
