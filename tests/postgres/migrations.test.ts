@@ -22,6 +22,21 @@ async function tablesIn(admin: pg.Client, schema: string): Promise<string[]> {
   return result.rows.map((row) => row.table_name);
 }
 
+/** Columns, indexes and functions of a schema, with its name taken out so that two schemas compare. */
+async function schemaObjects(admin: pg.Client, schema: string): Promise<string[]> {
+  const result = await admin.query<{ object: string }>(
+    `SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS object
+       FROM information_schema.columns WHERE table_schema = $1
+     UNION ALL
+     SELECT indexdef FROM pg_indexes WHERE schemaname = $1
+     UNION ALL
+     SELECT pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.pronamespace = to_regnamespace($1)
+     ORDER BY 1`,
+    [schema],
+  );
+  return result.rows.map((row) => row.object.replaceAll(schema, '<schema>'));
+}
+
 async function appliedVersions(admin: pg.Client, schema: string): Promise<number[]> {
   const result = await admin.query<{ version: number }>(`SELECT version FROM ${schema}.taskhub_migrations ORDER BY version`);
   return result.rows.map((row) => row.version);
@@ -70,6 +85,39 @@ describe('PostgreSQL migrations', () => {
         await admin.query(`DROP OWNED BY ${role}`);
         await admin.query(`DROP ROLE ${role}`);
       }
+    }));
+
+  it('upgrade a store made by the first version to the same schema as a fresh one, keeping its work', () =>
+    withPostgres(async ({ schema: upgraded, open, admin }) => {
+      const backend = open();
+      const pool = new pg.Pool({ connectionString: TEST_PG_URL, max: 1 });
+      try {
+        const store = { pool, tables: tablesOf(upgraded), channel: channelOf(upgraded) };
+        assert.deepEqual(await applyPostgresMigrations(store, POSTGRES_MIGRATIONS.slice(0, 1)), [1]);
+      } finally {
+        await pool.end();
+      }
+      // An instance waiting to start, as the first version wrote it.
+      await admin.query(
+        `INSERT INTO ${upgraded}.instances (hub, instance_id, execution_id, name, status, created_at, last_updated_at, ready_at)
+        VALUES ('hub', 'old', 'e', 'Orchestrator', 'Pending', 1, 1, 1)`,
+      );
+      await admin.query(
+        `INSERT INTO ${upgraded}.messages (hub, instance_id, execution_id, event_type, event, visible_at)
+        VALUES ('hub', 'old', 'e', 'ExecutionStarted', $1, 1)`,
+        [JSON.stringify(started('e'))],
+      );
+
+      await backend.migrate();
+      assert.deepEqual(await appliedVersions(admin, upgraded), POSTGRES_MIGRATIONS.map((migration) => migration.version));
+      const [item] = await backend.claimOrchestrations('hub', { workerId: 'w', max: 1, leaseMs: 60_000 });
+      assert.equal(item?.instance.instanceId, 'old');
+      assert.deepEqual(item.messages.map((message) => message.event), [started('e')]);
+
+      await withPostgres(async ({ schema: fresh, openMigrated }) => {
+        await openMigrated();
+        assert.deepEqual(await schemaObjects(admin, upgraded), await schemaObjects(admin, fresh));
+      });
     }));
 
   it('refuse to run when an applied migration was edited since', () =>

@@ -1,11 +1,12 @@
 /**
- * Activity tasks: claimed oldest first with a lease (one statement, FOR UPDATE SKIP LOCKED), deleted when
- * their result is delivered to the instance, and only while the lease holds.
+ * Activity tasks: claimed oldest first with a lease (one call, FOR UPDATE SKIP LOCKED), deleted when
+ * their result is delivered to the instance, and only while the lease holds (group-committed).
  */
 import type { ActivityWorkItem, ClaimOptions, CommitOutcome, OutgoingMessage } from '../backend.js';
-import { inTransaction, named, type PostgresStore } from './db.js';
-import { deliverMessages } from './deliver-messages.js';
+import { named, type PostgresStore } from './db.js';
+import { encodeMessage } from './deliver-messages.js';
 import { isRowId, toNumber, type BigintText } from './rows.js';
+import { encodeSignal } from './signals.js';
 import { NOW_MS } from './sql.js';
 
 interface TaskRow {
@@ -19,22 +20,10 @@ interface TaskRow {
   lock_token: string;
 }
 
+/** One call of the server function claim_activities (migration 0002). */
 export async function claimActivities(store: PostgresStore, hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]> {
-  const { activityTasks } = store.tables;
   const result = await store.pool.query<TaskRow>(
-    named('claim_activities', `WITH now AS (SELECT ${NOW_MS} AS t),
-    picked AS (
-      SELECT t.instance_id AS picked_instance, t.id AS picked_id FROM ${activityTasks} t, now
-      WHERE t.hub = $1 AND (t.lock_expires_at IS NULL OR t.lock_expires_at <= now.t)
-      ORDER BY t.id
-      LIMIT $2
-      FOR UPDATE OF t SKIP LOCKED
-    )
-    UPDATE ${activityTasks} t
-    SET lock_token = gen_random_uuid()::text, locked_by = $3, lock_expires_at = now.t + $4, attempt = attempt + 1
-    FROM picked, now
-    WHERE t.hub = $1 AND t.instance_id = picked.picked_instance AND t.id = picked.picked_id
-    RETURNING id, instance_id, execution_id, task_id, name, input, attempt, lock_token`,
+    named('claim_activities', `SELECT * FROM ${store.tables.schema}.claim_activities($1, $2, $3, $4)`,
     [hub, options.max, options.workerId, options.leaseMs]),
   );
   return result.rows
@@ -54,29 +43,29 @@ export async function claimActivities(store: PostgresStore, hub: string, options
     });
 }
 
+/** What the activity runner hands to the group commit: a task and its result. */
+export interface ActivityResult {
+  item: ActivityWorkItem;
+  result: OutgoingMessage;
+}
+
 /**
- * Delivers the result and deletes the task, in one transaction, if the lease still holds. The delivery
- * goes first so this transaction locks the instance row before the task row, the order a step's commit
- * follows too (it locks its instance, then drops its unleased tasks).
+ * Completes a batch of tasks in one call of the server function complete_activities (migration 0002): each
+ * result is delivered and its task deleted, in one transaction, only while the task's lease holds.
  */
-export async function completeActivity(
-  store: PostgresStore,
-  hub: string,
-  item: ActivityWorkItem,
-  result: OutgoingMessage,
-): Promise<CommitOutcome> {
-  if (!isRowId(item.id)) return { ok: false, reason: 'lease-lost' };
-  return inTransaction(store.pool, async (tx) => {
-    await deliverMessages(store, tx.client, hub, [result]);
-    const deleted = await tx.client.query(
-      named('complete_activity', `DELETE FROM ${store.tables.activityTasks}
-      WHERE hub = $1 AND instance_id = $2 AND id = $3 AND lock_token = $4 AND lock_expires_at > ${NOW_MS}`,
-      [hub, item.instanceId, item.id, item.lockToken]),
+export async function completeActivities(store: PostgresStore, hub: string, results: readonly ActivityResult[]): Promise<CommitOutcome[]> {
+  const encoded = results.flatMap(({ item, result }, idx) =>
+    isRowId(item.id) ? [{ idx, instance_id: item.instanceId, id: item.id, lock_token: item.lockToken, result: encodeMessage(result) }] : [],
+  );
+  const completed = new Set<number>();
+  if (encoded.length > 0) {
+    const rows = await store.pool.query<{ idx: number }>(
+      named('complete_activities', `SELECT idx FROM ${store.tables.schema}.complete_activities($1, $2, $3, $4) AS idx`,
+      [hub, JSON.stringify(encoded), store.channel, encodeSignal(hub, { kind: 'orchestration' })]),
     );
-    if (deleted.rowCount === 1) return { ok: true };
-    tx.rollback();
-    return { ok: false, reason: 'lease-lost' };
-  });
+    for (const row of rows.rows) completed.add(row.idx);
+  }
+  return results.map((_, idx): CommitOutcome => (completed.has(idx) ? { ok: true } : { ok: false, reason: 'lease-lost' }));
 }
 
 export async function renewActivityLease(store: PostgresStore, hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean> {

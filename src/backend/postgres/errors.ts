@@ -3,6 +3,7 @@
  * this transaction as the loser of a conflict. The worker backs off and retries these; anything else (a
  * constraint violation, a syntax error) is a bug and surfaces.
  */
+import pg from 'pg';
 
 /** SQLSTATE codes and classes that name a passing condition. */
 const TRANSIENT_SQLSTATES = new Set([
@@ -53,3 +54,15 @@ export function isTransientStoreError(error: unknown): boolean {
   // AggregateError: connecting to a host name that resolves to several addresses (localhost: ::1 and 127.0.0.1).
   return error instanceof AggregateError && error.errors.some(isTransientStoreError);
 }
+
+/**
+ * True when the server answered the statement with an error while the session lived on: its transaction
+ * was rolled back for sure, so the work can be sent again. Not for lost connections (the commit may have
+ * happened before the answer was lost) nor for the session-ending, resource and internal classes.
+ */
+export function rolledBack(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && typeof error.code === 'string' && !UNCERTAIN_SQLSTATE_CLASSES.includes(error.code.slice(0, 2));
+}
+
+/** 08 connection exception, 57 operator intervention, 58 system error, XX internal error. */
+const UNCERTAIN_SQLSTATE_CLASSES = ['08', '57', '58', 'XX'];

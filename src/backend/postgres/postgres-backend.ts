@@ -1,7 +1,9 @@
 /**
  * The PostgreSQL backend: many workers on many machines share a hub. Work is claimed with FOR UPDATE SKIP
  * LOCKED and leases timed by the database's clock, commits are fenced by the lease's token, and workers
- * are woken by LISTEN/NOTIFY (docs/scale-out.md). Each method is one query module's function.
+ * are woken by LISTEN/NOTIFY (docs/scale-out.md). Each method is one query module's function; each write
+ * is one call of a server function (migration 0002), and commits, activity results and creations made in
+ * the same event-loop turn share one (group-commit.ts).
  */
 import pg from 'pg';
 import type { RuntimeStatus } from '../../core/history.js';
@@ -25,12 +27,13 @@ import type {
   SendMessageOutcome,
   WorkSignal,
 } from '../backend.js';
-import { claimActivities, completeActivity, renewActivityLease } from './activities.js';
+import { claimActivities, completeActivities, renewActivityLease, type ActivityResult } from './activities.js';
 import { abandonOrchestration, claimOrchestrations } from './claim-orchestrations.js';
-import { commitOrchestration } from './commit-orchestration.js';
-import { createInstances, startMessage } from './create-instances.js';
-import { inTransaction, type PostgresStore } from './db.js';
-import { deliverMessages } from './deliver-messages.js';
+import { commitSteps, type StepToCommit } from './commit-orchestration.js';
+import { createInstances } from './create-instances.js';
+import type { PostgresStore } from './db.js';
+import { deliverMessage } from './deliver-messages.js';
+import { GroupCommit } from './group-commit.js';
 import { countInstances, listInstances } from './list-instances.js';
 import { applyPostgresMigrations } from './migrate.js';
 import { nextWakeAt } from './next-wake.js';
@@ -46,11 +49,16 @@ import { toNumber, type BigintText } from './rows.js';
 const KEEPALIVE_DELAY_MS = 10_000;
 /** How long to wait for a connection, from the server or from a busy pool, before failing (transient). */
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Largest group-committed batch: a worker claims at most 50 items at a time by default. */
+const MAX_BATCH = 100;
 
 export class PostgresBackend implements Backend {
   readonly description: string;
   private readonly store: PostgresStore;
   private readonly signals: SignalListener;
+  private readonly creations: GroupCommit<CreateInstanceRequest, CreateInstanceOutcome>;
+  private readonly steps: GroupCommit<StepToCommit, CommitOutcome>;
+  private readonly activityResults: GroupCommit<ActivityResult, CommitOutcome>;
 
   constructor(options: PostgresBackendOptions) {
     const schema = options.schema ?? DEFAULT_SCHEMA;
@@ -74,6 +82,10 @@ export class PostgresBackend implements Backend {
     pool.on('error', () => undefined);
     this.store = { pool, tables, channel: channelOf(schema) };
     this.signals = new SignalListener({ ...connection, application_name: `taskhub-listen ${schema}` }, this.store.channel);
+    const store = this.store;
+    this.creations = new GroupCommit((hub, requests) => createInstances(store, hub, requests), MAX_BATCH);
+    this.steps = new GroupCommit((hub, steps) => commitSteps(store, hub, steps), MAX_BATCH);
+    this.activityResults = new GroupCommit((hub, results) => completeActivities(store, hub, results), MAX_BATCH);
   }
 
   /** Also opens the LISTEN connection: every process migrates at start-up, and a worker or a waiting
@@ -93,18 +105,13 @@ export class PostgresBackend implements Backend {
     return toNumber(result.rows[0]!.now);
   }
 
-  async createInstance(hub: string, request: CreateInstanceRequest): Promise<CreateInstanceOutcome> {
-    return inTransaction(this.store.pool, async ({ client }) => {
-      const [outcome] = await createInstances(this.store, client, hub, [request]);
-      if (outcome!.created) await deliverMessages(this.store, client, hub, [startMessage(request)]);
-      return outcome!;
-    });
+  createInstance(hub: string, request: CreateInstanceRequest): Promise<CreateInstanceOutcome> {
+    return this.creations.submit(hub, request);
   }
 
   /** One statement: it locks the instance row, checks the status and inserts, atomically. */
   async sendMessage(hub: string, message: OutgoingMessage, allowedStatuses: readonly RuntimeStatus[]): Promise<SendMessageOutcome> {
-    const delivery = await deliverMessages(this.store, this.store.pool, hub, [message], allowedStatuses);
-    const status = delivery.recipients.get(message.instanceId);
+    const status = await deliverMessage(this.store, hub, message, allowedStatuses);
     if (status === undefined) return { sent: false, reason: 'not-found' };
     if (!allowedStatuses.includes(status)) return { sent: false, reason: 'wrong-status', status };
     return { sent: true, status };
@@ -143,7 +150,7 @@ export class PostgresBackend implements Backend {
   }
 
   commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<CommitOutcome> {
-    return commitOrchestration(this.store, hub, item, commit);
+    return this.steps.submit(hub, { item, commit });
   }
 
   abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number): Promise<void> {
@@ -155,7 +162,7 @@ export class PostgresBackend implements Backend {
   }
 
   completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage): Promise<CommitOutcome> {
-    return completeActivity(this.store, hub, item, result);
+    return this.activityResults.submit(hub, { item, result });
   }
 
   renewActivityLease(hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean> {
