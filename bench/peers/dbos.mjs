@@ -1,0 +1,91 @@
+/**
+ * The workloads of bench/run.ts on DBOS Transact, in one process (client + executor), against the local
+ * PostgreSQL in a system database of its own that is created before and dropped after the run.
+ *   node bench/peers/dbos.mjs [--throughput N] [--latency N] [--fanouts N]
+ * TASKHUB_TEST_PG names the server as for bench/run.ts (default postgresql://postgres@127.0.0.1:5432/postgres).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { DBOS } from '@dbos-inc/dbos-sdk';
+import { megabytes, parseCounts, printTable, runWorkloads, trackPeakRss } from './workloads.mjs';
+
+// DBOS queues a SET statement on each new pool connection ahead of its first query, by design; pg 8.2x
+// prints a deprecation warning for that into the middle of the table.
+process.noDeprecation = true;
+
+const counts = parseCounts();
+const serverUrl = process.env.TASKHUB_TEST_PG ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const database = `taskhub_bench_dbos_${randomBytes(4).toString('hex')}`;
+
+const greet = async (city) => `Hello ${city}`;
+const identity = async (i) => i;
+
+const helloSequence = DBOS.registerWorkflow(
+  async (cities) => {
+    const results = [];
+    for (const city of cities) results.push(await DBOS.runStep(() => greet(city), { name: 'greet' }));
+    return results;
+  },
+  { name: 'BenchHelloSequence' },
+);
+
+// DBOS numbers a step when it is called, before any await, so steps started together replay in order.
+const fanOut = DBOS.registerWorkflow(
+  async (n) => {
+    const values = await Promise.all(Array.from({ length: n }, (_, i) => DBOS.runStep(() => identity(i + 1), { name: 'identity' })));
+    return values.reduce((a, b) => a + b, 0);
+  },
+  { name: 'BenchFanOut' },
+);
+
+const engine = {
+  startHello: (cities) => DBOS.startWorkflow(helloSequence)(cities),
+  startFanOut: (n) => DBOS.startWorkflow(fanOut)(n),
+  result: (handle) => handle.getResult(),
+};
+
+async function main() {
+  await adminQuery(`CREATE DATABASE ${database}`);
+  const rss = trackPeakRss();
+  try {
+    DBOS.setConfig({ name: 'taskhub-bench', systemDatabaseUrl: databaseUrl(database), logLevel: 'warn' });
+    await DBOS.launch();
+    try {
+      const rows = await runWorkloads(engine, counts);
+      printTable([
+        ['store', `DBOS Transact ${dbosVersion()} (local PostgreSQL, defaults)`],
+        ...rows,
+        ['peak RSS (client + worker + store)', megabytes(rss.stop())],
+      ]);
+    } finally {
+      await DBOS.shutdown();
+    }
+  } finally {
+    rss.stop();
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  }
+}
+
+function databaseUrl(name) {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function adminQuery(sql) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function dbosVersion() {
+  const packageJson = new URL('./node_modules/@dbos-inc/dbos-sdk/package.json', import.meta.url);
+  return JSON.parse(readFileSync(packageJson, 'utf8')).version;
+}
+
+await main();
