@@ -1,0 +1,79 @@
+/**
+ * A single-node Restate server from the binary that @restatedev/restate-server ships, on the default ports
+ * (ingress 8080, admin 9070, node 5122) of the current network namespace, in a fresh data directory that is
+ * removed when it stops.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { arch, platform, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const INGRESS_URL = 'http://127.0.0.1:8080';
+const ADMIN_URL = 'http://127.0.0.1:9070';
+
+export async function startRestateServer() {
+  const require = createRequire(import.meta.url);
+  const binary = require.resolve(`@restatedev/restate-server-${platform()}-${arch()}/bin/restate-server`);
+  const baseDir = mkdtempSync(join(tmpdir(), 'taskhub-bench-restate-'));
+  const child = spawn(binary, ['--base-dir', baseDir, '--no-logo'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, RESTATE_DISABLE_TELEMETRY: 'true', RESTATE_LOG_FILTER: process.env.RESTATE_LOG_FILTER ?? 'warn' },
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  // Never leave the server behind, whichever way this process ends.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const server = {
+    pid: child.pid,
+    /** Registers the SDK endpoint at `uri` and waits until the ingress knows its services. */
+    async register(uri, serviceNames) {
+      const response = await fetch(`${ADMIN_URL}/deployments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ uri }),
+      });
+      if (!response.ok) throw new Error(`registering ${uri} failed: ${response.status} ${await response.text()}`);
+      for (const name of serviceNames) await waitFor(`${ADMIN_URL}/services/${name}`, exited);
+    },
+    /** The server's peak resident set so far (VmHWM), in bytes. */
+    peakRss() {
+      const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      return match ? Number(match[1]) * 1024 : Number.NaN;
+    },
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(forced);
+      }
+      rmSync(baseDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitFor(`${ADMIN_URL}/health`, exited);
+    await waitFor(`${INGRESS_URL}/restate/health`, exited);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
+}
+
+/** Polls `url` until it answers 2xx; fails if the server exits first or after 30 s. */
+async function waitFor(url, exited) {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (gone) throw new Error(`restate-server exited while waiting for ${url}`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`restate-server: no answer from ${url} within 30 s`);
+}
