@@ -31,14 +31,13 @@ export interface Transaction {
 }
 
 export async function inTransaction<T>(pool: pg.Pool, work: (tx: Transaction) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
   // A checked-out connection that the server drops between two statements emits 'error' on the client, and
   // nothing listens to a checked-out client: the process would crash (pool.query guards itself this way).
   let lost: Error | undefined;
   const onError = (error: Error) => {
     lost = error;
   };
-  client.on('error', onError);
+  const client = await checkOut(pool, onError);
   let rollback = false;
   try {
     await client.query('BEGIN');
@@ -54,4 +53,23 @@ export async function inTransaction<T>(pool: pg.Pool, work: (tx: Transaction) =>
     // release(error) closes the connection rather than returning it to the pool.
     client.release(lost);
   }
+}
+
+/**
+ * pool.connect() with `onError` listening from the moment the pool hands the connection over. The promise
+ * form resumes the caller a microtask later: a connection handed over while the pool reads the previous
+ * user's last reply can, in the same read, get the server's shutdown message (57P01), and with no listener
+ * yet the 'error' event would crash the process (seen when PostgreSQL restarts under load).
+ */
+function checkOut(pool: pg.Pool, onError: (error: Error) => void): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) => {
+    pool.connect((error, client) => {
+      if (error || !client) {
+        reject(error ?? new Error('the pool gave no connection'));
+        return;
+      }
+      client.on('error', onError);
+      resolve(client);
+    });
+  });
 }
