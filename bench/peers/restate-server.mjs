@@ -17,9 +17,12 @@ export async function startRestateServer() {
   const require = createRequire(import.meta.url);
   const binary = require.resolve(`@restatedev/restate-server-${platform()}-${arch()}/bin/restate-server`);
   const baseDir = mkdtempSync(join(tmpdir(), 'taskhub-bench-restate-'));
+  // The server looks up its latest release on GitHub at every start, whatever the telemetry setting; in the
+  // namespace that fails by design, and the HTTP library's error about it is muted.
+  const logFilter = process.env.RESTATE_LOG_FILTER ?? 'warn,octocrab=off';
   const child = spawn(binary, ['--base-dir', baseDir, '--no-logo'], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, RESTATE_DISABLE_TELEMETRY: 'true', RESTATE_LOG_FILTER: process.env.RESTATE_LOG_FILTER ?? 'warn' },
+    env: { ...process.env, RESTATE_DISABLE_TELEMETRY: 'true', RESTATE_LOG_FILTER: logFilter },
   });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
   // Never leave the server behind, whichever way this process ends.
