@@ -6,6 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { megabytes, parseCounts, printTable, runWorkloads, trackPeakRss } from './workloads.mjs';
@@ -46,7 +48,16 @@ const engine = {
 };
 
 async function main() {
-  await adminQuery(`CREATE DATABASE ${database}`);
+  await createDatabase();
+  // A time limit or Ctrl-C still stops DBOS and drops the database.
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      void DBOS.shutdown()
+        .catch(() => undefined)
+        .then(() => dropDatabase({ afterConnectionsClose: true }))
+        .finally(() => process.exit(128 + constants.signals[signal]));
+    });
+  }
   const rss = trackPeakRss();
   try {
     DBOS.setConfig({ name: 'taskhub-bench', systemDatabaseUrl: databaseUrl(database), logLevel: 'warn' });
@@ -63,7 +74,27 @@ async function main() {
     }
   } finally {
     rss.stop();
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await dropDatabase({ afterConnectionsClose: true });
+  }
+}
+
+/**
+ * DBOS.shutdown() resolves while its pool's connections are still closing; ending them with FORCE makes DBOS
+ * log an error for each, so a normal end waits (up to 5 s) for them to go first.
+ */
+async function dropDatabase({ afterConnectionsClose = false } = {}) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 5_000;
+    while (afterConnectionsClose && Date.now() < deadline) {
+      const { rows } = await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [database]);
+      if (rows[0].n === 0) break;
+      await sleep(50);
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  } finally {
+    await client.end();
   }
 }
 
@@ -73,11 +104,11 @@ function databaseUrl(name) {
   return url.toString();
 }
 
-async function adminQuery(sql) {
+async function createDatabase() {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    await client.query(sql);
+    await client.query(`CREATE DATABASE ${database}`);
   } finally {
     await client.end();
   }
