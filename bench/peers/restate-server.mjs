@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { arch, platform, tmpdir } from 'node:os';
+import { arch, constants, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -25,9 +25,15 @@ export async function startRestateServer() {
     env: { ...process.env, RESTATE_DISABLE_TELEMETRY: 'true', RESTATE_LOG_FILTER: logFilter },
   });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  // Never leave the server behind, whichever way this process ends.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  // Never leave the server or its data behind, whichever way this process ends: a time limit or Ctrl-C ends
+  // it through exit(), and 'exit' listeners may only do synchronous work.
+  const abandon = () => {
+    child.kill('SIGKILL');
+    rmSync(baseDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  };
+  const exitOnSignal = (signal) => process.exit(128 + constants.signals[signal]);
+  process.once('exit', abandon);
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, exitOnSignal);
 
   const server = {
     pid: child.pid,
@@ -47,7 +53,8 @@ export async function startRestateServer() {
       return match ? Number(match[1]) * 1024 : Number.NaN;
     },
     async stop() {
-      process.removeListener('exit', killOnExit);
+      process.removeListener('exit', abandon);
+      for (const signal of ['SIGINT', 'SIGTERM']) process.removeListener(signal, exitOnSignal);
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);

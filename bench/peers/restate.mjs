@@ -76,5 +76,5 @@ function version(sdkPackage) {
 if (insideNetworkNamespace()) {
   await main();
 } else {
-  process.exitCode = rerunInNetworkNamespace({ RESTATE_LOGGING: process.env.RESTATE_LOGGING ?? 'WARN', RESTATE_DISABLE_TELEMETRY: 'true' });
+  process.exitCode = await rerunInNetworkNamespace({ RESTATE_LOGGING: process.env.RESTATE_LOGGING ?? 'WARN', RESTATE_DISABLE_TELEMETRY: 'true' });
 }
