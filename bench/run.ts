@@ -34,17 +34,16 @@ async function main(): Promise<void> {
       const started = performance.now();
       const id = await taskHub.client.startNew('BenchHelloSequence', { input: CITIES });
       await finished.wait(id);
-      const elapsed = performance.now() - started;
       await check(taskHub, id, EXPECTED_HELLO);
-      return elapsed;
+      // Like the peers' figures, with the output in hand.
+      return performance.now() - started;
     };
     const runFanOut = async (n: number) => {
       const started = performance.now();
       const id = await taskHub.client.startNew('BenchFanOut', { input: n });
       await finished.wait(id);
-      const elapsed = performance.now() - started;
       await check(taskHub, id, String((n * (n + 1)) / 2));
-      return elapsed;
+      return performance.now() - started;
     };
 
     for (let i = 0; i < 20; i++) await runHello();
@@ -56,9 +55,11 @@ async function main(): Promise<void> {
     const count = Number(args.throughput);
     const throughputStart = performance.now();
     const ids = await Promise.all(Array.from({ length: count }, () => taskHub.client.startNew('BenchHelloSequence', { input: CITIES })));
-    await Promise.all(ids.map((id) => finished.wait(id)));
+    await Promise.all(ids.map(async (id) => {
+      await finished.wait(id);
+      await check(taskHub, id, EXPECTED_HELLO);
+    }));
     const throughputMs = performance.now() - throughputStart;
-    for (const id of ids.slice(0, 50)) await check(taskHub, id, EXPECTED_HELLO);
 
     const fanOuts: number[] = [];
     for (let i = 0; i < Number(args.fanouts); i++) fanOuts.push(await runFanOut(100));
