@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend, OrchestrationWorkItem } from '../../src/backend/backend.js';
-import { marker, message, raised, startRequest, stepCommit } from '../conformance/fixtures.js';
-import { withPostgres } from './pg-test-store.js';
+import type pg from 'pg';
+import type { ActivityWorkItem, Backend, OrchestrationWorkItem } from '../../src/backend/backend.js';
+import { marker, message, raised, startRequest, stepCommit, taskCompleted } from '../conformance/fixtures.js';
+import { TEST_PG_URL } from '../support/stores.js';
+import { until, withPostgres } from './pg-test-store.js';
 
 const LEASE_MS = 60_000;
 
@@ -110,6 +112,47 @@ describe('PostgreSQL under concurrent workers', () => {
       }
     }));
 
+  it('commits steps and activity results made at the same moment in one call per batch, without deadlocks', () =>
+    withPostgres(async ({ schema, open, openMigrated, admin }) => {
+      const client = await openMigrated();
+      const ids = Array.from({ length: 24 }, (_, i) => `i-${String(i).padStart(2, '0')}`);
+      const ROUNDS = 6;
+      for (const id of ids) await client.createInstance('hub', startRequest(id));
+      for (const item of await client.claimOrchestrations('hub', { workerId: 'w', max: 100, leaseMs: LEASE_MS })) {
+        await client.commitOrchestration('hub', item, stepCommit(item, 'Running', {
+          activities: Array.from({ length: ROUNDS }, (_, taskId) => ({ taskId, name: 'Work' })),
+        }));
+      }
+      const tasks = await client.claimActivities('hub', { workerId: 'w', max: 1000, leaseMs: LEASE_MS });
+      const result = (task: ActivityWorkItem) => message(task.instanceId, taskCompleted(task.taskId), { executionId: task.executionId });
+      const ofRound = (round: number) => shuffled(tasks.filter((task) => task.taskId === round));
+      for (const task of ofRound(0)) assert.deepEqual(await client.completeActivity('hub', task, result(task)), { ok: true });
+
+      // Function call counts tell a batch that went as one call from one retried item by item.
+      const counted = new URL(TEST_PG_URL);
+      counted.searchParams.set('options', '-c track_functions=all');
+      const stepping = [open({ connectionString: counted.toString() }), open({ connectionString: counted.toString() })];
+      const completing = [open({ connectionString: counted.toString() }), open({ connectionString: counted.toString() })];
+      for (let round = 1; round < ROUNDS; round++) {
+        // Every instance is leased for a step while results for it arrive: both batches lock the same rows.
+        const items = shuffled(await client.claimOrchestrations('hub', { workerId: 'w', max: 100, leaseMs: LEASE_MS }));
+        assert.equal(items.length, ids.length);
+        const [commits, completions] = await Promise.all([
+          Promise.all(items.map((item, i) => stepping[i % 2]!.commitOrchestration('hub', item, stepCommit(item, 'Running')))),
+          Promise.all(ofRound(round).map((task, i) => completing[i % 2]!.completeActivity('hub', task, result(task)))),
+        ]);
+        assert.ok(commits.every((outcome) => outcome.ok));
+        assert.ok(completions.every((outcome) => outcome.ok));
+      }
+      await Promise.all([...stepping, ...completing].map((backend) => backend.close()));
+
+      const last = await client.claimOrchestrations('hub', { workerId: 'w', max: 100, leaseMs: LEASE_MS });
+      assert.deepEqual(last.map((item) => item.messages.length), ids.map(() => 1));
+      const calls = await functionCalls(admin, schema);
+      assert.equal(calls.get('commit_steps'), 2 * (ROUNDS - 1));
+      assert.equal(calls.get('complete_activities'), 2 * (ROUNDS - 1));
+    }));
+
   it('lets exactly one of many concurrent creates of one id win, over a new id and over a finished instance', () =>
     withPostgres(async ({ open, openMigrated }) => {
       const client = await openMigrated();
@@ -136,3 +179,28 @@ describe('PostgreSQL under concurrent workers', () => {
       assert.deepEqual(restarted?.messages.map((m) => m.executionId), [`second-${winner}`]);
     }));
 });
+
+function shuffled<T>(values: readonly T[]): T[] {
+  const copy = [...values];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
+
+/** Calls per server function of the schema, from sessions with track_functions on, once they have ended
+ *  (a session reports its counts when it closes). */
+async function functionCalls(admin: pg.Client, schema: string): Promise<Map<string, number>> {
+  let calls = new Map<string, number>();
+  await until('function statistics', async () => {
+    await admin.query('SELECT pg_stat_clear_snapshot()');
+    const result = await admin.query<{ funcname: string; calls: string }>(
+      'SELECT funcname, calls FROM pg_stat_user_functions WHERE schemaname = $1',
+      [schema],
+    );
+    calls = new Map(result.rows.map((row) => [row.funcname, Number(row.calls)]));
+    return calls.has('commit_steps') && calls.has('complete_activities');
+  });
+  return calls;
+}

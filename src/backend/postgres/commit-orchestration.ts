@@ -44,18 +44,9 @@ interface EncodedStep {
 
 export async function commitSteps(store: PostgresStore, hub: string, steps: readonly StepToCommit[]): Promise<CommitOutcome[]> {
   const encoded = steps.map((step, idx) => encodeStep(hub, idx, step));
-  const touched = new Set<string>();
-  for (const step of encoded) {
-    touched.add(step.instance_id);
-    for (const message of step.messages) touched.add(message.instance_id);
-    for (const create of step.creates) {
-      touched.add(create.instance_id);
-      touched.add(create.on_conflict.instance_id);
-    }
-  }
   const result = await store.pool.query<{ idx: number }>(
     named('commit_steps', `SELECT idx FROM ${store.tables.schema}.commit_steps($1, $2, $3, $4, $5) AS idx`,
-    [hub, JSON.stringify(encoded), [...touched], store.channel, encodeSignal(hub, { kind: 'orchestration' })]),
+    [hub, JSON.stringify(encoded), instancesToLock(encoded), store.channel, encodeSignal(hub, { kind: 'orchestration' })]),
   );
   const committed = new Set(result.rows.map((row) => row.idx));
   return encoded.map((step): CommitOutcome => (committed.has(step.idx) ? { ok: true } : { ok: false, reason: 'lease-lost' }));
@@ -89,4 +80,18 @@ function encodeStep(hub: string, idx: number, { item, commit }: StepToCommit): E
     messages: commit.messages.map(encodeMessage),
     signals: signals.map((signal) => encodeSignal(hub, signal)),
   };
+}
+
+/** Every instance the batch writes to. */
+function instancesToLock(steps: readonly EncodedStep[]): string[] {
+  const touched = new Set<string>();
+  for (const step of steps) {
+    touched.add(step.instance_id);
+    for (const message of step.messages) touched.add(message.instance_id);
+    for (const create of step.creates) {
+      touched.add(create.instance_id);
+      touched.add(create.on_conflict.instance_id);
+    }
+  }
+  return [...touched];
 }

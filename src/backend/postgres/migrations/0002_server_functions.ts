@@ -36,16 +36,17 @@ CREATE FUNCTION now_ms() RETURNS bigint LANGUAGE sql AS $$
   SELECT floor(extract(epoch from clock_timestamp()) * 1000)::bigint
 $$;
 
--- Locks the instances of p_ids that exist, in id order; returns them with their status.
+-- Locks the instances of p_ids that exist, in id order; returns them with their status, ready_at and row
+-- (the ctid of the version locked, which later statements see as the newest and can change).
 CREATE FUNCTION lock_instances(p_hub text, p_ids text[])
-RETURNS TABLE (locked_id text, locked_status text)
+RETURNS TABLE (locked_id text, locked_status text, locked_ready_at bigint, locked_row tid)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 BEGIN
   RETURN QUERY
-  SELECT l.instance_id, l.status
+  SELECT l.instance_id, l.status, l.ready_at, l.ctid
   FROM (SELECT DISTINCT x COLLATE "C" AS id FROM unnest(p_ids) AS x ORDER BY 1) AS ids
   CROSS JOIN LATERAL (
-    SELECT i.instance_id, i.status FROM instances i
+    SELECT i.instance_id, i.status, i.ready_at, i.ctid FROM instances i
     WHERE i.hub = p_hub AND i.instance_id >= ids.id AND i.instance_id <= ids.id
     ORDER BY i.instance_id
     FOR NO KEY UPDATE
@@ -53,54 +54,91 @@ BEGIN
 END
 $$;
 
+-- Locks the recipients of messages about to be put in their inboxes, in id order, and readies them:
+-- ready_at moves to the earliest visibility among their messages that would make them claimable (for a
+-- Pending instance, only its start or a termination), unless p_allowed is given and their status is not in
+-- it. Returns the recipients that exist, with their status. p_now is the visibility of a message that has none.
+CREATE FUNCTION ready_recipients(p_hub text, p_messages jsonb, p_allowed text[], p_now bigint)
+RETURNS TABLE (recipient_id text, recipient_status text)
+LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+DECLARE
+  v_recipient record;
+  v_wake_at bigint;
+BEGIN
+  FOR v_recipient IN
+    SELECT l.*, w.any_at, w.start_at
+    FROM lock_instances(p_hub, ARRAY(SELECT m->>'instance_id' FROM jsonb_array_elements(p_messages) AS m)) AS l
+    JOIN (SELECT m.instance_id, min(coalesce(m.visible_at, p_now)) AS any_at,
+            min(coalesce(m.visible_at, p_now)) FILTER (WHERE m.event_type IN ('ExecutionStarted', 'ExecutionTerminated')) AS start_at
+          FROM jsonb_to_recordset(p_messages) AS m(instance_id text, event_type text, visible_at bigint)
+          GROUP BY m.instance_id) AS w ON w.instance_id = l.locked_id
+  LOOP
+    v_wake_at := CASE
+      WHEN p_allowed IS NOT NULL AND v_recipient.locked_status <> ALL(p_allowed) THEN NULL
+      WHEN v_recipient.locked_status <> 'Pending' THEN v_recipient.any_at
+      ELSE v_recipient.start_at END;
+    IF v_wake_at < coalesce(v_recipient.locked_ready_at, v_wake_at + 1) THEN
+      UPDATE instances SET ready_at = v_wake_at WHERE ctid = v_recipient.locked_row;
+    END IF;
+    recipient_id := v_recipient.locked_id;
+    recipient_status := v_recipient.locked_status;
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+
 -- Puts messages in inboxes, in the given order: the one write path to the messages table besides a new
--- instance's start. Locks the recipients, drops messages to instances that do not exist (or, with
--- p_allowed, whose status is not in it), moves ready_at earlier and notifies once when a message went in.
+-- instance's start and an activity's result. Drops messages to instances that do not exist (or, with
+-- p_allowed, whose status is not in it), readies the recipients and notifies once when a message went in.
 -- Returns every recipient that exists, with its status.
 CREATE FUNCTION deliver_messages(p_hub text, p_messages jsonb, p_allowed text[], p_channel text, p_signal text)
 RETURNS TABLE (recipient_id text, recipient_status text)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
+  v_now bigint := now_ms();
   v_ids text[];
   v_statuses text[];
-  v_wake record;
-  v_inserted boolean := false;
+  v_inserted bigint;
 BEGIN
-  SELECT array_agg(locked_id), array_agg(locked_status) INTO v_ids, v_statuses
-  FROM lock_instances(p_hub, ARRAY(SELECT m->>'instance_id' FROM jsonb_array_elements(p_messages) AS m));
+  SELECT array_agg(r.recipient_id), array_agg(r.recipient_status) INTO v_ids, v_statuses
+  FROM ready_recipients(p_hub, p_messages, p_allowed, v_now) AS r;
   IF v_ids IS NULL THEN
     RETURN;
   END IF;
-  -- Per recipient, the earliest visibility among its new messages that make it claimable.
-  FOR v_wake IN
-    WITH inserted AS (
-      INSERT INTO messages (hub, instance_id, execution_id, event_type, event, visible_at)
-      SELECT p_hub, m.instance_id, m.execution_id, m.event_type, m.event, coalesce(m.visible_at, now_ms())
-      FROM ROWS FROM (jsonb_to_recordset(p_messages)
-          AS (instance_id text, execution_id text, event_type text, event text, visible_at bigint))
-        WITH ORDINALITY AS m(instance_id, execution_id, event_type, event, visible_at, ord)
-      JOIN unnest(v_ids, v_statuses) AS r(instance_id, status) ON r.instance_id = m.instance_id
-      WHERE p_allowed IS NULL OR r.status = ANY(p_allowed)
-      ORDER BY m.ord
-      RETURNING instance_id, event_type, visible_at
-    )
-    SELECT m.instance_id, min(m.visible_at) FILTER (
-        WHERE r.status <> 'Pending' OR m.event_type IN ('ExecutionStarted', 'ExecutionTerminated')) AS visible_at
-    FROM inserted m JOIN unnest(v_ids, v_statuses) AS r(instance_id, status) ON r.instance_id = m.instance_id
-    GROUP BY m.instance_id
-  LOOP
-    v_inserted := true;
-    IF v_wake.visible_at IS NOT NULL THEN
-      UPDATE instances SET ready_at = LEAST(ready_at, v_wake.visible_at)
-      WHERE ctid = (SELECT ctid FROM instances
-                    WHERE hub = p_hub AND instance_id >= v_wake.instance_id AND instance_id <= v_wake.instance_id
-                    ORDER BY instance_id LIMIT 1);
-    END IF;
-  END LOOP;
-  IF v_inserted THEN
+  WITH inserted AS (
+    INSERT INTO messages (hub, instance_id, execution_id, event_type, event, visible_at)
+    SELECT p_hub, m.instance_id, m.execution_id, m.event_type, m.event, coalesce(m.visible_at, v_now)
+    FROM ROWS FROM (jsonb_to_recordset(p_messages)
+        AS (instance_id text, execution_id text, event_type text, event text, visible_at bigint))
+      WITH ORDINALITY AS m(instance_id, execution_id, event_type, event, visible_at, ord)
+    JOIN unnest(v_ids, v_statuses) AS r(instance_id, status) ON r.instance_id = m.instance_id
+    WHERE p_allowed IS NULL OR r.status = ANY(p_allowed)
+    ORDER BY m.ord
+    RETURNING 1
+  )
+  SELECT count(*) INTO v_inserted FROM inserted;
+  IF v_inserted > 0 THEN
     PERFORM pg_notify(p_channel, p_signal);
   END IF;
   RETURN QUERY SELECT * FROM unnest(v_ids, v_statuses);
+END
+$$;
+
+-- Sets ready_at from the instance's inbox as it stands (the instance is locked); returns it.
+CREATE FUNCTION refresh_ready_at(p_hub text, p_id text) RETURNS bigint
+LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+DECLARE
+  v_ready_at bigint;
+BEGIN
+  UPDATE instances i SET ready_at = (
+    SELECT min(m.visible_at)
+    FROM (SELECT m.event_type, m.visible_at FROM messages m
+          WHERE m.hub = p_hub AND m.instance_id >= p_id AND m.instance_id <= p_id ORDER BY m.instance_id, m.id) AS m
+    WHERE i.status <> 'Pending' OR m.event_type IN ('ExecutionStarted', 'ExecutionTerminated'))
+  WHERE ctid = (SELECT ctid FROM instances WHERE hub = p_hub AND instance_id >= p_id AND instance_id <= p_id
+                ORDER BY instance_id LIMIT 1)
+  RETURNING ready_at INTO v_ready_at;
+  RETURN v_ready_at;
 END
 $$;
 
@@ -112,11 +150,12 @@ CREATE FUNCTION create_instance(p_hub text, p_request jsonb) RETURNS boolean
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   v_created boolean;
+  v_tasks tid[];
 BEGIN
   WITH request AS (
-    SELECT r.*, s.execution_id AS start_execution_id, s.event_type, s.event, coalesce(s.visible_at, now_ms()) AS visible_at,
-      now_ms() AS now
-    FROM jsonb_to_record(p_request) AS r(instance_id text, execution_id text, name text, input text,
+    SELECT r.*, s.execution_id AS start_execution_id, s.event_type, s.event, coalesce(s.visible_at, n.now) AS visible_at, n.now
+    FROM (SELECT now_ms() AS now) AS n,
+      jsonb_to_record(p_request) AS r(instance_id text, execution_id text, name text, input text,
         scheduled_start_at bigint, parent_instance_id text),
       jsonb_to_record(p_request->'start') AS s(execution_id text, event_type text, event text, visible_at bigint)
   ),
@@ -147,18 +186,23 @@ BEGIN
       WHERE m.hub = p_hub AND m.instance_id >= r.instance_id AND m.instance_id <= r.instance_id
       ORDER BY m.instance_id, m.id))
   ),
-  tasks_deleted AS (
-    DELETE FROM activity_tasks WHERE EXISTS (SELECT 1 FROM created) AND ctid = ANY(ARRAY(
-      SELECT t.ctid FROM activity_tasks t, request r
-      WHERE t.hub = p_hub AND t.instance_id >= r.instance_id AND t.instance_id <= r.instance_id
-      ORDER BY t.instance_id, t.id))
-  ),
   started AS (
     INSERT INTO messages (hub, instance_id, execution_id, event_type, event, visible_at)
     SELECT p_hub, c.instance_id, r.start_execution_id, r.event_type, r.event, r.visible_at
     FROM created c, request r
   )
   SELECT EXISTS (SELECT 1 FROM created) INTO v_created;
+  -- The replaced instance's tasks, locked first (a worker may be claiming one), then deleted.
+  IF v_created THEN
+    SELECT array_agg(t.ctid) INTO v_tasks
+    FROM (SELECT t.ctid FROM activity_tasks t
+          WHERE t.hub = p_hub AND t.instance_id >= p_request->>'instance_id' AND t.instance_id <= p_request->>'instance_id'
+          ORDER BY t.instance_id, t.id
+          FOR UPDATE) AS t;
+    IF v_tasks IS NOT NULL THEN
+      DELETE FROM activity_tasks WHERE ctid = ANY(v_tasks);
+    END IF;
+  END IF;
   RETURN v_created;
 END
 $$;
@@ -280,11 +324,11 @@ BEGIN
 END
 $$;
 
--- Commits orchestration steps, one after the other in the given order, each fenced on its own: a step is
--- written only while its lease holds (its token, unexpired), and releases it. p_lock_ids are every instance
--- the batch writes to: locked first, so that later statements see every message delivered before (ready_at
--- is computed from the inbox) and nothing is delivered to them until the commit. Returns the idx of every
--- step written.
+-- Commits orchestration steps, one after the other, each fenced on its own: a step is written only while its
+-- lease holds (its token, unexpired), and releases it. p_lock_ids are every instance the batch writes to,
+-- locked first, in id order: batches and deliveries touching the same instances wait for each other instead
+-- of deadlocking, and the statements after the lock see every message delivered before it (ready_at is
+-- computed from the inbox). Returns the idx of every step written.
 --
 -- A step: {idx, instance_id, lock_token, status, execution_id (null: unchanged), set_input, input, output,
 -- custom_status, finished, first_sequence, replace_history, events: [text], consumed: [message id],
@@ -323,7 +367,7 @@ BEGIN
     -- The fence (the instance row's UPDATE matches only while the lease holds, T04) and every write of the
     -- step to its own rows, each conditional on the fence, so a lost lease writes nothing. New history
     -- events are numbered after the claimed history: nobody else can have appended while the lease held.
-    -- ready_at is the earliest visible message left in the inbox that makes the instance claimable.
+    -- ready_at is the earliest message left in the inbox that makes the instance claimable.
     WITH step AS (
       SELECT * FROM jsonb_to_record(v_step) AS s(lock_token text, status text, execution_id text, set_input boolean,
         input text, output text, custom_status text, finished boolean, first_sequence integer, delete_all boolean)
@@ -331,20 +375,20 @@ BEGIN
     consumed AS (
       SELECT ARRAY(SELECT c::bigint FROM jsonb_array_elements_text(v_step->'consumed') AS c) AS ids
     ),
+    inbox AS (
+      SELECT min(m.visible_at) FILTER (WHERE NOT s.delete_all AND m.id <> ALL(c.ids)
+          AND (s.status <> 'Pending' OR m.event_type IN ('ExecutionStarted', 'ExecutionTerminated'))) AS ready_at
+      FROM step s, consumed c,
+        (SELECT m.id, m.event_type, m.visible_at FROM messages m
+         WHERE m.hub = p_hub AND m.instance_id >= v_id AND m.instance_id <= v_id ORDER BY m.instance_id, m.id) AS m
+    ),
     fenced AS (
       UPDATE instances i SET
         status = s.status, execution_id = coalesce(s.execution_id, i.execution_id),
         input = CASE WHEN s.set_input THEN s.input ELSE i.input END,
         output = s.output, custom_status = s.custom_status, last_updated_at = v_now,
         completed_at = CASE WHEN s.finished THEN v_now END,
-        lock_token = NULL, locked_by = NULL, lock_expires_at = NULL,
-        ready_at = (
-          SELECT min(m.visible_at)
-          FROM (SELECT m.id, m.event_type, m.visible_at FROM messages m
-                WHERE m.hub = p_hub AND m.instance_id >= v_id AND m.instance_id <= v_id ORDER BY m.instance_id, m.id) AS m,
-            consumed c
-          WHERE NOT s.delete_all AND m.id <> ALL(c.ids)
-            AND (s.status <> 'Pending' OR m.event_type IN ('ExecutionStarted', 'ExecutionTerminated')))
+        lock_token = NULL, locked_by = NULL, lock_expires_at = NULL, ready_at = (SELECT ready_at FROM inbox)
       FROM step s
       WHERE i.ctid = (SELECT ctid FROM instances WHERE hub = p_hub AND instance_id >= v_id AND instance_id <= v_id
                       ORDER BY instance_id LIMIT 1)
@@ -433,33 +477,49 @@ END
 $$;
 
 -- Completes activity tasks: each result is delivered and its task deleted only while the task's lease
--- holds. The recipients are locked first, then the tasks: the order a step's commit follows too (it locks
--- its instance, then drops its unleased tasks). p_results: [{idx, instance_id, id, lock_token, result:
--- message}], in the order they were made. Returns the idx of the completed.
+-- holds. The recipients are readied (and so locked) first, then the tasks: the order a step's commit follows
+-- too (it locks its instance, then drops its unleased tasks); a recipient readied for a result whose lease
+-- turned out lost gets its ready_at back from its inbox. p_results: [{idx, instance_id, id, lock_token,
+-- result: message}], in the order they were made. Returns the idx of the completed.
 CREATE FUNCTION complete_activities(p_hub text, p_results jsonb, p_channel text, p_signal text)
 RETURNS SETOF integer
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
-  v_now bigint;
+  v_now bigint := now_ms();
+  v_recipients text[];
   v_item record;
   v_done integer[] := '{}';
-  v_results jsonb := '[]';
+  v_lost text[] := '{}';
+  v_inserted bigint;
 BEGIN
-  PERFORM lock_instances(p_hub, ARRAY(SELECT r->'result'->>'instance_id' FROM jsonb_array_elements(p_results) AS r));
-  v_now := now_ms();
+  v_recipients := ARRAY(SELECT r.recipient_id FROM ready_recipients(p_hub,
+    (SELECT jsonb_agg(x->'result') FROM jsonb_array_elements(p_results) AS x), NULL, v_now) AS r);
   FOR v_item IN
     SELECT * FROM jsonb_to_recordset(p_results) AS c(idx integer, instance_id text, id bigint, lock_token text, result jsonb)
   LOOP
+    -- The lease is judged by the clock after the recipients' locks were granted (T14).
     DELETE FROM activity_tasks
     WHERE hub = p_hub AND instance_id = v_item.instance_id AND id = v_item.id AND lock_token = v_item.lock_token
-      AND lock_expires_at > v_now;
+      AND lock_expires_at > now_ms();
     IF FOUND THEN
       v_done := v_done || v_item.idx;
-      v_results := v_results || jsonb_build_array(v_item.result);
+    ELSE
+      v_lost := v_lost || (v_item.result->>'instance_id');
     END IF;
   END LOOP;
-  IF cardinality(v_done) > 0 THEN
-    PERFORM deliver_messages(p_hub, v_results, NULL, p_channel, p_signal);
+  WITH inserted AS (
+    INSERT INTO messages (hub, instance_id, execution_id, event_type, event, visible_at)
+    SELECT p_hub, m.instance_id, m.execution_id, m.event_type, m.event, coalesce(m.visible_at, v_now)
+    FROM jsonb_to_recordset(p_results) AS c(idx integer, result jsonb),
+      jsonb_to_record(c.result) AS m(instance_id text, execution_id text, event_type text, event text, visible_at bigint)
+    WHERE c.idx = ANY(v_done) AND m.instance_id = ANY(v_recipients)
+    ORDER BY c.idx
+    RETURNING 1
+  )
+  SELECT count(*) INTO v_inserted FROM inserted;
+  PERFORM refresh_ready_at(p_hub, lost) FROM (SELECT DISTINCT unnest(v_lost) AS lost) AS l WHERE lost = ANY(v_recipients);
+  IF v_inserted > 0 THEN
+    PERFORM pg_notify(p_channel, p_signal);
   END IF;
   RETURN QUERY SELECT unnest(v_done);
 END
