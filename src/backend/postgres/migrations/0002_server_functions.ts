@@ -427,20 +427,23 @@ BEGIN
 
     -- Sub-orchestrations first, so that a message the step sends to a child it creates reaches it; a
     -- request whose id is taken sends its on_conflict message instead.
-    v_refused := '{}';
-    FOR v_create IN
-      SELECT x.request, x.ord FROM jsonb_array_elements(v_step->'creates') WITH ORDINALITY AS x(request, ord)
-      ORDER BY x.request->>'instance_id' COLLATE "C", x.ord
-    LOOP
-      IF create_instance(p_hub, v_create.request) THEN
-        v_signals := v_signals || p_ready_signal;
-      ELSE
-        v_refused := v_refused || v_create.ord;
-      END IF;
-    END LOOP;
-    SELECT coalesce(jsonb_agg(x.request->'on_conflict' ORDER BY x.ord), '[]') || (v_step->'messages') INTO v_outgoing
-    FROM jsonb_array_elements(v_step->'creates') WITH ORDINALITY AS x(request, ord)
-    WHERE x.ord = ANY(v_refused);
+    v_outgoing := v_step->'messages';
+    IF jsonb_array_length(v_step->'creates') > 0 THEN
+      v_refused := '{}';
+      FOR v_create IN
+        SELECT x.request, x.ord FROM jsonb_array_elements(v_step->'creates') WITH ORDINALITY AS x(request, ord)
+        ORDER BY x.request->>'instance_id' COLLATE "C", x.ord
+      LOOP
+        IF create_instance(p_hub, v_create.request) THEN
+          v_signals := v_signals || p_ready_signal;
+        ELSE
+          v_refused := v_refused || v_create.ord;
+        END IF;
+      END LOOP;
+      SELECT coalesce(jsonb_agg(x.request->'on_conflict' ORDER BY x.ord), '[]') || v_outgoing INTO v_outgoing
+      FROM jsonb_array_elements(v_step->'creates') WITH ORDINALITY AS x(request, ord)
+      WHERE x.ord = ANY(v_refused);
+    END IF;
 
     -- Continue-as-new: the messages that arrived during the step go behind the ones it sends to itself.
     IF (v_step->>'requeue')::boolean THEN
@@ -464,14 +467,18 @@ BEGIN
       SELECT p_hub, v_id, execution_id, event_type, event, visible_at FROM moved ORDER BY id;
     END IF;
 
-    -- The step's signals, and an orchestration signal whenever the instance has messages left, including
-    -- those that arrived while it was leased.
-    v_signals := v_signals || ARRAY(SELECT jsonb_array_elements_text(v_step->'signals'));
+    -- An orchestration signal whenever the instance has messages left, including those that arrived while
+    -- it was leased.
     IF v_ready_at IS NOT NULL THEN
       v_signals := v_signals || p_ready_signal;
     END IF;
   END LOOP;
-  PERFORM pg_notify(p_channel, signal) FROM (SELECT DISTINCT unnest(v_signals) AS signal) AS signals;
+  -- With the signals of the steps written.
+  PERFORM pg_notify(p_channel, signal)
+  FROM (SELECT unnest(v_signals) AS signal
+        UNION
+        SELECT jsonb_array_elements_text(x->'signals') FROM jsonb_array_elements(p_steps) AS x
+        WHERE (x->>'idx')::integer = ANY(v_committed)) AS signals;
   RETURN QUERY SELECT unnest(v_committed);
 END
 $$;
