@@ -257,25 +257,24 @@ LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generi
 #variable_conflict use_column
 DECLARE
   v_now bigint := now_ms();
-  v_picked tid;
-  v_claimed tid;
-  v_rows tid[] := '{}';
+  v_picked tid[];
+  v_rows tid[];
 BEGIN
-  FOR v_picked IN
+  v_picked := ARRAY(
     SELECT i.ctid FROM instances i
     WHERE i.hub = p_hub AND i.ready_at <= v_now AND (i.lock_expires_at IS NULL OR i.lock_expires_at <= v_now)
     ORDER BY i.ready_at
     LIMIT p_max
-    FOR UPDATE SKIP LOCKED
-  LOOP
-    UPDATE instances SET lock_token = gen_random_uuid()::text, locked_by = p_worker, lock_expires_at = v_now + p_lease_ms
-    WHERE ctid = v_picked
-    RETURNING ctid INTO v_claimed;
-    v_rows := v_rows || v_claimed;
-  END LOOP;
-  IF cardinality(v_rows) = 0 THEN
+    FOR UPDATE SKIP LOCKED);
+  IF cardinality(v_picked) = 0 THEN
     RETURN;
   END IF;
+  WITH claimed AS (
+    UPDATE instances SET lock_token = gen_random_uuid()::text, locked_by = p_worker, lock_expires_at = v_now + p_lease_ms
+    WHERE ctid = ANY(v_picked)
+    RETURNING ctid, ready_at, instance_id
+  )
+  SELECT array_agg(ctid ORDER BY ready_at, instance_id) INTO v_rows FROM claimed;
   PERFORM set_config('synchronous_commit', 'off', true);
   RETURN QUERY
   SELECT i.instance_id, i.execution_id, i.name, i.status, i.input, i.output, i.custom_status, i.created_at,
@@ -303,24 +302,23 @@ LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generi
 #variable_conflict use_column
 DECLARE
   v_now bigint := now_ms();
-  v_picked tid;
+  v_picked tid[];
 BEGIN
-  FOR v_picked IN
+  v_picked := ARRAY(
     SELECT t.ctid FROM activity_tasks t
     WHERE t.hub = p_hub AND (t.lock_expires_at IS NULL OR t.lock_expires_at <= v_now)
     ORDER BY t.id
     LIMIT p_max
-    FOR UPDATE SKIP LOCKED
-  LOOP
-    RETURN QUERY
-    UPDATE activity_tasks t
-    SET lock_token = gen_random_uuid()::text, locked_by = p_worker, lock_expires_at = v_now + p_lease_ms, attempt = t.attempt + 1
-    WHERE t.ctid = v_picked
-    RETURNING t.id, t.instance_id, t.execution_id, t.task_id, t.name, t.input, t.attempt, t.lock_token;
-  END LOOP;
-  IF FOUND THEN
-    PERFORM set_config('synchronous_commit', 'off', true);
+    FOR UPDATE SKIP LOCKED);
+  IF cardinality(v_picked) = 0 THEN
+    RETURN;
   END IF;
+  PERFORM set_config('synchronous_commit', 'off', true);
+  RETURN QUERY
+  UPDATE activity_tasks t
+  SET lock_token = gen_random_uuid()::text, locked_by = p_worker, lock_expires_at = v_now + p_lease_ms, attempt = t.attempt + 1
+  WHERE t.ctid = ANY(v_picked)
+  RETURNING t.id, t.instance_id, t.execution_id, t.task_id, t.name, t.input, t.attempt, t.lock_token;
 END
 $$;
 
@@ -487,33 +485,37 @@ $$;
 -- holds. The recipients are readied (and so locked) first, then the tasks: the order a step's commit follows
 -- too (it locks its instance, then drops its unleased tasks); a recipient readied for a result whose lease
 -- turned out lost gets its ready_at back from its inbox. p_results: [{idx, instance_id, id, lock_token,
--- result: message}], in the order they were made. Returns the idx of the completed.
+-- result: message}], in the order they were made (their messages go in in that order). Returns the idx of
+-- the completed.
 CREATE FUNCTION complete_activities(p_hub text, p_results jsonb, p_channel text, p_signal text)
 RETURNS SETOF integer
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   v_now bigint := now_ms();
   v_recipients text[];
-  v_item record;
-  v_done integer[] := '{}';
-  v_lost text[] := '{}';
+  v_tasks tid[];
+  v_done integer[];
   v_inserted bigint;
 BEGIN
   v_recipients := ARRAY(SELECT r.recipient_id FROM ready_recipients(p_hub,
     (SELECT jsonb_agg(x->'result') FROM jsonb_array_elements(p_results) AS x), NULL, v_now) AS r);
-  FOR v_item IN
-    SELECT * FROM jsonb_to_recordset(p_results) AS c(idx integer, instance_id text, id bigint, lock_token text, result jsonb)
-  LOOP
-    -- The lease is judged by the clock after the recipients' locks were granted (T14).
-    DELETE FROM activity_tasks
-    WHERE hub = p_hub AND instance_id = v_item.instance_id AND id = v_item.id AND lock_token = v_item.lock_token
-      AND lock_expires_at > now_ms();
-    IF FOUND THEN
-      v_done := v_done || v_item.idx;
-    ELSE
-      v_lost := v_lost || (v_item.result->>'instance_id');
-    END IF;
-  END LOOP;
+  -- The tasks whose lease still holds, locked; the lease is judged by the clock after the recipients' locks
+  -- were granted (T14). A task named twice with its token completes once, for the first.
+  SELECT array_agg(l.ctid), array_agg(c.idx) INTO v_tasks, v_done
+  FROM (SELECT DISTINCT ON (c.instance_id, c.id, c.lock_token) c.*
+        FROM jsonb_to_recordset(p_results) AS c(idx integer, instance_id text, id bigint, lock_token text)
+        ORDER BY c.instance_id, c.id, c.lock_token, c.idx) AS c
+  CROSS JOIN LATERAL (
+    SELECT t.ctid FROM activity_tasks t
+    WHERE t.hub = p_hub AND t.instance_id >= c.instance_id AND t.instance_id <= c.instance_id AND t.id >= c.id AND t.id <= c.id
+      AND t.lock_token = c.lock_token AND t.lock_expires_at > now_ms()
+    ORDER BY t.instance_id, t.id
+    FOR UPDATE) AS l;
+  IF v_tasks IS NULL THEN
+    v_done := '{}';
+  ELSE
+    DELETE FROM activity_tasks WHERE ctid = ANY(v_tasks);
+  END IF;
   WITH inserted AS (
     INSERT INTO messages (hub, instance_id, execution_id, event_type, event, visible_at)
     SELECT p_hub, m.instance_id, m.execution_id, m.event_type, m.event, coalesce(m.visible_at, v_now)
@@ -524,7 +526,11 @@ BEGIN
     RETURNING 1
   )
   SELECT count(*) INTO v_inserted FROM inserted;
-  PERFORM refresh_ready_at(p_hub, lost) FROM (SELECT DISTINCT unnest(v_lost) AS lost) AS l WHERE lost = ANY(v_recipients);
+  -- Recipients readied for a result whose lease turned out lost get their ready_at back from their inbox.
+  PERFORM refresh_ready_at(p_hub, lost.id)
+  FROM (SELECT DISTINCT c.result->>'instance_id' AS id FROM jsonb_to_recordset(p_results) AS c(idx integer, result jsonb)
+        WHERE c.idx <> ALL(v_done)) AS lost
+  WHERE lost.id = ANY(v_recipients);
   IF v_inserted > 0 THEN
     PERFORM pg_notify(p_channel, p_signal);
   END IF;
