@@ -2,7 +2,8 @@
  * The PostgreSQL backend alone, without the engine: what one orchestration costs the database, in protocol
  * round trips and wall time, per backend call. Each instance runs the lifecycle of a one-activity
  * orchestration: create, claim + commit (schedules the activity), claim + complete the activity, claim +
- * commit (completes). Not a test; prints a table.
+ * commit (completes); then the same calls in batches of 50, as a busy worker makes them. Not a test; prints
+ * a table. Server settings can travel in the URL, e.g. `?options=-c%20synchronous_commit%3Doff`.
  *   node --import tsx bench/postgres-store.ts [--instances 500] [--concurrency 10] [--pool 10]
  * Round trips are counted by wrapping pg.Client.prototype.query: one call is one round trip (node-postgres
  * does not pipeline).
@@ -132,25 +133,54 @@ class Floor {
   }
 }
 
-/** One claim of 50 ready instances: its round trips do not grow with the batch. */
-async function printBatchClaim(backend: Backend): Promise<void> {
-  const durations: number[] = [];
-  let trips = 0;
-  for (let round = 0; round < 20; round++) {
-    for (let i = 0; i < 50; i++) {
+/**
+ * Batches, as a busy worker makes them: a claim of 50 instances, their 50 commits made in one event-loop
+ * turn (group commit: one call), a claim of their 50 tasks and the 50 results made in one turn. Round trips
+ * do not grow with the batch.
+ */
+async function printBatches(backend: Backend): Promise<void> {
+  const BATCH = 50;
+  const ROUNDS = 20;
+  const phases = ['claim of 50 instances', 'commit of 50 steps in one turn', 'claim of 50 tasks', 'completion of 50 tasks in one turn'] as const;
+  const durations = new Map<string, number[]>(phases.map((phase) => [phase, []]));
+  const trips = new Map<string, number>(phases.map((phase) => [phase, 0]));
+  const timed = async <T>(phase: (typeof phases)[number], work: () => Promise<T>): Promise<T> => {
+    const before = roundTrips;
+    const start = performance.now();
+    const result = await work();
+    durations.get(phase)!.push(performance.now() - start);
+    trips.set(phase, trips.get(phase)! + roundTrips - before);
+    return result;
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < BATCH; i++) {
       const executionId = randomUUID();
       const startEvent = { type: 'ExecutionStarted' as const, eventId: -1, timestamp: TIMESTAMP, name: 'Hello', executionId };
       await backend.createInstance('batch', { instanceId: randomUUID(), executionId, name: 'Hello', startEvent });
     }
-    const before = roundTrips;
-    const start = performance.now();
-    const items = await backend.claimOrchestrations('batch', { workerId: 'bench', max: 50, leaseMs: 60_000 });
-    durations.push(performance.now() - start);
-    trips += roundTrips - before;
-    if (items.length !== 50) throw new Error(`claimed ${items.length} of 50`);
+    const items = await timed(phases[0], () => backend.claimOrchestrations('batch', { workerId: 'bench', max: BATCH, leaseMs: 60_000 }));
+    if (items.length !== BATCH) throw new Error(`claimed ${items.length} of ${BATCH}`);
+    const committed = await timed(phases[1], () => Promise.all(items.map((item) => backend.commitOrchestration('batch', item, {
+      appendEvents: [event('OrchestratorStarted'), ...item.messages.map((m) => m.event), event('TaskScheduled', { eventId: 0, name: 'SayHello' }), event('OrchestratorCompleted')],
+      instance: { status: 'Running' },
+      consumedMessageIds: item.messages.map((m) => m.id),
+      activities: [{ taskId: 0, name: 'SayHello', input: '"Tokyo"' }],
+      messages: [],
+      createInstances: [],
+    }))));
+    if (!committed.every((outcome) => outcome.ok)) throw new Error('a commit of the batch was refused');
+    const tasks = await timed(phases[2], () => backend.claimActivities('batch', { workerId: 'bench', max: BATCH, leaseMs: 60_000 }));
+    if (tasks.length !== BATCH) throw new Error(`claimed ${tasks.length} tasks of ${BATCH}`);
+    const completed = await timed(phases[3], () => Promise.all(tasks.map((task) => backend.completeActivity('batch', task, {
+      instanceId: task.instanceId, executionId: task.executionId,
+      event: { type: 'TaskCompleted', eventId: -1, timestamp: TIMESTAMP, taskScheduledId: 0, result: '"Hello Tokyo"' },
+    }))));
+    if (!completed.every((outcome) => outcome.ok)) throw new Error('a completion of the batch was refused');
     await backend.deleteHub('batch');
   }
-  console.log(`| claim of 50 instances | ${(trips / 20).toFixed(2)} | ${percentile(durations, 50).toFixed(3)} | |`);
+  for (const phase of phases) {
+    console.log(`| ${phase} | ${(trips.get(phase)! / ROUNDS).toFixed(2)} | ${percentile(durations.get(phase)!, 50).toFixed(3)} | |`);
+  }
 }
 
 function percentile(values: number[], p: number): number {
@@ -190,7 +220,7 @@ async function main(): Promise<void> {
     console.log(`| whole lifecycle | ${totalTrips.toFixed(2)} | ${totalMedian.toFixed(3)} | |`);
 
     floor.print();
-    await printBatchClaim(backend);
+    await printBatches(backend);
 
     // Concurrent: `concurrency` lifecycles at a time through one pool.
     const started = performance.now();
