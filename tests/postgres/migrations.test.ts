@@ -6,7 +6,9 @@ import { describe, it } from 'node:test';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { PostgresBackend } from '../../src/backend/postgres/index.js';
 import { applyPostgresMigrations } from '../../src/backend/postgres/migrate.js';
+import { serverFunctions } from '../../src/backend/postgres/migrations/0002_server_functions.js';
 import { POSTGRES_MIGRATIONS } from '../../src/backend/postgres/migrations/index.js';
+import { FINISHED_STATUSES } from '../../src/core/history.js';
 import { channelOf } from '../../src/backend/postgres/signals.js';
 import { tablesOf } from '../../src/backend/postgres/sql.js';
 import { TEST_PG_URL } from '../support/stores.js';
@@ -146,6 +148,11 @@ describe('PostgreSQL migrations', () => {
         assert.equal(await second.getInstance('hub', 'same-id'), undefined);
       });
     }));
+
+  it('name the finished statuses in their server functions as the engine does (a change needs a new migration)', () => {
+    const finished = `IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(', ')})`;
+    assert.ok(serverFunctions.sql.includes(finished), finished);
+  });
 
   it('reject schema names that are not plain lower-case identifiers', () => {
     for (const schema of ['', 'Taskhub', '1abc', 'a-b', 'a b', 'x"; DROP TABLE y; --', 'a'.repeat(49)]) {

@@ -1,7 +1,6 @@
 /**
- * SQL fragments shared by the query modules: qualified table names, the store's clock and the status lists.
+ * SQL fragments shared by the query modules: qualified table names and the store's clock.
  */
-import { FINISHED_STATUSES } from '../../core/history.js';
 import { validateSchemaName } from './options.js';
 
 /**
@@ -9,12 +8,6 @@ import { validateSchemaName } from './options.js';
  * transaction, and a transaction that waited for a row lock would judge leases with a stale time (T14).
  */
 export const NOW_MS = `floor(extract(epoch from clock_timestamp()) * 1000)::bigint`;
-
-/** Statuses after which an instance never runs again, as an SQL list. */
-export const FINISHED_SQL = `(${FINISHED_STATUSES.map((status) => `'${status}'`).join(', ')})`;
-
-/** The inbox events that let a worker claim a Pending instance: its start, or a termination before it starts. */
-export const PENDING_WAKE_EVENTS_SQL = `('ExecutionStarted', 'ExecutionTerminated')`;
 
 export interface Tables {
   schema: string;
