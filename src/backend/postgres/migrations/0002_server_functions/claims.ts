@@ -1,0 +1,88 @@
+/**
+ * Part of migration 0002 (../0002_server_functions.ts): claiming orchestration steps and activity tasks.
+ * Released SQL is never edited.
+ */
+export const CLAIM_FUNCTIONS = `-- Claims up to p_max ready instances, oldest ready first, with FOR UPDATE SKIP LOCKED (claimers on other
+-- connections pass over each other's rows) and leases them. Each row comes back with its history and its
+-- visible inbox as JSON arrays ([event, …]; [[id, execution_id, event], …]). Those are read by a statement
+-- of their own, after the claim: the claim can lease a row that the previous owner's commit released after
+-- the claim took its snapshot (the row is re-checked at its newest version), and only a later statement
+-- sees the history that commit wrote.
+--
+-- The claim commits asynchronously (synchronous_commit off for its transaction only): it only moves a
+-- lease. Lost on a server crash, it frees the lease, the work is claimed again, and the fence rejects the
+-- worker's later commit; a durable commit after it flushes its WAL too. (The SQLite backend does the same.)
+CREATE FUNCTION claim_orchestrations(p_hub text, p_max integer, p_worker text, p_lease_ms bigint)
+RETURNS TABLE (instance_id text, execution_id text, name text, status text, input text, output text, custom_status text,
+  created_at bigint, last_updated_at bigint, completed_at bigint, scheduled_start_at bigint, parent_instance_id text,
+  lock_token text, claimed_at bigint, history text, messages text)
+LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+#variable_conflict use_column
+DECLARE
+  v_now bigint := now_ms();
+  v_picked tid[];
+  v_rows tid[];
+BEGIN
+  v_picked := ARRAY(
+    SELECT i.ctid FROM instances i
+    WHERE i.hub = p_hub AND i.ready_at <= v_now AND (i.lock_expires_at IS NULL OR i.lock_expires_at <= v_now)
+    ORDER BY i.ready_at
+    LIMIT p_max
+    FOR UPDATE SKIP LOCKED);
+  IF cardinality(v_picked) = 0 THEN
+    RETURN;
+  END IF;
+  WITH claimed AS (
+    UPDATE instances SET lock_token = gen_random_uuid()::text, locked_by = p_worker, lock_expires_at = v_now + p_lease_ms
+    WHERE ctid = ANY(v_picked)
+    RETURNING ctid, ready_at, instance_id
+  )
+  SELECT array_agg(ctid ORDER BY ready_at, instance_id) INTO v_rows FROM claimed;
+  PERFORM set_config('synchronous_commit', 'off', true);
+  RETURN QUERY
+  SELECT i.instance_id, i.execution_id, i.name, i.status, i.input, i.output, i.custom_status, i.created_at,
+    i.last_updated_at, i.completed_at, i.scheduled_start_at, i.parent_instance_id, i.lock_token, v_now,
+    (SELECT '[' || string_agg(h.event, ',' ORDER BY h.sequence) || ']'
+     FROM history h WHERE h.hub = p_hub AND h.instance_id = i.instance_id),
+    (SELECT '[' || string_agg('[' || to_json(m.id::text) || ',' || coalesce(to_json(m.execution_id)::text, 'null') || ',' || m.event || ']',
+                              ',' ORDER BY m.id) || ']'
+     FROM (SELECT m.id, m.execution_id, m.event FROM messages m
+           WHERE m.hub = p_hub AND m.instance_id >= i.instance_id AND m.instance_id <= i.instance_id AND m.visible_at <= v_now
+           ORDER BY m.instance_id, m.id) AS m)
+  FROM unnest(v_rows) WITH ORDINALITY AS x(row, ord)
+  CROSS JOIN LATERAL (SELECT * FROM instances WHERE ctid = x.row) AS i
+  ORDER BY x.ord;
+END
+$$;
+
+-- Claims up to p_max activity tasks, oldest first, with FOR UPDATE SKIP LOCKED, and leases them; each claim
+-- counts an attempt. Committed asynchronously, as claim_orchestrations is: a lost claim frees the lease, and
+-- the task runs again (activities run at least once).
+CREATE FUNCTION claim_activities(p_hub text, p_max integer, p_worker text, p_lease_ms bigint)
+RETURNS TABLE (id bigint, instance_id text, execution_id text, task_id integer, name text, input text, attempt integer,
+  lock_token text)
+LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+#variable_conflict use_column
+DECLARE
+  v_now bigint := now_ms();
+  v_picked tid[];
+BEGIN
+  v_picked := ARRAY(
+    SELECT t.ctid FROM activity_tasks t
+    WHERE t.hub = p_hub AND (t.lock_expires_at IS NULL OR t.lock_expires_at <= v_now)
+    ORDER BY t.id
+    LIMIT p_max
+    FOR UPDATE SKIP LOCKED);
+  IF cardinality(v_picked) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM set_config('synchronous_commit', 'off', true);
+  RETURN QUERY
+  UPDATE activity_tasks t
+  SET lock_token = gen_random_uuid()::text, locked_by = p_worker, lock_expires_at = v_now + p_lease_ms, attempt = t.attempt + 1
+  WHERE t.ctid = ANY(v_picked)
+  RETURNING t.id, t.instance_id, t.execution_id, t.task_id, t.name, t.input, t.attempt, t.lock_token;
+END
+$$;
+
+`;
