@@ -1,8 +1,8 @@
 /**
  * Commits orchestration steps: a group-committed batch of them is one call of the server function
- * commit_steps (migration 0002), one round trip and one transaction, whatever the steps write. The steps
- * are written one after the other, each fenced on its own: a step is written only while its lease holds,
- * and releases it. Every instance the batch writes to is locked first, in id order.
+ * commit_steps (migration 0002), one round trip and one transaction, whatever the steps write. Each step is
+ * fenced on its own: it is written only while its lease holds, and releases it. Every instance the batch
+ * writes to is locked first, in id order.
  */
 import { isFinished } from '../../core/history.js';
 import type { CommitOutcome, OrchestrationCommit, OrchestrationWorkItem, WorkSignal } from '../backend.js';

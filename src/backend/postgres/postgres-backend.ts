@@ -49,7 +49,8 @@ import { toNumber, type BigintText } from './rows.js';
 const KEEPALIVE_DELAY_MS = 10_000;
 /** How long to wait for a connection, from the server or from a busy pool, before failing (transient). */
 const CONNECT_TIMEOUT_MS = 10_000;
-/** Largest group-committed batch: a worker claims at most 50 items at a time by default. */
+/** Largest group-committed batch, which bounds one call's parameters and transaction: a worker's claims bring
+ *  50 items at a time by default; a burst of client starts is split. */
 const MAX_BATCH = 100;
 
 export class PostgresBackend implements Backend {
