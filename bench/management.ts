@@ -4,14 +4,11 @@
  * history of a 10k-event instance.
  *   node dist/bench/management.js [--store sqlite|postgres] [--instances 100000]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { Worker, createTaskHub, silentLogger, type Backend, type TaskHub } from '../src/index.js';
+import { Worker, silentLogger, type Backend } from '../src/index.js';
 import type { HistoryEvent, RuntimeStatus } from '../src/core/history.js';
+import { openBenchStore } from './store.js';
 import { benchRegistry, CITIES } from './workloads.js';
 
 const { values: args } = parseArgs({
@@ -24,7 +21,7 @@ const HUB = 'bench';
 const FINISHED: RuntimeStatus[] = ['Completed', 'Completed', 'Completed', 'Failed', 'Terminated'];
 
 async function main(): Promise<void> {
-  const { taskHub, cleanup, label } = await openStore();
+  const { taskHub, cleanup, label } = await openBenchStore(args.store, 'full', { hub: HUB, registry: benchRegistry, worker: false });
   const { client, backend } = taskHub;
   try {
     const total = Number(args.instances);
@@ -161,28 +158,6 @@ async function seedLongHistory(backend: Backend, events: number): Promise<string
     createInstances: [],
   });
   return instanceId;
-}
-
-async function openStore(): Promise<{ taskHub: TaskHub; cleanup: () => Promise<void>; label: string }> {
-  const worker = false;
-  if (args.store === 'postgres') {
-    const url = process.env.TASKHUB_TEST_PG ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-    const schema = `taskhub_bench_${randomBytes(4).toString('hex')}`;
-    const taskHub = await createTaskHub({ storage: url, postgresSchema: schema, hub: HUB, registry: benchRegistry, worker });
-    return {
-      taskHub,
-      label: 'PostgreSQL (local, defaults)',
-      cleanup: async () => {
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await client.end();
-      },
-    };
-  }
-  const directory = mkdtempSync(join(tmpdir(), 'taskhub-bench-'));
-  const taskHub = await createTaskHub({ storage: `sqlite:${join(directory, 'bench.db')}`, hub: HUB, registry: benchRegistry, worker });
-  return { taskHub, label: 'SQLite (WAL, synchronous=full)', cleanup: async () => rmSync(directory, { recursive: true, force: true }) };
 }
 
 await main();

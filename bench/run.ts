@@ -3,13 +3,9 @@
  * on taskhub, in one process (client + worker), on a fresh store.
  *   node dist/bench/run.js [--store sqlite|postgres] [--synchronous full|normal] [--throughput N] [--latency N]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { createTaskHub, silentLogger, type TaskHub } from '../src/index.js';
+import { silentLogger, type TaskHub } from '../src/index.js';
+import { openBenchStore } from './store.js';
 import { benchRegistry, CITIES } from './workloads.js';
 
 const { values: args } = parseArgs({
@@ -25,7 +21,11 @@ const { values: args } = parseArgs({
 const EXPECTED_HELLO = JSON.stringify(CITIES.map((c) => `Hello ${c}`));
 
 async function main(): Promise<void> {
-  const { taskHub, cleanup, label } = await openStore();
+  const { taskHub, cleanup, label } = await openBenchStore(args.store, args.synchronous === 'normal' ? 'normal' : 'full', {
+    hub: 'bench',
+    registry: benchRegistry,
+    worker: { logger: silentLogger, orchestrationConcurrency: 200, activityConcurrency: 200 },
+  });
   let peakRss = process.memoryUsage().rss;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   try {
@@ -118,35 +118,6 @@ async function check(taskHub: TaskHub, id: string, expectedOutput: string): Prom
   if (status?.runtimeStatus !== 'Completed' || JSON.stringify(status.output) !== expectedOutput) {
     throw new Error(`instance ${id} ended ${status?.runtimeStatus} with ${JSON.stringify(status?.output)}, expected ${expectedOutput}`);
   }
-}
-
-async function openStore(): Promise<{ taskHub: TaskHub; cleanup: () => Promise<void>; label: string }> {
-  const worker = { logger: silentLogger, orchestrationConcurrency: 200, activityConcurrency: 200 };
-  if (args.store === 'postgres') {
-    const url = process.env.TASKHUB_TEST_PG ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-    const schema = `taskhub_bench_${randomBytes(4).toString('hex')}`;
-    const taskHub = await createTaskHub({ storage: url, postgresSchema: schema, hub: 'bench', registry: benchRegistry, worker });
-    return {
-      taskHub,
-      label: 'PostgreSQL (local, defaults)',
-      cleanup: async () => {
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await client.end();
-      },
-    };
-  }
-  const synchronous = args.synchronous === 'normal' ? 'normal' : 'full';
-  const directory = mkdtempSync(join(tmpdir(), 'taskhub-bench-'));
-  const taskHub = await createTaskHub({
-    storage: `sqlite:${join(directory, 'bench.db')}`,
-    sqliteSynchronous: synchronous,
-    hub: 'bench',
-    registry: benchRegistry,
-    worker,
-  });
-  return { taskHub, label: `SQLite (WAL, synchronous=${synchronous})`, cleanup: async () => rmSync(directory, { recursive: true, force: true }) };
 }
 
 function percentile(values: number[], p: number): number {

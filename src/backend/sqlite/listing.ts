@@ -4,7 +4,7 @@ import { RUNTIME_STATUSES, type RuntimeStatus } from '../../core/history.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { InstancePage, InstanceQuery, ListInstancesRequest } from '../backend.js';
 import { instanceFilter, statusesOf } from './instance-filter.js';
-import { decodePageToken, encodePageToken, type PagePosition } from './page-token.js';
+import { decodePageToken, encodePageToken, type PagePosition } from '../page-token.js';
 import { toInstanceRecord, type InstanceRow } from './rows.js';
 
 const COLUMNS_WITHOUT_INPUT = `row_seq, instance_id, execution_id, name, status, output, custom_status, created_at,

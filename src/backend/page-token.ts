@@ -1,6 +1,6 @@
 /** The continuation token of instance listings: the position after the page's last instance in the
  *  listing order (created_at, row_seq), as base64url JSON. Opaque to callers; checked when read back. */
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 
 export interface PagePosition {
   createdAt: number;
