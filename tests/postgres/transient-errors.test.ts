@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import pg from 'pg';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { isTransientStoreError, PostgresBackend } from '../../src/backend/postgres/index.js';
+import { applicationName } from '../../src/backend/postgres/options.js';
 import { startRequest } from '../conformance/fixtures.js';
 import { TEST_PG_URL } from '../support/stores.js';
 import { withPostgres } from './pg-test-store.js';
@@ -100,7 +101,7 @@ describe('PostgreSQL transient errors', () => {
     withPostgres(async ({ schema, openMigrated, admin }) => {
       const backend = await openMigrated({ poolSize: 4 });
       await Promise.all([0, 1, 2, 3].map((i) => backend.createInstance('hub', startRequest(`before-${i}`))));
-      const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`taskhub ${schema}`]);
+      const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName(schema, 'pool')]);
       assert.ok(killed.rowCount! >= 1);
       // A pooled connection may not have noticed yet: its first use fails, transiently; a retry gets a new one.
       for (let attempt = 0; ; attempt++) {
@@ -128,7 +129,7 @@ describe('PostgreSQL transient errors', () => {
         let pids: number[] = [];
         while (pids.length === 0) {
           pids = (await admin.query<{ pid: number }>(
-            `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [`taskhub ${schema}`],
+            `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [applicationName(schema, 'pool')],
           )).rows.map((row) => row.pid);
         }
         await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);

@@ -4,6 +4,8 @@
  */
 import pg from 'pg';
 import type { TestStore } from '../support/stores.js';
+import { applicationName } from '../../src/backend/postgres/options.js';
+import { eventually } from '../support/polling.js';
 
 export interface HeldLeases {
   /** Instances whose step the worker had claimed and not committed, with the lease's end (store clock, ms). */
@@ -44,6 +46,26 @@ export async function leasesHeldBy(store: TestStore, hub: string, workerId: stri
       })),
       storeClockOffsetMs,
     };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Waits until the server has closed every session of a killed process. A statement the process sent just
+ * before it died (a step's commit, say) still runs to its end; only when its sessions are gone do the
+ * tables show what the dead process left behind.
+ */
+export async function waitUntilSessionsClosed(store: TestStore, pid: number): Promise<void> {
+  const schema = store.schema ?? 'taskhub';
+  const names = [applicationName(schema, 'pool', pid), applicationName(schema, 'listen', pid)];
+  const client = new pg.Client({ connectionString: store.connectionString });
+  await client.connect();
+  try {
+    await eventually(`the sessions of process ${pid} to close`, async () => {
+      const open = await client.query<{ count: string }>('SELECT count(*)::text AS count FROM pg_stat_activity WHERE application_name = ANY($1)', [names]);
+      return open.rows[0]!.count === '0' ? true : undefined;
+    }, 30_000);
   } finally {
     await client.end();
   }

@@ -22,7 +22,7 @@ import {
   startAll,
   waitUntilAllFinished,
 } from '../support/mixed-workload.js';
-import { leasesHeldBy } from './leases.js';
+import { leasesHeldBy, waitUntilSessionsClosed } from './leases.js';
 
 /** Bounds the wait for a whole load to drain; far above what it takes, so only a hang trips it. */
 const DRAIN_TIMEOUT_MS = 180_000;
@@ -117,8 +117,10 @@ describe('three worker processes on one PostgreSQL database', { skip: !storesUnd
       // Awaited below; until then, an early failure must not count as an unhandled rejection.
       void raising.catch(() => undefined);
       await eventually('the victim to be well into its share', async () => (readAudit(audits[0]!).length >= 40 ? true : undefined), 60_000);
+      const victimPid = victim!.child.pid!;
       await killHard(victim!);
       const killedAt = Date.now();
+      await waitUntilSessionsClosed(store, victimPid);
       const orphans = await leasesHeldBy(store, hub, victimId);
       assert.ok(orphans.instances.length + orphans.tasks.length > 0, 'the victim died holding work');
       await raising;

@@ -32,6 +32,14 @@ export function validateSchemaName(schema: string): string {
   return schema;
 }
 
+/**
+ * The `application_name` of a process's connections to a store: the schema and the process id, so an
+ * operator (or a test) can tell in pg_stat_activity which store and which worker process a session serves.
+ */
+export function applicationName(schema: string, role: 'pool' | 'listen', pid: number = process.pid): string {
+  return `${role === 'pool' ? 'taskhub' : 'taskhub-listen'} ${schema} pid ${pid}`;
+}
+
 /** The connection string without its password, for logs and `Backend.description`. */
 export function describeConnection(connectionString: string, schema: string): string {
   try {

@@ -37,7 +37,7 @@ import { GroupCommit } from './group-commit.js';
 import { countInstances, listInstances } from './list-instances.js';
 import { applyPostgresMigrations } from './migrate.js';
 import { nextWakeAt } from './next-wake.js';
-import { DEFAULT_POOL_SIZE, DEFAULT_SCHEMA, describeConnection, type PostgresBackendOptions } from './options.js';
+import { applicationName, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA, describeConnection, type PostgresBackendOptions } from './options.js';
 import { deleteHub, purgeInstance, purgeInstances } from './purge.js';
 import { getHistory, getInstance } from './read-instances.js';
 import { SignalListener } from './signal-listener.js';
@@ -70,8 +70,7 @@ export class PostgresBackend implements Backend {
       keepAlive: true,
       keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      // Names the store, so an operator (or a test) can tell its connections apart in pg_stat_activity.
-      application_name: `taskhub ${schema}`,
+      application_name: applicationName(schema, 'pool'),
     };
     const pool = new pg.Pool({
       ...connection,
@@ -82,7 +81,7 @@ export class PostgresBackend implements Backend {
     // the next query opens a new one. Without a handler the process would crash.
     pool.on('error', () => undefined);
     this.store = { pool, tables, channel: channelOf(schema) };
-    this.signals = new SignalListener({ ...connection, application_name: `taskhub-listen ${schema}` }, this.store.channel);
+    this.signals = new SignalListener({ ...connection, application_name: applicationName(schema, 'listen') }, this.store.channel);
     const store = this.store;
     this.creations = new GroupCommit((hub, requests) => createInstances(store, hub, requests), MAX_BATCH);
     this.steps = new GroupCommit((hub, steps) => commitSteps(store, hub, steps), MAX_BATCH);
