@@ -133,6 +133,27 @@ export function describeClaims(open: OpenBackend): void {
         assert.deepEqual(again.messages, item.messages, 'the messages were not consumed');
       }));
 
+    it('rejects a late commit that rewrites the history (rewind, continue-as-new), and keeps the history', () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'rewriting');
+        let item = await claimOnly(backend, hub, 'rewriting');
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', { appendEvents: [marker(0), marker(1)] }));
+        await backend.sendMessage(hub, message('rewriting', raised('go')), ['Running']);
+        item = await claimOnly(backend, hub, 'rewriting', SHORT_LEASE_MS);
+        await sleep(PAST_SHORT_LEASE_MS);
+        const outcome = await backend.commitOrchestration(hub, item, stepCommit(item, 'Running', {
+          replaceHistory: [marker(7)],
+          instance: { status: 'Running', executionId: 'next-execution' },
+          requeueUnconsumedMessages: true,
+        }));
+        assert.deepEqual(outcome, { ok: false, reason: 'lease-lost' });
+        assert.deepEqual(await backend.getHistory(hub, 'rewriting'), [
+          { sequence: 0, event: marker(0) },
+          { sequence: 1, event: marker(1) },
+        ]);
+        assert.equal((await backend.getInstance(hub, 'rewriting'))?.executionId, item.instance.executionId);
+      }));
+
     it('rejects the late commit of a worker whose instance another worker claimed since', () =>
       withBackends(open, 2, async ([a, b], hub) => {
         await start(a!, hub, 'contested');

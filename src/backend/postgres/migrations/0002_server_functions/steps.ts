@@ -8,12 +8,13 @@ export const STEP_FUNCTIONS = `-- Writes what steps change in their own instance
 -- instances (p_ids, with p_rows their current rows), so the inbox read here is complete: ready_at becomes
 -- the earliest message left that makes the instance claimable. New history events are numbered after the
 -- claimed history: nobody else can have appended while the lease held. No two steps may share an instance.
--- Returns the idx and the new ready_at of every step whose lease held.
-CREATE FUNCTION write_steps(p_hub text, p_steps jsonb, p_ids text[], p_rows tid[])
+-- A lease holds when it ends after p_now, the caller's one reading of the clock for the decision. Returns the
+-- idx and the new ready_at of every step whose lease held.
+CREATE FUNCTION write_steps(p_hub text, p_steps jsonb, p_ids text[], p_rows tid[], p_now bigint)
 RETURNS TABLE (written_idx integer, written_ready_at bigint)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
-  v_now bigint := now_ms();
+  v_now bigint := p_now;
 BEGIN
   RETURN QUERY
   WITH steps AS (
@@ -99,6 +100,7 @@ DECLARE
   v_independent boolean;
   v_step jsonb;
   v_id text;
+  v_now bigint;
   v_ready_at bigint;
   v_written boolean;
   v_create record;
@@ -122,7 +124,7 @@ BEGIN
 
   IF v_independent THEN
     SELECT coalesce(array_agg(w.written_idx), '{}'), bool_or(w.written_ready_at IS NOT NULL) INTO v_committed, v_written
-    FROM write_steps(p_hub, p_steps, v_ids, v_rows) AS w;
+    FROM write_steps(p_hub, p_steps, v_ids, v_rows, now_ms()) AS w;
     -- An orchestration signal whenever an instance has messages left, including those that arrived while it
     -- was leased.
     IF v_written THEN
@@ -143,16 +145,19 @@ BEGIN
       -- The instance's current row: an earlier step of the batch may have changed it.
       SELECT array_agg(locked_id), array_agg(locked_row) INTO v_ids, v_rows FROM lock_instances(p_hub, ARRAY[v_id]);
 
-      -- A rewrite (rewind, continue-as-new) empties the history first, under the same fence as the step.
+      -- A rewrite (rewind, continue-as-new) empties the history first, under the same fence as the step and
+      -- judged by the same reading of the clock: a lease that ran out in between must not leave the history
+      -- deleted and the step unwritten. The instance's row lock keeps claimers off until the commit.
+      v_now := now_ms();
       IF (v_step->>'replace_history')::boolean THEN
         DELETE FROM history WHERE hub = p_hub AND instance_id = v_id AND EXISTS (
           SELECT 1 FROM instances
-          WHERE ctid = v_rows[1] AND lock_token = v_step->>'lock_token' AND lock_expires_at > now_ms());
+          WHERE ctid = v_rows[1] AND lock_token = v_step->>'lock_token' AND lock_expires_at > v_now);
       END IF;
 
       v_written := NULL;
       SELECT true, w.written_ready_at INTO v_written, v_ready_at
-      FROM write_steps(p_hub, jsonb_build_array(v_step), v_ids, v_rows) AS w;
+      FROM write_steps(p_hub, jsonb_build_array(v_step), v_ids, v_rows, v_now) AS w;
       CONTINUE WHEN v_written IS NULL;
       v_committed := v_committed || (v_step->>'idx')::integer;
       IF v_ready_at IS NOT NULL THEN
