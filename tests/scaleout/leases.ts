@@ -18,7 +18,8 @@ export interface HeldLeases {
 
 const NOW_MS = `floor(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
-export async function leasesHeldBy(store: TestStore, hub: string, workerId: string): Promise<HeldLeases> {
+/** The leases `workerId` holds that were live at `liveAt` (store clock, ms; default now). */
+export async function leasesHeldBy(store: TestStore, hub: string, workerId: string, liveAt?: number): Promise<HeldLeases> {
   const schema = `"${store.schema ?? 'taskhub'}"`;
   const client = new pg.Client({ connectionString: store.connectionString });
   await client.connect();
@@ -28,13 +29,13 @@ export async function leasesHeldBy(store: TestStore, hub: string, workerId: stri
     const storeClockOffsetMs = Number(clock.rows[0]!.now) - (before + Date.now()) / 2;
     const instances = await client.query<{ instance_id: string; lock_expires_at: string }>(
       `SELECT instance_id, lock_expires_at::text FROM ${schema}.instances
-       WHERE hub = $1 AND locked_by = $2 AND lock_expires_at > ${NOW_MS}`,
-      [hub, workerId],
+       WHERE hub = $1 AND locked_by = $2 AND lock_expires_at > coalesce($3, ${NOW_MS})`,
+      [hub, workerId, liveAt ?? null],
     );
     const tasks = await client.query<{ instance_id: string; task_id: number; attempt: number; lock_expires_at: string }>(
       `SELECT instance_id, task_id, attempt, lock_expires_at::text FROM ${schema}.activity_tasks
-       WHERE hub = $1 AND locked_by = $2 AND lock_expires_at > ${NOW_MS}`,
-      [hub, workerId],
+       WHERE hub = $1 AND locked_by = $2 AND lock_expires_at > coalesce($3, ${NOW_MS})`,
+      [hub, workerId, liveAt ?? null],
     );
     return {
       instances: instances.rows.map((row) => ({ instanceId: row.instance_id, expiresAt: Number(row.lock_expires_at) })),
@@ -56,6 +57,17 @@ export async function leasesHeldBy(store: TestStore, hub: string, workerId: stri
  * before it died (a step's commit, say) still runs to its end; only when its sessions are gone do the
  * tables show what the dead process left behind.
  */
+export async function storeNow(store: TestStore): Promise<number> {
+  const client = new pg.Client({ connectionString: store.connectionString });
+  await client.connect();
+  try {
+    const clock = await client.query<{ now: string }>(`SELECT ${NOW_MS}::text AS now`);
+    return Number(clock.rows[0]!.now);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function waitUntilSessionsClosed(store: TestStore, pid: number): Promise<void> {
   const schema = store.schema ?? 'taskhub';
   const names = [applicationName(schema, 'pool', pid), applicationName(schema, 'listen', pid)];

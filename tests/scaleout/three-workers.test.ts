@@ -22,12 +22,12 @@ import {
   startAll,
   waitUntilAllFinished,
 } from '../support/mixed-workload.js';
-import { leasesHeldBy, waitUntilSessionsClosed } from './leases.js';
+import { leasesHeldBy, storeNow, waitUntilSessionsClosed } from './leases.js';
 
 /** Bounds the wait for a whole load to drain; far above what it takes, so only a hang trips it. */
 const DRAIN_TIMEOUT_MS = 180_000;
 /** The lease of the kill test's workers: what the survivors wait for before taking the victim's work. */
-const LEASE_MS = 1000;
+const LEASE_MS = 2000;
 
 describe('three worker processes on one PostgreSQL database', { skip: !storesUnderTest().includes('postgres') }, () => {
   const scratch = mkdtempSync(join(tmpdir(), 'taskhub-scaleout-'));
@@ -120,8 +120,10 @@ describe('three worker processes on one PostgreSQL database', { skip: !storesUnd
       const victimPid = victim!.child.pid!;
       await killHard(victim!);
       const killedAt = Date.now();
+      const killedAtStoreClock = await storeNow(store);
       await waitUntilSessionsClosed(store, victimPid);
-      const orphans = await leasesHeldBy(store, hub, victimId);
+      t.diagnostic(`the server closed the victim's sessions ${Date.now() - killedAt} ms after the kill`);
+      const orphans = await leasesHeldBy(store, hub, victimId, killedAtStoreClock);
       assert.ok(orphans.instances.length + orphans.tasks.length > 0, 'the victim died holding work');
       await raising;
       await waitUntilAllFinished(client, plan.length, DRAIN_TIMEOUT_MS);
