@@ -29,23 +29,31 @@ export async function purgeInstances(store: PostgresStore, hub: string, query: I
   if (statuses.length === 0) return 0;
   let purged = 0;
   for (;;) {
-    const deleted = await inTransaction(store.pool, async ({ client }) => {
+    const batch = await inTransaction(store.pool, async ({ client }) => {
       const params = new SqlParams();
-      // FOR UPDATE re-checks each row once its lock is granted: an instance replaced by a new Pending one
-      // in the meantime no longer matches and is left alone.
-      const locked = await client.query<{ instance_id: string }>(
+      const candidates = await client.query<{ instance_id: string }>(
         `SELECT instance_id FROM ${store.tables.instances}
         WHERE hub = ${params.add(hub)} AND status = ANY(${params.add(statuses)}::text[])${instanceConditions(query, params)}
-        LIMIT ${params.add(batchSize)}
-        FOR UPDATE`,
+        LIMIT ${params.add(batchSize)}`,
         params.values,
+      );
+      if (candidates.rows.length === 0) return { candidates: 0, deleted: 0 };
+      // Locked in id order, as commits and deliveries lock, so a purge and a commit wait rather than deadlock;
+      // FOR UPDATE re-checks the status once a lock is granted: an instance replaced by a new Pending one in
+      // the meantime is left alone.
+      const locked = await client.query<{ instance_id: string }>(
+        `SELECT instance_id FROM ${store.tables.instances}
+        WHERE hub = $1 AND instance_id = ANY($2::text[]) AND status = ANY($3::text[])
+        ORDER BY instance_id
+        FOR UPDATE`,
+        [hub, candidates.rows.map((row) => row.instance_id), statuses],
       );
       const ids = locked.rows.map((row) => row.instance_id);
       if (ids.length > 0) await deleteInstances(store, client, hub, ids);
-      return ids.length;
+      return { candidates: candidates.rows.length, deleted: ids.length };
     });
-    if (deleted === 0) return purged;
-    purged += deleted;
+    purged += batch.deleted;
+    if (batch.candidates === 0) return purged;
   }
 }
 
