@@ -68,7 +68,7 @@ export function actionMismatch(recorded: ActionEvent, produced: Action | undefin
   if (produced === undefined) return { recorded: describeEvent(recorded), produced: 'no action' };
   if (sameAction(recorded, produced)) return undefined;
   const expected = eventToAction(recorded);
-  if (expected.kind === produced.kind && nameOf(expected) === nameOf(produced) && childOf(expected) === childOf(produced)) {
+  if (expected.kind === produced.kind && nameOf(expected) === nameOf(produced) && instanceOf(expected) === instanceOf(produced)) {
     return { recorded: describeAction(expected, true), produced: describeAction(produced, true) };
   }
   return { recorded: describeEvent(recorded), produced: describeAction(produced) };
@@ -83,7 +83,7 @@ function sameAction(recorded: ActionEvent, produced: Action): boolean {
     case 'SubOrchestrationInstanceCreated':
       return produced.kind === 'subOrchestration' && recorded.name === produced.name && recorded.instanceId === produced.instanceId && recorded.input === produced.input;
     case 'EventSent':
-      return produced.kind === 'event' && recorded.name === produced.name && recorded.input === produced.input;
+      return produced.kind === 'event' && recorded.instanceId === produced.instanceId && recorded.name === produced.name && recorded.input === produced.input;
   }
 }
 
@@ -91,15 +91,16 @@ function nameOf(action: Action): string | undefined {
   return action.kind === 'timer' ? undefined : action.name;
 }
 
-function childOf(action: Action): string | undefined {
-  return action.kind === 'subOrchestration' ? action.instanceId : undefined;
+/** The other instance an action concerns: the child it creates or the instance it sends an event to. */
+function instanceOf(action: Action): string | undefined {
+  return action.kind === 'subOrchestration' || action.kind === 'event' ? action.instanceId : undefined;
 }
 
 export function describeEvent(event: ActionEvent): string {
   return describeAction(eventToAction(event));
 }
 
-/** "TaskScheduled 'A'", "TimerCreated", "SubOrchestrationInstanceCreated 'Child' (instance 'p:0')", "EventSent 'Go'". */
+/** "TaskScheduled 'A'", "TimerCreated", "SubOrchestrationInstanceCreated 'Child' (instance 'p:0')", "EventSent 'Go' (to instance 'p')". */
 export function describeAction(action: Action, withPayload = false): string {
   let text: string;
   switch (action.kind) {
@@ -112,7 +113,7 @@ export function describeAction(action: Action, withPayload = false): string {
       text = `SubOrchestrationInstanceCreated '${action.name}' (instance '${action.instanceId}')`;
       break;
     case 'event':
-      text = `EventSent '${action.name}'`;
+      text = `EventSent '${action.name}' (to instance '${action.instanceId}')`;
       break;
   }
   return withPayload ? `${text} with input ${abbreviate(action.input)}` : text;

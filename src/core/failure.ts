@@ -26,14 +26,21 @@ export class NonDeterminismError extends Error {
     readonly recorded: string,
     /** What the code produced at that task id, in the same words. */
     readonly produced: string,
+    /**
+     * The sequence number (0-based position, as getHistory pages count) of the recorded event that
+     * disagrees; for an action the history lacks, of the OrchestratorCompleted ending the step it belongs to.
+     */
+    readonly historySequence?: number,
   ) {
-    super(`non-deterministic orchestration '${instanceId}' at task ${taskId}: history has ${recorded}, code produced ${produced}`);
+    const at = historySequence === undefined ? `task ${taskId}` : `task ${taskId} (history sequence ${historySequence})`;
+    super(`non-deterministic orchestration '${instanceId}' at ${at}: history has ${recorded}, code produced ${produced}`);
     this.name = 'NonDeterminismError';
   }
 
   /** The same facts as data: stored as the failure's `details`, so tools can rebuild the error from history. */
-  get details(): { instanceId: string; taskId: number; recorded: string; produced: string } {
-    return { instanceId: this.instanceId, taskId: this.taskId, recorded: this.recorded, produced: this.produced };
+  get details(): { instanceId: string; taskId: number; historySequence?: number; recorded: string; produced: string } {
+    const place = this.historySequence === undefined ? {} : { historySequence: this.historySequence };
+    return { instanceId: this.instanceId, taskId: this.taskId, ...place, recorded: this.recorded, produced: this.produced };
   }
 }
 

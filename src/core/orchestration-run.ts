@@ -213,7 +213,8 @@ export class OrchestrationRun implements ContextHost {
   /** A recorded action event: the code must have produced the same action at that task id. */
   private matchRecorded(event: ActionEvent): void {
     const mismatch = actionMismatch(event, this.actions.produced(event.eventId));
-    if (mismatch) throw new NonDeterminismError(this.instanceId, event.eventId, mismatch.recorded, mismatch.produced);
+    // replay() has just appended the event to `history`, which holds the execution's history from sequence 0.
+    if (mismatch) throw new NonDeterminismError(this.instanceId, event.eventId, mismatch.recorded, mismatch.produced, this.history.length - 1);
     this.actions.recorded(event.eventId);
   }
 
@@ -223,7 +224,8 @@ export class OrchestrationRun implements ContextHost {
     const unrecorded = this.actions.pending();
     if (!this.options.repairUnrecordedActions) {
       const [first] = unrecorded;
-      if (first) this.fail(new NonDeterminismError(this.instanceId, first.id, 'no action', describeAction(first)));
+      // Called before the step's OrchestratorCompleted is appended: it will sit at history.length.
+      if (first) this.fail(new NonDeterminismError(this.instanceId, first.id, 'no action', describeAction(first), this.history.length));
       return;
     }
     for (const action of unrecorded) {

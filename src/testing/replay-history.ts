@@ -69,8 +69,8 @@ function checkSame(instanceId: string, past: readonly HistoryEvent[], recorded: 
   const failure = result.failureDetails;
   const recordedTheSame = recorded.some((e) => e.type === 'ExecutionCompleted' && e.failureDetails?.errorType === 'NonDeterminismError');
   if (failure?.errorType === 'NonDeterminismError' && failure.details !== undefined && !recordedTheSame) {
-    const facts = JSON.parse(failure.details) as { instanceId: string; taskId: number; recorded: string; produced: string };
-    throw new NonDeterminismError(facts.instanceId, facts.taskId, facts.recorded, facts.produced);
+    const facts = JSON.parse(failure.details) as { instanceId: string; taskId: number; historySequence?: number; recorded: string; produced: string };
+    throw new NonDeterminismError(facts.instanceId, facts.taskId, facts.recorded, facts.produced, facts.historySequence);
   }
   const length = Math.max(recorded.length, produced.length);
   for (let i = 0; i < length; i++) {
@@ -80,7 +80,7 @@ function checkSame(instanceId: string, past: readonly HistoryEvent[], recorded: 
     const differing = [expected, actual].find((e) => e !== undefined && isActionEvent(e));
     const taskId = differing?.eventId ?? [...past, ...recorded.slice(0, i)].filter(isActionEvent).length;
     const both = expected && actual && isActionEvent(expected) && isActionEvent(actual) ? actionMismatch(expected, eventToAction(actual)) : undefined;
-    throw new NonDeterminismError(instanceId, taskId, both?.recorded ?? describe(expected), both?.produced ?? describe(actual));
+    throw new NonDeterminismError(instanceId, taskId, both?.recorded ?? describe(expected), both?.produced ?? describe(actual), past.length + i);
   }
 }
 

@@ -33,7 +33,7 @@ test('reordered activities fail with both actions named', () => {
       yield ctx.callActivity('B', 2);
       yield ctx.callActivity('A', 1);
     }),
-    "non-deterministic orchestration 'order-7' at task 0: history has TaskScheduled 'A', code produced TaskScheduled 'B'",
+    "non-deterministic orchestration 'order-7' at task 0 (history sequence 2): history has TaskScheduled 'A', code produced TaskScheduled 'B'",
   );
 });
 
@@ -43,7 +43,7 @@ test('a renamed activity fails', () => {
       yield ctx.callActivity('A', 1);
       yield ctx.callActivity('B2', 2);
     }),
-    "non-deterministic orchestration 'order-7' at task 1: history has TaskScheduled 'B', code produced TaskScheduled 'B2'",
+    "non-deterministic orchestration 'order-7' at task 1 (history sequence 6): history has TaskScheduled 'B', code produced TaskScheduled 'B2'",
   );
 });
 
@@ -54,7 +54,7 @@ test('an added timer fails', () => {
       yield ctx.createTimer(ctx.currentUtcDateTime);
       yield ctx.callActivity('B', 2);
     }),
-    "non-deterministic orchestration 'order-7' at task 1: history has TaskScheduled 'B', code produced TimerCreated",
+    "non-deterministic orchestration 'order-7' at task 1 (history sequence 6): history has TaskScheduled 'B', code produced TimerCreated",
   );
 });
 
@@ -64,7 +64,7 @@ test('a removed action fails', () => {
       yield ctx.callActivity('A', 1);
       return 'shortcut';
     }),
-    "non-deterministic orchestration 'order-7' at task 1: history has TaskScheduled 'B', code produced no action",
+    "non-deterministic orchestration 'order-7' at task 1 (history sequence 6): history has TaskScheduled 'B', code produced no action",
   );
 });
 
@@ -74,7 +74,7 @@ test('an action the history does not have at the end of a recorded step fails', 
       yield ctx.callActivity('A', 1);
       yield [ctx.callActivity('B', 2), ctx.callActivity('Extra')][0];
     }),
-    "non-deterministic orchestration 'order-7' at task 2: history has no action, code produced TaskScheduled 'Extra'",
+    "non-deterministic orchestration 'order-7' at task 2 (history sequence 7): history has no action, code produced TaskScheduled 'Extra'",
   );
 });
 
@@ -84,7 +84,7 @@ test('a changed input fails (T13)', () => {
       yield ctx.callActivity('A', 1);
       yield ctx.callActivity('B', { changed: true });
     }),
-    "non-deterministic orchestration 'order-7' at task 1: history has TaskScheduled 'B' with input 2, code produced TaskScheduled 'B' with input {\"changed\":true}",
+    "non-deterministic orchestration 'order-7' at task 1 (history sequence 6): history has TaskScheduled 'B' with input 2, code produced TaskScheduled 'B' with input {\"changed\":true}",
   );
 });
 
@@ -100,7 +100,7 @@ test('a timer computed from the wall clock fails on replay', () => {
   wall += 1000;
   const result = s.step([{ type: 'TimerFired', eventId: -1, timestamp: s.now, timerId: 0, fireAt: '2030-01-01T00:00:00.000Z' }]);
   assert.equal(result.failureDetails!.errorType, 'NonDeterminismError');
-  assert.match(result.failureDetails!.errorMessage, /at task 0: history has TimerCreated firing at 2030-01-01T00:00:00.000Z, code produced TimerCreated firing at 2030-01-01T00:00:01.000Z/);
+  assert.match(result.failureDetails!.errorMessage, /at task 0 \(history sequence 2\): history has TimerCreated firing at 2030-01-01T00:00:00.000Z, code produced TimerCreated firing at 2030-01-01T00:00:01.000Z/);
 });
 
 test('a random child instance id fails', () => {
@@ -116,15 +116,57 @@ test('a random child instance id fails', () => {
   const result = s.step([{ type: 'SubOrchestrationInstanceCompleted', eventId: -1, timestamp: s.now, taskScheduledId: 0 }]);
   assert.equal(
     result.failureDetails!.errorMessage,
-    "non-deterministic orchestration 'p' at task 0: history has SubOrchestrationInstanceCreated 'Child' (instance 'child-1'), code produced SubOrchestrationInstanceCreated 'Child' (instance 'child-2')",
+    "non-deterministic orchestration 'p' at task 0 (history sequence 2): history has SubOrchestrationInstanceCreated 'Child' (instance 'child-1'), code produced SubOrchestrationInstanceCreated 'Child' (instance 'child-2')",
   );
+});
+
+test('an event sent to another instance than recorded fails', () => {
+  let target = 'shipping-1';
+  const s = new Scenario({
+    *Notifier(ctx: OrchestrationContext) {
+      ctx.sendEvent(target, 'Go', 1);
+      yield ctx.callActivity('After');
+    },
+  }, { instanceId: 'n' });
+  s.start('Notifier');
+  target = 'shipping-2';
+  const result = s.step([newTaskCompletedEvent(1, 'done')]);
+  assert.equal(result.status, 'Failed');
+  assert.equal(
+    result.failureDetails!.errorMessage,
+    "non-deterministic orchestration 'n' at task 0 (history sequence 2): history has EventSent 'Go' (to instance 'shipping-1'), code produced EventSent 'Go' (to instance 'shipping-2')",
+  );
+  assert.deepEqual(result.work, []);
+});
+
+test('the history sequence is where the disagreeing event is in the history, or the end of the step that lacks one', () => {
+  const recordedThenReplayed = (changed: OrchestratorFunction) => {
+    const s = new Scenario({ Flow: original }, { instanceId: 'order-7' });
+    s.start('Flow');
+    s.step([newTaskCompletedEvent(0, 'a')]);
+    const history = [...s.history];
+    s.orchestrators.Flow = changed;
+    const { historySequence, taskId } = JSON.parse(s.step([newTaskCompletedEvent(1, 'b')]).failureDetails!.details!) as { historySequence: number; taskId: number };
+    return { event: history[historySequence]!, isLast: historySequence === history.length - 1, taskId };
+  };
+  const renamed = recordedThenReplayed(function* (ctx) {
+    yield ctx.callActivity('A', 1);
+    yield ctx.callActivity('B2', 2);
+  });
+  assert.deepEqual(renamed.event, { ...renamed.event, type: 'TaskScheduled', eventId: renamed.taskId, name: 'B' });
+  const added = recordedThenReplayed(function* (ctx) {
+    yield ctx.callActivity('A', 1);
+    yield [ctx.callActivity('B', 2), ctx.callActivity('Extra')][0];
+  });
+  assert.equal(added.event.type, 'OrchestratorCompleted');
+  assert.ok(added.isLast, 'the OrchestratorCompleted of the step the extra action was produced in');
 });
 
 test('the failure details carry the facts as data, and replaying the same code is clean', () => {
   const result = replayWith(function* (ctx) {
     yield ctx.callActivity('B', 2);
   });
-  assert.deepEqual(JSON.parse(result.failureDetails!.details!), { instanceId: 'order-7', taskId: 0, recorded: "TaskScheduled 'A'", produced: "TaskScheduled 'B'" });
+  assert.deepEqual(JSON.parse(result.failureDetails!.details!), { instanceId: 'order-7', taskId: 0, historySequence: 2, recorded: "TaskScheduled 'A'", produced: "TaskScheduled 'B'" });
   const same = replayWith(original);
   assert.equal(same.status, 'Running');
   assert.deepEqual(same.work, [{ kind: 'activity', taskId: 2, name: 'C', input: '3' }]);

@@ -32,7 +32,49 @@ test('values JSON cannot hold are refused with a clear message', () => {
   const cycle: Record<string, unknown> = {};
   cycle.self = cycle;
   assert.throws(() => toJson(cycle, 'x', LIMIT), /cannot be serialised as JSON: Converting circular structure/);
-  assert.throws(() => toJson(() => 1, 'x', LIMIT), /is not a JSON value \(it is a function\)/);
+  assert.throws(() => toJson(() => 1, 'x', LIMIT), (error: unknown) => error instanceof InvalidArgumentError && error.message === 'x cannot be serialised as JSON: value is a function');
+});
+
+test('values JSON would store as something else are refused, naming where they are', () => {
+  class Point {
+    constructor(readonly x: number) {}
+  }
+  const refused: [unknown, string][] = [
+    [{ f: () => 1 }, 'value.f is a function'],
+    [[() => 1], 'value[0] is a function'],
+    [{ s: Symbol('s') }, 'value.s is a symbol'],
+    [[Symbol('s')], 'value[0] is a symbol'],
+    [Symbol('s'), 'value is a symbol'],
+    [{ n: Number.NaN }, 'value.n is NaN'],
+    [[1, Infinity], 'value[1] is Infinity'],
+    [-Infinity, 'value is -Infinity'],
+    [{ deep: { list: [{ big: 1n }] } }, 'value.deep.list[0].big is a BigInt'],
+    [{ 'odd key': { m: new Map([[1, 2]]) } }, 'value["odd key"].m is a Map, not a plain object or array'],
+    [new Set([1]), 'value is a Set, not a plain object or array'],
+    [{ p: new Point(1) }, 'value.p is a Point, not a plain object or array'],
+    [{ e: new Error('boom') }, 'value.e is an Error, not a plain object or array'],
+    [{ viaToJson: { toJSON: () => ({ inner: () => 1 }) } }, 'value.viaToJson.inner is a function'],
+    [{ toJSON: () => undefined }, 'value is undefined (what its toJSON returned)'],
+  ];
+  for (const [value, where] of refused) {
+    assert.throws(() => toJson(value, "the input of activity 'A'", LIMIT), (error: unknown) => {
+      assert.ok(error instanceof InvalidArgumentError, String(error));
+      assert.equal(error.message, `the input of activity 'A' cannot be serialised as JSON: ${where}`);
+      return true;
+    });
+  }
+});
+
+test('what JSON keeps is accepted: Dates and toJSON, null-prototype objects, undefined properties and elements, a shared object', () => {
+  const accepted: [unknown, string][] = [
+    [{ at: new Date('2024-05-01T10:00:00.000Z') }, '{"at":"2024-05-01T10:00:00.000Z"}'],
+    [{ money: { toJSON: () => '1.50 EUR' } }, '{"money":"1.50 EUR"}'],
+    [Object.assign(Object.create(null) as object, { a: 1 }), '{"a":1}'],
+    [{ a: undefined, b: [undefined, null, -0, 1.5e300] }, '{"b":[null,null,0,1.5e+300]}'],
+  ];
+  for (const [value, json] of accepted) assert.equal(toJson(value, 'x', LIMIT), json);
+  const shared = { id: 1 };
+  assert.equal(toJson([shared, shared], 'x', LIMIT), '[{"id":1},{"id":1}]');
 });
 
 test('utf8ByteLength agrees with Buffer.byteLength on any string, lone surrogates included', () => {
@@ -68,6 +110,10 @@ test('every call site refuses an oversized or non-serialisable payload synchrono
   }
   const bigint = limited((ctx) => ctx.callActivity('A', { n: 1n })).start('Limited');
   assert.equal(bigint.failureDetails!.errorType, 'InvalidArgumentError');
+  const nested = limited((ctx) => ctx.callActivity('A', { f: () => 1 })).start('Limited');
+  assert.equal(nested.failureDetails!.errorType, 'InvalidArgumentError');
+  assert.equal(nested.failureDetails!.errorMessage, "the input of activity 'A' cannot be serialised as JSON: value.f is a function");
+  assert.deepEqual(nested.work, []);
 });
 
 test('an oversized return value fails the instance', () => {

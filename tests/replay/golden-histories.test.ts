@@ -24,7 +24,8 @@ function assertNonDeterminism(run: () => void, expected: { instanceId: string; t
     assert.equal(error.taskId, expected.taskId);
     assert.match(error.recorded, typeof expected.recorded === 'string' ? new RegExp(`^${escape(expected.recorded)}$`) : expected.recorded);
     assert.match(error.produced, typeof expected.produced === 'string' ? new RegExp(`^${escape(expected.produced)}$`) : expected.produced);
-    assert.match(error.message, new RegExp(`'${expected.instanceId}' at task ${expected.taskId}: history has `));
+    assert.match(error.message, new RegExp(`'${expected.instanceId}' at task ${expected.taskId} \\(history sequence \\d+\\): history has `));
+    assert.equal(typeof error.historySequence, 'number');
     return true;
   });
 }
