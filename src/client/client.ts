@@ -33,6 +33,7 @@ import {
 import { waitForFinish } from './wait.js';
 import {
   toQuery,
+  toRuntimeStatuses,
   type GetStatusOptions,
   type InstanceFilter,
   type InstancePageView,
@@ -235,7 +236,8 @@ export class TaskHubClient {
 
   /** S-PURGE-2: every matching finished instance, in bounded batches. */
   async purgeInstanceHistoryBy(filter: PurgeFilter = {}): Promise<{ instancesDeleted: number }> {
-    const statuses = filter.runtimeStatus?.length ? filter.runtimeStatus : [...FINISHED_STATUSES];
+    const requested = toRuntimeStatuses(filter.runtimeStatus);
+    const statuses = requested?.length ? requested : [...FINISHED_STATUSES];
     const unfinished = statuses.filter((status) => !isFinished(status));
     if (unfinished.length > 0) {
       throw new InvalidArgumentError(`only Completed, Failed or Terminated instances can be purged, not ${unfinished.join(', ')}`);

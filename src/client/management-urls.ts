@@ -37,6 +37,9 @@ export interface HttpResponseInit {
 /** A request as any Node.js framework gives it: an absolute URL, or a path with a Host header. */
 export type RequestLike = string | URL | { url?: string; headers?: Record<string, string | string[] | undefined> };
 
+/** A host name, IPv4 address or bracketed IPv6 address, then an optional port. */
+const HOST_HEADER = /^(\[[0-9A-Fa-f:.]+\]|[^\s/\\?#@[\]:]+)(:\d{1,5})?$/;
+
 export function requestOrigin(request: RequestLike): string {
   if (request instanceof URL) return request.origin;
   if (typeof request === 'string') return parseAbsolute(request).origin;
@@ -44,8 +47,23 @@ export function requestOrigin(request: RequestLike): string {
   if (/^https?:\/\//i.test(url)) return parseAbsolute(url).origin;
   const hostHeader = request.headers?.host;
   const host = Array.isArray(hostHeader) ? hostHeader[0] : hostHeader;
-  if (!host) throw new InvalidArgumentError('cannot build management URLs: the request has neither an absolute URL nor a Host header');
-  return parseAbsolute(`http://${host}`).origin;
+  if (!host) {
+    throw new InvalidArgumentError(
+      'cannot build management URLs: the request has neither an absolute URL nor a Host header; send Host with the address of the server',
+    );
+  }
+  // URL parsing alone would take `example.com/x` or `user@example.com` as a host and quietly drop the rest.
+  if (!HOST_HEADER.test(host)) throw invalidHost(host);
+  try {
+    return new URL(`http://${host}`).origin;
+  } catch {
+    throw invalidHost(host);
+  }
+}
+
+function invalidHost(host: string): InvalidArgumentError {
+  const shown = JSON.stringify(host.length > 100 ? `${host.slice(0, 100)}…` : host);
+  return new InvalidArgumentError(`the Host header ${shown} is not a host name with an optional port, such as localhost:7071`);
 }
 
 export function createHttpManagementPayload(origin: string, instanceId: string, options: ManagementUrlOptions): HttpManagementPayload {

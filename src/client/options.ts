@@ -2,7 +2,8 @@
 import type { InstanceQuery } from '../backend/backend.js';
 import type { RuntimeStatus } from '../core/history.js';
 import type { OrchestrationStatus } from './status-view.js';
-import { validateDate } from './validation.js';
+import { InvalidArgumentError } from '../errors.js';
+import { parseRuntimeStatus, validateDate } from './validation.js';
 
 export interface StartOptions<TInput = unknown> {
   instanceId?: string;
@@ -58,8 +59,9 @@ export interface WaitOptions {
 export function toQuery(filter: InstanceFilter): InstanceQuery {
   const created = [validateDate('createdTimeFrom', filter.createdTimeFrom), validateDate('createdTimeTo', filter.createdTimeTo)];
   const updated = [validateDate('lastUpdatedTimeFrom', filter.lastUpdatedTimeFrom), validateDate('lastUpdatedTimeTo', filter.lastUpdatedTimeTo)];
+  const statuses = toRuntimeStatuses(filter.runtimeStatus);
   return {
-    statuses: filter.runtimeStatus?.length ? filter.runtimeStatus : undefined,
+    statuses: statuses?.length ? statuses : undefined,
     createdFrom: created[0]?.getTime(),
     createdTo: created[1]?.getTime(),
     lastUpdatedFrom: updated[0]?.getTime(),
@@ -69,3 +71,15 @@ export function toQuery(filter: InstanceFilter): InstanceQuery {
   };
 }
 
+/**
+ * The runtimeStatus filter as given by a caller, who may be plain JavaScript: an unknown name would match
+ * nothing and read as "no such instances", so it is refused as on the HTTP API and the CLI (any letter case).
+ */
+export function toRuntimeStatuses(runtimeStatus: unknown): RuntimeStatus[] | undefined {
+  if (runtimeStatus === undefined) return undefined;
+  if (!Array.isArray(runtimeStatus)) throw new InvalidArgumentError('runtimeStatus must be an array of runtime status names');
+  return runtimeStatus.map((name: unknown) => {
+    if (typeof name !== 'string') throw new InvalidArgumentError(`runtimeStatus must hold runtime status names, not ${typeof name}s`);
+    return parseRuntimeStatus(name);
+  });
+}

@@ -57,16 +57,49 @@ export function parseRuntimeStatuses(values: readonly string[]): RuntimeStatus[]
   return [...new Set(values.flatMap((v) => v.split(',')).filter((v) => v.trim() !== '').map(parseRuntimeStatus))];
 }
 
+const ISO_DATE =
+  /^(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})(?:[T ](?<hour>\d{2}):(?<minute>\d{2})(?::(?<second>\d{2})(?:\.\d{1,9})?)?(?<offset>Z|[+-](?<offsetHours>\d{2}):?(?<offsetMinutes>\d{2}))?)?$/i;
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** ISO 8601 dates (a date alone, or date and time; without an offset, UTC). */
 export function parseDate(what: string, value: string): Date {
   const text = value.trim();
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(text)) {
+  const fields = ISO_DATE.exec(text)?.groups;
+  if (!fields) {
     throw new InvalidArgumentError(`${what} '${printable(value)}' is not an ISO 8601 date such as 2026-01-31 or 2026-01-31T12:00:00Z`);
   }
-  const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/i.test(text);
-  const date = new Date(text.length > 10 && !hasOffset ? `${text.replace(' ', 'T')}Z` : text);
+  // Date would roll 2026-02-30 over to March 2 and take 24:00 for the next midnight: check the fields as typed.
+  const impossible = impossibleField(fields);
+  if (impossible) throw new InvalidArgumentError(`${what} '${printable(value)}' is not a valid date: ${impossible}`);
+  const date = new Date(text.length > 10 && fields.offset === undefined ? `${text.replace(' ', 'T')}Z` : text);
   if (Number.isNaN(date.getTime())) throw new InvalidArgumentError(`${what} '${printable(value)}' is not a valid date`);
   return date;
+}
+
+/** Which typed field is out of range, if any; the offset's own fields included. */
+function impossibleField(fields: Record<string, string | undefined>): string | undefined {
+  const year = Number(fields.year);
+  const month = Number(fields.month);
+  const day = Number(fields.day);
+  if (month < 1 || month > 12) return 'the month must be 01 to 12';
+  const days = month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 31);
+  if (day < 1 || day > days) return `${MONTHS[month - 1]} ${fields.year} has ${days} days`;
+  const limits: [field: string | undefined, label: string, largest: number][] = [
+    [fields.hour, 'hour', 23],
+    [fields.minute, 'minute', 59],
+    [fields.second, 'second', 59],
+    [fields.offsetHours, 'offset hour', 23],
+    [fields.offsetMinutes, 'offset minute', 59],
+  ];
+  for (const [field, label, largest] of limits) {
+    if (field !== undefined && Number(field) > largest) return `the ${label} must be 00 to ${largest}`;
+  }
+  return undefined;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 export function validateDate(what: string, value: unknown): Date | undefined {

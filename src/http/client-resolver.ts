@@ -2,8 +2,9 @@
  * Turns a request's `taskHub` and `connection` query parameters into a TaskHubClient. `taskHub` picks a
  * hub in the store; `connection=NAME` picks the store whose connection string the server's environment
  * variable NAME holds (as Durable Functions' `connection` names an app setting). The server's own store
- * answers when `connection` is absent or names the server's own setting; other stores are opened once,
- * migrated, cached and closed with the server.
+ * answers when `connection` is absent, names the server's own setting, or is Durable Functions' default
+ * `Storage` while no variable of that name is set; other stores are opened once, migrated, cached and
+ * closed with the server.
  */
 import type { Backend } from '../backend/backend.js';
 import { openBackend } from '../backend/open.js';
@@ -34,6 +35,8 @@ export interface ClientResolverOptions {
 
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const CONNECTION_STRING = /^(sqlite:|postgres(ql)?:\/\/)/i;
+/** The `connection` value Durable Functions puts in its management URLs. */
+const DURABLE_FUNCTIONS_CONNECTION = 'Storage';
 
 export class ClientResolver {
   private readonly opened = new Map<string, Promise<Backend>>();
@@ -43,7 +46,7 @@ export class ClientResolver {
   async resolve(query: HubQuery): Promise<TaskHubClient> {
     const hub = query.taskHub === undefined || query.taskHub === '' ? this.options.hub : validateHubName(query.taskHub);
     const connectionName = query.connection || this.options.connectionName;
-    const backend = connectionName === this.options.connectionName ? this.options.backend : await this.backendFor(connectionName);
+    const backend = this.namesOwnStore(connectionName) ? this.options.backend : await this.backendFor(connectionName);
     return new TaskHubClient({
       backend,
       hub,
@@ -59,6 +62,15 @@ export class ClientResolver {
     const outcomes = await Promise.allSettled(this.opened.values());
     this.opened.clear();
     for (const outcome of outcomes) if (outcome.status === 'fulfilled') await outcome.value.close();
+  }
+
+  /**
+   * The server's own setting name, or Durable Functions' default `Storage` (in URLs that existing clients
+   * copied from its docs) unless the server's environment defines a variable of that name.
+   */
+  private namesOwnStore(connectionName: string): boolean {
+    if (connectionName === this.options.connectionName) return true;
+    return connectionName === DURABLE_FUNCTIONS_CONNECTION && !(this.options.env ?? process.env)[DURABLE_FUNCTIONS_CONNECTION]?.trim();
   }
 
   private async backendFor(settingName: string): Promise<Backend> {

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { MANAGEMENT_BASE_PATH } from '../client/management-urls.js';
 import type { TaskHubClient } from '../client/client.js';
 import type { RouteContext } from './route-context.js';
-import { requestLike, sendResponse } from './responses.js';
+import { managementOrigin, sendResponse } from './responses.js';
 import {
   raiseEventSchema,
   reasonSchema,
@@ -50,8 +50,9 @@ export function registerOperationRoutes(app: FastifyInstance, context: RouteCont
   }
 
   app.post<{ Params: InstanceParams; Querystring: RestartQuery }>(`${INSTANCE}/restart`, { schema: restartSchema }, async (request, reply) => {
+    const origin = managementOrigin(request);
     const client = await context.resolver.resolve(request.query);
     const instanceId = await client.restart(request.params.instanceId, { restartWithNewInstanceId: request.query.restartWithNewInstanceId });
-    return sendResponse(reply, client.createCheckStatusResponse(requestLike(request), instanceId));
+    return sendResponse(reply, client.createCheckStatusResponse(origin, instanceId));
   });
 }

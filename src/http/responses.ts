@@ -1,6 +1,6 @@
 /** How answers leave the server: the S-HTTP status JSON, and the client's framework-neutral responses. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { HttpResponseInit, RequestLike } from '../client/management-urls.js';
+import { requestOrigin, type HttpResponseInit } from '../client/management-urls.js';
 import type { OrchestrationStatus } from '../client/status-view.js';
 
 /**
@@ -35,7 +35,11 @@ export function sendResponse(reply: FastifyReply, response: HttpResponseInit): F
   return sendJson(reply, response.status, response.body, headers);
 }
 
-/** What the client needs to build management URLs on the request's origin. */
-export function requestLike(request: FastifyRequest): RequestLike {
-  return { url: request.url, headers: request.headers };
+/**
+ * The origin management URLs are built on, from the request's URL or Host header; a bad or missing Host
+ * throws InvalidArgumentError (400). Routes that change state call it first, so such a request changes
+ * nothing.
+ */
+export function managementOrigin(request: FastifyRequest): string {
+  return requestOrigin({ url: request.url, headers: request.headers });
 }

@@ -9,7 +9,7 @@ import type { WaitOptions } from '../client/client.js';
 import { MANAGEMENT_BASE_PATH } from '../client/management-urls.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { RouteContext } from './route-context.js';
-import { requestLike, sendResponse } from './responses.js';
+import { managementOrigin, sendResponse } from './responses.js';
 import {
   sampleStartSchema,
   sampleWaitSchema,
@@ -52,11 +52,12 @@ export function registerStartRoutes(app: FastifyInstance, context: RouteContext)
   });
 
   async function start(request: FastifyRequest<{ Querystring: HubQuery }>, reply: FastifyReply, params: StartParams, wait: WaitOptions | undefined) {
+    const origin = managementOrigin(request);
     const client = await context.resolver.resolve(request.query);
     const instanceId = await client.startNew(params.functionName, { instanceId: params.instanceId, input: request.body });
     const response = wait
-      ? await client.waitForCompletionOrCreateCheckStatusResponse(requestLike(request), instanceId, { ...wait, signal: context.shutdown })
-      : client.createCheckStatusResponse(requestLike(request), instanceId);
+      ? await client.waitForCompletionOrCreateCheckStatusResponse(origin, instanceId, { ...wait, signal: context.shutdown })
+      : client.createCheckStatusResponse(origin, instanceId);
     return sendResponse(reply, response);
   }
 }

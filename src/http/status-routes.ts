@@ -8,7 +8,7 @@ import { MANAGEMENT_BASE_PATH } from '../client/management-urls.js';
 import { InstanceNotFoundError } from '../errors.js';
 import { optionalDate, optionalStatuses } from './query-values.js';
 import type { RouteContext } from './route-context.js';
-import { requestLike, sendJson, statusJson } from './responses.js';
+import { managementOrigin, sendJson, statusJson } from './responses.js';
 import { CONTINUATION_HEADER, listSchema, statusSchema, type InstanceParams, type ListQuery, type StatusQuery } from './schemas.js';
 
 /** How soon a poller should ask again about a running instance. */
@@ -29,7 +29,7 @@ export function registerStatusRoutes(app: FastifyInstance, context: RouteContext
       });
       if (!status) throw new InstanceNotFoundError(instanceId);
       if (!isFinished(status.runtimeStatus)) {
-        const location = client.createHttpManagementPayload(instanceId, requestLike(request)).statusQueryGetUri;
+        const location = client.createHttpManagementPayload(instanceId, managementOrigin(request)).statusQueryGetUri;
         return sendJson(reply, 202, statusJson(status), { Location: location, 'Retry-After': RUNNING_RETRY_AFTER_SECONDS });
       }
       const failedAsError = status.runtimeStatus === 'Failed' && query.returnInternalServerErrorOnFailure === true;

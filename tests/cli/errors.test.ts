@@ -115,7 +115,8 @@ describe('taskhub input errors (exit 2, one line)', () => {
 
   it('a bad date', async () => {
     assertOneLineError(await cli.run(['get-instances', '--created-after', 'yesterday']), 2, /^error: --created-after 'yesterday' is not an ISO 8601 date/);
-    assertOneLineError(await cli.run(['purge-history', '--created-before', '2021-13-45']), 2, /^error: --created-before '2021-13-45' is not a valid date$/);
+    assertOneLineError(await cli.run(['purge-history', '--created-before', '2021-13-45']), 2, /^error: --created-before '2021-13-45' is not a valid date: the month must be 01 to 12$/);
+    assertOneLineError(await cli.run(['get-instances', '--created-after', '2026-02-30']), 2, /^error: --created-after '2026-02-30' is not a valid date: February 2026 has 28 days$/);
   });
 
   it('a bad status name, and purging statuses that are not finished', async () => {

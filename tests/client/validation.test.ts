@@ -64,6 +64,40 @@ describe('dates', () => {
     assert.equal(parseDate('d', '2026-01-31T12:30:00.123Z').toISOString(), '2026-01-31T12:30:00.123Z');
   });
 
+  it('accepts the last day of every month, February 29 in leap years only', () => {
+    const lastDays = ['2026-01-31', '2026-02-28', '2026-03-31', '2026-04-30', '2026-05-31', '2026-06-30'];
+    lastDays.push('2026-07-31', '2026-08-31', '2026-09-30', '2026-10-31', '2026-11-30', '2026-12-31');
+    for (const day of lastDays) assert.equal(parseDate('d', day).toISOString(), `${day}T00:00:00.000Z`);
+    for (const day of ['2024-02-29', '2000-02-29', '2400-02-29']) assert.equal(parseDate('d', day).toISOString(), `${day}T00:00:00.000Z`);
+    assert.equal(parseDate('d', '2026-12-31T23:59:59.999Z').toISOString(), '2026-12-31T23:59:59.999Z');
+  });
+
+  it('rejects impossible calendar dates and times that Date would roll over, naming the field', () => {
+    const cases: [string, RegExp][] = [
+      ['2026-02-30', /'2026-02-30' is not a valid date: February 2026 has 28 days/],
+      ['2026-02-29', /February 2026 has 28 days/],
+      ['1900-02-29', /February 1900 has 28 days/],
+      ['2100-02-29T00:00:00Z', /February 2100 has 28 days/],
+      ['2026-04-31', /April 2026 has 30 days/],
+      ['2026-11-31T12:00:00+02:00', /November 2026 has 30 days/],
+      ['2026-01-00', /January 2026 has 31 days/],
+      ['2026-00-10', /the month must be 01 to 12/],
+      ['2026-01-01T24:00:00Z', /the hour must be 00 to 23/],
+      ['2026-01-01T24:00', /the hour must be 00 to 23/],
+      ['2026-01-01T12:60:00Z', /the minute must be 00 to 59/],
+      ['2026-01-01T12:00:60Z', /the second must be 00 to 59/],
+      ['2026-01-01T12:00:00+24:00', /the offset hour must be 00 to 23/],
+      ['2026-01-01T12:00:00-05:60', /the offset minute must be 00 to 59/],
+    ];
+    for (const [bad, message] of cases) {
+      assert.throws(
+        () => parseDate('createdTimeFrom', bad),
+        (error: unknown) => error instanceof InvalidArgumentError && message.test(error.message),
+        bad,
+      );
+    }
+  });
+
   it('rejects what is not an ISO date', () => {
     for (const bad of ['yesterday', '2026-13-01', '31/01/2026', '2026-01-31T25:00:00Z', '', '1e12']) {
       assert.throws(() => parseDate('createdTimeFrom', bad), InvalidArgumentError, bad);

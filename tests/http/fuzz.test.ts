@@ -1,8 +1,8 @@
 /**
  * T21: generated malformed requests on every route (fast-check). Each generated request is wrong by
- * construction — unknown orchestrator, forbidden id, bad JSON, wrong content type, bad query value,
- * duplicate parameter, wrong method, unknown path, wrong state, oversized body or headers — and must be
- * answered 4xx with a JSON `{ error }` and no stack trace, leaving the store exactly as it was.
+ * construction — unknown orchestrator, forbidden id, bad JSON, wrong content type, bad query value or
+ * Host header, duplicate parameter, wrong method, unknown path, wrong state, oversized body or headers —
+ * and must be answered 4xx with a JSON `{ error }` and no stack trace, leaving the store exactly as it was.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -124,7 +124,23 @@ const notTop = fc.oneof(
   fc.constantFrom('0', '1001', '2.5', 'Infinity', 'x', '', '-3', '1e9'),
   fc.integer().filter((n) => n < 1 || n > 1000).map(String),
 );
-const notDate = anyText.filter((text) => !/^\d{4}-\d{2}-\d{2}/.test(text.trim()));
+const pad = (n: number) => String(n).padStart(2, '0');
+/** Shaped like an ISO date but not on the calendar: Date alone would roll these over to another day. */
+const impossibleDate = fc.tuple(fc.integer({ min: 1970, max: 2400 }), fc.integer({ min: 1, max: 12 })).chain(([year, month]) => {
+  const yearMonth = `${year}-${pad(month)}`;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return fc.oneof(
+    fc.integer({ min: daysInMonth + 1, max: 99 }).map((day) => `${yearMonth}-${pad(day)}`),
+    fc.constantFrom(`${yearMonth}-00`, `${year}-00-01`, `${year}-13-01`),
+    fc.integer({ min: 24, max: 99 }).map((hour) => `${yearMonth}-01T${pad(hour)}:00:00Z`),
+    fc.integer({ min: 60, max: 99 }).map((minute) => `${yearMonth}-01T12:${pad(minute)}:00Z`),
+    fc.integer({ min: 60, max: 99 }).map((second) => `${yearMonth}-01T12:00:${pad(second)}`),
+  );
+});
+const notDate = fc.oneof(
+  anyText.filter((text) => !/^\d{4}-\d{2}-\d{2}/.test(text.trim())),
+  impossibleDate,
+);
 const notStatus = fc.string({ minLength: 1, maxLength: 20 }).filter((text) => /[^\s,]/.test(text) && !text.split(',').every((part) => part.trim() === '' || ['pending', 'running', 'completed', 'continuedasnew', 'failed', 'terminated', 'suspended'].includes(part.trim().toLowerCase())));
 const notHub = anyText.filter((text) => text !== '' && !/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(text));
 
@@ -175,6 +191,27 @@ const badQuery: fc.Arbitrary<FuzzRequest> = fixtureId.chain((id) =>
       ['GET', `${BASE}/instances?connection=NO_SUCH_SETTING_${id.replace('-', '_')}`],
     ),
   ).map(([method, path]) => ({ method: method, path: path })),
+);
+
+/** A Host header that management URLs cannot be built on, on every route that answers with them. */
+const hostPart = fc.stringMatching(/^[a-z0-9.-]{1,12}$/);
+const notHost = fc.oneof(
+  fc.constantFrom('a b', 'example.test/x', 'user@example.test', 'example.test:99999', 'a%20b', '[::1', ':80', 'a:b:c'),
+  fc
+    .tuple(hostPart, fc.constantFrom(' ', '\t', '/', '\\', '?', '#', '@', '[', ']'), hostPart)
+    .map(([before, character, after]) => `${before}${character}${after}`),
+);
+const badHost: fc.Arbitrary<FuzzRequest> = fc.tuple(notHost, orchestrator).chain(([host, name]) =>
+  fc
+    .oneof(
+      startPath(name),
+      fc.constantFrom(
+        `${BASE}/orchestrators/${name}?timeout=1`,
+        `${BASE}/instances/${fixtures.completed}/restart`,
+        `${BASE}/instances/${fixtures.failed}/restart?restartWithNewInstanceId=false`,
+      ),
+    )
+    .map((path) => ({ method: 'POST', path, headers: { host } })),
 );
 
 /** Operations that the instance's state forbids, and operations on instances that do not exist. */
@@ -241,6 +278,7 @@ const malformedRequest = fc.oneof(
   malformedJson,
   wrongContentType,
   badQuery,
+  badHost,
   wrongState,
   wrongMethod,
   unknownPath,

@@ -82,6 +82,32 @@ describe('connection', () => {
     assert.ok(await server.client.getStatus(started.body.id));
   });
 
+  test("Durable Functions' default `Storage` names the server store while no variable Storage is set; URLs repeat it", async () => {
+    const started = await server.request('POST', `${BASE}/orchestrators/HelloWorld/df-storage?connection=Storage`, { json: 'df' });
+    assert.equal(started.status, 202, started.text);
+    assert.match(started.body.statusQueryGetUri, new RegExp(`\\?taskHub=${HUB}&connection=Storage$`));
+    assert.equal((await server.client.getStatus('df-storage'))?.input, 'df');
+    const followed = await send(server.url, 'GET', started.body.statusQueryGetUri);
+    assert.equal(followed.body.instanceId, 'df-storage');
+  });
+
+  test('with a variable Storage set on the server, `connection=Storage` is that store', async () => {
+    const withStorage = await startTestServer({ env: { Storage: otherStore } });
+    try {
+      const started = await withStorage.request('POST', `${BASE}/orchestrators/HelloWorld/storage-variable?connection=Storage`);
+      assert.equal(started.status, 202, started.text);
+      assert.equal(await withStorage.client.getStatus('storage-variable'), undefined);
+      const other: TaskHub = await createTaskHub({ storage: otherStore, hub: HUB });
+      try {
+        assert.ok(await other.client.getStatus('storage-variable'));
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await withStorage.close();
+    }
+  });
+
   test('400 for an unset variable, a value that is not a connection string (never echoed), a bad name', async () => {
     const unset = await server.request('GET', `${BASE}/instances?connection=NO_SUCH_SETTING`);
     assert.equal(unset.status, 400);

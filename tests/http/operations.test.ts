@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BASE, HUB, assertErrorBody, finishedInstance, startTestServer, waitForStatus, waitingApproval, type TestServer } from './http-harness.js';
+import { BASE, HUB, assertErrorBody, countAll, finishedInstance, startTestServer, waitForStatus, waitingApproval, type TestServer } from './http-harness.js';
 
 let server: TestServer;
 let completed: string;
@@ -159,6 +159,17 @@ describe('POST /instances/{id}/restart', () => {
     const refused = await server.request('POST', `${instance(running)}/restart?restartWithNewInstanceId=false`);
     assert.equal(refused.status, 409);
     await server.client.terminate(running);
+  });
+
+  test('400 for a bad Host header before anything is restarted', async () => {
+    const before = await countAll(server.client);
+    for (const path of [`${instance(completed)}/restart`, `${instance(completed)}/restart?restartWithNewInstanceId=false`]) {
+      const answer = await server.request('POST', path, { headers: { host: 'a b' } });
+      assert.equal(answer.status, 400, path);
+      assert.match(assertErrorBody(answer), /the Host header "a b" is not a host name/);
+    }
+    assert.equal(await countAll(server.client), before);
+    assert.equal((await server.client.getHistory(completed)).filter((event) => event.type === 'ExecutionStarted').length, 1);
   });
 
   test('404 for an unknown instance', async () => {

@@ -72,6 +72,10 @@ describe('DELETE /instances?createdTimeFrom=…', () => {
       ['?runtimeStatus=Completed', /query parameter 'createdTimeFrom' is required/],
       ['?createdTimeFrom=soon', /createdTimeFrom 'soon' is not an ISO 8601 date/],
       ['?createdTimeFrom=2000-01-01&createdTimeTo=later', /createdTimeTo 'later'/],
+      // Impossible calendar dates that Date would roll over (to 2026-03-02, to the next midnight).
+      ['?createdTimeFrom=2026-02-30', /createdTimeFrom '2026-02-30' is not a valid date: February 2026 has 28 days/],
+      ['?createdTimeFrom=2026-01-01T24:00:00Z', /createdTimeFrom '2026-01-01T24:00:00Z' is not a valid date: the hour must be 00 to 23/],
+      ['?createdTimeFrom=2000-01-01&createdTimeTo=2100-02-29', /createdTimeTo '2100-02-29' is not a valid date: February 2100 has 28 days/],
       ['?createdTimeFrom=2000-01-01&runtimeStatus=Gone', /unknown runtime status 'Gone'/],
       ['?createdTimeFrom=2000-01-01&runtimeStatus=Running', /only Completed, Failed or Terminated instances can be purged, not Running/],
       ['?createdTimeFrom=2000-01-01&createdTimeFrom=2001-01-01', /query parameter 'createdTimeFrom' must be string/],

@@ -1,5 +1,6 @@
 /** S-HTTP start route and the seed's sample starters, over real HTTP (S-START-3/4/5, S-WAIT-1, S-PAYLOAD-1, T12). */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { BASE, assertErrorBody, countAll, startTestServer, waitForStatus, type TestServer } from './http-harness.js';
 
@@ -16,6 +17,19 @@ const PAYLOAD_KEYS = [
 ];
 
 let server: TestServer;
+
+/** The raw answer to an HTTP/1.0 POST that carries no Host header, as `curl -0 -H 'Host:'` sends it. */
+function postWithoutHost(url: string, path: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(`POST ${path} HTTP/1.0\r\n\r\n`));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(answer));
+  });
+}
+
 before(async () => {
   server = await startTestServer();
 });
@@ -49,6 +63,32 @@ describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanceId}]
     const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { headers: { host: 'example.test:8443' } });
     assert.equal(answer.status, 202);
     for (const key of PAYLOAD_KEYS.slice(1)) assert.ok(answer.body[key].startsWith(`http://example.test:8443${BASE}/instances/`), key);
+  });
+
+  test('400 for a bad or missing Host header, and nothing is started (the URLs would be built on it)', async () => {
+    const before = await countAll(server.client);
+    const paths = [
+      `${BASE}/orchestrators/HelloWorld`,
+      `${BASE}/orchestrators/HelloWorld/bad-host`,
+      `${BASE}/orchestrators/HelloWorld?timeout=5`,
+      '/orchestrators/HelloWorld',
+      '/orchestrators/HelloWorld/wait?timeout=5',
+    ];
+    for (const host of ['a b', 'example.test/path', 'user@example.test', 'example.test:99999', 'a%20b']) {
+      for (const path of paths) {
+        const answer = await server.request('POST', path, { headers: { host } });
+        assert.equal(answer.status, 400, `${host} ${path}`);
+        assert.match(assertErrorBody(answer), /the Host header .* is not a host name with an optional port/);
+      }
+    }
+    // HTTP/1.0 may leave Host out (curl -0 -H 'Host:'); Node itself refuses an HTTP/1.1 request without one.
+    for (const path of paths) {
+      const answer = await postWithoutHost(server.url, path);
+      assert.match(answer, /^HTTP\/1\.1 400 /, path);
+      assert.match(answer, /\{"error":"cannot build management URLs: the request has neither an absolute URL nor a Host header/, path);
+    }
+    assert.equal(await countAll(server.client), before);
+    assert.equal(await server.client.getStatus('bad-host'), undefined);
   });
 
   test('with an instance id: 202; 409 while that instance runs (S-START-4); a finished one is replaced', async () => {
@@ -106,6 +146,20 @@ describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanceId}]
     assert.equal(answer.status, 500);
     assert.equal(answer.body.runtimeStatus, 'Failed');
     assert.match(JSON.stringify(answer.body.output), /boom/);
+  });
+
+  test('?timeout: an instance terminated meanwhile answers 200 with its Terminated status (S-WAIT-1)', async () => {
+    const waiting = server.request('POST', `${BASE}/orchestrators/Approval/wait-terminated?timeout=20&pollingInterval=0.05`, {
+      json: { timeoutSeconds: 3600 },
+    });
+    await waitForStatus(server.client, 'wait-terminated', (status) => status === 'Running');
+    const terminated = await server.request('POST', `${BASE}/instances/wait-terminated/terminate?reason=stop%20waiting`);
+    assert.equal(terminated.status, 202);
+    const answer = await waiting;
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.instanceId, 'wait-terminated');
+    assert.equal(answer.body.runtimeStatus, 'Terminated');
+    assert.equal(answer.body.output, 'stop waiting');
   });
 
   test('400 for an unknown orchestrator, a bad instance id or bad wait parameters, and nothing is started', async () => {

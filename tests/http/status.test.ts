@@ -184,6 +184,9 @@ describe('GET /runtime/webhooks/durabletask/instances', () => {
     const cases: [string, RegExp, Record<string, string>?][] = [
       ['createdTimeFrom=yesterday', /createdTimeFrom 'yesterday' is not an ISO 8601 date/],
       ['createdTimeTo=2024-13-45', /createdTimeTo '2024-13-45'/],
+      ['createdTimeFrom=2026-02-30', /createdTimeFrom '2026-02-30' is not a valid date: February 2026 has 28 days/],
+      ['createdTimeTo=2026-04-31T10:00:00%2B02:00', /createdTimeTo '2026-04-31T10:00:00\+02:00' is not a valid date: April 2026 has 30 days/],
+      ['lastUpdatedTimeFrom=2026-01-01T24:00:00Z', /lastUpdatedTimeFrom '2026-01-01T24:00:00Z' is not a valid date: the hour must be 00 to 23/],
       ['runtimeStatus=Done', /unknown runtime status 'Done'/],
       ['runtimeStatus=Running,Sleeping', /unknown runtime status 'Sleeping'/],
       ['top=0', /query parameter 'top' must be >= 1/],

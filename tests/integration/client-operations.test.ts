@@ -310,6 +310,25 @@ for (const kind of storesUnderTest()) {
     });
 
     describe('listing', () => {
+      it('refuses unknown runtime status names from plain JavaScript, with the message of the HTTP API and the CLI', async () => {
+        // What a caller without the types can pass.
+        type FilterMethod = 'listInstances' | 'countInstances' | 'purgeInstanceHistoryBy';
+        const untyped = h.client as unknown as Record<FilterMethod, (filter: unknown) => Promise<unknown>>;
+        const refusal = (message: RegExp) => (error: unknown) => error instanceof InvalidArgumentError && message.test(error.message);
+        const unknownName = refusal(/^unknown runtime status 'Bogus'; use one of Pending, Running, Completed/);
+        await assert.rejects(untyped.listInstances({ runtimeStatus: ['Bogus'] }), unknownName);
+        await assert.rejects(untyped.listInstances({ runtimeStatus: ['Running', 'Bogus'] }), unknownName);
+        await assert.rejects(untyped.countInstances({ runtimeStatus: ['Bogus'] }), unknownName);
+        await assert.rejects(untyped.purgeInstanceHistoryBy({ createdTimeFrom: new Date(0), runtimeStatus: ['Bogus'] }), unknownName);
+        await assert.rejects(untyped.listInstances({ runtimeStatus: 'Running' }), refusal(/runtimeStatus must be an array of runtime status names/));
+        await assert.rejects(untyped.listInstances({ runtimeStatus: [42] }), refusal(/runtimeStatus must hold runtime status names, not numbers/));
+
+        const id = await h.client.startNew('HelloWorld', { input: 'case' });
+        await finish(id);
+        const page = (await untyped.listInstances({ runtimeStatus: ['completed'], instanceIdPrefix: id })) as { instances: unknown[] };
+        assert.equal(page.instances.length, 1, 'any letter case, as on the HTTP API');
+      });
+
       it('filters by status, time, prefix and name, pages without repeats or skips while instances are created', async () => {
         const hub = h.client.forHub(`${h.hub}_list`);
         const created: string[] = [];
