@@ -1,9 +1,10 @@
 // Runs every compiled test file (dist/tests/**/*.test.js) with node's test runner.
 // Usage: node scripts/run-tests.js [substring…]  — only files whose path contains one of the substrings.
 // Folders in EXPLICIT_ONLY run only when a substring names them (`npm run test:chaos`), never in `npm test`.
+// The HTTP and CLI suites run once per store under test (TASKHUB_TEST_STORES, default sqlite,postgres).
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 const root = 'dist/tests';
 const filters = process.argv.slice(2);
@@ -31,7 +32,51 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...files], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+const stores = ['sqlite', 'postgres'].filter((kind) => (process.env.TASKHUB_TEST_STORES ?? 'sqlite,postgres').split(',').map((s) => s.trim()).includes(kind));
+/** Suites that run on one store per process (TASKHUB_TEST_STORE): the first pass runs them on the first
+ *  store with everything else, and one more pass per other store runs them again. */
+const SINGLE_STORE = ['http', 'cli'];
+const onSingleStore = (file) => SINGLE_STORE.includes(relative(root, file).split(sep)[0]);
+
+const passes = [{ store: stores[0] ?? 'sqlite', files }];
+for (const store of stores.slice(1)) {
+  const matrixFiles = files.filter(onSingleStore);
+  if (matrixFiles.length > 0) passes.push({ store, files: matrixFiles });
+}
+
+const totals = { passed: 0, failed: 0 };
+let status = 0;
+for (const pass of passes) {
+  if (passes.length > 1) console.log(`# taskhub: ${pass.files.length} test files with TASKHUB_TEST_STORE=${pass.store}`);
+  const code = await runPass(pass);
+  if (code !== 0) status = code;
+}
+if (passes.length > 1) console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
+process.exit(status);
+
+/** One run of node's test runner, its output passed through and its closing counts added up. */
+function runPass({ store, files: passFiles }) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...passFiles], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, TASKHUB_TEST_STORE: store },
+    });
+    let pending = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) count(line);
+    });
+    child.on('close', (code, signal) => {
+      count(pending);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+function count(line) {
+  const match = /^# (pass|fail) (\d+)$/.exec(line);
+  if (match) totals[match[1] === 'pass' ? 'passed' : 'failed'] += Number(match[2]);
+}

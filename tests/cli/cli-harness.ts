@@ -1,6 +1,7 @@
 /**
  * Running the real `taskhub` binary (src/cli/main: tsx in development, compiled JS under npm test) against
- * a fresh SQLite store in a temp dir, and a client on the same store to set up and check state.
+ * a fresh store (SQLite or PostgreSQL, see singleStoreUnderTest), in a temp dir, and a client on the same
+ * store to set up and check state.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TaskHubClient } from '../../src/index.js';
 import type { Backend } from '../../src/backend/backend.js';
-import { createTestStore, randomHub, type TestStore } from '../support/stores.js';
+import { createTestStore, randomHub, singleStoreUnderTest, type TestStore } from '../support/stores.js';
 
 const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 export const cliEntry = fileURLToPath(new URL(`../../src/cli/main${extension}`, import.meta.url));
@@ -55,7 +56,7 @@ export function runTaskhub(args: readonly string[], options: RunOptions = {}): P
   });
 }
 
-/** A temp dir with a SQLite store, a hub, and the CLI pointed at both through TASKHUB_STORAGE. */
+/** A temp dir, a fresh store, a hub, and the CLI pointed at both through TASKHUB_STORAGE. */
 export interface CliStore {
   directory: string;
   store: TestStore;
@@ -69,7 +70,7 @@ export interface CliStore {
 
 export async function createCliStore(): Promise<CliStore> {
   const directory = mkdtempSync(join(tmpdir(), 'taskhub-cli-'));
-  const store = await createTestStore('sqlite');
+  const store = await createTestStore(singleStoreUnderTest());
   const backend = await store.open();
   const hub = randomHub();
   return {
@@ -81,7 +82,7 @@ export async function createCliStore(): Promise<CliStore> {
     run: (args, options = {}) =>
       runTaskhub(args.includes('--task-hub-name') ? args : [...args, '--task-hub-name', hub], {
         cwd: options.cwd ?? directory,
-        env: { TASKHUB_STORAGE: store.connectionString, ...options.env },
+        env: { TASKHUB_STORAGE: store.storage, ...options.env },
       }),
     async close() {
       await backend.close();

@@ -6,10 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TaskHubClient } from '../../src/index.js';
 import { waitForStatus } from '../support/polling.js';
+import { randomHub } from '../support/stores.js';
 import { cliEntry, createCliStore, nodeArgs, type CliStore } from './cli-harness.js';
 
 const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -24,11 +27,19 @@ interface Server {
   stop(signal: NodeJS.Signals): Promise<number | null>;
 }
 
+interface StartOptions {
+  /** Default the store's directory. */
+  cwd?: string;
+  /** Pass `--task-hub-name <the store's hub>` (default true). */
+  hubFlag?: boolean;
+}
+
 /** Starts `taskhub serve` and waits for the URL it prints. */
-function startServer(cli: CliStore, args: string[], env: Record<string, string> = {}): Promise<Server> {
-  const child = spawn(process.execPath, [...nodeArgs, cliEntry, 'serve', ...args, '--task-hub-name', cli.hub], {
-    cwd: cli.directory,
-    env: { ...process.env, TASKHUB_STORAGE: cli.store.connectionString, TASKHUB_API_KEY: '', PORT: '', ...env },
+function startServer(cli: CliStore, args: string[], env: Record<string, string> = {}, options: StartOptions = {}): Promise<Server> {
+  const hubArgs = options.hubFlag === false ? [] : ['--task-hub-name', cli.hub];
+  const child = spawn(process.execPath, [...nodeArgs, cliEntry, 'serve', ...args, ...hubArgs], {
+    cwd: options.cwd ?? cli.directory,
+    env: { ...process.env, TASKHUB_STORAGE: cli.store.storage, TASKHUB_API_KEY: '', PORT: '', ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -73,6 +84,33 @@ describe('taskhub serve', () => {
       assert.equal(await server.stop('SIGTERM'), 0, server.stderr());
     }
     assert.match(server.stderr(), /\[taskhub\] serving task hub/, 'logs go to stderr');
+  });
+
+  it("without --task-hub-name, serves host.json's extensions.durableTask.hubName from its working directory", async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'taskhub-serve-hostjson-'));
+    const hostJsonHub = randomHub();
+    writeFileSync(join(directory, 'host.json'), JSON.stringify({ version: '2.0', extensions: { durableTask: { hubName: hostJsonHub } } }));
+    const server = await startServer(cli, [demoApp, '--port', '0'], { TASKHUB_HUB: '' }, { cwd: directory, hubFlag: false });
+    try {
+      const started = await fetch(`${server.url}${MANAGEMENT}/orchestrators/HelloWorld/from-host-json`, {
+        method: 'POST',
+        body: '"Oslo"',
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(started.status, 202);
+      assert.match(((await started.json()) as { statusQueryGetUri: string }).statusQueryGetUri, new RegExp(`[?&]taskHub=${hostJsonHub}(&|$)`));
+      // The served worker runs that hub: the instance completes there.
+      const hostJsonClient = new TaskHubClient({ backend: cli.backend, hub: hostJsonHub });
+      await waitForStatus(hostJsonClient, 'from-host-json', 'Completed');
+      assert.equal((await hostJsonClient.getStatus('from-host-json'))?.output, 'Hello Oslo!');
+      const listed = await fetch(`${server.url}${MANAGEMENT}/instances?taskHub=${hostJsonHub}`);
+      assert.deepEqual(((await listed.json()) as { instanceId: string }[]).map((status) => status.instanceId), ['from-host-json']);
+      assert.equal(await cli.client.getStatus('from-host-json'), undefined, 'not in the hub the flag would have named');
+    } finally {
+      assert.equal(await server.stop('SIGTERM'), 0, server.stderr());
+      rmSync(directory, { recursive: true, force: true });
+    }
+    assert.match(server.stderr(), new RegExp(`serving task hub '${hostJsonHub}'`));
   });
 
   it('exits 0 on SIGINT (Ctrl+C)', async () => {

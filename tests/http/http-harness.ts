@@ -1,6 +1,6 @@
 /**
- * A real HTTP server for one test file: a SQLite store in a temp dir, the demo app's registry, a worker in
- * this process, the fastify app listening on 127.0.0.1 port 0, and a client on the same store to set up
+ * A real HTTP server for one test file: a fresh store (SQLite or PostgreSQL, see singleStoreUnderTest), a
+ * temp dir for the test's files, the demo app's registry, a worker in this process, the fastify app listening on 127.0.0.1 port 0, and a client on the same store to set up
  * and check state. Requests go through node:http so paths reach the server byte for byte.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createTaskHub, silentLogger, type TaskHub, type TaskHubClient } from '../../src/index.js';
 import { createHttpServer, type HttpServerOptions } from '../../src/http/server.js';
 import { registry } from '../../examples/demo-app.js';
+import { createTestStore, singleStoreUnderTest, type TestStore } from '../support/stores.js';
 
 export const BASE = '/runtime/webhooks/durabletask';
 export const HUB = 'DurableFunctionsHub';
@@ -19,6 +20,7 @@ export interface TestServer {
   url: string;
   client: TaskHubClient;
   taskHub: TaskHub;
+  store: TestStore;
   directory: string;
   connectionString: string;
   request(method: string, path: string, options?: RequestOptions): Promise<HttpAnswer>;
@@ -42,7 +44,8 @@ export interface HttpAnswer {
 
 export async function startTestServer(options: Partial<Omit<HttpServerOptions, 'backend' | 'hub' | 'registry'>> & { hub?: string } = {}): Promise<TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'taskhub-http-'));
-  const connectionString = `sqlite:${join(directory, 'taskhub.db')}`;
+  const store = await createTestStore(singleStoreUnderTest());
+  const connectionString = store.storage;
   const hub = options.hub ?? HUB;
   const taskHub = await createTaskHub({
     storage: connectionString,
@@ -58,12 +61,14 @@ export async function startTestServer(options: Partial<Omit<HttpServerOptions, '
     url,
     client: taskHub.client,
     taskHub,
+    store,
     directory,
     connectionString,
     request: (method, path, requestOptions) => send(url, method, path, requestOptions),
     async close() {
       await app.close();
       await taskHub.close();
+      await store.destroy();
       rmSync(directory, { recursive: true, force: true });
     },
   };

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../support/polling.js';
 import { BASE, assertErrorBody, countAll, send, startTestServer, waitForStatus, type TestServer } from './http-harness.js';
 
 const ALLOWED_IDS = [
@@ -71,10 +72,14 @@ describe('odd but allowed instance ids round-trip', () => {
     const id = started.body.id as string;
     const names = ["a'b", 'x; DROP TABLE t', 'שלום', 'with space', 'a/b#c?d'];
     for (const name of names) assert.equal((await server.request('POST', `${path(id)}/raiseEvent/${encodeURIComponent(name)}`, { json: name })).status, 202);
+    const raisedNames = async () =>
+      (await server.client.getHistory(id)).filter((event) => event.type === 'EventRaised').map((event) => (event as { name: string }).name);
+    // Events that reach a step together with a termination are dropped with it, so all are in before it.
+    await eventually('every event in the history', async () => ((await raisedNames()).length === names.length ? true : undefined));
+    assert.deepEqual(await raisedNames(), names);
     await server.client.terminate(id);
     await waitForStatus(server.client, id, (runtimeStatus) => runtimeStatus === 'Terminated');
-    const raised = (await server.client.getHistory(id)).filter((event) => event.type === 'EventRaised').map((event) => (event as { name: string }).name);
-    assert.deepEqual(raised, names);
+    assert.deepEqual(await raisedNames(), names);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The stores every integration test runs against: a fresh SQLite file in a temp dir, and a fresh schema
  * in PostgreSQL (TASKHUB_TEST_PG, default the local server). TASKHUB_TEST_STORES=sqlite (or postgres)
- * narrows the matrix.
+ * narrows the matrix. The HTTP and CLI suites run on one store per process, TASKHUB_TEST_STORE
+ * (scripts/run-tests.js runs them once per store).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +21,19 @@ export function storesUnderTest(): StoreKind[] {
   return (['sqlite', 'postgres'] as const).filter((kind) => wanted.includes(kind));
 }
 
+/** The store of the suites that run on one store per process: TASKHUB_TEST_STORE, else the first under test. */
+export function singleStoreUnderTest(): StoreKind {
+  const named = process.env.TASKHUB_TEST_STORE;
+  if (named === 'sqlite' || named === 'postgres') return named;
+  return storesUnderTest()[0] ?? 'sqlite';
+}
+
 export interface TestStore {
   kind: StoreKind;
-  /** A connection string other processes can open (with `schema` for PostgreSQL). */
+  /** The database's connection string, for drivers (with `schema` for PostgreSQL). */
   connectionString: string;
+  /** taskhub's connection string of the store (TASKHUB_STORAGE): for PostgreSQL, the URL naming the schema. */
+  storage: string;
   /** PostgreSQL schema of this store (undefined for SQLite). */
   schema: string | undefined;
   /** Opens a new backend object on the store, migrated. */
@@ -39,15 +49,19 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
     return {
       kind,
       connectionString,
+      storage: connectionString,
       schema: undefined,
       open: async () => migrated(await openBackend(connectionString)),
       destroy: async () => rmSync(directory, { recursive: true, force: true }),
     };
   }
   const schema = `taskhub_test_${randomBytes(6).toString('hex')}`;
+  const storage = new URL(TEST_PG_URL);
+  storage.searchParams.set('schema', schema);
   return {
     kind,
     connectionString: TEST_PG_URL,
+    storage: storage.toString(),
     schema,
     open: async () => migrated(await openBackend(TEST_PG_URL, { postgresSchema: schema })),
     destroy: async () => {
