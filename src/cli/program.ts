@@ -17,8 +17,7 @@ import { getHistoryCommand } from './commands/get-history.js';
 import { getInstancesCommand } from './commands/get-instances.js';
 import { terminateCommand } from './commands/terminate.js';
 import { raiseEventCommand } from './commands/raise-event.js';
-import { rewindCommand } from './commands/rewind.js';
-import { suspendCommand, resumeCommand } from './commands/suspend-resume.js';
+import { resumeCommand, rewindCommand, suspendCommand } from './commands/queued-operations.js';
 import { restartCommand } from './commands/restart.js';
 import { purgeInstanceCommand } from './commands/purge-instance.js';
 import { purgeHistoryCommand } from './commands/purge-history.js';
@@ -78,6 +77,11 @@ function createProgram(io: CliIo): Command {
   ]) {
     add(program, io);
   }
+  for (const command of program.commands) {
+    // Commander's help does not say which flags are required.
+    for (const option of command.options) if (option.mandatory) option.description = `${option.description} (required)`;
+    command.addHelpText('after', EXIT_CODE_HELP);
+  }
   return program;
 }
 
@@ -86,6 +90,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const program = createProgram(io);
   if (argv.length === 0) {
     io.stderr.write('error: missing command\n\n');
+    program.outputHelp({ error: true });
+    return EXIT_USAGE;
+  }
+  const [first, helpTopic] = argv;
+  if (first === 'help' && helpTopic !== undefined && !program.commands.some((command) => command.name() === helpTopic)) {
+    io.stderr.write(`error: unknown command '${escapeForTerminal(helpTopic)}'\n\n`);
     program.outputHelp({ error: true });
     return EXIT_USAGE;
   }

@@ -244,8 +244,25 @@ describe('taskhub --help', () => {
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, new RegExp(`^Usage: taskhub ${command} \\[options\\]`));
       for (const flag of [...flags, '--connection-string-setting', '--task-hub-name']) assert.ok(result.stdout.includes(`${flag} `), `${command}: ${flag}`);
+      assert.match(result.stdout, /Exit codes:\n {2}0 {2}success/, `${command}: exit codes`);
     });
   }
+
+  it('marks the required flags', async () => {
+    // Commander wraps long descriptions: compare with the white space folded.
+    const help = async (command: string) => (await cli.run([command, '--help'])).stdout.replace(/\s+/g, ' ');
+    const raiseEvent = await help('raise-event');
+    assert.ok(raiseEvent.includes('--id <instance-id> the instance id (required)'), raiseEvent);
+    assert.ok(raiseEvent.includes('--event-name <name> the event name the orchestrator waits for (required)'), raiseEvent);
+    assert.doesNotMatch(raiseEvent, /--event-data .*\(required\).* --connection-string-setting/);
+    assert.ok((await help('start-new')).includes('--function-name <name> the orchestrator to start (required)'));
+  });
+
+  it('help for an unknown command is a usage error with its own line', async () => {
+    const result = await cli.run(['help', 'nosuch']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^error: unknown command 'nosuch'\n\nUsage: taskhub /);
+  });
 
   it('taskhub --help lists every command and the exit codes', async () => {
     const result = await cli.run(['--help']);

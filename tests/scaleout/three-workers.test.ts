@@ -86,11 +86,11 @@ describe('three worker processes on one PostgreSQL database', { skip: !storesUnd
     const ledger = join(scratch, 'kill.ledger');
     const plan = planMix(
       {
-        chains: 100,
-        fans: 50,
-        sleeps: 50,
-        approvals: 50,
-        counters: 50,
+        chains: 330,
+        fans: 170,
+        sleeps: 170,
+        approvals: 165,
+        counters: 165,
         chainSteps: 6,
         fanWidth: 8,
         activityDelayMs: 50,
