@@ -203,7 +203,8 @@ export class TaskHubClient {
   /** S-SUSPEND-1 */
   async resume(instanceId: string, reason?: string): Promise<void> {
     const event: InboxEvent = { type: 'ExecutionResumed', eventId: -1, timestamp: new Date().toISOString(), reason: optionalReason(reason) };
-    await this.send(instanceId, event, ['Suspended'], 'resume', 'Suspended');
+    // A Pending instance may have a suspension queued for its start (a scheduled one, say): resume queues behind it.
+    await this.send(instanceId, event, ['Pending', 'Suspended'], 'resume', 'Pending or Suspended');
   }
 
   /** S-REWIND-1: only Failed instances; failed work runs again, completed work is kept. */

@@ -190,7 +190,6 @@ describe('taskhub operation failures (exit 1, one line)', () => {
   });
 
   it('the wrong state', async () => {
-    assertOneLineError(await cli.run(['resume', '--id', 'pending']), 1, "cannot resume instance 'pending': it is Pending, and only Suspended instances can be");
     assertOneLineError(await cli.run(['rewind', '--id', 'pending']), 1, "cannot rewind instance 'pending': it is Pending, and only Failed instances can be");
     assertOneLineError(await cli.run(['purge-instance', '--id', 'pending']), 1, "cannot purge instance 'pending': it is Pending, and only Completed, Failed or Terminated instances can be");
     assertOneLineError(await cli.run(['restart', '--id', 'pending', '--new-instance-id', 'false']), 1, /^error: cannot restart under the same id instance 'pending': it is Pending/);

@@ -101,7 +101,7 @@ describe('POST /instances/{id}/suspend and /resume', () => {
     const id = await waitingApproval(server.client);
     const resumeRunning = await server.request('POST', `${instance(id)}/resume`);
     assert.equal(resumeRunning.status, 409);
-    assert.match(assertErrorBody(resumeRunning), /it is Running, and only Suspended instances can be/);
+    assert.match(assertErrorBody(resumeRunning), /it is Running, and only Pending or Suspended instances can be/);
     await server.client.suspend(id);
     await waitForStatus(server.client, id, (status) => status === 'Suspended');
     assert.equal((await server.request('POST', `${instance(id)}/suspend`)).status, 409);

@@ -238,6 +238,18 @@ for (const kind of storesUnderTest()) {
         assert.deepEqual(status.output, { outcome: 'approved', data: 'while suspended' });
       });
 
+      it('queues suspend and resume for an instance that has not started: it starts suspended, or running', async () => {
+        const suspendedAtStart = await h.client.startNew('Approval', { input: { timeoutSeconds: 60 }, startAt: new Date(Date.now() + 400) });
+        const resumedAtStart = await h.client.startNew('Approval', { input: { timeoutSeconds: 60 }, startAt: new Date(Date.now() + 400) });
+        for (const id of [suspendedAtStart, resumedAtStart]) await h.client.suspend(id, 'not yet');
+        await h.client.resume(resumedAtStart, 'go after all');
+        assert.equal((await h.client.getStatus(suspendedAtStart))?.runtimeStatus, 'Pending');
+        await waitForStatus(h.client, suspendedAtStart, 'Suspended');
+        await waitForCustomStatus(h.client, resumedAtStart, 'waiting-for-approval');
+        assert.equal((await h.client.getStatus(resumedAtStart))?.runtimeStatus, 'Running');
+        for (const id of [suspendedAtStart, resumedAtStart]) await h.client.terminate(id);
+      });
+
       it('refuses resume of a running instance (409) and both on finished ones (410)', async () => {
         const id = await h.client.startNew('Approval', { input: { timeoutSeconds: 60 } });
         await waitForCustomStatus(h.client, id, 'waiting-for-approval');
