@@ -34,6 +34,14 @@ for (const kind of storesUnderTest()) {
       for (let i = 0; i < 30; i++) ids.push(await client.startNew('Chain', { input: { steps: 4, delayMs: 15 } }));
       for (let i = 0; i < 6; i++) ids.push(await client.startNew('Fan', { input: { width: 8, delayMs: 15 } }));
 
+      // One victim dies between running a step and committing it, the others at arbitrary moments.
+      const selfKilledAudit = join(scratch, `${kind}-t01-self-killed.jsonl`);
+      const selfKilled = spawnWorker(store, hub, { TASKHUB_TEST_LEASE_MS: LEASE_MS, TASKHUB_TEST_AUDIT: selfKilledAudit, TASKHUB_TEST_DIE_AT_COMMIT: '5' });
+      await selfKilled.ready;
+      await selfKilled.exited;
+      assert.equal(selfKilled.child.signalCode, 'SIGKILL');
+      // Steps claimed together commit together, so fewer than four may have been committed before it died.
+      assert.ok(readAudit(selfKilledAudit).length <= 4, 'its fifth step was run but never committed');
       for (const killAfterMs of [150, 260, 90]) {
         const victim = spawnWorker(store, hub, { TASKHUB_TEST_LEASE_MS: LEASE_MS, TASKHUB_TEST_AUDIT: audit });
         await victim.ready;
@@ -54,7 +62,7 @@ for (const kind of storesUnderTest()) {
       } finally {
         await stopGracefully(survivor);
       }
-      assertNoOverlap(readAudit(audit));
+      assertNoOverlap([...readAudit(audit), ...readAudit(selfKilledAudit)]);
       await backend.close();
       if (kind === 'sqlite') assertSqliteIntegrity(store.connectionString);
       await store.destroy();

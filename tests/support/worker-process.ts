@@ -2,18 +2,26 @@
  * A worker in its own process, for multi-process and kill -9 tests. Configured by environment:
  * TASKHUB_STORAGE, TASKHUB_TEST_SCHEMA (PostgreSQL), TASKHUB_HUB, TASKHUB_TEST_LEASE_MS, TASKHUB_TEST_AUDIT
  * (a file that gets one JSON line per committed step), TASKHUB_TEST_WORKER_ID (optional: the id its leases
- * carry, so a test can find them in the store). Prints "ready" when running; stops on SIGTERM.
+ * carry, so a test can find them in the store), TASKHUB_TEST_DIE_AT_COMMIT=N (optional: the process kills
+ * itself with SIGKILL when its Nth step has run and is about to be committed). Prints "ready" when running;
+ * stops on SIGTERM.
  */
 import { appendFileSync } from 'node:fs';
 import { createTaskHub, silentLogger } from '../../src/index.js';
+import { openBackend } from '../../src/backend/open.js';
+import type { Backend } from '../../src/backend/backend.js';
+import { resolveConnectionString } from '../../src/config.js';
 import { testRegistry } from './test-app.js';
 
 const leaseMs = Number(process.env.TASKHUB_TEST_LEASE_MS ?? 1000);
 const auditFile = process.env.TASKHUB_TEST_AUDIT;
+const dieAtCommit = Number(process.env.TASKHUB_TEST_DIE_AT_COMMIT ?? 0);
+
+const backend = await openBackend(resolveConnectionString(), { postgresSchema: process.env.TASKHUB_TEST_SCHEMA || undefined });
+if (dieAtCommit > 0) dieBeforeCommit(backend, dieAtCommit);
 
 const taskHub = await createTaskHub({
-  storage: process.env.TASKHUB_STORAGE,
-  postgresSchema: process.env.TASKHUB_TEST_SCHEMA,
+  storage: backend,
   hub: process.env.TASKHUB_HUB,
   registry: testRegistry(),
   worker: {
@@ -28,5 +36,19 @@ const taskHub = await createTaskHub({
 process.stdout.write('ready\n');
 
 process.once('SIGTERM', () => {
-  void taskHub.close().then(() => process.exit(0));
+  void taskHub
+    .close()
+    .then(() => backend.close())
+    .then(() => process.exit(0));
 });
+
+/** T01: the step has been claimed and run, its outcome is in hand, and the process dies before committing it. */
+function dieBeforeCommit(target: Backend, n: number): void {
+  let commits = 0;
+  const commit = target.commitOrchestration.bind(target);
+  target.commitOrchestration = (hub, item, step) => {
+    commits++;
+    if (commits === n) process.kill(process.pid, 'SIGKILL');
+    return commit(hub, item, step);
+  };
+}
