@@ -4,7 +4,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskHubClient } from '../../src/index.js';
@@ -12,6 +12,7 @@ import { createTestStore, randomHub, storesUnderTest } from '../support/stores.j
 import { spawnWorker, stopGracefully } from '../support/spawn-worker.js';
 import { assertHistoryInvariant } from '../support/history-invariant.js';
 import { eventually } from '../support/polling.js';
+import { readLedger } from '../support/ledger.js';
 
 /** Long enough that SIGTERM lands while the first activity runs. */
 const ACTIVITY_MS = 800;
@@ -34,12 +35,12 @@ for (const kind of storesUnderTest()) {
         const id = await client.startNew('Chain', { input: { steps: 2, delayMs: ACTIVITY_MS } });
         const first = spawnWorker(store, hub, env);
         await first.ready;
-        await eventually('the first activity to start', async () => (readLines(ledger).includes(`start ${id}:0 1`) ? true : undefined));
+        await eventually('the first activity to start', async () => (readLedger(ledger).includes(`start ${id}:0 1`) ? true : undefined));
         const stoppedAt = Date.now();
         await stopGracefully(first);
         assert.equal(first.child.exitCode, 0, 'the worker exited cleanly');
-        assert.ok(readLines(ledger).includes(`done ${id}:0 1`), 'the activity in hand ran to its end before the exit');
-        assert.ok(!readLines(ledger).some((line) => line.startsWith(`start ${id}:1 `)), 'no new work was taken after SIGTERM');
+        assert.ok(readLedger(ledger).includes(`done ${id}:0 1`), 'the activity in hand ran to its end before the exit');
+        assert.ok(!readLedger(ledger).some((line) => line.startsWith(`start ${id}:1 `)), 'no new work was taken after SIGTERM');
 
         const second = spawnWorker(store, hub, env);
         try {
@@ -51,7 +52,7 @@ for (const kind of storesUnderTest()) {
           await stopGracefully(second);
         }
         assert.deepEqual(
-          readLines(ledger).filter((line) => line.startsWith('start')),
+          readLedger(ledger).filter((line) => line.startsWith('start')),
           [`start ${id}:0 1`, `start ${id}:1 1`],
           'each activity ran once',
         );
@@ -62,12 +63,4 @@ for (const kind of storesUnderTest()) {
       }
     });
   });
-}
-
-function readLines(file: string): string[] {
-  try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
 }

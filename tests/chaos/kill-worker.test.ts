@@ -5,7 +5,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -15,6 +15,7 @@ import { createTestStore, randomHub, storesUnderTest } from '../support/stores.j
 import { killHard, spawnWorker, stopGracefully } from '../support/spawn-worker.js';
 import { assertHistoryInvariant } from '../support/history-invariant.js';
 import { eventually } from '../support/polling.js';
+import { readLedger } from '../support/ledger.js';
 import { assertNoOverlap, readAudit } from '../support/audit.js';
 
 const LEASE_MS = '700';
@@ -113,13 +114,5 @@ function assertSqliteIntegrity(connectionString: string): void {
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   } finally {
     db.close();
-  }
-}
-
-function readLedger(file: string): string[] {
-  try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  } catch {
-    return [];
   }
 }

@@ -6,7 +6,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskHubClient, type StepAuditRecord } from '../../src/index.js';
@@ -14,6 +14,7 @@ import { createTestStore, randomHub, storesUnderTest } from '../support/stores.j
 import { killHard, spawnWorker, stopGracefully, type WorkerProcess } from '../support/spawn-worker.js';
 import { assertNoOverlap, readAudit } from '../support/audit.js';
 import { eventually } from '../support/polling.js';
+import { readLedger } from '../support/ledger.js';
 import {
   assertFinishedAtMostOnce,
   assertOutcomes,
@@ -143,7 +144,7 @@ describe('three worker processes on one PostgreSQL database', { skip: !storesUnd
           `${orphan.instanceId} was taken over only after the victim's lease expired`,
         );
       }
-      const finishedRuns = readLines(ledger).filter((line) => line.startsWith('done '));
+      const finishedRuns = readLedger(ledger).filter((line) => line.startsWith('done '));
       for (const task of orphans.tasks) {
         const key = `${task.instanceId}:${task.taskId}`;
         const rerun = finishedRuns.some((line) => line.startsWith(`done ${key} `) && Number(line.split(' ')[2]) > task.attempt);
@@ -167,12 +168,4 @@ function firstStepCommittedAfter(records: readonly StepAuditRecord[], instanceId
   return records
     .filter((record) => record.instanceId === instanceId && record.committingAt > time)
     .sort((a, b) => a.startedAt - b.startedAt)[0];
-}
-
-function readLines(file: string): string[] {
-  try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
 }
