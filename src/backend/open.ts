@@ -46,8 +46,9 @@ export async function openBackend(connectionString: string, options: OpenBackend
 function sqlitePath(connectionString: string): string {
   const path = connectionString.slice('sqlite:'.length);
   if (path === '') throw new InvalidArgumentError(`the SQLite connection string needs a file path, e.g. '${DEFAULT_CONNECTION_STRING}'`);
-  const directory = dirname(resolve(path));
-  if (connectionString !== DEFAULT_CONNECTION_STRING && !existsSync(directory)) {
+  const file = resolve(path);
+  const directory = dirname(file);
+  if (file !== resolve(DEFAULT_CONNECTION_STRING.slice('sqlite:'.length)) && !existsSync(directory)) {
     throw new InvalidArgumentError(`the directory of the SQLite file '${path}' does not exist (${directory}): create it, or correct the path`);
   }
   return path;

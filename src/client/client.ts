@@ -20,7 +20,7 @@ import {
   WrongStateError,
 } from '../errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
-import { validateDate, validateHubName, validateInstanceId, validateName } from './validation.js';
+import { validateDate, validateHubName, validateInstanceId, validateName, validateRuntimeStatuses } from './validation.js';
 import { toOrchestrationStatus, type OrchestrationStatus } from './status-view.js';
 import {
   createCheckStatusResponse,
@@ -33,7 +33,6 @@ import {
 import { waitForFinish } from './wait.js';
 import {
   toQuery,
-  toRuntimeStatuses,
   type GetStatusOptions,
   type InstanceFilter,
   type InstancePageView,
@@ -237,7 +236,7 @@ export class TaskHubClient {
 
   /** S-PURGE-2: every matching finished instance, in bounded batches. */
   async purgeInstanceHistoryBy(filter: PurgeFilter = {}): Promise<{ instancesDeleted: number }> {
-    const requested = toRuntimeStatuses(filter.runtimeStatus);
+    const requested = validateRuntimeStatuses(filter.runtimeStatus);
     const statuses = requested?.length ? requested : [...FINISHED_STATUSES];
     const unfinished = statuses.filter((status) => !isFinished(status));
     if (unfinished.length > 0) {

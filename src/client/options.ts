@@ -2,8 +2,7 @@
 import type { InstanceQuery } from '../backend/backend.js';
 import type { RuntimeStatus } from '../core/history.js';
 import type { OrchestrationStatus } from './status-view.js';
-import { InvalidArgumentError } from '../errors.js';
-import { parseRuntimeStatus, validateDate } from './validation.js';
+import { validateDate, validateRuntimeStatuses } from './validation.js';
 
 export interface StartOptions<TInput = unknown> {
   instanceId?: string;
@@ -59,7 +58,7 @@ export interface WaitOptions {
 export function toQuery(filter: InstanceFilter): InstanceQuery {
   const created = [validateDate('createdTimeFrom', filter.createdTimeFrom), validateDate('createdTimeTo', filter.createdTimeTo)];
   const updated = [validateDate('lastUpdatedTimeFrom', filter.lastUpdatedTimeFrom), validateDate('lastUpdatedTimeTo', filter.lastUpdatedTimeTo)];
-  const statuses = toRuntimeStatuses(filter.runtimeStatus);
+  const statuses = validateRuntimeStatuses(filter.runtimeStatus);
   return {
     statuses: statuses?.length ? statuses : undefined,
     createdFrom: created[0]?.getTime(),
@@ -69,17 +68,4 @@ export function toQuery(filter: InstanceFilter): InstanceQuery {
     instanceIdPrefix: filter.instanceIdPrefix || undefined,
     name: filter.name || undefined,
   };
-}
-
-/**
- * The runtimeStatus filter as given by a caller, who may be plain JavaScript: an unknown name would match
- * nothing and read as "no such instances", so it is refused as on the HTTP API and the CLI (any letter case).
- */
-export function toRuntimeStatuses(runtimeStatus: unknown): RuntimeStatus[] | undefined {
-  if (runtimeStatus === undefined) return undefined;
-  if (!Array.isArray(runtimeStatus)) throw new InvalidArgumentError('runtimeStatus must be an array of runtime status names');
-  return runtimeStatus.map((name: unknown) => {
-    if (typeof name !== 'string') throw new InvalidArgumentError(`runtimeStatus must hold runtime status names, not ${typeof name}s`);
-    return parseRuntimeStatus(name);
-  });
 }

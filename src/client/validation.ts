@@ -102,6 +102,19 @@ function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
+/**
+ * A runtimeStatus filter as given by a caller, who may be plain JavaScript: an unknown name would match
+ * nothing and read as "no such instances", so it is refused as on the HTTP API and the CLI (any letter case).
+ */
+export function validateRuntimeStatuses(value: unknown): RuntimeStatus[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new InvalidArgumentError('runtimeStatus must be an array of runtime status names');
+  return value.map((name: unknown) => {
+    if (typeof name !== 'string') throw new InvalidArgumentError(`runtimeStatus must hold runtime status names, not ${typeof name}s`);
+    return parseRuntimeStatus(name);
+  });
+}
+
 export function validateDate(what: string, value: unknown): Date | undefined {
   if (value === undefined) return undefined;
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new InvalidArgumentError(`${what} must be a valid Date`);

@@ -29,6 +29,7 @@ export class NonDeterminismError extends Error {
     /**
      * The sequence number (0-based position, as getHistory pages count) of the recorded event that
      * disagrees; for an action the history lacks, of the OrchestratorCompleted ending the step it belongs to.
+     * Absent when the error is rebuilt from a failure recorded before the sequence was kept.
      */
     readonly historySequence?: number,
   ) {
