@@ -23,7 +23,7 @@ import {
   startAll,
   waitUntilAllFinished,
 } from '../support/mixed-workload.js';
-import { leasesHeldBy, storeNow, waitUntilSessionsClosed } from './leases.js';
+import { freezeHoldingLeases } from './leases.js';
 
 /** Bounds the wait for a whole load to drain; far above what it takes, so only a hang trips it. */
 const DRAIN_TIMEOUT_MS = 180_000;
@@ -118,13 +118,9 @@ describe('three worker processes on one PostgreSQL database', { skip: !storesUnd
       // Awaited below; until then, an early failure must not count as an unhandled rejection.
       void raising.catch(() => undefined);
       await eventually('the victim to be well into its share', async () => (readAudit(audits[0]!).length >= 40 ? true : undefined), 60_000);
-      const victimPid = victim!.child.pid!;
+      const orphans = await freezeHoldingLeases(store, hub, victimId, victim!.child);
       await killHard(victim!);
       const killedAt = Date.now();
-      const killedAtStoreClock = await storeNow(store);
-      await waitUntilSessionsClosed(store, victimPid);
-      t.diagnostic(`the server closed the victim's sessions ${Date.now() - killedAt} ms after the kill`);
-      const orphans = await leasesHeldBy(store, hub, victimId, killedAtStoreClock);
       assert.ok(orphans.instances.length + orphans.tasks.length > 0, 'the victim died holding work');
       await raising;
       await waitUntilAllFinished(client, plan.length, DRAIN_TIMEOUT_MS);
