@@ -3,6 +3,7 @@
  * history, the newly arrived inbox events and the step's time. No I/O, no clock, no randomness.
  */
 import type { ExecutionRewoundEvent, ExecutionTerminatedEvent, HistoryEvent, InboxEvent } from './history.js';
+import { withinHistoryLimits } from './history-limits.js';
 import { OrchestrationRun } from './orchestration-run.js';
 import { replayedCustomStatus, runOptions } from './run-options.js';
 import { rewindStep } from './rewind.js';
@@ -36,7 +37,7 @@ function replayStep(input: OrchestrationStepInput): OrchestrationStepResult {
     consumed.push(event);
     run.applyNew(event);
   }
-  return stepResult(run, input.now, consumed);
+  return withinHistoryLimits(input, run, consumed, stepResult(run, input.now, consumed));
 }
 
 /** The start message goes first, so events raised before the instance started wait in the buffer for it. */

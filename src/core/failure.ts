@@ -45,6 +45,30 @@ export class NonDeterminismError extends Error {
   }
 }
 
+/**
+ * The execution's history would outgrow its hard limit (RELIABILITY.md T20). Every step replays the whole
+ * history, so an orchestration that loops without continueAsNew would slow down without end; it fails
+ * with this error instead, and code cannot catch it.
+ */
+export class HistoryLimitError extends Error {
+  constructor(
+    readonly instanceId: string,
+    /** The history's length had the step been committed. */
+    readonly events: number,
+    readonly limit: number,
+  ) {
+    super(
+      `orchestration '${instanceId}' failed: this step would grow its history to ${events} events, beyond the limit of ${limit}; ` +
+        'an orchestration that loops for long should call continueAsNew to start again with an empty history',
+    );
+    this.name = 'HistoryLimitError';
+  }
+
+  get details(): { instanceId: string; events: number; limit: number } {
+    return { instanceId: this.instanceId, events: this.events, limit: this.limit };
+  }
+}
+
 /** Converts anything thrown into the failure details stored in history and shown as the instance's output. */
 export function toFailureDetails(thrown: unknown, depth = 0): FailureDetails {
   if (!(thrown instanceof Error)) return { errorType: 'Error', errorMessage: describeThrown(thrown) };

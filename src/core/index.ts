@@ -1,7 +1,7 @@
 /** The public surface of the replay engine. */
 export { executeOrchestrationStep } from './executor.js';
 export { Task } from './task.js';
-export { TaskFailedError, NonDeterminismError, toFailureDetails } from './failure.js';
+export { TaskFailedError, NonDeterminismError, HistoryLimitError, toFailureDetails } from './failure.js';
 export type {
   ActivityRef,
   ContinueAsNewOptions,
@@ -13,4 +13,4 @@ export type {
 } from './context.js';
 export type * from './history.js';
 export { RUNTIME_STATUSES, FINISHED_STATUSES, isFinished } from './history.js';
-export type { OrchestrationStepInput, OrchestrationStepResult, OutboundWork, ReplaySafeLogger } from './step.js';
+export type { HistoryLimits, OrchestrationStepInput, OrchestrationStepResult, OutboundWork, ReplaySafeLogger } from './step.js';

@@ -339,7 +339,7 @@ export class OrchestrationRun implements ContextHost {
   }
 
   /** Ends the execution as Failed. The actions of the failing step are dropped: nothing runs for a failed instance. */
-  private fail(error: unknown): void {
+  fail(error: unknown): void {
     if (this.outcome.kind === 'failed') return;
     this.outcome = { kind: 'failed', failure: toFailureDetails(error) };
     this.generator = undefined;

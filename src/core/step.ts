@@ -25,6 +25,17 @@ export interface OrchestrationStepInput {
   maxPayloadBytes: number;
   /** Receives context.log calls, only when the step is not replaying. */
   logger?: ReplaySafeLogger;
+  /** Bounds on the execution's history length; none when omitted. */
+  historyLimits?: HistoryLimits;
+}
+
+/**
+ * RELIABILITY.md T20: a step that takes the history to `warnAt` events logs a warning; a step that would
+ * take it beyond `failAt` fails the execution with a HistoryLimitError instead of committing its work.
+ */
+export interface HistoryLimits {
+  warnAt: number;
+  failAt: number;
 }
 
 /** Work the step asks the runtime to create, committed in the same transaction as the step. */

@@ -30,6 +30,8 @@ export interface ServeOptions {
   insecure?: boolean;
   embedKeyInUrls?: boolean;
   maxPayloadBytes?: number;
+  /** The worker's hard history limit (WorkerOptions.maxHistoryEvents). */
+  maxHistoryEvents?: number;
   logger?: Logger;
 }
 
@@ -56,7 +58,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const registry = await loadRegistry(options.appModule);
   const connectionString = options.connectionString ?? resolveConnectionString();
   const hub = resolveHubName(options.hub);
-  const taskHub = await createTaskHub({ storage: connectionString, hub, registry, maxPayloadBytes: options.maxPayloadBytes, worker: { logger } });
+  const taskHub = await createTaskHub({ storage: connectionString, hub, registry, maxPayloadBytes: options.maxPayloadBytes, worker: { logger, maxHistoryEvents: options.maxHistoryEvents } });
   const app = createHttpServer({
     backend: taskHub.backend,
     hub,

@@ -6,7 +6,7 @@ import type { OrchestrationCommit, OrchestrationWorkItem, OutgoingMessage, Creat
 import type { ExecutionStartedEvent, HistoryEvent, InboxEvent, JsonText, ParentInstance } from '../core/history.js';
 import { isFinished } from '../core/history.js';
 import type { OrchestratorFunction } from '../core/context.js';
-import type { OrchestrationStepResult, ReplaySafeLogger } from '../core/step.js';
+import type { HistoryLimits, OrchestrationStepResult, ReplaySafeLogger } from '../core/step.js';
 import { executeOrchestrationStep } from '../core/executor.js';
 import { eventRaisedMessage, parentNotification, timerFiredMessage } from './messages.js';
 
@@ -15,6 +15,7 @@ export interface StepDependencies {
   maxPayloadBytes: number;
   newExecutionId(): string;
   logger?: ReplaySafeLogger;
+  historyLimits?: HistoryLimits;
 }
 
 export type StepDecision =
@@ -43,6 +44,7 @@ export function planOrchestrationStep(item: OrchestrationWorkItem, deps: StepDep
     resolveOrchestrator: (name) => deps.resolveOrchestrator(name),
     maxPayloadBytes: deps.maxPayloadBytes,
     logger: deps.logger,
+    historyLimits: deps.historyLimits,
   });
   if (result.status === 'Pending' && result.newEvents.length === 0) {
     const startsAt = instance.scheduledStartAt ?? item.claimedAt + 1000;

@@ -11,7 +11,9 @@ import { PollLoop } from './poll-loop.js';
 import { planOrchestrationStep, type StepDecision } from './orchestration-step.js';
 import { runActivity } from './activity-runner.js';
 import { consoleLogger, type Logger } from './logger.js';
-import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
+import { DEFAULT_MAX_HISTORY_EVENTS, DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
+import type { HistoryLimits } from '../core/step.js';
+import { InvalidArgumentError } from '../errors.js';
 
 export interface WorkerOptions {
   backend: Backend;
@@ -31,6 +33,13 @@ export interface WorkerOptions {
   minPollMs?: number;
   maxPollMs?: number;
   maxPayloadBytes?: number;
+  /** A step that takes an execution's history to this many events logs a warning (default a fifth of maxHistoryEvents: 10,000). */
+  historyWarningEvents?: number;
+  /**
+   * A step that would take an execution's history beyond this many events fails the instance with a
+   * HistoryLimitError instead (default 50,000): looping orchestrations must call continueAsNew.
+   */
+  maxHistoryEvents?: number;
   workerId?: string;
   logger?: Logger;
   /** Called after every committed step: lets tests audit who ran what, when. */
@@ -57,6 +66,7 @@ export class Worker {
   private readonly registry: Registry;
   private readonly logger: Logger;
   private readonly maxPayloadBytes: number;
+  private readonly historyLimits: HistoryLimits;
   private readonly orchestrationLeaseMs: number;
   private readonly activityLeaseMs: number;
   private readonly orchestrations: PollLoop<OrchestrationWorkItem>;
@@ -70,6 +80,7 @@ export class Worker {
     this.registry = options.registry;
     this.logger = options.logger ?? consoleLogger;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    this.historyLimits = historyLimits(options);
     this.orchestrationLeaseMs = options.orchestrationLeaseMs ?? 30_000;
     this.activityLeaseMs = options.activityLeaseMs ?? 60_000;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -161,6 +172,7 @@ export class Worker {
         maxPayloadBytes: this.maxPayloadBytes,
         newExecutionId: () => randomUUID().replaceAll('-', ''),
         logger: this.logger,
+        historyLimits: this.historyLimits,
       });
     } catch (error) {
       // The engine turns user errors into failures; an exception here is a taskhub defect. Retry later
@@ -175,6 +187,16 @@ export class Worker {
     if (next === undefined) return undefined;
     return next - (await this.backend.now());
   }
+}
+
+function historyLimits(options: WorkerOptions): HistoryLimits {
+  const failAt = options.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
+  const warnAt = options.historyWarningEvents ?? Math.ceil(failAt / 5);
+  if (!Number.isSafeInteger(failAt) || failAt < 1) throw new InvalidArgumentError(`maxHistoryEvents must be a whole number of at least 1, not ${failAt}`);
+  if (!Number.isSafeInteger(warnAt) || warnAt < 1 || warnAt > failAt) {
+    throw new InvalidArgumentError(`historyWarningEvents must be a whole number from 1 to maxHistoryEvents (${failAt}), not ${warnAt}`);
+  }
+  return { warnAt, failAt };
 }
 
 function describeError(error: unknown): string {

@@ -234,7 +234,7 @@ describe('taskhub --help', () => {
     'purge-instance': ['--id'],
     'purge-history': ['--created-after', '--created-before', '--runtime-status'],
     'delete-task-hub': [],
-    serve: ['--port', '--host', '--api-key', '--insecure', '--embed-key-in-urls', '--max-payload-bytes'],
+    serve: ['--port', '--host', '--api-key', '--insecure', '--embed-key-in-urls', '--max-payload-bytes', '--max-history-events'],
   };
 
   for (const [command, flags] of Object.entries(FLAGS)) {

@@ -155,6 +155,30 @@ describe('taskhub serve', () => {
     }
   });
 
+  it('--max-history-events fails an instance whose history would outgrow it (T20)', async () => {
+    const server = await startServer(cli, [demoApp, '--port', '0', '--max-history-events', '10']);
+    try {
+      const start = (n: number) =>
+        fetch(`${server.url}/orchestrators/FanOutFanIn/wait?timeout=20&retryInterval=0.1`, {
+          method: 'POST',
+          body: JSON.stringify(n),
+          headers: { 'content-type': 'application/json' },
+        });
+      // Four activities fit in 10 events per step (OrchestratorStarted, ExecutionStarted, 4 × TaskScheduled, …); 20 do not.
+      const small = await start(2);
+      assert.equal(small.status, 200);
+      assert.equal(await small.json(), 5);
+      const wide = await start(20);
+      assert.equal(wide.status, 500);
+      const status = (await wide.json()) as { runtimeStatus: string; output: { errorType: string; errorMessage: string } };
+      assert.equal(status.runtimeStatus, 'Failed');
+      assert.equal(status.output.errorType, 'HistoryLimitError');
+      assert.match(status.output.errorMessage, /beyond the limit of 10/);
+    } finally {
+      await server.stop('SIGTERM');
+    }
+  });
+
   it('--host beyond loopback needs an API key or --insecure', async () => {
     const refused = await cli.run(['serve', demoApp, '--port', '0', '--host', '0.0.0.0']);
     assert.equal(refused.code, 2);
@@ -176,6 +200,7 @@ describe('taskhub serve', () => {
       [[demoApp, '--port', '70000'], {}, /^error: --port must be a whole number from 0 to 65535/],
       [[demoApp], { PORT: 'eighty' }, /^error: the PORT environment variable must be a whole number from 0 to 65535/],
       [[demoApp, '--port', '0', '--max-payload-bytes', '0'], {}, /^error: --max-payload-bytes must be a whole number from 1 to/],
+      [[demoApp, '--port', '0', '--max-history-events', 'many'], {}, /^error: --max-history-events must be a whole number from 1 to/],
     ];
     for (const [args, env, message] of cases) {
       const result = await cli.run(['serve', ...args], { env });

@@ -6,7 +6,7 @@ import { executeOrchestrationStep } from '../../src/core/executor.js';
 import { toFailureDetails } from '../../src/core/failure.js';
 import type { OrchestratorFunction } from '../../src/core/context.js';
 import type { HistoryEvent, InboxEvent, ParentInstance } from '../../src/core/history.js';
-import type { OrchestrationStepResult, OutboundWork, ReplaySafeLogger } from '../../src/core/step.js';
+import type { HistoryLimits, OrchestrationStepResult, OutboundWork, ReplaySafeLogger } from '../../src/core/step.js';
 import { newExecutionStartedEvent } from '../../src/testing/history-builders.js';
 
 export const T0 = Date.parse('2024-05-01T10:00:00.000Z');
@@ -20,6 +20,7 @@ export interface ScenarioOptions {
   logger?: ReplaySafeLogger;
   /** Milliseconds the clock moves between steps. */
   tickMs?: number;
+  historyLimits?: HistoryLimits;
 }
 
 export class Scenario {
@@ -52,6 +53,7 @@ export class Scenario {
       resolveOrchestrator: (name) => this.orchestrators[name],
       maxPayloadBytes: this.options.maxPayloadBytes ?? 64 * 1024,
       logger: this.options.logger,
+      historyLimits: this.options.historyLimits,
     });
     this.history = result.replaceHistory ? [...result.newEvents] : [...this.history, ...result.newEvents];
     this.last = result;

@@ -8,6 +8,7 @@ import { format } from 'node:util';
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from '../../http/serve.js';
 import type { Logger } from '../../runtime/logger.js';
+import { DEFAULT_MAX_HISTORY_EVENTS } from '../../limits.js';
 import type { CliIo } from '../io.js';
 import { parseWholeNumber } from '../inputs.js';
 import { writeLine } from '../output.js';
@@ -20,9 +21,11 @@ interface ServeFlags extends StoreFlags {
   insecure?: boolean;
   embedKeyInUrls?: boolean;
   maxPayloadBytes?: string;
+  maxHistoryEvents?: string;
 }
 
 const MAX_PAYLOAD_LIMIT = 1024 * 1024 * 1024;
+const MAX_HISTORY_LIMIT = 1_000_000_000;
 
 export function serveCommand(program: Command, io: CliIo): void {
   const command = program
@@ -34,7 +37,11 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--api-key <key>', 'require this key (`code` query parameter or x-functions-key header) (default: TASKHUB_API_KEY)')
     .option('--insecure', 'listen beyond loopback without an API key')
     .option('--embed-key-in-urls', 'write the API key into the management URLs the API returns')
-    .option('--max-payload-bytes <bytes>', 'largest input, output, event or custom status, in bytes of JSON');
+    .option('--max-payload-bytes <bytes>', 'largest input, output, event or custom status, in bytes of JSON')
+    .option(
+      '--max-history-events <events>',
+      `an instance whose history would grow beyond this fails; a warning comes at a fifth of it (default: ${DEFAULT_MAX_HISTORY_EVENTS})`,
+    );
   addStoreOptions(command).action(async (appModule: string, flags: ServeFlags) => {
     const { connectionString, hub } = resolveStore(io, flags);
     // Listening before the URL is printed: whoever reads it may signal at once.
@@ -51,6 +58,8 @@ export function serveCommand(program: Command, io: CliIo): void {
         embedKeyInUrls: flags.embedKeyInUrls ?? false,
         maxPayloadBytes:
           flags.maxPayloadBytes === undefined ? undefined : parseWholeNumber('--max-payload-bytes', flags.maxPayloadBytes, 1, MAX_PAYLOAD_LIMIT),
+        maxHistoryEvents:
+          flags.maxHistoryEvents === undefined ? undefined : parseWholeNumber('--max-history-events', flags.maxHistoryEvents, 1, MAX_HISTORY_LIMIT),
         logger: stderrLogger(io),
       });
       writeLine(io.stdout, running.url);
