@@ -128,9 +128,18 @@ export interface OrchestrationCommit {
   messages: OutgoingMessage[];
   /** Sub-orchestrations to start. When the id is taken by an unfinished instance, `onConflict` is sent instead. */
   createInstances: { request: CreateInstanceRequest; onConflict: OutgoingMessage }[];
+  /**
+   * Lease the first `max` of `activities` to the committing worker in the same transaction, as
+   * claimActivities would (attempt 1), so that it runs them without a claim of its own; the rest wait for
+   * any worker. The commit's outcome returns them.
+   */
+  leaseActivities?: ClaimOptions;
 }
 
 export type CommitOutcome = { ok: true } | { ok: false; reason: 'lease-lost' };
+
+/** A step's commit: with the activity tasks it leased to the committing worker (`leaseActivities`), in task order. */
+export type StepCommitOutcome = { ok: true; leasedActivities: ActivityWorkItem[] } | { ok: false; reason: 'lease-lost' };
 
 export interface InstanceQuery {
   statuses?: RuntimeStatus[];
@@ -210,7 +219,7 @@ export interface Backend {
 
   claimOrchestrations(hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]>;
   /** Applies one step atomically if the lease is still held, and releases the lease. */
-  commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<CommitOutcome>;
+  commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<StepCommitOutcome>;
   /** Releases the lease without changes, so the work can be claimed again after `retryAfterMs`. */
   abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number): Promise<void>;
 

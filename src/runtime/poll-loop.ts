@@ -2,7 +2,8 @@
  * The claim loop shared by the orchestration and activity dispatchers: claim up to the free capacity,
  * hand each item to `process`, and when idle sleep with exponential backoff until a signal, a timer due
  * (nextWakeAt) or the poll interval. Store errors back off and retry: a store that restarts (PostgreSQL)
- * or is busy (SQLite) must not kill the worker.
+ * or is busy (SQLite) must not kill the worker. Items can also arrive from elsewhere (the activity tasks a
+ * step's commit leased to this worker): reserve() takes slots for them, adopt() runs them.
  */
 import { Wakeup } from './wakeup.js';
 
@@ -38,11 +39,38 @@ export class PollLoop<T> {
 
   /** Stops claiming and waits for the work in hand to finish. */
   async stop(): Promise<void> {
+    await this.stopClaiming();
+    await this.drain();
+  }
+
+  /** Stops claiming new work; work in hand, and work adopted from now on, still runs. */
+  async stopClaiming(): Promise<void> {
     this.running = false;
     this.wakeup.notify();
     this.slotFreed.notify();
     await this.loopDone;
-    await Promise.allSettled([...this.active]);
+  }
+
+  /** Waits until no work is in hand, including work adopted while waiting. */
+  async drain(): Promise<void> {
+    while (this.active.size > 0) await Promise.allSettled([...this.active]);
+  }
+
+  /** Takes up to `wanted` free slots for items to be handed over with adopt(); returns how many. */
+  reserve(wanted: number): number {
+    const granted = Math.max(0, Math.min(wanted, this.options.concurrency - this.inFlight));
+    this.inFlight += granted;
+    return granted;
+  }
+
+  /** Runs items handed over for `reserved` slots taken with reserve(), and gives back the slots they leave. */
+  adopt(items: readonly T[], reserved: number): void {
+    const unused = reserved - items.length;
+    for (const item of items) this.run(item);
+    if (unused > 0) {
+      this.inFlight -= unused;
+      this.slotFreed.notify();
+    }
   }
 
   private async loop(): Promise<void> {
@@ -87,6 +115,11 @@ export class PollLoop<T> {
 
   private dispatch(item: T): void {
     this.inFlight++;
+    this.run(item);
+  }
+
+  /** Runs an item whose slot is already counted in inFlight. */
+  private run(item: T): void {
     const run = this.options
       .process(item)
       .catch((error: unknown) => this.options.onError(`${this.options.name}: processing failed`, error))

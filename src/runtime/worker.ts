@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ActivityWorkItem, Backend, OrchestrationWorkItem } from '../backend/backend.js';
+import type { ActivityWorkItem, Backend, OrchestrationCommit, OrchestrationWorkItem, StepCommitOutcome } from '../backend/backend.js';
 import type { Registry } from '../authoring/registry.js';
 import { PollLoop } from './poll-loop.js';
 import { planOrchestrationStep, type StepDecision } from './orchestration-step.js';
@@ -69,6 +69,7 @@ export class Worker {
   private readonly historyLimits: HistoryLimits;
   private readonly orchestrationLeaseMs: number;
   private readonly activityLeaseMs: number;
+  private readonly maxBatch: number;
   private readonly orchestrations: PollLoop<OrchestrationWorkItem>;
   private readonly activities: PollLoop<ActivityWorkItem>;
   private unsubscribe: (() => void) | undefined;
@@ -88,6 +89,7 @@ export class Worker {
     const minPollMs = options.minPollMs ?? 10;
     const maxPollMs = options.maxPollMs ?? 1000;
     const maxBatch = options.maxBatch ?? 50;
+    this.maxBatch = maxBatch;
     const msUntilTimedWork = () => this.msUntilTimedWork();
     const onError = (context: string, error: unknown) => this.logger.error(`${context}: ${describeError(error)}`);
 
@@ -137,7 +139,10 @@ export class Worker {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    await Promise.all([this.orchestrations.stop(), this.activities.stop()]);
+    await Promise.all([this.orchestrations.stopClaiming(), this.activities.stopClaiming()]);
+    // Steps first: their commits may still hand activities over to this worker.
+    await this.orchestrations.drain();
+    await this.activities.drain();
   }
 
   private async processOrchestration(item: OrchestrationWorkItem): Promise<void> {
@@ -148,7 +153,7 @@ export class Worker {
       return;
     }
     const committingAt = Date.now();
-    const outcome = await this.backend.commitOrchestration(this.hub, item, decision.commit);
+    const outcome = await this.commitLeasingActivities(item, decision.commit);
     if (!outcome.ok) {
       this.logger.warn(
         `step of instance '${item.instance.instanceId}' was not committed: its lease expired and another worker may own it ` +
@@ -163,6 +168,23 @@ export class Worker {
       committingAt,
       status: decision.commit.instance.status,
     });
+  }
+
+  /**
+   * Commits a step, leasing to this worker as many of its new activity tasks as it has free slots for (up
+   * to a claim's batch), and runs them at once: a chain of activities needs no claim per activity.
+   */
+  private async commitLeasingActivities(item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<StepCommitOutcome> {
+    const reserved = commit.activities.length > 0 ? this.activities.reserve(Math.min(commit.activities.length, this.maxBatch)) : 0;
+    let leased: ActivityWorkItem[] = [];
+    try {
+      const leasing = reserved > 0 ? { ...commit, leaseActivities: { workerId: this.workerId, max: reserved, leaseMs: this.activityLeaseMs } } : commit;
+      const outcome = await this.backend.commitOrchestration(this.hub, item, leasing);
+      if (outcome.ok) leased = outcome.leasedActivities;
+      return outcome;
+    } finally {
+      this.activities.adopt(leased, reserved);
+    }
   }
 
   private plan(item: OrchestrationWorkItem): StepDecision {

@@ -228,7 +228,7 @@ describe('SQLite with several connections', () => {
       if (items.length === 0) break;
       for (const item of items) {
         mine.push(item.instance.instanceId);
-        assert.deepEqual(await backend.commitOrchestration(HUB, item, commitFor(item, { instance: { status: 'Completed' } })), { ok: true });
+        assert.deepEqual(await backend.commitOrchestration(HUB, item, commitFor(item, { instance: { status: 'Completed' } })), { ok: true, leasedActivities: [] });
       }
       // SQLite's write lock has no queue: a waiting process polls for it, so back-to-back transactions
       // would starve the other process. Workers pause between claims; so does this test.

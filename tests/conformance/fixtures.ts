@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
+  ActivityWorkItem,
   Backend,
   CreateInstanceRequest,
   OrchestrationCommit,
@@ -154,8 +155,12 @@ export async function claimOnly(backend: Backend, hub: string, instanceId: strin
   return items[0]!;
 }
 
-export async function commitOk(backend: Backend, hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<void> {
-  assert.deepEqual(await backend.commitOrchestration(hub, item, commit), { ok: true });
+/** Commits a step that must succeed; returns the activity tasks it leased to the committing worker. */
+export async function commitOk(backend: Backend, hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<ActivityWorkItem[]> {
+  const outcome = await backend.commitOrchestration(hub, item, commit);
+  assert.ok(outcome.ok, `the step of ${item.instance.instanceId} committed`);
+  if (commit.leaseActivities === undefined) assert.deepEqual(outcome.leasedActivities, [], 'a commit leases only when asked to');
+  return outcome.leasedActivities;
 }
 
 /** Starts an instance and runs one step that leaves it in `status`. */

@@ -66,7 +66,7 @@ describe('PostgreSQL under concurrent workers', () => {
           appendEvents: [marker(step)],
           messages: done ? [] : [message(id, raised(`step-${step + 1}`))],
         }));
-        assert.deepEqual(outcome, { ok: true });
+        assert.deepEqual(outcome, { ok: true, leasedActivities: [] });
         committed++;
       };
       await Promise.all(

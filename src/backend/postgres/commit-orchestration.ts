@@ -5,7 +5,7 @@
  * writes to is locked first, in id order.
  */
 import { isFinished } from '../../core/history.js';
-import type { CommitOutcome, OrchestrationCommit, OrchestrationWorkItem, WorkSignal } from '../backend.js';
+import type { ActivityWorkItem, OrchestrationCommit, OrchestrationWorkItem, StepCommitOutcome, WorkSignal } from '../backend.js';
 import { encodeCreateRequest, type EncodedCreateRequest } from './create-instances.js';
 import { named, type PostgresStore } from './db.js';
 import { encodeMessage, type EncodedMessage } from './deliver-messages.js';
@@ -37,25 +37,55 @@ interface EncodedStep {
   delete_all: boolean;
   requeue: boolean;
   tasks: { task_id: number; name: string; input: string | null }[];
+  lease_worker: string | null;
+  lease_ms: number | null;
+  lease_max: number | null;
   creates: (EncodedCreateRequest & { on_conflict: EncodedMessage })[];
   messages: EncodedMessage[];
   signals: string[];
 }
 
-export async function commitSteps(store: PostgresStore, hub: string, steps: readonly StepToCommit[]): Promise<CommitOutcome[]> {
+/** A task commit_steps leased to the committing worker. */
+interface LeasedTask {
+  id: string;
+  task_id: number;
+  lock_token: string;
+}
+
+export async function commitSteps(store: PostgresStore, hub: string, steps: readonly StepToCommit[]): Promise<StepCommitOutcome[]> {
   const encoded = steps.map((step, idx) => encodeStep(hub, idx, step));
-  const result = await store.pool.query<{ idx: number }>(
-    named('commit_steps', `SELECT idx FROM ${store.tables.schema}.commit_steps($1, $2, $3, $4, $5) AS idx`,
+  const result = await store.pool.query<{ idx: number; leased: LeasedTask[] | null }>(
+    named('commit_steps', `SELECT committed_idx AS idx, leased FROM ${store.tables.schema}.commit_steps($1, $2, $3, $4, $5)`,
     [hub, JSON.stringify(encoded), instancesToLock(encoded), store.channel, encodeSignal(hub, { kind: 'orchestration' })]),
   );
-  const committed = new Set(result.rows.map((row) => row.idx));
-  return encoded.map((step): CommitOutcome => (committed.has(step.idx) ? { ok: true } : { ok: false, reason: 'lease-lost' }));
+  const committed = new Map(result.rows.map((row) => [row.idx, row.leased ?? []]));
+  return steps.map((step, idx): StepCommitOutcome => {
+    const leased = committed.get(idx);
+    return leased === undefined ? { ok: false, reason: 'lease-lost' } : { ok: true, leasedActivities: leased.map((task) => leasedItem(step, task)) };
+  });
+}
+
+function leasedItem({ item, commit }: StepToCommit, task: LeasedTask): ActivityWorkItem {
+  const spec = commit.activities.find((activity) => activity.taskId === task.task_id)!;
+  const leased: ActivityWorkItem = {
+    id: task.id,
+    instanceId: item.instance.instanceId,
+    executionId: commit.instance.executionId ?? item.instance.executionId,
+    taskId: task.task_id,
+    name: spec.name,
+    attempt: 1,
+    lockToken: task.lock_token,
+  };
+  if (spec.input !== undefined) leased.input = spec.input;
+  return leased;
 }
 
 function encodeStep(hub: string, idx: number, { item, commit }: StepToCommit): EncodedStep {
   const { status, executionId, input, output, customStatus } = commit.instance;
   const signals: WorkSignal[] = [];
-  if (commit.activities.length > 0) signals.push({ kind: 'activity' });
+  const leaseMax = Math.min(commit.leaseActivities?.max ?? 0, commit.activities.length);
+  // Tasks leased to the committing worker are no news to the others.
+  if (commit.activities.length > leaseMax) signals.push({ kind: 'activity' });
   if (isFinished(status)) signals.push({ kind: 'finished', instanceId: item.instance.instanceId });
   return {
     idx,
@@ -76,6 +106,9 @@ function encodeStep(hub: string, idx: number, { item, commit }: StepToCommit): E
     delete_all: commit.deleteAllMessages === true,
     requeue: commit.requeueUnconsumedMessages === true,
     tasks: commit.activities.map((task) => ({ task_id: task.taskId, name: task.name, input: task.input ?? null })),
+    lease_worker: commit.leaseActivities?.workerId ?? null,
+    lease_ms: commit.leaseActivities?.leaseMs ?? null,
+    lease_max: leaseMax > 0 ? leaseMax : null,
     creates: commit.createInstances.map((create) => ({ ...encodeCreateRequest(create.request), on_conflict: encodeMessage(create.onConflict) })),
     messages: commit.messages.map(encodeMessage),
     signals: signals.map((signal) => encodeSignal(hub, signal)),

@@ -25,6 +25,7 @@ import type {
   OutgoingMessage,
   PurgeOutcome,
   SendMessageOutcome,
+  StepCommitOutcome,
   WorkSignal,
 } from '../backend.js';
 import { claimActivities, completeActivities, renewActivityLease, type ActivityResult } from './activities.js';
@@ -58,7 +59,7 @@ export class PostgresBackend implements Backend {
   private readonly store: PostgresStore;
   private readonly signals: SignalListener;
   private readonly creations: GroupCommit<CreateInstanceRequest, CreateInstanceOutcome>;
-  private readonly steps: GroupCommit<StepToCommit, CommitOutcome>;
+  private readonly steps: GroupCommit<StepToCommit, StepCommitOutcome>;
   private readonly activityResults: GroupCommit<ActivityResult, CommitOutcome>;
 
   constructor(options: PostgresBackendOptions) {
@@ -149,7 +150,7 @@ export class PostgresBackend implements Backend {
     return claimOrchestrations(this.store, hub, options);
   }
 
-  commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<CommitOutcome> {
+  commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<StepCommitOutcome> {
     return this.steps.submit(hub, { item, commit });
   }
 

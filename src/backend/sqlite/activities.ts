@@ -18,6 +18,10 @@ interface TaskRow {
 
 export class ActivityStatements {
   private readonly insertTask: Database.Statement<[Key & { executionId: string; taskId: number; name: string; input: string | null }]>;
+  private readonly insertLeasedTask: Database.Statement<
+    [Key & { executionId: string; taskId: number; name: string; input: string | null; workerId: string; expiresAt: number }],
+    { id: number; lock_token: string }
+  >;
   private readonly claimTasks: Database.Statement<[{ hub: string; now: number; max: number; workerId: string; expiresAt: number }], TaskRow>;
   private readonly deleteLeased: Database.Statement<[TaskKey]>;
   private readonly extendLease: Database.Statement<[TaskKey & { expiresAt: number }]>;
@@ -27,6 +31,10 @@ export class ActivityStatements {
   constructor(db: Database.Database) {
     this.insertTask = db.prepare(`INSERT INTO activity_tasks (hub, instance_id, execution_id, task_id, name, input)
       VALUES (@hub, @instanceId, @executionId, @taskId, @name, @input)`);
+    this.insertLeasedTask = db.prepare(`INSERT INTO activity_tasks
+        (hub, instance_id, execution_id, task_id, name, input, attempt, lock_token, locked_by, lock_expires_at)
+      VALUES (@hub, @instanceId, @executionId, @taskId, @name, @input, 1, lower(hex(randomblob(16))), @workerId, @expiresAt)
+      RETURNING id, lock_token`);
     // One guarded statement claims the batch (DESIGN.md, lesson 8); the caller's BEGIN IMMEDIATE keeps
     // other processes out between the SELECT and the UPDATE.
     this.claimTasks = db.prepare(`UPDATE activity_tasks
@@ -44,10 +52,35 @@ export class ActivityStatements {
     this.deleteTasks = db.prepare('DELETE FROM activity_tasks WHERE hub = @hub AND instance_id = @instanceId');
   }
 
-  insert(hub: string, instanceId: string, executionId: string, tasks: readonly NewActivityTask[]): void {
-    for (const task of tasks) {
-      this.insertTask.run({ hub, instanceId, executionId, taskId: task.taskId, name: task.name, input: task.input ?? null });
+  /** Adds the tasks; the first `lease.max` are born leased to `lease.workerId` and returned. */
+  insert(
+    hub: string,
+    instanceId: string,
+    executionId: string,
+    tasks: readonly NewActivityTask[],
+    lease?: { workerId: string; max: number; expiresAt: number },
+  ): ActivityWorkItem[] {
+    const leased: ActivityWorkItem[] = [];
+    for (const [index, task] of tasks.entries()) {
+      const row = { hub, instanceId, executionId, taskId: task.taskId, name: task.name, input: task.input ?? null };
+      if (lease === undefined || index >= lease.max) {
+        this.insertTask.run(row);
+        continue;
+      }
+      const inserted = this.insertLeasedTask.get({ ...row, workerId: lease.workerId, expiresAt: lease.expiresAt })!;
+      const item: ActivityWorkItem = {
+        id: String(inserted.id),
+        instanceId,
+        executionId,
+        taskId: task.taskId,
+        name: task.name,
+        attempt: 1,
+        lockToken: inserted.lock_token,
+      };
+      if (task.input !== undefined) item.input = task.input;
+      leased.push(item);
     }
+    return leased;
   }
 
   /** Oldest first. */

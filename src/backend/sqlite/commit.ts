@@ -1,12 +1,12 @@
 /** Commits one orchestration step: everything it changes, in one transaction, if the lease still holds. */
 import { isFinished } from '../../core/history.js';
-import type { CommitOutcome, OrchestrationCommit, OrchestrationWorkItem, WorkSignal } from '../backend.js';
+import type { OrchestrationCommit, OrchestrationWorkItem, StepCommitOutcome, WorkSignal } from '../backend.js';
 import { createInstance, deliverFromStep } from './delivery.js';
 import type { StepUpdate } from './instances.js';
 import type { SqliteStore } from './store.js';
 
 export interface StepCommitResult {
-  outcome: CommitOutcome;
+  outcome: StepCommitOutcome;
   /** To emit once the transaction has committed. */
   signals: WorkSignal[];
 }
@@ -40,7 +40,14 @@ export function commitStep(
     store.messages.deleteAll(hub, instanceId);
     store.activities.deleteUnleased(hub, instanceId, now);
   }
-  store.activities.insert(hub, instanceId, executionId ?? lease.execution_id, commit.activities);
+  const self = commit.leaseActivities;
+  const leasedActivities = store.activities.insert(
+    hub,
+    instanceId,
+    executionId ?? lease.execution_id,
+    commit.activities,
+    self && { workerId: self.workerId, max: self.max, expiresAt: now + self.leaseMs },
+  );
 
   const unconsumedUpTo = commit.requeueUnconsumedMessages === true ? store.messages.lastId(hub, instanceId) : 0;
   // Sub-orchestrations first, so that a message this step sends to a child it creates reaches it.
@@ -58,7 +65,8 @@ export function commitStep(
 
   const signals: WorkSignal[] = [];
   if (orchestrationWork) signals.push({ kind: 'orchestration' });
-  if (commit.activities.length > 0) signals.push({ kind: 'activity' });
+  // Tasks leased to the committing worker are no news to the others.
+  if (commit.activities.length > leasedActivities.length) signals.push({ kind: 'activity' });
   if (isFinished(status)) signals.push({ kind: 'finished', instanceId });
-  return { outcome: { ok: true }, signals };
+  return { outcome: { ok: true, leasedActivities }, signals };
 }

@@ -18,6 +18,7 @@ import type {
   OutgoingMessage,
   PurgeOutcome,
   SendMessageOutcome,
+  StepCommitOutcome,
   WorkSignal,
 } from '../backend.js';
 import { OrchestrationClaims } from './claims.js';
@@ -133,7 +134,7 @@ export class SqliteBackend implements Backend {
     return store.writeGrouped('lease', () => claims.claim(hub, options, this.clock()));
   }
 
-  async commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<CommitOutcome> {
+  async commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<StepCommitOutcome> {
     const { store } = this.prepared;
     const { outcome, signals } = await store.writeGrouped('durable', () => commitStep(store, hub, item, commit, this.clock()));
     this.emit(hub, signals);

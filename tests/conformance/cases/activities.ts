@@ -120,6 +120,56 @@ export function describeActivities(open: OpenBackend): void {
         assert.deepEqual(eventTypes(await claimOnly(backend, hub, 'long')), ['TaskCompleted']);
       }));
 
+    it("may be leased by their step's commit to the committing worker: attempt 1, nobody else claims them, they complete", () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'leasing');
+        const item = await claimOnly(backend, hub, 'leasing');
+        const leased = await commitOk(backend, hub, item, stepCommit(item, 'Running', {
+          activities: ['a', 'b', 'c'].map((name, taskId) => ({ taskId, name, input: JSON.stringify(name) })),
+          leaseActivities: { workerId: 'stepper', max: 2, leaseMs: LONG_LEASE_MS },
+        }));
+        assert.deepEqual(leased.map((t) => [t.instanceId, t.executionId, t.taskId, t.name, t.input, t.attempt]), [
+          ['leasing', item.instance.executionId, 0, 'a', '"a"', 1],
+          ['leasing', item.instance.executionId, 1, 'b', '"b"', 1],
+        ]);
+        assert.notEqual(leased[0]!.lockToken, leased[1]!.lockToken);
+        assert.deepEqual((await claimTasks(backend, hub, 10, LONG_LEASE_MS, 'other')).map((t) => t.name), ['c'], 'only the unleased task is claimable');
+        assert.equal(await backend.renewActivityLease(hub, leased[1]!, LONG_LEASE_MS), true);
+        assert.deepEqual(await backend.completeActivity(hub, leased[0]!, message('leasing', taskCompleted(0, '"A"'))), { ok: true });
+        assert.deepEqual(eventTypes(await claimOnly(backend, hub, 'leasing')), ['TaskCompleted']);
+      }));
+
+    it('leased by a commit, are claimed again with attempt 2 once that lease expires', () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'born-leased');
+        const item = await claimOnly(backend, hub, 'born-leased');
+        const [leased] = await commitOk(backend, hub, item, stepCommit(item, 'Running', {
+          activities: [{ taskId: 0, name: 'work' }],
+          leaseActivities: { workerId: 'stepper', max: 5, leaseMs: SHORT_LEASE_MS },
+        }));
+        assert.ok(leased);
+        assert.equal(leased.input, undefined);
+        assert.deepEqual(await claimTasks(backend, hub, 10), []);
+        await sleep(PAST_SHORT_LEASE_MS);
+        const [again] = await claimTasks(backend, hub, 10);
+        assert.deepEqual([again?.id, again?.attempt], [leased.id, 2]);
+        assert.deepEqual(await backend.completeActivity(hub, leased, message('born-leased', taskCompleted(0))), { ok: false, reason: 'lease-lost' });
+      }));
+
+    it('are neither created nor leased by a commit whose lease was lost', () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'stale');
+        const [item] = await claimAll(backend, hub, SHORT_LEASE_MS);
+        assert.ok(item);
+        await sleep(PAST_SHORT_LEASE_MS);
+        const outcome = await backend.commitOrchestration(hub, item, stepCommit(item, 'Running', {
+          activities: [{ taskId: 0, name: 'work' }],
+          leaseActivities: { workerId: 'stepper', max: 1, leaseMs: LONG_LEASE_MS },
+        }));
+        assert.deepEqual(outcome, { ok: false, reason: 'lease-lost' });
+        assert.deepEqual(await claimTasks(backend, hub, 10), []);
+      }));
+
     it('deliver nothing when the instance is gone, and stay within their hub', () =>
       withBackend(open, async (backend, hub) => {
         const otherHub = `${hub}-other`;

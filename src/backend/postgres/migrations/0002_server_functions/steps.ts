@@ -8,10 +8,12 @@ export const STEP_FUNCTIONS = `-- Writes what steps change in their own instance
 -- instances (p_ids, with p_rows their current rows), so the inbox read here is complete: ready_at becomes
 -- the earliest message left that makes the instance claimable. New history events are numbered after the
 -- claimed history: nobody else can have appended while the lease held. No two steps may share an instance.
--- A lease holds when it ends after p_now, the caller's one reading of the clock for the decision. Returns the
--- idx and the new ready_at of every step whose lease held.
+-- A lease holds when it ends after p_now, the caller's one reading of the clock for the decision. A step's
+-- first lease_max tasks are born leased to lease_worker (attempt 1), for the committing worker to run without
+-- a claim. Returns the idx, the new ready_at and the tasks so leased ([{id, task_id, lock_token}], task order;
+-- null when none) of every step whose lease held.
 CREATE FUNCTION write_steps(p_hub text, p_steps jsonb, p_ids text[], p_rows tid[], p_now bigint)
-RETURNS TABLE (written_idx integer, written_ready_at bigint)
+RETURNS TABLE (written_idx integer, written_ready_at bigint, written_leased jsonb)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   v_now bigint := p_now;
@@ -21,7 +23,7 @@ BEGIN
     SELECT s.*, l.row, ARRAY(SELECT c::bigint FROM jsonb_array_elements_text(s.consumed) AS c) AS consumed_ids
     FROM jsonb_to_recordset(p_steps) AS s(idx integer, instance_id text, lock_token text, status text, execution_id text,
       set_input boolean, input text, output text, custom_status text, finished boolean, first_sequence integer,
-      delete_all boolean, events jsonb, consumed jsonb, tasks jsonb)
+      delete_all boolean, events jsonb, consumed jsonb, tasks jsonb, lease_worker text, lease_ms bigint, lease_max integer)
     JOIN unnest(p_ids, p_rows) AS l(id, row) ON l.id = s.instance_id
   ),
   fenced AS (
@@ -40,7 +42,8 @@ BEGIN
           AND (s.status <> 'Pending' OR m.event_type IN ('ExecutionStarted', 'ExecutionTerminated')))
     FROM steps s
     WHERE i.ctid = s.row AND i.lock_token = s.lock_token AND i.lock_expires_at > v_now
-    RETURNING s.idx, s.instance_id, s.first_sequence, s.delete_all, s.events, s.consumed_ids, s.tasks, i.execution_id, i.ready_at
+    RETURNING s.idx, s.instance_id, s.first_sequence, s.delete_all, s.events, s.consumed_ids, s.tasks, i.execution_id, i.ready_at,
+      s.lease_worker, s.lease_ms, coalesce(s.lease_max, 0) AS lease_max
   ),
   history_written AS (
     INSERT INTO history (hub, instance_id, sequence, event)
@@ -70,13 +73,21 @@ BEGIN
       AND (lock_expires_at IS NULL OR lock_expires_at <= v_now)
   ),
   tasks_added AS (
-    INSERT INTO activity_tasks (hub, instance_id, execution_id, task_id, name, input)
-    SELECT p_hub, f.instance_id, f.execution_id, t.task_id, t.name, t.input
+    INSERT INTO activity_tasks (hub, instance_id, execution_id, task_id, name, input, attempt, lock_token, locked_by, lock_expires_at)
+    SELECT p_hub, f.instance_id, f.execution_id, t.task_id, t.name, t.input,
+      CASE WHEN t.ord <= f.lease_max THEN 1 ELSE 0 END,
+      CASE WHEN t.ord <= f.lease_max THEN gen_random_uuid()::text END,
+      CASE WHEN t.ord <= f.lease_max THEN f.lease_worker END,
+      CASE WHEN t.ord <= f.lease_max THEN v_now + f.lease_ms END
     FROM fenced f, ROWS FROM (jsonb_to_recordset(f.tasks) AS (task_id integer, name text, input text))
       WITH ORDINALITY AS t(task_id, name, input, ord)
     ORDER BY f.idx, t.ord
+    RETURNING instance_id, id, task_id, lock_token
   )
-  SELECT f.idx, f.ready_at FROM fenced f;
+  SELECT f.idx, f.ready_at,
+    (SELECT jsonb_agg(jsonb_build_object('id', a.id::text, 'task_id', a.task_id, 'lock_token', a.lock_token) ORDER BY a.id)
+     FROM tasks_added a WHERE a.instance_id = f.instance_id AND a.lock_token IS NOT NULL)
+  FROM fenced f;
 END
 $$;
 
@@ -85,14 +96,15 @@ $$;
 -- other instead of deadlocking, and what is read after the lock is complete. Steps that write only to
 -- their own instances (no sub-orchestrations, no messages to other instances, no history rewrite or
 -- requeue, no two on one instance) are independent and written all at once; otherwise the steps are written
--- one after the other, in the given order. Returns the idx of every step written.
+-- one after the other, in the given order. Returns the idx of every step written, with the tasks it leased to
+-- the committing worker (write_steps).
 --
 -- A step: {idx, instance_id, lock_token, status, execution_id (null: unchanged), set_input, input, output,
 -- custom_status, finished, first_sequence, replace_history, events: [text], consumed: [message id],
--- delete_all, requeue, tasks: [{task_id, name, input}], creates: [{…create_instance request, on_conflict:
--- message}], messages: [message], signals: [text]}.
+-- delete_all, requeue, tasks: [{task_id, name, input}], lease_worker, lease_ms, lease_max (null: lease none),
+-- creates: [{…create_instance request, on_conflict: message}], messages: [message], signals: [text]}.
 CREATE FUNCTION commit_steps(p_hub text, p_steps jsonb, p_lock_ids text[], p_channel text, p_ready_signal text)
-RETURNS SETOF integer
+RETURNS TABLE (committed_idx integer, leased jsonb)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   v_ids text[];
@@ -103,6 +115,8 @@ DECLARE
   v_now bigint;
   v_ready_at bigint;
   v_written boolean;
+  v_step_leased jsonb;
+  v_leased jsonb := '{}';
   v_create record;
   v_refused bigint[];
   v_outgoing jsonb;
@@ -123,7 +137,9 @@ BEGIN
   END IF;
 
   IF v_independent THEN
-    SELECT coalesce(array_agg(w.written_idx), '{}'), bool_or(w.written_ready_at IS NOT NULL) INTO v_committed, v_written
+    SELECT coalesce(array_agg(w.written_idx), '{}'), bool_or(w.written_ready_at IS NOT NULL),
+      coalesce(jsonb_object_agg(w.written_idx::text, w.written_leased) FILTER (WHERE w.written_leased IS NOT NULL), '{}')
+    INTO v_committed, v_written, v_leased
     FROM write_steps(p_hub, p_steps, v_ids, v_rows, now_ms()) AS w;
     -- An orchestration signal whenever an instance has messages left, including those that arrived while it
     -- was leased.
@@ -156,10 +172,13 @@ BEGIN
       END IF;
 
       v_written := NULL;
-      SELECT true, w.written_ready_at INTO v_written, v_ready_at
+      SELECT true, w.written_ready_at, w.written_leased INTO v_written, v_ready_at, v_step_leased
       FROM write_steps(p_hub, jsonb_build_array(v_step), v_ids, v_rows, v_now) AS w;
       CONTINUE WHEN v_written IS NULL;
       v_committed := v_committed || (v_step->>'idx')::integer;
+      IF v_step_leased IS NOT NULL THEN
+        v_leased := v_leased || jsonb_build_object(v_step->>'idx', v_step_leased);
+      END IF;
       IF v_ready_at IS NOT NULL THEN
         v_signals := v_signals || p_ready_signal;
       END IF;
@@ -213,7 +232,7 @@ BEGIN
         UNION
         SELECT jsonb_array_elements_text(x->'signals') FROM jsonb_array_elements(p_steps) AS x
         WHERE (x->>'idx')::integer = ANY(v_committed)) AS signals;
-  RETURN QUERY SELECT unnest(v_committed);
+  RETURN QUERY SELECT c.idx, v_leased->(c.idx::text) FROM unnest(v_committed) AS c(idx);
 END
 $$;
 
