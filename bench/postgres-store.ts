@@ -1,9 +1,9 @@
 /**
  * The PostgreSQL backend alone, without the engine: what one orchestration costs the database, in protocol
  * round trips and wall time, per backend call. Each instance runs the lifecycle of a one-activity
- * orchestration: create, claim + commit (schedules the activity and leases it to the committer, as the worker
- * does), complete the activity, claim + commit (completes); then the same calls in batches of 50, as a busy
- * worker makes them (claiming the tasks as a worker without free slots does). Not a test; prints
+ * orchestration as the worker makes it (ADR 0006): create, claim + commit (schedules the activity and leases it
+ * to the committer), complete the activity (claiming the next step), commit (completes); then the same calls
+ * in batches of 50, as a busy worker without free slots makes them (claiming the tasks). Not a test; prints
  * a table. Server settings can travel in the URL, e.g. `?options=-c%20synchronous_commit%3Doff`.
  *   node --import tsx bench/postgres-store.ts [--instances 500] [--concurrency 10] [--pool 10]
  * Round trips are counted by wrapping pg.Client.prototype.query: one call is one round trip (node-postgres
@@ -32,7 +32,7 @@ pg.Client.prototype.query = function countedQuery(this: pg.Client, ...rest: unkn
   return query.apply(this, rest);
 } as typeof pg.Client.prototype.query;
 
-const OPERATIONS = ['create', 'claim', 'commit (schedule and lease activity)', 'complete activity', 'claim again', 'commit (complete)'] as const;
+const OPERATIONS = ['create', 'claim', 'commit (schedule and lease activity)', 'complete activity (and claim the step)', 'commit (complete)'] as const;
 type Operation = (typeof OPERATIONS)[number];
 
 interface Sample { ms: number; roundTrips: number }
@@ -63,7 +63,7 @@ async function lifecycle(backend: Backend, hub: string, record: boolean): Promis
   const startEvent = { type: 'ExecutionStarted' as const, eventId: -1, timestamp: TIMESTAMP, name: 'Hello', executionId, input: '"Tokyo"' };
   await measured('create', () => backend.createInstance(hub, { instanceId, executionId, name: 'Hello', input: '"Tokyo"', startEvent }), record);
 
-  let item = await claimOne(backend, hub, 'claim', record);
+  const item = await claimOne(backend, hub, 'claim', record);
   // As the worker does: the commit leases the task it creates to the committing worker (ADR 0006).
   const scheduled = await measured('commit (schedule and lease activity)', () => backend.commitOrchestration(hub, item, {
     appendEvents: [event('OrchestratorStarted'), startEvent, event('TaskScheduled', { eventId: 0, name: 'SayHello', input: '"Tokyo"' }), event('OrchestratorCompleted')],
@@ -76,13 +76,12 @@ async function lifecycle(backend: Backend, hub: string, record: boolean): Promis
   }), record);
   const completed = scheduled.ok ? scheduled.leasedActivities[0] : undefined;
   if (completed === undefined) throw new Error('the commit did not lease its activity');
-  await measured('complete activity', () => backend.completeActivity(hub, completed, {
+  const completion = await measured('complete activity (and claim the step)', () => backend.completeActivity(hub, completed, {
     instanceId: completed.instanceId, executionId: completed.executionId,
     event: { type: 'TaskCompleted', eventId: -1, timestamp: TIMESTAMP, taskScheduledId: 0, result: '"Hello Tokyo"' },
-  }), record);
-
-  item = await claimOne(backend, hub, 'claim again', record);
-  const last = item;
+  }, { workerId: 'bench', leaseMs: 60_000 }), record);
+  const last = completion.ok ? completion.claimed : undefined;
+  if (last === undefined) throw new Error('the completion did not claim the next step');
   await measured('commit (complete)', () => backend.commitOrchestration(hub, last, {
     appendEvents: [event('OrchestratorStarted'), ...last.messages.map((m) => m.event), event('ExecutionCompleted', { orchestrationStatus: 'Completed', result: '"Hello Tokyo"' }), event('OrchestratorCompleted')],
     instance: { status: 'Completed', output: '"Hello Tokyo"' },

@@ -136,7 +136,8 @@ export interface OrchestrationCommit {
   leaseActivities?: ClaimOptions;
 }
 
-export type CommitOutcome = { ok: true } | { ok: false; reason: 'lease-lost' };
+/** An activity's completion: with the instance's next step when it was claimed in the same transaction. */
+export type ActivityCommitOutcome = { ok: true; claimed?: OrchestrationWorkItem } | { ok: false; reason: 'lease-lost' };
 
 /** A step's commit: with the activity tasks it leased to the committing worker (`leaseActivities`), in task order. */
 export type StepCommitOutcome = { ok: true; leasedActivities: ActivityWorkItem[] } | { ok: false; reason: 'lease-lost' };
@@ -224,8 +225,12 @@ export interface Backend {
   abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number): Promise<void>;
 
   claimActivities(hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]>;
-  /** Deletes the task and puts its TaskCompleted/TaskFailed in the instance's inbox, if the lease is still held. */
-  completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage): Promise<CommitOutcome>;
+  /**
+   * Deletes the task and puts its TaskCompleted/TaskFailed in the instance's inbox, if the lease is still
+   * held. With `claimNext`, the same transaction then claims the instance for `workerId`, as
+   * claimOrchestrations would, if it is claimable and nobody holds it, and returns it as `claimed`.
+   */
+  completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage, claimNext?: Omit<ClaimOptions, 'max'>): Promise<ActivityCommitOutcome>;
   /** Extends the lease of a running activity; false when it was lost. */
   renewActivityLease(hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean>;
 

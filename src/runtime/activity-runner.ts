@@ -2,7 +2,7 @@
  * Runs one claimed activity task and reports its outcome. Activities are at-least-once: a task whose
  * worker dies is claimed again after its lease expires, with the same idempotency key.
  */
-import type { ActivityWorkItem, Backend, OutgoingMessage } from '../backend/backend.js';
+import type { ActivityCommitOutcome, ActivityWorkItem, Backend, OutgoingMessage } from '../backend/backend.js';
 import type { FailureDetails, InboxEvent } from '../core/history.js';
 import { toFailureDetails } from '../core/failure.js';
 import { toJson } from '../core/serialize.js';
@@ -16,10 +16,12 @@ export interface ActivityRunnerOptions {
   leaseMs: number;
   maxPayloadBytes: number;
   logger: Logger;
+  /** Reports the outcome to the store (the worker's completeActivity, which may claim the instance's next step). */
+  complete(item: ActivityWorkItem, result: OutgoingMessage): Promise<ActivityCommitOutcome>;
 }
 
 export async function runActivity(item: ActivityWorkItem, options: ActivityRunnerOptions): Promise<void> {
-  const { backend, hub, logger } = options;
+  const { logger } = options;
   const renewal = startLeaseRenewal(item, options);
   let event: InboxEvent;
   try {
@@ -28,7 +30,7 @@ export async function runActivity(item: ActivityWorkItem, options: ActivityRunne
     renewal.stop();
   }
   const message: OutgoingMessage = { instanceId: item.instanceId, executionId: item.executionId, event };
-  const outcome = await backend.completeActivity(hub, item, message);
+  const outcome = await options.complete(item, message);
   if (!outcome.ok) {
     logger.warn(
       `activity '${item.name}' (instance '${item.instanceId}', task ${item.taskId}, attempt ${item.attempt}) finished after its lease was lost; ` +

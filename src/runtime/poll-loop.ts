@@ -53,11 +53,19 @@ export class PollLoop<T> {
 
   /** Waits until no work is in hand, including work adopted while waiting. */
   async drain(): Promise<void> {
-    while (this.active.size > 0) await Promise.allSettled([...this.active]);
+    while (this.busy) await Promise.allSettled([...this.active]);
   }
 
-  /** Takes up to `wanted` free slots for items to be handed over with adopt(); returns how many. */
+  get busy(): boolean {
+    return this.active.size > 0;
+  }
+
+  /**
+   * Takes up to `wanted` free slots for items to be handed over with adopt(); returns how many. None once
+   * claiming has stopped: work handing work over (a chain's steps and activities) must not outlast a stop.
+   */
   reserve(wanted: number): number {
+    if (!this.running) return 0;
     const granted = Math.max(0, Math.min(wanted, this.options.concurrency - this.inFlight));
     this.inFlight += granted;
     return granted;

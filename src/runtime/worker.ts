@@ -5,7 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ActivityWorkItem, Backend, OrchestrationCommit, OrchestrationWorkItem, StepCommitOutcome } from '../backend/backend.js';
+import type {
+  ActivityCommitOutcome,
+  ActivityWorkItem,
+  Backend,
+  OrchestrationCommit,
+  OrchestrationWorkItem,
+  OutgoingMessage,
+  StepCommitOutcome,
+} from '../backend/backend.js';
 import type { Registry } from '../authoring/registry.js';
 import { PollLoop } from './poll-loop.js';
 import { planOrchestrationStep, type StepDecision } from './orchestration-step.js';
@@ -119,6 +127,7 @@ export class Worker {
           leaseMs: this.activityLeaseMs,
           maxPayloadBytes: this.maxPayloadBytes,
           logger: this.logger,
+          complete: (item, result) => this.completeClaimingNextStep(item, result),
         }),
       msUntilTimedWork,
       onError,
@@ -140,9 +149,9 @@ export class Worker {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     await Promise.all([this.orchestrations.stopClaiming(), this.activities.stopClaiming()]);
-    // Steps first: their commits may still hand activities over to this worker.
-    await this.orchestrations.drain();
-    await this.activities.drain();
+    // Work in hand may still hand work over (a step's commit its activities, an activity's completion the
+    // next step), for slots reserved before the stop: drain until both are idle.
+    while (this.orchestrations.busy || this.activities.busy) await Promise.all([this.orchestrations.drain(), this.activities.drain()]);
   }
 
   private async processOrchestration(item: OrchestrationWorkItem): Promise<void> {
@@ -184,6 +193,23 @@ export class Worker {
       return outcome;
     } finally {
       this.activities.adopt(leased, reserved);
+    }
+  }
+
+  /**
+   * Completes an activity and, when this worker has a free step slot, claims the instance's next step in the
+   * same transaction and runs it at once: the step its result readies needs no claim of its own.
+   */
+  private async completeClaimingNextStep(item: ActivityWorkItem, result: OutgoingMessage): Promise<ActivityCommitOutcome> {
+    const reserved = this.orchestrations.reserve(1);
+    let claimed: OrchestrationWorkItem[] = [];
+    try {
+      const claimNext = reserved > 0 ? { workerId: this.workerId, leaseMs: this.orchestrationLeaseMs } : undefined;
+      const outcome = await this.backend.completeActivity(this.hub, item, result, claimNext);
+      if (outcome.ok && outcome.claimed) claimed = [outcome.claimed];
+      return outcome;
+    } finally {
+      this.orchestrations.adopt(claimed, reserved);
     }
   }
 

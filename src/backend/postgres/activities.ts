@@ -2,7 +2,8 @@
  * Activity tasks: claimed oldest first with a lease (one call, FOR UPDATE SKIP LOCKED), deleted when
  * their result is delivered to the instance, and only while the lease holds (group-committed).
  */
-import type { ActivityWorkItem, ClaimOptions, CommitOutcome, OutgoingMessage } from '../backend.js';
+import type { ActivityCommitOutcome, ActivityWorkItem, ClaimOptions, OutgoingMessage } from '../backend.js';
+import { toWorkItem, type ClaimedRow } from './claim-orchestrations.js';
 import { named, type PostgresStore } from './db.js';
 import { encodeMessage } from './deliver-messages.js';
 import { isRowId, toNumber, type BigintText } from './rows.js';
@@ -43,29 +44,44 @@ export async function claimActivities(store: PostgresStore, hub: string, options
     });
 }
 
-/** What the activity runner hands to the group commit: a task and its result. */
+/** What the activity runner hands to the group commit: a task, its result, and whom to claim the instance for. */
 export interface ActivityResult {
   item: ActivityWorkItem;
   result: OutgoingMessage;
+  claimNext?: Omit<ClaimOptions, 'max'>;
 }
 
 /**
  * Completes a batch of tasks in one call of the server function complete_activities (migration 0002): each
  * result is delivered and its task deleted, in one transaction, only while the task's lease holds.
  */
-export async function completeActivities(store: PostgresStore, hub: string, results: readonly ActivityResult[]): Promise<CommitOutcome[]> {
-  const encoded = results.flatMap(({ item, result }, idx) =>
-    isRowId(item.id) ? [{ idx, instance_id: item.instanceId, id: item.id, lock_token: item.lockToken, result: encodeMessage(result) }] : [],
+export async function completeActivities(store: PostgresStore, hub: string, results: readonly ActivityResult[]): Promise<ActivityCommitOutcome[]> {
+  const encoded = results.flatMap(({ item, result, claimNext }, idx) =>
+    isRowId(item.id)
+      ? [{
+          idx,
+          instance_id: item.instanceId,
+          id: item.id,
+          lock_token: item.lockToken,
+          result: encodeMessage(result),
+          claim_worker: claimNext?.workerId ?? null,
+          claim_lease_ms: claimNext?.leaseMs ?? null,
+        }]
+      : [],
   );
-  const completed = new Set<number>();
+  const completed = new Map<number, ClaimedRow | null>();
   if (encoded.length > 0) {
-    const rows = await store.pool.query<{ idx: number }>(
-      named('complete_activities', `SELECT idx FROM ${store.tables.schema}.complete_activities($1, $2, $3, $4) AS idx`,
+    const rows = await store.pool.query<{ idx: number; claimed: ClaimedRow | null }>(
+      named('complete_activities', `SELECT completed_idx AS idx, claimed FROM ${store.tables.schema}.complete_activities($1, $2, $3, $4)`,
       [hub, JSON.stringify(encoded), store.channel, encodeSignal(hub, { kind: 'orchestration' })]),
     );
-    for (const row of rows.rows) completed.add(row.idx);
+    for (const row of rows.rows) completed.set(row.idx, row.claimed);
   }
-  return results.map((_, idx): CommitOutcome => (completed.has(idx) ? { ok: true } : { ok: false, reason: 'lease-lost' }));
+  return results.map((_, idx): ActivityCommitOutcome => {
+    const claimed = completed.get(idx);
+    if (claimed === undefined) return { ok: false, reason: 'lease-lost' };
+    return claimed === null ? { ok: true } : { ok: true, claimed: toWorkItem(claimed) };
+  });
 }
 
 export async function renewActivityLease(store: PostgresStore, hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean> {

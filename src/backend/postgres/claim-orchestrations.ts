@@ -12,10 +12,11 @@ import { toInstanceRecord, toNumber, type BigintText, type InstanceRow } from '.
 import { encodeSignal } from './signals.js';
 import { NOW_MS } from './sql.js';
 
-type ClaimedRow = InstanceRow & {
+/** A row of the server function work_items (bigints as text, or as numbers when it comes inside jsonb). */
+export type ClaimedRow = InstanceRow & {
   input: string | null;
   lock_token: string;
-  claimed_at: BigintText;
+  claimed_at: BigintText | number;
   /** JSON array of the history's events, oldest first; null when empty. */
   history: string | null;
   /** JSON array of [id, execution id, event] of the visible inbox, in arrival order; null when empty. */
@@ -28,13 +29,17 @@ export async function claimOrchestrations(store: PostgresStore, hub: string, opt
     named('claim_orchestrations', `SELECT * FROM ${store.tables.schema}.claim_orchestrations($1, $2, $3, $4)`,
     [hub, options.max, options.workerId, options.leaseMs]),
   );
-  return claimed.rows.map((row) => ({
+  return claimed.rows.map(toWorkItem);
+}
+
+export function toWorkItem(row: ClaimedRow): OrchestrationWorkItem {
+  return {
     instance: toInstanceRecord(row),
     history: row.history === null ? [] : (JSON.parse(row.history) as HistoryEvent[]),
     messages: row.messages === null ? [] : (JSON.parse(row.messages) as [string, string | null, InboxEvent][]).map(toInboxMessage),
     lockToken: row.lock_token,
     claimedAt: toNumber(row.claimed_at),
-  }));
+  };
 }
 
 function toInboxMessage([id, executionId, event]: [string, string | null, InboxEvent]): InboxMessage {

@@ -8,10 +8,10 @@
 import pg from 'pg';
 import type { RuntimeStatus } from '../../core/history.js';
 import type {
+  ActivityCommitOutcome,
   ActivityWorkItem,
   Backend,
   ClaimOptions,
-  CommitOutcome,
   CreateInstanceOutcome,
   CreateInstanceRequest,
   HistoryPageRequest,
@@ -60,7 +60,7 @@ export class PostgresBackend implements Backend {
   private readonly signals: SignalListener;
   private readonly creations: GroupCommit<CreateInstanceRequest, CreateInstanceOutcome>;
   private readonly steps: GroupCommit<StepToCommit, StepCommitOutcome>;
-  private readonly activityResults: GroupCommit<ActivityResult, CommitOutcome>;
+  private readonly activityResults: GroupCommit<ActivityResult, ActivityCommitOutcome>;
 
   constructor(options: PostgresBackendOptions) {
     const schema = options.schema ?? DEFAULT_SCHEMA;
@@ -162,8 +162,8 @@ export class PostgresBackend implements Backend {
     return claimActivities(this.store, hub, options);
   }
 
-  completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage): Promise<CommitOutcome> {
-    return this.activityResults.submit(hub, { item, result });
+  completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage, claimNext?: Omit<ClaimOptions, 'max'>): Promise<ActivityCommitOutcome> {
+    return this.activityResults.submit(hub, claimNext ? { item, result, claimNext } : { item, result });
   }
 
   renewActivityLease(hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean> {

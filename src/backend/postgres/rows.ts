@@ -14,10 +14,10 @@ export interface InstanceRow {
   input?: string | null;
   output: string | null;
   custom_status: string | null;
-  created_at: BigintText;
-  last_updated_at: BigintText;
-  completed_at: BigintText | null;
-  scheduled_start_at: BigintText | null;
+  created_at: BigintText | number;
+  last_updated_at: BigintText | number;
+  completed_at: BigintText | number | null;
+  scheduled_start_at: BigintText | number | null;
   parent_instance_id: string | null;
 }
 

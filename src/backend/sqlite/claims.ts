@@ -5,9 +5,11 @@ import { toInstanceRecord, type InstanceRow } from './rows.js';
 import type { SqliteStore } from './store.js';
 
 interface ClaimParams { hub: string; now: number; max: number; workerId: string; expiresAt: number }
+type ClaimedRow = InstanceRow & { lock_token: string };
 
 export class OrchestrationClaims {
-  private readonly lockReady: Database.Statement<[ClaimParams], InstanceRow & { lock_token: string }>;
+  private readonly lockReady: Database.Statement<[ClaimParams], ClaimedRow>;
+  private readonly lockOne: Database.Statement<[Omit<ClaimParams, 'max'> & { instanceId: string }], ClaimedRow>;
 
   constructor(private readonly store: SqliteStore) {
     // Driven by the visible messages (oldest first), not by the instances, so the cost follows the work
@@ -23,17 +25,34 @@ export class OrchestrationClaims {
           AND (i.status <> 'Pending' OR m.event_type IN ('ExecutionStarted', 'ExecutionTerminated'))
         LIMIT @max)
       RETURNING *`);
+    this.lockOne = store.db.prepare(`UPDATE instances
+      SET lock_token = lower(hex(randomblob(16))), locked_by = @workerId, lock_expires_at = @expiresAt
+      WHERE hub = @hub AND instance_id = @instanceId AND (lock_expires_at IS NULL OR lock_expires_at <= @now)
+        AND EXISTS (SELECT 1 FROM messages m
+                    WHERE m.hub = @hub AND m.instance_id = @instanceId AND m.visible_at <= @now
+                      AND (instances.status <> 'Pending' OR m.event_type IN ('ExecutionStarted', 'ExecutionTerminated')))
+      RETURNING *`);
   }
 
   /** Run inside a write transaction. */
   claim(hub: string, options: ClaimOptions, now: number): OrchestrationWorkItem[] {
     const rows = this.lockReady.all({ hub, now, max: options.max, workerId: options.workerId, expiresAt: now + options.leaseMs });
-    return rows.map((row) => ({
+    return rows.map((row) => this.workItem(hub, row, now));
+  }
+
+  /** The same for one instance, if it is claimable. Run inside a write transaction. */
+  claimOne(hub: string, instanceId: string, options: Omit<ClaimOptions, 'max'>, now: number): OrchestrationWorkItem | undefined {
+    const row = this.lockOne.get({ hub, instanceId, now, workerId: options.workerId, expiresAt: now + options.leaseMs });
+    return row && this.workItem(hub, row, now);
+  }
+
+  private workItem(hub: string, row: ClaimedRow, now: number): OrchestrationWorkItem {
+    return {
       instance: toInstanceRecord(row),
       history: this.store.history.events(hub, row.instance_id),
       messages: this.store.messages.visible(hub, row.instance_id, now),
       lockToken: row.lock_token,
       claimedAt: now,
-    }));
+    };
   }
 }

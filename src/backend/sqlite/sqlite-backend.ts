@@ -1,10 +1,10 @@
 /** The embedded backend: one SQLite file in WAL mode, shared safely by several processes on one machine. */
 import type { RuntimeStatus } from '../../core/history.js';
 import type {
+  ActivityCommitOutcome,
   ActivityWorkItem,
   Backend,
   ClaimOptions,
-  CommitOutcome,
   CreateInstanceOutcome,
   CreateInstanceRequest,
   HistoryPageRequest,
@@ -151,15 +151,24 @@ export class SqliteBackend implements Backend {
     return store.writeGrouped('lease', () => store.activities.claim(hub, options, this.clock()));
   }
 
-  async completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage): Promise<CommitOutcome> {
-    const { store } = this.prepared;
+  async completeActivity(
+    hub: string,
+    item: ActivityWorkItem,
+    result: OutgoingMessage,
+    claimNext?: Omit<ClaimOptions, 'max'>,
+  ): Promise<ActivityCommitOutcome> {
+    const { store, claims } = this.prepared;
     const outcome = await store.writeGrouped('durable', () => {
       const now = this.clock();
       if (!store.activities.deleteIfLeased(hub, item, now)) return { ok: false, reason: 'lease-lost', delivered: false } as const;
-      return { ok: true, delivered: deliverActivityResult(store, hub, result, now) } as const;
+      const delivered = deliverActivityResult(store, hub, result, now);
+      const claimed = delivered && claimNext ? claims.claimOne(hub, result.instanceId, claimNext, now) : undefined;
+      return { ok: true, delivered, claimed } as const;
     });
-    if (outcome.delivered) this.emit(hub, [{ kind: 'orchestration' }]);
-    return outcome.ok ? { ok: true } : { ok: false, reason: 'lease-lost' };
+    if (!outcome.ok) return { ok: false, reason: 'lease-lost' };
+    // An instance claimed by the completing worker is no news to the others.
+    if (outcome.delivered && !outcome.claimed) this.emit(hub, [{ kind: 'orchestration' }]);
+    return outcome.claimed ? { ok: true, claimed: outcome.claimed } : { ok: true };
   }
 
   async renewActivityLease(hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean> {

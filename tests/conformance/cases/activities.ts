@@ -170,6 +170,52 @@ export function describeActivities(open: OpenBackend): void {
         assert.deepEqual(await claimTasks(backend, hub, 10), []);
       }));
 
+    it("may claim, with their completion, the instance's next step for the completing worker", () =>
+      withBackend(open, async (backend, hub) => {
+        await schedule(backend, hub, 'handed', ['work']);
+        const [task] = await claimTasks(backend, hub, 1);
+        assert.ok(task);
+        const outcome = await backend.completeActivity(hub, task, message('handed', taskCompleted(0, '"done"')), { workerId: 'completer', leaseMs: LONG_LEASE_MS });
+        assert.ok(outcome.ok && outcome.claimed);
+        const step = outcome.claimed;
+        assert.equal(step.instance.instanceId, 'handed');
+        assert.equal(step.instance.status, 'Running');
+        assert.deepEqual(eventTypes(step), ['TaskCompleted']);
+        assert.ok(step.lockToken.length > 0 && step.claimedAt > 0);
+        assert.deepEqual(await claimAll(backend, hub), [], 'nobody else can claim it while the completer holds it');
+        await commitOk(backend, hub, step, stepCommit(step, 'Completed', { deleteAllMessages: true }));
+        assert.equal((await backend.getInstance(hub, 'handed'))?.status, 'Completed');
+      }));
+
+    it('claim with their completion neither an instance another worker holds nor anything when their lease was lost', () =>
+      withBackend(open, async (backend, hub) => {
+        await schedule(backend, hub, 'busy', ['a', 'b']);
+        const [first, second] = await claimTasks(backend, hub, 2);
+        assert.ok(first && second);
+        assert.deepEqual(await backend.completeActivity(hub, first, message('busy', taskCompleted(0))), { ok: true }, 'no claim unless asked');
+        const [held] = await claimAll(backend, hub, LONG_LEASE_MS, 'other-worker');
+        assert.equal(held?.instance.instanceId, 'busy');
+        const claimNext = { workerId: 'completer', leaseMs: LONG_LEASE_MS };
+        assert.deepEqual(await backend.completeActivity(hub, second, message('busy', taskCompleted(1)), claimNext), { ok: true });
+
+        await schedule(backend, hub, 'late', ['work']);
+        const [stale] = await claimTasks(backend, hub, 1, SHORT_LEASE_MS);
+        assert.ok(stale);
+        await sleep(PAST_SHORT_LEASE_MS);
+        assert.deepEqual(await backend.completeActivity(hub, stale, message('late', taskCompleted(0)), claimNext), { ok: false, reason: 'lease-lost' });
+        assert.deepEqual(await claimAll(backend, hub), [], 'nothing was delivered, so nothing became claimable');
+      }));
+
+    it('completing together for one instance, claim it once', () =>
+      withBackend(open, async (backend, hub) => {
+        await schedule(backend, hub, 'pair', ['a', 'b']);
+        const tasks = await claimTasks(backend, hub, 2);
+        const claimNext = { workerId: 'completer', leaseMs: LONG_LEASE_MS };
+        const outcomes = await Promise.all(tasks.map((task) => backend.completeActivity(hub, task, message('pair', taskCompleted(task.taskId)), claimNext)));
+        assert.ok(outcomes.every((outcome) => outcome.ok));
+        assert.equal(outcomes.filter((outcome) => outcome.ok && outcome.claimed).length, 1);
+      }));
+
     it('deliver nothing when the instance is gone, and stay within their hub', () =>
       withBackend(open, async (backend, hub) => {
         const otherHub = `${hub}-other`;

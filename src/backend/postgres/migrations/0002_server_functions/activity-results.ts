@@ -5,18 +5,25 @@
 export const ACTIVITY_RESULT_FUNCTIONS = `-- Completes activity tasks: each result is delivered and its task deleted only while the task's lease
 -- holds. The recipients are readied (and so locked) first, then the tasks: the order a step's commit follows
 -- too (it locks its instance, then drops its unleased tasks); a recipient readied for a result whose lease
--- turned out lost gets its ready_at back from its inbox. p_results: [{idx, instance_id, id, lock_token,
--- result: message}], in the order they were made (their messages go in in that order). Returns the idx of
--- the completed.
+-- turned out lost gets its ready_at back from its inbox. A completed result with a claim_worker then claims
+-- its recipient for that worker (lease claim_lease_ms), as claim_orchestrations would, if it is claimable
+-- and nobody holds it: the first such result per recipient. Other workers are notified only of recipients
+-- left unclaimed. p_results: [{idx, instance_id, id, lock_token, result: message, claim_worker,
+-- claim_lease_ms}], in the order they were made (their messages go in in that order). Returns the idx of the
+-- completed, each with the work item (as work_items gives it) of the recipient it claimed, if any.
 CREATE FUNCTION complete_activities(p_hub text, p_results jsonb, p_channel text, p_signal text)
-RETURNS SETOF integer
+RETURNS TABLE (completed_idx integer, claimed jsonb)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   v_now bigint := now_ms();
   v_recipients text[];
   v_tasks tid[];
   v_done integer[];
-  v_inserted bigint;
+  v_fed text[];
+  v_claim_now bigint;
+  v_claim_idx integer[];
+  v_claim_rows tid[];
+  v_claimed_ids text[];
 BEGIN
   v_recipients := ARRAY(SELECT r.recipient_id FROM ready_recipients(p_hub,
     (SELECT jsonb_agg(x->'result') FROM jsonb_array_elements(p_results) AS x), NULL, v_now) AS r);
@@ -44,18 +51,48 @@ BEGIN
       jsonb_to_record(c.result) AS m(instance_id text, execution_id text, event_type text, event text, visible_at bigint)
     WHERE c.idx = ANY(v_done) AND m.instance_id = ANY(v_recipients)
     ORDER BY c.idx
-    RETURNING 1
+    RETURNING instance_id
   )
-  SELECT count(*) INTO v_inserted FROM inserted;
+  SELECT coalesce(array_agg(DISTINCT inserted.instance_id), '{}') INTO v_fed FROM inserted;
   -- Recipients readied for a result whose lease turned out lost get their ready_at back from their inbox.
   PERFORM refresh_ready_at(p_hub, lost.id)
   FROM (SELECT DISTINCT c.result->>'instance_id' AS id FROM jsonb_to_recordset(p_results) AS c(idx integer, result jsonb)
         WHERE c.idx <> ALL(v_done)) AS lost
   WHERE lost.id = ANY(v_recipients);
-  IF v_inserted > 0 THEN
+
+  IF p_results @? '$[*].claim_worker ? (@ != null)' THEN
+    v_claim_now := now_ms();
+    WITH asking AS (
+      SELECT DISTINCT ON (c.result->>'instance_id') c.idx, c.result->>'instance_id' AS instance_id, c.claim_worker, c.claim_lease_ms
+      FROM jsonb_to_recordset(p_results) AS c(idx integer, result jsonb, claim_worker text, claim_lease_ms bigint)
+      WHERE c.claim_worker IS NOT NULL AND c.idx = ANY(v_done) AND c.result->>'instance_id' = ANY(v_fed)
+      ORDER BY c.result->>'instance_id', c.idx
+    ),
+    recipient_rows AS (
+      -- The recipients are locked (ready_recipients); their newest versions, found by the primary key.
+      SELECT a.*, r.ctid AS row
+      FROM asking a CROSS JOIN LATERAL (
+        SELECT i.ctid FROM instances i
+        WHERE i.hub = p_hub AND i.instance_id >= a.instance_id AND i.instance_id <= a.instance_id
+        ORDER BY i.instance_id) AS r
+    ),
+    leased AS (
+      UPDATE instances i
+      SET lock_token = gen_random_uuid()::text, locked_by = r.claim_worker, lock_expires_at = v_claim_now + r.claim_lease_ms
+      FROM recipient_rows r
+      WHERE i.ctid = r.row AND i.ready_at <= v_claim_now AND (i.lock_expires_at IS NULL OR i.lock_expires_at <= v_claim_now)
+      RETURNING r.idx, i.ctid AS row, i.instance_id
+    )
+    SELECT array_agg(l.idx), array_agg(l.row), array_agg(l.instance_id) INTO v_claim_idx, v_claim_rows, v_claimed_ids FROM leased l;
+  END IF;
+
+  IF EXISTS (SELECT 1 FROM unnest(v_fed) AS f(id) WHERE f.id <> ALL(coalesce(v_claimed_ids, '{}'))) THEN
     PERFORM pg_notify(p_channel, p_signal);
   END IF;
-  RETURN QUERY SELECT unnest(v_done);
+  RETURN QUERY
+  SELECT d.idx, CASE WHEN c.row IS NOT NULL THEN (SELECT to_jsonb(w) FROM work_items(p_hub, ARRAY[c.row], v_claim_now) AS w) END
+  FROM unnest(v_done) AS d(idx)
+  LEFT JOIN unnest(v_claim_idx, v_claim_rows) AS c(idx, row) ON c.idx = d.idx;
 END
 $$;
 `;

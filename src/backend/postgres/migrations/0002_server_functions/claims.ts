@@ -2,12 +2,38 @@
  * Part of migration 0002 (../0002_server_functions.ts): claiming orchestration steps and activity tasks.
  * Released SQL is never edited.
  */
-export const CLAIM_FUNCTIONS = `-- Claims up to p_max ready instances, oldest ready first, with FOR UPDATE SKIP LOCKED (claimers on other
--- connections pass over each other's rows) and leases them. Each row comes back with its history and its
--- visible inbox as JSON arrays ([event, …]; [[id, execution_id, event], …]). Those are read by a statement
--- of their own, after the claim: the claim can lease a row that the previous owner's commit released after
--- the claim took its snapshot (the row is re-checked at its newest version), and only a later statement
--- sees the history that commit wrote.
+export const CLAIM_FUNCTIONS = `-- The work items of instances just leased (p_rows: their rows, in the order to return them), each with its
+-- history and its visible inbox as JSON arrays ([event, …]; [[id, execution_id, event], …]), p_now being
+-- the claim's time. Called by a statement after the one that leased them, so that it sees every commit
+-- before the lease.
+CREATE FUNCTION work_items(p_hub text, p_rows tid[], p_now bigint)
+RETURNS TABLE (instance_id text, execution_id text, name text, status text, input text, output text, custom_status text,
+  created_at bigint, last_updated_at bigint, completed_at bigint, scheduled_start_at bigint, parent_instance_id text,
+  lock_token text, claimed_at bigint, history text, messages text)
+LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  SELECT i.instance_id, i.execution_id, i.name, i.status, i.input, i.output, i.custom_status, i.created_at,
+    i.last_updated_at, i.completed_at, i.scheduled_start_at, i.parent_instance_id, i.lock_token, p_now,
+    (SELECT '[' || string_agg(h.event, ',' ORDER BY h.sequence) || ']'
+     FROM history h WHERE h.hub = p_hub AND h.instance_id = i.instance_id),
+    (SELECT '[' || string_agg('[' || to_json(m.id::text) || ',' || coalesce(to_json(m.execution_id)::text, 'null') || ',' || m.event || ']',
+                              ',' ORDER BY m.id) || ']'
+     FROM (SELECT m.id, m.execution_id, m.event FROM messages m
+           WHERE m.hub = p_hub AND m.instance_id >= i.instance_id AND m.instance_id <= i.instance_id AND m.visible_at <= p_now
+           ORDER BY m.instance_id, m.id) AS m)
+  FROM unnest(p_rows) WITH ORDINALITY AS x(row, ord)
+  CROSS JOIN LATERAL (SELECT * FROM instances WHERE ctid = x.row) AS i
+  ORDER BY x.ord;
+END
+$$;
+
+-- Claims up to p_max ready instances, oldest ready first, with FOR UPDATE SKIP LOCKED (claimers on other
+-- connections pass over each other's rows) and leases them; they come back as work_items. Those are read by
+-- a statement of their own, after the claim: the claim can lease a row that the previous owner's commit
+-- released after the claim took its snapshot (the row is re-checked at its newest version), and only a later
+-- statement sees the history that commit wrote.
 --
 -- The claim commits asynchronously (synchronous_commit off for its transaction only): it only moves a
 -- lease. Lost on a server crash, it frees the lease, the work is claimed again, and the fence rejects the
@@ -39,19 +65,7 @@ BEGIN
   )
   SELECT array_agg(ctid ORDER BY ready_at, instance_id) INTO v_rows FROM claimed;
   PERFORM set_config('synchronous_commit', 'off', true);
-  RETURN QUERY
-  SELECT i.instance_id, i.execution_id, i.name, i.status, i.input, i.output, i.custom_status, i.created_at,
-    i.last_updated_at, i.completed_at, i.scheduled_start_at, i.parent_instance_id, i.lock_token, v_now,
-    (SELECT '[' || string_agg(h.event, ',' ORDER BY h.sequence) || ']'
-     FROM history h WHERE h.hub = p_hub AND h.instance_id = i.instance_id),
-    (SELECT '[' || string_agg('[' || to_json(m.id::text) || ',' || coalesce(to_json(m.execution_id)::text, 'null') || ',' || m.event || ']',
-                              ',' ORDER BY m.id) || ']'
-     FROM (SELECT m.id, m.execution_id, m.event FROM messages m
-           WHERE m.hub = p_hub AND m.instance_id >= i.instance_id AND m.instance_id <= i.instance_id AND m.visible_at <= v_now
-           ORDER BY m.instance_id, m.id) AS m)
-  FROM unnest(v_rows) WITH ORDINALITY AS x(row, ord)
-  CROSS JOIN LATERAL (SELECT * FROM instances WHERE ctid = x.row) AS i
-  ORDER BY x.ord;
+  RETURN QUERY SELECT * FROM work_items(p_hub, v_rows, v_now);
 END
 $$;
 

@@ -1,8 +1,9 @@
 /**
- * A step's commit leases its new activity tasks to the worker that committed it, which runs them without
- * claiming them (one store round trip fewer per activity), on every store: a chain's activities never go
- * through claimActivities, a fan-out wider than the free slots leaves the rest to claims, and a worker
- * that stops while such a commit is in flight runs the tasks it was handed before it stops.
+ * Work handed over in the transaction that readies it, on every store: a step's commit leases its new
+ * activity tasks to the worker that committed it, and an activity's completion claims the step it readies
+ * for the worker that completed it, so neither needs a claim of its own (ADR 0006). A chain is claimed
+ * once, at its start; a fan-out wider than the free slots leaves the rest to claims; a worker that stops
+ * while such a commit is in flight runs what it was handed before it stops.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,9 +13,18 @@ import { createTestStore, randomHub, storesUnderTest, type TestStore } from '../
 import { testRegistry } from '../support/test-app.js';
 import { eventually } from '../support/polling.js';
 
-/** The real backend, with the activity tasks that claimActivities handed out counted, and commits slowed on demand. */
-function observed(backend: Backend): { backend: Backend; claimedTasks: () => number; slowCommits: (ms: number) => void; commitsStarted: () => number } {
+interface Observed {
+  backend: Backend;
+  claimedTasks(): number;
+  claimedSteps(): number;
+  slowCommits(ms: number): void;
+  commitsStarted(): number;
+}
+
+/** The real backend, with the work its claims handed out counted, and commits slowed on demand. */
+function observed(backend: Backend): Observed {
   let claimed = 0;
+  let claimedSteps = 0;
   let commitDelayMs = 0;
   let commits = 0;
   const wrapper: Backend = Object.create(backend) as Backend;
@@ -23,16 +33,27 @@ function observed(backend: Backend): { backend: Backend; claimedTasks: () => num
     claimed += tasks.length;
     return tasks;
   };
+  wrapper.claimOrchestrations = async (hub, options) => {
+    const steps = await backend.claimOrchestrations(hub, options);
+    claimedSteps += steps.length;
+    return steps;
+  };
   wrapper.commitOrchestration = async (hub, item, commit) => {
     commits++;
     if (commitDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, commitDelayMs));
     return backend.commitOrchestration(hub, item, commit);
   };
-  return { backend: wrapper, claimedTasks: () => claimed, slowCommits: (ms) => (commitDelayMs = ms), commitsStarted: () => commits };
+  return {
+    backend: wrapper,
+    claimedTasks: () => claimed,
+    claimedSteps: () => claimedSteps,
+    slowCommits: (ms) => (commitDelayMs = ms),
+    commitsStarted: () => commits,
+  };
 }
 
 for (const kind of storesUnderTest()) {
-  describe(`activities handed over by their step's commit on ${kind}`, () => {
+  describe(`work handed over by the commit that readies it on ${kind}`, () => {
     let store: TestStore;
     let backend: Backend;
     before(async () => {
@@ -45,7 +66,7 @@ for (const kind of storesUnderTest()) {
       await store.destroy();
     });
 
-    it("a chain's activities run on the committing worker without a claim", async () => {
+    it('a chain is claimed once: its activities and later steps are handed over', async () => {
       const hub = randomHub();
       const spy = observed(backend);
       const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger });
@@ -57,6 +78,7 @@ for (const kind of storesUnderTest()) {
         assert.equal(status.runtimeStatus, 'Completed');
         assert.equal(status.output, 15);
         assert.equal(spy.claimedTasks(), 0, 'no activity of the chain was claimed');
+        assert.equal(spy.claimedSteps(), 1, 'only the first step was claimed');
       } finally {
         await worker.stop();
       }
@@ -93,6 +115,22 @@ for (const kind of storesUnderTest()) {
       assert.equal(next?.instance.instanceId, id);
       assert.deepEqual(next.messages.map((message) => message.event.type), ['TaskCompleted']);
       assert.deepEqual(await backend.claimActivities(hub, { workerId: 'inspector', max: 10, leaseMs: 60_000 }), []);
+    });
+
+    it('stops handing work over once the worker stops: a long chain is left for the next worker', async () => {
+      const hub = randomHub();
+      const spy = observed(backend);
+      const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger });
+      worker.start();
+      const client = new TaskHubClient({ backend, hub });
+      const id = await client.startNew('Chain', { input: { steps: 100_000, delayMs: 0 } });
+      await eventually('the chain to be well under way', async () => (spy.commitsStarted() >= 20 ? true : undefined));
+      await worker.stop();
+      const status = await client.getStatus(id);
+      assert.equal(status?.runtimeStatus, 'Running');
+      const history = await client.getHistory(id);
+      assert.ok(history.length < 4 * 1000, `the stopped worker went no further (${history.length} events)`);
+      await client.terminate(id, 'test over');
     });
   });
 }
