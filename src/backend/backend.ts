@@ -228,7 +228,8 @@ export interface Backend {
   /**
    * Deletes the task and puts its TaskCompleted/TaskFailed in the instance's inbox, if the lease is still
    * held. With `claimNext`, the same transaction then claims the instance for `workerId`, as
-   * claimOrchestrations would, if it is claimable and nobody holds it, and returns it as `claimed`.
+   * claimOrchestrations would, if it is claimable, nobody holds it and it has no activity task left (a
+   * fan-out is claimed by the result that completes it), and returns it as `claimed`.
    */
   completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage, claimNext?: Omit<ClaimOptions, 'max'>): Promise<ActivityCommitOutcome>;
   /** Extends the lease of a running activity; false when it was lost. */

@@ -2,8 +2,9 @@
  * Work handed over in the transaction that readies it, on every store: a step's commit leases its new
  * activity tasks to the worker that committed it, and an activity's completion claims the step it readies
  * for the worker that completed it, so neither needs a claim of its own (ADR 0006). A chain is claimed
- * once, at its start; a fan-out wider than the free slots leaves the rest to claims; a worker that stops
- * while such a commit is in flight runs what it was handed before it stops.
+ * once, at its start; a fan-out wider than the free slots leaves the rest to claims; a busy worker hands
+ * nothing over; a worker that stops while such a commit is in flight runs what it was handed before it
+ * stops, and hands nothing more over.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -95,6 +96,25 @@ for (const kind of storesUnderTest()) {
         const status = await client.waitForCompletion(id, { timeoutInMilliseconds: 20_000 });
         assert.equal(status.output, 55);
         assert.equal(spy.claimedTasks(), 6, 'four were handed over, six claimed');
+      } finally {
+        await worker.stop();
+      }
+    });
+
+    it('a busy worker hands nothing over: work waits for a claim, batched with other work', async () => {
+      const hub = randomHub();
+      const spy = observed(backend);
+      const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger });
+      worker.start();
+      try {
+        const client = new TaskHubClient({ backend, hub });
+        // Four slow activities, handed over to the idle worker, keep its activity dispatcher busy.
+        const fan = await client.startNew('Fan', { input: { width: 4, delayMs: 1500 } });
+        await eventually('the fan-out to be running', async () => (spy.commitsStarted() >= 1 ? true : undefined));
+        const chain = await client.startNew('Chain', { input: { steps: 1, delayMs: 0 } });
+        assert.equal((await client.waitForCompletion(chain, { timeoutInMilliseconds: 20_000 })).output, 1);
+        assert.equal(spy.claimedTasks(), 1, "the chain's activity was claimed, not handed over");
+        assert.equal((await client.waitForCompletion(fan, { timeoutInMilliseconds: 20_000 })).output, 10);
       } finally {
         await worker.stop();
       }

@@ -28,6 +28,7 @@ export class OrchestrationClaims {
     this.lockOne = store.db.prepare(`UPDATE instances
       SET lock_token = lower(hex(randomblob(16))), locked_by = @workerId, lock_expires_at = @expiresAt
       WHERE hub = @hub AND instance_id = @instanceId AND (lock_expires_at IS NULL OR lock_expires_at <= @now)
+        AND NOT EXISTS (SELECT 1 FROM activity_tasks t WHERE t.hub = @hub AND t.instance_id = @instanceId)
         AND EXISTS (SELECT 1 FROM messages m
                     WHERE m.hub = @hub AND m.instance_id = @instanceId AND m.visible_at <= @now
                       AND (instances.status <> 'Pending' OR m.event_type IN ('ExecutionStarted', 'ExecutionTerminated')))
@@ -40,7 +41,10 @@ export class OrchestrationClaims {
     return rows.map((row) => this.workItem(hub, row, now));
   }
 
-  /** The same for one instance, if it is claimable. Run inside a write transaction. */
+  /**
+   * The same for one instance, if it is claimable and has no activity task left (a fan-out is claimed by
+   * the result that completes it, not once per result). Run inside a write transaction.
+   */
   claimOne(hub: string, instanceId: string, options: Omit<ClaimOptions, 'max'>, now: number): OrchestrationWorkItem | undefined {
     const row = this.lockOne.get({ hub, instanceId, now, workerId: options.workerId, expiresAt: now + options.leaseMs });
     return row && this.workItem(hub, row, now);

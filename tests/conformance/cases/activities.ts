@@ -206,14 +206,17 @@ export function describeActivities(open: OpenBackend): void {
         assert.deepEqual(await claimAll(backend, hub), [], 'nothing was delivered, so nothing became claimable');
       }));
 
-    it('completing together for one instance, claim it once', () =>
+    it('claim with their completion only an instance with no task left: a fan-out is claimed once, by its last result', () =>
       withBackend(open, async (backend, hub) => {
-        await schedule(backend, hub, 'pair', ['a', 'b']);
-        const tasks = await claimTasks(backend, hub, 2);
         const claimNext = { workerId: 'completer', leaseMs: LONG_LEASE_MS };
-        const outcomes = await Promise.all(tasks.map((task) => backend.completeActivity(hub, task, message('pair', taskCompleted(task.taskId)), claimNext)));
-        assert.ok(outcomes.every((outcome) => outcome.ok));
-        assert.equal(outcomes.filter((outcome) => outcome.ok && outcome.claimed).length, 1);
+        await schedule(backend, hub, 'fan', ['a', 'b', 'c']);
+        const [a, b, c] = await claimTasks(backend, hub, 3);
+        assert.ok(a && b && c);
+        assert.deepEqual(await backend.completeActivity(hub, a, message('fan', taskCompleted(0)), claimNext), { ok: true }, 'two tasks are left');
+        const together = await Promise.all([b, c].map((task) => backend.completeActivity(hub, task, message('fan', taskCompleted(task.taskId)), claimNext)));
+        const claimed = together.flatMap((outcome) => (outcome.ok && outcome.claimed ? [outcome.claimed] : []));
+        assert.equal(claimed.length, 1, 'the two last results, completing together, claim it once');
+        assert.deepEqual(eventTypes(claimed[0]!), ['TaskCompleted', 'TaskCompleted', 'TaskCompleted']);
       }));
 
     it('deliver nothing when the instance is gone, and stay within their hub', () =>

@@ -6,8 +6,9 @@ export const ACTIVITY_RESULT_FUNCTIONS = `-- Completes activity tasks: each resu
 -- holds. The recipients are readied (and so locked) first, then the tasks: the order a step's commit follows
 -- too (it locks its instance, then drops its unleased tasks); a recipient readied for a result whose lease
 -- turned out lost gets its ready_at back from its inbox. A completed result with a claim_worker then claims
--- its recipient for that worker (lease claim_lease_ms), as claim_orchestrations would, if it is claimable
--- and nobody holds it: the first such result per recipient. Other workers are notified only of recipients
+-- its recipient for that worker (lease claim_lease_ms), as claim_orchestrations would, if it is claimable,
+-- nobody holds it and it has no activity task left (a fan-out is claimed by the result that completes it):
+-- the first such result per recipient. Other workers are notified only of recipients
 -- left unclaimed. p_results: [{idx, instance_id, id, lock_token, result: message, claim_worker,
 -- claim_lease_ms}], in the order they were made (their messages go in in that order). Returns the idx of the
 -- completed, each with the work item (as work_items gives it) of the recipient it claimed, if any.
@@ -66,6 +67,9 @@ BEGIN
       SELECT DISTINCT ON (c.result->>'instance_id') c.idx, c.result->>'instance_id' AS instance_id, c.claim_worker, c.claim_lease_ms
       FROM jsonb_to_recordset(p_results) AS c(idx integer, result jsonb, claim_worker text, claim_lease_ms bigint)
       WHERE c.claim_worker IS NOT NULL AND c.idx = ANY(v_done) AND c.result->>'instance_id' = ANY(v_fed)
+        AND NOT EXISTS (
+          SELECT 1 FROM activity_tasks t
+          WHERE t.hub = p_hub AND t.instance_id >= c.result->>'instance_id' AND t.instance_id <= c.result->>'instance_id')
       ORDER BY c.result->>'instance_id', c.idx
     ),
     recipient_rows AS (
