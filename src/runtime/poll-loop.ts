@@ -40,12 +40,6 @@ export class PollLoop<T> {
     this.loopDone = this.loop();
   }
 
-  /** Stops claiming and waits for the work in hand to finish. */
-  async stop(): Promise<void> {
-    await this.stopClaiming();
-    await this.drain();
-  }
-
   /** Stops claiming new work; work in hand, and work adopted from now on, still runs. */
   async stopClaiming(): Promise<void> {
     this.running = false;

@@ -181,7 +181,8 @@ export class Worker {
 
   /**
    * Commits a step, leasing to this worker as many of its new activity tasks as it has free slots for (up
-   * to a claim's batch), and runs them at once: a chain of activities needs no claim per activity.
+   * to a claim's batch, and only while its activity dispatcher is quiet: PollLoop.reserve), and runs them at
+   * once: a chain of activities needs no claim per activity.
    */
   private async commitLeasingActivities(item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<StepCommitOutcome> {
     const reserved = commit.activities.length > 0 ? this.activities.reserve(Math.min(commit.activities.length, this.maxBatch)) : 0;
@@ -197,8 +198,8 @@ export class Worker {
   }
 
   /**
-   * Completes an activity and, when this worker has a free step slot, claims the instance's next step in the
-   * same transaction and runs it at once: the step its result readies needs no claim of its own.
+   * Completes an activity and, while this worker's step dispatcher is quiet, claims the instance's next step
+   * in the same transaction and runs it at once: the step its result readies needs no claim of its own.
    */
   private async completeClaimingNextStep(item: ActivityWorkItem, result: OutgoingMessage): Promise<ActivityCommitOutcome> {
     const reserved = this.orchestrations.reserve(1);
