@@ -39,6 +39,15 @@ export interface HttpServerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** RFC 9112 section 3.2: an HTTP/1.1 request without Host is a 400 (HTTP/1.0 may leave it out). */
+function requireHost(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw new HttpError(400, 'the request has no Host header, which HTTP/1.1 requires');
+    }
+  });
+}
+
 /** Nested paths are short; instance ids are up to 256 characters, each up to 12 once percent-encoded. */
 const MAX_PARAM_LENGTH = 4096;
 
@@ -50,6 +59,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const bodyLimit = 2 * maxPayloadBytes;
   const app = Fastify({
     logger: false,
+    // Node would answer an HTTP/1.1 request without Host with an empty 400 of its own; requireHost answers it
+    // like any other bad input.
+    http: { requireHostHeader: false },
     bodyLimit,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: true },
     frameworkErrors: (error, _request, reply) => sendFrameworkError(error, reply),
@@ -70,6 +82,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   registerErrorHandlers(app, { logger, bodyLimit });
+  requireHost(app);
   if (options.apiKey) requireApiKey(app, options.apiKey);
 
   const resolver = new ClientResolver({

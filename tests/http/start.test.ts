@@ -18,11 +18,11 @@ const PAYLOAD_KEYS = [
 
 let server: TestServer;
 
-/** The raw answer to an HTTP/1.0 POST that carries no Host header, as `curl -0 -H 'Host:'` sends it. */
-function postWithoutHost(url: string, path: string): Promise<string> {
+/** The raw answer to a POST that carries no Host header: HTTP/1.0 as `curl -0 -H 'Host:'` sends it, or HTTP/1.1. */
+function postWithoutHost(url: string, path: string, version = '1.0'): Promise<string> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.end(`POST ${path} HTTP/1.0\r\n\r\n`));
+    const socket = connect(Number(port), hostname, () => socket.end(`POST ${path} HTTP/${version}\r\nConnection: close\r\n\r\n`));
     let answer = '';
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
     socket.on('error', reject);
@@ -81,11 +81,14 @@ describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanceId}]
         assert.match(assertErrorBody(answer), /the Host header .* is not a host name with an optional port/);
       }
     }
-    // HTTP/1.0 may leave Host out (curl -0 -H 'Host:'); Node itself refuses an HTTP/1.1 request without one.
+    // HTTP/1.0 may leave Host out (curl -0 -H 'Host:'); HTTP/1.1 must not (RFC 9112), and either gets a JSON 400.
     for (const path of paths) {
       const answer = await postWithoutHost(server.url, path);
       assert.match(answer, /^HTTP\/1\.1 400 /, path);
       assert.match(answer, /\{"error":"cannot build management URLs: the request has neither an absolute URL nor a Host header/, path);
+      const http11 = await postWithoutHost(server.url, path, '1.1');
+      assert.match(http11, /^HTTP\/1\.1 400 /, path);
+      assert.match(http11, /\{"error":"the request has no Host header, which HTTP\/1\.1 requires"\}/, path);
     }
     assert.equal(await countAll(server.client), before);
     assert.equal(await server.client.getStatus('bad-host'), undefined);
