@@ -23,7 +23,7 @@ export type {
   TimerTask,
 } from './core/context.js';
 export { Task } from './core/task.js';
-export { TaskFailedError, NonDeterminismError, HistoryLimitError } from './core/failure.js';
+export { TaskFailedError, NonDeterminismError, HistoryLimitError, PoisonedStepError } from './core/failure.js';
 export type { FailureDetails, HistoryEvent, JsonText, RuntimeStatus } from './core/history.js';
 export { RUNTIME_STATUSES, isFinished } from './core/history.js';
 

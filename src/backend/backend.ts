@@ -75,6 +75,11 @@ export interface OrchestrationWorkItem {
   lockToken: string;
   /** The store's time at the claim. */
   claimedAt: number;
+  /**
+   * Earlier claims of this step that ended without a commit: a lease that ran out (a worker that died or
+   * stalled) or an abandon that counted as failed. 0 after every commit. Bounds poison steps (T18).
+   */
+  failedAttempts: number;
 }
 
 export interface ActivityWorkItem {
@@ -221,8 +226,11 @@ export interface Backend {
   claimOrchestrations(hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]>;
   /** Applies one step atomically if the lease is still held, and releases the lease. */
   commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<StepCommitOutcome>;
-  /** Releases the lease without changes, so the work can be claimed again after `retryAfterMs`. */
-  abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number): Promise<void>;
+  /**
+   * Releases the lease without changes, so the work can be claimed again after `retryAfterMs`; `failed`
+   * counts the attempt in `failedAttempts` (the step could not be run, as opposed to: not yet).
+   */
+  abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number, failed?: boolean): Promise<void>;
 
   claimActivities(hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]>;
   /**

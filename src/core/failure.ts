@@ -69,6 +69,27 @@ export class HistoryLimitError extends Error {
   }
 }
 
+/**
+ * A step was claimed this many times without ever being committed (RELIABILITY.md T18): its workers died
+ * or stalled, or the engine failed on it. The instance fails instead of being retried without end.
+ */
+export class PoisonedStepError extends Error {
+  constructor(
+    readonly instanceId: string,
+    readonly failedAttempts: number,
+  ) {
+    super(
+      `orchestration '${instanceId}' failed: its next step was attempted ${failedAttempts} times without being committed ` +
+        '(the workers running it died or stalled, or the engine failed on it); the step was not run again',
+    );
+    this.name = 'PoisonedStepError';
+  }
+
+  get details(): { instanceId: string; failedAttempts: number } {
+    return { instanceId: this.instanceId, failedAttempts: this.failedAttempts };
+  }
+}
+
 /** Converts anything thrown into the failure details stored in history and shown as the instance's output. */
 export function toFailureDetails(thrown: unknown, depth = 0): FailureDetails {
   if (!(thrown instanceof Error)) return { errorType: 'Error', errorMessage: describeThrown(thrown) };

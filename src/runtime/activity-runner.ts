@@ -14,6 +14,8 @@ export interface ActivityRunnerOptions {
   hub: string;
   resolveActivity(name: string): ActivityFunction | undefined;
   leaseMs: number;
+  /** A task delivered more times than this fails without running: it may be what kills its workers (T18). */
+  maxAttempts: number;
   maxPayloadBytes: number;
   logger: Logger;
   /** Reports the outcome to the store (the worker's completeActivity, which may claim the instance's next step). */
@@ -40,6 +42,15 @@ export async function runActivity(item: ActivityWorkItem, options: ActivityRunne
 }
 
 async function execute(item: ActivityWorkItem, options: ActivityRunnerOptions): Promise<InboxEvent> {
+  if (item.attempt > options.maxAttempts) {
+    options.logger.error(`activity '${item.name}' (instance '${item.instanceId}', task ${item.taskId}) was delivered ${item.attempt} times: it fails without running`);
+    return failed(item, {
+      errorType: 'ActivityAttemptsExceededError',
+      errorMessage:
+        `activity '${item.name}' (task ${item.taskId}) was delivered ${item.attempt} times, more than the limit of ${options.maxAttempts}, ` +
+        'without a result (the workers running it died or stalled); it was not run again',
+    });
+  }
   const fn = options.resolveActivity(item.name);
   if (!fn) return failed(item, { errorType: 'UnknownActivityError', errorMessage: `activity '${item.name}' is not registered` });
   let input: unknown;

@@ -8,6 +8,7 @@ import { isFinished } from '../core/history.js';
 import type { OrchestratorFunction } from '../core/context.js';
 import type { HistoryLimits, OrchestrationStepResult, ReplaySafeLogger } from '../core/step.js';
 import { executeOrchestrationStep } from '../core/executor.js';
+import { poisonedStep } from '../core/poisoned-step.js';
 import { eventRaisedMessage, parentNotification, timerFiredMessage } from './messages.js';
 
 export interface StepDependencies {
@@ -20,14 +21,16 @@ export interface StepDependencies {
 
 export type StepDecision =
   | { kind: 'commit'; commit: OrchestrationCommit }
-  /** Nothing can be done yet (events for an instance whose scheduled start is still ahead). */
-  | { kind: 'abandon'; retryAfterMs: number };
+  /**
+   * Nothing can be done yet (events for an instance whose scheduled start is still ahead), or, `failed`,
+   * the step could not be run and is retried later.
+   */
+  | { kind: 'abandon'; retryAfterMs: number; failed?: boolean };
 
 export function planOrchestrationStep(item: OrchestrationWorkItem, deps: StepDependencies): StepDecision {
   const { instance, history } = item;
   const consumedMessageIds = item.messages.map((message) => message.id);
-  const current = item.messages.filter((m) => m.executionId === undefined || m.executionId === instance.executionId);
-  const newEvents = current.map((m) => m.event);
+  const newEvents = currentEvents(item);
 
   if (isFinished(instance.status) && !(instance.status === 'Failed' && newEvents.some((e) => e.type === 'ExecutionRewound'))) {
     // Messages for a finished execution (late activity results, events) are discarded, as Durable Functions does.
@@ -51,6 +54,28 @@ export function planOrchestrationStep(item: OrchestrationWorkItem, deps: StepDep
     return { kind: 'abandon', retryAfterMs: Math.max(startsAt - item.claimedAt, 10) };
   }
   return { kind: 'commit', commit: translate(item, result, consumedMessageIds, now, deps) };
+}
+
+/** T18: the step failed to commit too often; the instance fails without the code being run again. */
+export function planPoisonedStep(item: OrchestrationWorkItem, deps: StepDependencies): StepDecision {
+  const { instance, history } = item;
+  const now = new Date(item.claimedAt).toISOString();
+  const input = {
+    instanceId: instance.instanceId,
+    pastEvents: history,
+    newEvents: currentEvents(item),
+    now,
+    resolveOrchestrator: (name: string) => deps.resolveOrchestrator(name),
+    maxPayloadBytes: deps.maxPayloadBytes,
+  };
+  const result = poisonedStep(input, item.failedAttempts, instance.customStatus);
+  return { kind: 'commit', commit: translate(item, result, item.messages.map((message) => message.id), now, deps) };
+}
+
+/** The inbox events addressed to the current execution (others are stale and dropped). */
+function currentEvents(item: OrchestrationWorkItem): InboxEvent[] {
+  const { executionId } = item.instance;
+  return item.messages.filter((m) => m.executionId === undefined || m.executionId === executionId).map((m) => m.event);
 }
 
 function unchangedInstanceCommit(item: OrchestrationWorkItem, consumedMessageIds: string[]): OrchestrationCommit {

@@ -16,7 +16,8 @@ import type {
 } from '../backend/backend.js';
 import type { Registry } from '../authoring/registry.js';
 import { PollLoop } from './poll-loop.js';
-import { planOrchestrationStep, type StepDecision } from './orchestration-step.js';
+import { planOrchestrationStep, planPoisonedStep, type StepDecision } from './orchestration-step.js';
+import { isFinished } from '../core/history.js';
 import { runActivity } from './activity-runner.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { DEFAULT_MAX_HISTORY_EVENTS, DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
@@ -48,6 +49,13 @@ export interface WorkerOptions {
    * HistoryLimitError instead (default 50,000): looping orchestrations must call continueAsNew.
    */
   maxHistoryEvents?: number;
+  /**
+   * A step claimed this many times without a commit (its workers died or stalled, or the engine failed on
+   * it) fails the instance with a PoisonedStepError instead of running again (default 10).
+   */
+  maxStepAttempts?: number;
+  /** An activity task delivered more times than this is failed without running (default 10). */
+  maxActivityAttempts?: number;
   workerId?: string;
   logger?: Logger;
   /** Called after every committed step: lets tests audit who ran what, when. */
@@ -75,6 +83,7 @@ export class Worker {
   private readonly logger: Logger;
   private readonly maxPayloadBytes: number;
   private readonly historyLimits: HistoryLimits;
+  private readonly maxStepAttempts: number;
   private readonly orchestrationLeaseMs: number;
   private readonly activityLeaseMs: number;
   private readonly maxBatch: number;
@@ -90,6 +99,8 @@ export class Worker {
     this.logger = options.logger ?? consoleLogger;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.historyLimits = historyLimits(options);
+    this.maxStepAttempts = attemptLimit('maxStepAttempts', options.maxStepAttempts);
+    const maxActivityAttempts = attemptLimit('maxActivityAttempts', options.maxActivityAttempts);
     this.orchestrationLeaseMs = options.orchestrationLeaseMs ?? 30_000;
     this.activityLeaseMs = options.activityLeaseMs ?? 60_000;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -125,6 +136,7 @@ export class Worker {
           hub: this.hub,
           resolveActivity: (name) => this.registry.getActivity(name),
           leaseMs: this.activityLeaseMs,
+          maxAttempts: maxActivityAttempts,
           maxPayloadBytes: this.maxPayloadBytes,
           logger: this.logger,
           complete: (item, result) => this.completeClaimingNextStep(item, result),
@@ -158,7 +170,7 @@ export class Worker {
     const startedAt = Date.now();
     const decision = this.plan(item);
     if (decision.kind === 'abandon') {
-      await this.backend.abandonOrchestration(this.hub, item, decision.retryAfterMs);
+      await this.backend.abandonOrchestration(this.hub, item, decision.retryAfterMs, decision.failed);
       return;
     }
     const committingAt = Date.now();
@@ -215,19 +227,22 @@ export class Worker {
   }
 
   private plan(item: OrchestrationWorkItem): StepDecision {
+    const deps = {
+      resolveOrchestrator: (name: string) => this.registry.getOrchestrator(name),
+      maxPayloadBytes: this.maxPayloadBytes,
+      newExecutionId: () => randomUUID().replaceAll('-', ''),
+      logger: this.logger,
+      historyLimits: this.historyLimits,
+    };
+    const poisoned = item.failedAttempts >= this.maxStepAttempts && !isFinished(item.instance.status);
+    if (poisoned) this.logger.error(`the step of '${item.instance.instanceId}' failed to commit ${item.failedAttempts} times: the instance fails (PoisonedStepError)`);
     try {
-      return planOrchestrationStep(item, {
-        resolveOrchestrator: (name) => this.registry.getOrchestrator(name),
-        maxPayloadBytes: this.maxPayloadBytes,
-        newExecutionId: () => randomUUID().replaceAll('-', ''),
-        logger: this.logger,
-        historyLimits: this.historyLimits,
-      });
+      return poisoned ? planPoisonedStep(item, deps) : planOrchestrationStep(item, deps);
     } catch (error) {
-      // The engine turns user errors into failures; an exception here is a taskhub defect. Retry later
-      // rather than lose the step.
+      // The engine turns user errors into failures; an exception here is a taskhub defect. Retry later,
+      // backing off, rather than lose the step; after maxStepAttempts the instance fails.
       this.logger.error(`internal error while running a step of '${item.instance.instanceId}': ${describeError(error)}`);
-      return { kind: 'abandon', retryAfterMs: 5000 };
+      return { kind: 'abandon', retryAfterMs: Math.min(1000 * 2 ** item.failedAttempts, 60_000), failed: true };
     }
   }
 
@@ -236,6 +251,14 @@ export class Worker {
     if (next === undefined) return undefined;
     return next - (await this.backend.now());
   }
+}
+
+const DEFAULT_MAX_ATTEMPTS = 10;
+
+function attemptLimit(name: string, value: number | undefined): number {
+  const limit = value ?? DEFAULT_MAX_ATTEMPTS;
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidArgumentError(`${name} must be a whole number of at least 1, not ${limit}`);
+  return limit;
 }
 
 function historyLimits(options: WorkerOptions): HistoryLimits {

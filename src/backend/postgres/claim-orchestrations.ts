@@ -17,6 +17,7 @@ export type ClaimedRow = InstanceRow & {
   input: string | null;
   lock_token: string;
   claimed_at: BigintText | number;
+  failed_attempts: number;
   /** JSON array of the history's events, oldest first; null when empty. */
   history: string | null;
   /** JSON array of [id, execution id, event] of the visible inbox, in arrival order; null when empty. */
@@ -39,6 +40,7 @@ export function toWorkItem(row: ClaimedRow): OrchestrationWorkItem {
     messages: row.messages === null ? [] : (JSON.parse(row.messages) as [string, string | null, InboxEvent][]).map(toInboxMessage),
     lockToken: row.lock_token,
     claimedAt: toNumber(row.claimed_at),
+    failedAttempts: row.failed_attempts,
   };
 }
 
@@ -55,15 +57,16 @@ export async function abandonOrchestration(
   instanceId: string,
   lockToken: string,
   retryAfterMs: number,
+  failed: boolean,
 ): Promise<void> {
   await store.pool.query(
     named('abandon_orchestration', `WITH released AS (
       UPDATE ${store.tables.instances}
-      SET lock_token = NULL, locked_by = NULL, lock_expires_at = ${NOW_MS} + $4
+      SET lock_token = NULL, locked_by = NULL, lock_expires_at = ${NOW_MS} + $4, failed_attempts = failed_attempts + $7
       WHERE hub = $1 AND instance_id = $2 AND lock_token = $3
       RETURNING 1
     )
     SELECT pg_notify($5, $6) FROM released`,
-    [hub, instanceId, lockToken, retryAfterMs, store.channel, encodeSignal(hub, { kind: 'orchestration' })]),
+    [hub, instanceId, lockToken, retryAfterMs, store.channel, encodeSignal(hub, { kind: 'orchestration' }), failed ? 1 : 0]),
   );
 }

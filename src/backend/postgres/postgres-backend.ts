@@ -154,8 +154,8 @@ export class PostgresBackend implements Backend {
     return this.steps.submit(hub, { item, commit });
   }
 
-  abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number): Promise<void> {
-    return abandonOrchestration(this.store, hub, item.instance.instanceId, item.lockToken, retryAfterMs);
+  abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number, failed = false): Promise<void> {
+    return abandonOrchestration(this.store, hub, item.instance.instanceId, item.lockToken, retryAfterMs, failed);
   }
 
   claimActivities(hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]> {

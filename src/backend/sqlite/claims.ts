@@ -5,7 +5,7 @@ import { toInstanceRecord, type InstanceRow } from './rows.js';
 import type { SqliteStore } from './store.js';
 
 interface ClaimParams { hub: string; now: number; max: number; workerId: string; expiresAt: number }
-type ClaimedRow = InstanceRow & { lock_token: string };
+type ClaimedRow = InstanceRow & { lock_token: string; failed_attempts: number };
 
 export class OrchestrationClaims {
   private readonly lockReady: Database.Statement<[ClaimParams], ClaimedRow>;
@@ -15,8 +15,10 @@ export class OrchestrationClaims {
     // Driven by the visible messages (oldest first), not by the instances, so the cost follows the work
     // waiting rather than the size of the hub. Events to a Pending instance wait until it has started:
     // only its start or a termination makes it claimable.
+    // A lease still set when the instance is claimed ran out: the attempt it gave ended without a commit.
     this.lockReady = store.db.prepare(`UPDATE instances
-      SET lock_token = lower(hex(randomblob(16))), locked_by = @workerId, lock_expires_at = @expiresAt
+      SET lock_token = lower(hex(randomblob(16))), locked_by = @workerId, lock_expires_at = @expiresAt,
+        failed_attempts = failed_attempts + (lock_token IS NOT NULL)
       WHERE row_seq IN (
         SELECT DISTINCT i.row_seq
         FROM messages m JOIN instances i ON i.hub = m.hub AND i.instance_id = m.instance_id
@@ -26,7 +28,8 @@ export class OrchestrationClaims {
         LIMIT @max)
       RETURNING *`);
     this.lockOne = store.db.prepare(`UPDATE instances
-      SET lock_token = lower(hex(randomblob(16))), locked_by = @workerId, lock_expires_at = @expiresAt
+      SET lock_token = lower(hex(randomblob(16))), locked_by = @workerId, lock_expires_at = @expiresAt,
+        failed_attempts = failed_attempts + (lock_token IS NOT NULL)
       WHERE hub = @hub AND instance_id = @instanceId AND (lock_expires_at IS NULL OR lock_expires_at <= @now)
         AND NOT EXISTS (SELECT 1 FROM activity_tasks t WHERE t.hub = @hub AND t.instance_id = @instanceId)
         AND EXISTS (SELECT 1 FROM messages m
@@ -57,6 +60,7 @@ export class OrchestrationClaims {
       messages: this.store.messages.visible(hub, row.instance_id, now),
       lockToken: row.lock_token,
       claimedAt: now,
+      failedAttempts: row.failed_attempts,
     };
   }
 }

@@ -29,7 +29,7 @@ export class InstanceStatements {
   private readonly insertRow: Database.Statement<[Record<string, unknown>]>;
   private readonly deleteRow: Database.Statement<[Key]>;
   private readonly updateAfterStep: Database.Statement<[Record<string, unknown>]>;
-  private readonly releaseLease: Database.Statement<[Key & { lockToken: string; retryAt: number }]>;
+  private readonly releaseLease: Database.Statement<[Key & { lockToken: string; retryAt: number; failed: 0 | 1 }]>;
 
   constructor(db: Database.Database) {
     this.selectRow = db.prepare('SELECT * FROM instances WHERE hub = @hub AND instance_id = @instanceId');
@@ -47,9 +47,10 @@ export class InstanceStatements {
         custom_status = @customStatus,
         last_updated_at = @now,
         completed_at = @completedAt,
-        lock_token = NULL, locked_by = NULL, lock_expires_at = NULL
+        lock_token = NULL, locked_by = NULL, lock_expires_at = NULL, failed_attempts = 0
       WHERE hub = @hub AND instance_id = @instanceId`);
-    this.releaseLease = db.prepare(`UPDATE instances SET lock_token = NULL, locked_by = NULL, lock_expires_at = @retryAt
+    this.releaseLease = db.prepare(`UPDATE instances SET lock_token = NULL, locked_by = NULL, lock_expires_at = @retryAt,
+        failed_attempts = failed_attempts + @failed
       WHERE hub = @hub AND instance_id = @instanceId AND lock_token = @lockToken`);
   }
 
@@ -99,7 +100,7 @@ export class InstanceStatements {
   }
 
   /** Clears the lease if `lockToken` still holds it; the instance is claimable again at `retryAt`. */
-  abandon(hub: string, instanceId: string, lockToken: string, retryAt: number): void {
-    this.releaseLease.run({ hub, instanceId, lockToken, retryAt });
+  abandon(hub: string, instanceId: string, lockToken: string, retryAt: number, failed: boolean): void {
+    this.releaseLease.run({ hub, instanceId, lockToken, retryAt, failed: failed ? 1 : 0 });
   }
 }

@@ -141,9 +141,9 @@ export class SqliteBackend implements Backend {
     return outcome;
   }
 
-  async abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number): Promise<void> {
+  async abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number, failed = false): Promise<void> {
     const { store } = this.prepared;
-    await store.writeGrouped('lease', () => store.instances.abandon(hub, item.instance.instanceId, item.lockToken, this.clock() + retryAfterMs));
+    await store.writeGrouped('lease', () => store.instances.abandon(hub, item.instance.instanceId, item.lockToken, this.clock() + retryAfterMs, failed));
   }
 
   async claimActivities(hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]> {

@@ -16,6 +16,7 @@ import {
   sleep,
   start,
   stepCommit,
+  taskCompleted,
   terminated,
   timerFired,
   withBackend,
@@ -225,6 +226,43 @@ export function describeClaims(open: OpenBackend): void {
         await backend.abandonOrchestration(hub, soon, SHORT_LEASE_MS);
         await sleep(PAST_SHORT_LEASE_MS);
         await claimOnly(backend, hub, 'soon');
+      }));
+  });
+
+  describe('failedAttempts (T18)', () => {
+    it('counts claims of a step that ended without a commit: an expired lease or a failed abandon; a commit resets it', () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'poison');
+        const first = await claimOnly(backend, hub, 'poison', SHORT_LEASE_MS);
+        assert.equal(first.failedAttempts, 0);
+        await sleep(PAST_SHORT_LEASE_MS);
+        const second = await claimOnly(backend, hub, 'poison');
+        assert.equal(second.failedAttempts, 1, 'the first lease ran out');
+        await backend.abandonOrchestration(hub, second, 0, true);
+        const third = await claimOnly(backend, hub, 'poison');
+        assert.equal(third.failedAttempts, 2, 'a failed abandon counts');
+        await backend.abandonOrchestration(hub, third, 0);
+        const fourth = await claimOnly(backend, hub, 'poison');
+        assert.equal(fourth.failedAttempts, 2, 'an abandon for later does not');
+        await commitOk(backend, hub, fourth, stepCommit(fourth, 'Running'));
+        await backend.sendMessage(hub, message('poison', raised('next')), ['Running']);
+        assert.equal((await claimOnly(backend, hub, 'poison')).failedAttempts, 0, 'the commit reset it');
+      }));
+
+    it('is counted by a claim in an activity completion too', () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'handed');
+        const item = await claimOnly(backend, hub, 'handed');
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', { activities: [{ taskId: 0, name: 'work' }] }));
+        const [task] = await backend.claimActivities(hub, { workerId: 'w', max: 1, leaseMs: LONG_LEASE_MS });
+        assert.ok(task);
+        // An event makes the instance claimable; its claim's lease runs out; the completion claims it again.
+        await backend.sendMessage(hub, message('handed', raised('ping')), ['Running']);
+        await claimOnly(backend, hub, 'handed', SHORT_LEASE_MS);
+        await sleep(PAST_SHORT_LEASE_MS);
+        const outcome = await backend.completeActivity(hub, task, message('handed', taskCompleted(0)), { workerId: 'w', leaseMs: LONG_LEASE_MS });
+        assert.ok(outcome.ok && outcome.claimed);
+        assert.equal(outcome.claimed.failedAttempts, 1);
       }));
   });
 }

@@ -37,6 +37,8 @@ CREATE TABLE instances (
   lock_token         text,
   locked_by          text,
   lock_expires_at    bigint,
+  -- Claims of the current step that ended without a commit (a lease that ran out, an engine failure).
+  failed_attempts    integer NOT NULL DEFAULT 0,
   PRIMARY KEY (hub, instance_id)
 );
 CREATE INDEX instances_by_created ON instances (hub, created_at, row_seq);

@@ -24,7 +24,9 @@ CREATE TABLE instances (
   parent_instance_id TEXT,
   lock_token TEXT,
   locked_by TEXT,
-  lock_expires_at INTEGER
+  lock_expires_at INTEGER,
+  -- Claims of the current step that ended without a commit (a lease that ran out, an engine failure).
+  failed_attempts INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX instances_by_id ON instances (hub, instance_id);
 CREATE INDEX instances_by_created ON instances (hub, created_at, row_seq);

@@ -82,7 +82,8 @@ BEGIN
     ),
     leased AS (
       UPDATE instances i
-      SET lock_token = gen_random_uuid()::text, locked_by = r.claim_worker, lock_expires_at = v_claim_now + r.claim_lease_ms
+      SET lock_token = gen_random_uuid()::text, locked_by = r.claim_worker, lock_expires_at = v_claim_now + r.claim_lease_ms,
+        failed_attempts = i.failed_attempts + (i.lock_token IS NOT NULL)::integer
       FROM recipient_rows r
       WHERE i.ctid = r.row AND i.ready_at <= v_claim_now AND (i.lock_expires_at IS NULL OR i.lock_expires_at <= v_claim_now)
       RETURNING r.idx, i.ctid AS row, i.instance_id

@@ -9,13 +9,13 @@ export const CLAIM_FUNCTIONS = `-- The work items of instances just leased (p_ro
 CREATE FUNCTION work_items(p_hub text, p_rows tid[], p_now bigint)
 RETURNS TABLE (instance_id text, execution_id text, name text, status text, input text, output text, custom_status text,
   created_at bigint, last_updated_at bigint, completed_at bigint, scheduled_start_at bigint, parent_instance_id text,
-  lock_token text, claimed_at bigint, history text, messages text)
+  lock_token text, claimed_at bigint, failed_attempts integer, history text, messages text)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 #variable_conflict use_column
 BEGIN
   RETURN QUERY
   SELECT i.instance_id, i.execution_id, i.name, i.status, i.input, i.output, i.custom_status, i.created_at,
-    i.last_updated_at, i.completed_at, i.scheduled_start_at, i.parent_instance_id, i.lock_token, p_now,
+    i.last_updated_at, i.completed_at, i.scheduled_start_at, i.parent_instance_id, i.lock_token, p_now, i.failed_attempts,
     (SELECT '[' || string_agg(h.event, ',' ORDER BY h.sequence) || ']'
      FROM history h WHERE h.hub = p_hub AND h.instance_id = i.instance_id),
     (SELECT '[' || string_agg('[' || to_json(m.id::text) || ',' || coalesce(to_json(m.execution_id)::text, 'null') || ',' || m.event || ']',
@@ -41,7 +41,7 @@ $$;
 CREATE FUNCTION claim_orchestrations(p_hub text, p_max integer, p_worker text, p_lease_ms bigint)
 RETURNS TABLE (instance_id text, execution_id text, name text, status text, input text, output text, custom_status text,
   created_at bigint, last_updated_at bigint, completed_at bigint, scheduled_start_at bigint, parent_instance_id text,
-  lock_token text, claimed_at bigint, history text, messages text)
+  lock_token text, claimed_at bigint, failed_attempts integer, history text, messages text)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 #variable_conflict use_column
 DECLARE
@@ -59,7 +59,9 @@ BEGIN
     RETURN;
   END IF;
   WITH claimed AS (
-    UPDATE instances SET lock_token = gen_random_uuid()::text, locked_by = p_worker, lock_expires_at = v_now + p_lease_ms
+    -- A lease still set when the instance is claimed ran out: the attempt it gave ended without a commit.
+    UPDATE instances SET lock_token = gen_random_uuid()::text, locked_by = p_worker, lock_expires_at = v_now + p_lease_ms,
+      failed_attempts = instances.failed_attempts + (instances.lock_token IS NOT NULL)::integer
     WHERE ctid = ANY(v_picked)
     RETURNING ctid, ready_at, instance_id
   )

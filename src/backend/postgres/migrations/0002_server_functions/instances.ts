@@ -30,7 +30,7 @@ BEGIN
       input = excluded.input, output = NULL, custom_status = NULL, created_at = excluded.created_at,
       last_updated_at = excluded.last_updated_at, completed_at = NULL, scheduled_start_at = excluded.scheduled_start_at,
       parent_instance_id = excluded.parent_instance_id, ready_at = excluded.ready_at,
-      lock_token = NULL, locked_by = NULL, lock_expires_at = NULL
+      lock_token = NULL, locked_by = NULL, lock_expires_at = NULL, failed_attempts = 0
     WHERE i.status IN ('Completed', 'Failed', 'Terminated')
     RETURNING i.instance_id
   ),

@@ -32,7 +32,7 @@ BEGIN
       input = CASE WHEN s.set_input THEN s.input ELSE i.input END,
       output = s.output, custom_status = s.custom_status, last_updated_at = v_now,
       completed_at = CASE WHEN s.finished THEN v_now END,
-      lock_token = NULL, locked_by = NULL, lock_expires_at = NULL,
+      lock_token = NULL, locked_by = NULL, lock_expires_at = NULL, failed_attempts = 0,
       ready_at = (
         SELECT min(m.visible_at)
         FROM (SELECT m.id, m.event_type, m.visible_at FROM messages m
