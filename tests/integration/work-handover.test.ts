@@ -109,7 +109,7 @@ for (const kind of storesUnderTest()) {
       try {
         const client = new TaskHubClient({ backend, hub });
         // Four slow activities, handed over to the idle worker, keep its activity dispatcher busy.
-        const fan = await client.startNew('Fan', { input: { width: 4, delayMs: 1500 } });
+        const fan = await client.startNew('Fan', { input: { width: 4, delayMs: 3000 } });
         await eventually('the fan-out to be running', async () => (spy.commitsStarted() >= 1 ? true : undefined));
         const chain = await client.startNew('Chain', { input: { steps: 1, delayMs: 0 } });
         assert.equal((await client.waitForCompletion(chain, { timeoutInMilliseconds: 20_000 })).output, 1);
