@@ -4,12 +4,13 @@
  * the engine fails on is retried with growing backoff; an activity task delivered more than maxActivityAttempts times fails
  * without running. Bad limits are refused when the worker is made.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend } from '../../src/backend/backend.js';
 import { InvalidArgumentError, TaskHubClient, Worker, silentLogger, type FailureDetails } from '../../src/index.js';
 import { planOrchestrationStep } from '../../src/runtime/orchestration-step.js';
-import { createTestStore, randomHub, storesUnderTest, type TestStore } from '../support/stores.js';
+import { randomHub, storesUnderTest } from '../support/stores.js';
+import { suiteStore } from '../support/suite-store.js';
 import { testRegistry } from '../support/test-app.js';
 import { eventually } from '../support/polling.js';
 
@@ -19,20 +20,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 for (const kind of storesUnderTest()) {
   describe(`poison steps and activities on ${kind}`, () => {
-    let store: TestStore;
-    let backend: Backend;
-    before(async () => {
-      store = await createTestStore(kind);
-      backend = await store.open();
-      await backend.migrate();
-    });
-    after(async () => {
-      await backend.close();
-      await store.destroy();
-    });
+    const suite = suiteStore(kind);
 
     /** Claims the instance's step `times` times and lets each lease run out, as crashing workers would. */
     async function claimAndAbandonByCrash(hub: string, times: number): Promise<void> {
+      const { backend } = suite;
       for (let i = 0; i < times; i++) {
         const [item] = await backend.claimOrchestrations(hub, { workerId: `crashing-${i}`, max: 1, leaseMs: SHORT_LEASE_MS });
         assert.ok(item, `claim ${i + 1}`);
@@ -41,6 +33,7 @@ for (const kind of storesUnderTest()) {
     }
 
     it('a step whose workers kept dying fails its instance with PoisonedStepError, without running it again', async () => {
+      const { backend } = suite;
       const hub = randomHub();
       const client = new TaskHubClient({ backend, hub });
       const id = await client.startNew('HelloWorld', { input: 'Ana' });
@@ -62,6 +55,7 @@ for (const kind of storesUnderTest()) {
     });
 
     it('a step the engine fails on is abandoned as a failed attempt and retried with growing backoff', async () => {
+      const { backend } = suite;
       const hub = randomHub();
       const client = new TaskHubClient({ backend, hub });
       // A defect in the engine, simulated where the worker reads the step: every read of its history throws.
@@ -91,6 +85,7 @@ for (const kind of storesUnderTest()) {
     });
 
     it('an activity delivered more than maxActivityAttempts times fails without running', async () => {
+      const { backend } = suite;
       const hub = randomHub();
       const client = new TaskHubClient({ backend, hub });
       const id = await client.startNew('Chain', { input: { steps: 1, delayMs: 0 } });
@@ -123,6 +118,7 @@ for (const kind of storesUnderTest()) {
     });
 
     it('refuses attempt limits that are not whole numbers of at least 1', () => {
+      const { backend } = suite;
       const make = (limits: { maxStepAttempts?: number; maxActivityAttempts?: number }) =>
         new Worker({ backend, hub: randomHub(), registry: testRegistry(), logger: silentLogger, ...limits });
       assert.throws(() => make({ maxStepAttempts: 0 }), /maxStepAttempts must be a whole number of at least 1, not 0/);

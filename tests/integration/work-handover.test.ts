@@ -6,11 +6,12 @@
  * nothing over; a worker that stops while such a commit is in flight runs what it was handed before it
  * stops, and hands nothing more over.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend } from '../../src/backend/backend.js';
 import { TaskHubClient, Worker, silentLogger } from '../../src/index.js';
-import { createTestStore, randomHub, storesUnderTest, type TestStore } from '../support/stores.js';
+import { randomHub, storesUnderTest } from '../support/stores.js';
+import { suiteStore } from '../support/suite-store.js';
 import { testRegistry } from '../support/test-app.js';
 import { eventually } from '../support/polling.js';
 
@@ -55,19 +56,10 @@ function observed(backend: Backend): Observed {
 
 for (const kind of storesUnderTest()) {
   describe(`work handed over by the commit that readies it on ${kind}`, () => {
-    let store: TestStore;
-    let backend: Backend;
-    before(async () => {
-      store = await createTestStore(kind);
-      backend = await store.open();
-      await backend.migrate();
-    });
-    after(async () => {
-      await backend.close();
-      await store.destroy();
-    });
+    const suite = suiteStore(kind);
 
     it('a chain is claimed once: its activities and later steps are handed over', async () => {
+      const { backend } = suite;
       const hub = randomHub();
       const spy = observed(backend);
       const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger });
@@ -86,6 +78,7 @@ for (const kind of storesUnderTest()) {
     });
 
     it('a fan-out wider than the free slots hands over what fits and leaves the rest to claims', async () => {
+      const { backend } = suite;
       const hub = randomHub();
       const spy = observed(backend);
       const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger, activityConcurrency: 4 });
@@ -102,6 +95,7 @@ for (const kind of storesUnderTest()) {
     });
 
     it('a busy worker hands nothing over: work waits for a claim, batched with other work', async () => {
+      const { backend } = suite;
       const hub = randomHub();
       const spy = observed(backend);
       const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger });
@@ -121,6 +115,7 @@ for (const kind of storesUnderTest()) {
     });
 
     it('a worker stopping while such a commit is in flight runs the handed-over task before it stops', async () => {
+      const { backend } = suite;
       const hub = randomHub();
       const spy = observed(backend);
       const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger });
@@ -138,6 +133,7 @@ for (const kind of storesUnderTest()) {
     });
 
     it('stops handing work over once the worker stops: a long chain is left for the next worker', async () => {
+      const { backend } = suite;
       const hub = randomHub();
       const spy = observed(backend);
       const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger });
