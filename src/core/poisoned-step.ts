@@ -4,19 +4,19 @@
  * consumed and dropped; the history keeps its start.
  */
 import { PoisonedStepError, toFailureDetails } from './failure.js';
-import type { ExecutionCompletedEvent, HistoryEvent } from './history.js';
-import { orchestratorCompleted, orchestratorStarted } from './step-result.js';
+import type { ExecutionCompletedEvent } from './history.js';
+import { endingStepEvents } from './step-result.js';
 import type { OrchestrationStepInput, OrchestrationStepResult } from './step.js';
 
-export function poisonedStep(input: OrchestrationStepInput, failedAttempts: number, customStatus: string | undefined): OrchestrationStepResult {
-  const failure = toFailureDetails(new PoisonedStepError(input.instanceId, failedAttempts));
-  delete failure.stackTrace;
-  const started = input.pastEvents.some((event) => event.type === 'ExecutionStarted');
-  const start = started ? undefined : input.newEvents.find((event) => event.type === 'ExecutionStarted');
+/** What a poisoned step needs of a step's input: it runs no code. */
+export type PoisonedStepInput = Pick<OrchestrationStepInput, 'instanceId' | 'pastEvents' | 'newEvents' | 'now'>;
+
+export function poisonedStep(input: PoisonedStepInput, failedAttempts: number, customStatus: string | undefined): OrchestrationStepResult {
+  // A stack trace of taskhub's own frames would say nothing to the reader of the failure.
+  const { stackTrace: _, ...failure } = toFailureDetails(new PoisonedStepError(input.instanceId, failedAttempts));
   const failed: ExecutionCompletedEvent = { type: 'ExecutionCompleted', eventId: -1, timestamp: input.now, orchestrationStatus: 'Failed', failureDetails: failure };
-  const newEvents: HistoryEvent[] = [orchestratorStarted(input.now), ...(start ? [start] : []), failed, orchestratorCompleted(input.now)];
   const result: OrchestrationStepResult = {
-    newEvents,
+    newEvents: endingStepEvents(input.pastEvents, input.newEvents, input.now, failed),
     replaceHistory: false,
     work: [],
     status: 'Failed',

@@ -17,6 +17,21 @@ export function orchestratorCompleted(timestamp: string): OrchestratorCompletedE
 }
 
 /**
+ * The events of a step that ends the execution without running the code (a termination, a poisoned step):
+ * the terminal event, and a start arriving with it, so the history still begins with ExecutionStarted.
+ */
+export function endingStepEvents(
+  pastEvents: readonly HistoryEvent[],
+  newEvents: readonly HistoryEvent[],
+  now: string,
+  terminal: HistoryEvent,
+): HistoryEvent[] {
+  const started = pastEvents.some((event) => event.type === 'ExecutionStarted');
+  const start = started ? undefined : newEvents.find((event) => event.type === 'ExecutionStarted');
+  return [orchestratorStarted(now), ...(start ? [start] : []), terminal, orchestratorCompleted(now)];
+}
+
+/**
  * The result of a step whose inbox events `consumed` have been applied to `run`. When the step changed
  * nothing (no event kept, no action, no end), newEvents is empty: the runtime only consumes the messages.
  */

@@ -60,14 +60,7 @@ export function planOrchestrationStep(item: OrchestrationWorkItem, deps: StepDep
 export function planPoisonedStep(item: OrchestrationWorkItem, deps: StepDependencies): StepDecision {
   const { instance, history } = item;
   const now = new Date(item.claimedAt).toISOString();
-  const input = {
-    instanceId: instance.instanceId,
-    pastEvents: history,
-    newEvents: currentEvents(item),
-    now,
-    resolveOrchestrator: (name: string) => deps.resolveOrchestrator(name),
-    maxPayloadBytes: deps.maxPayloadBytes,
-  };
+  const input = { instanceId: instance.instanceId, pastEvents: history, newEvents: currentEvents(item), now };
   const result = poisonedStep(input, item.failedAttempts, instance.customStatus);
   return { kind: 'commit', commit: translate(item, result, item.messages.map((message) => message.id), now, deps) };
 }

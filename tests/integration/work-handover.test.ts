@@ -9,7 +9,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend } from '../../src/backend/backend.js';
-import { TaskHubClient, Worker, silentLogger } from '../../src/index.js';
+import { TaskHubClient, Worker, silentLogger, type WorkerOptions } from '../../src/index.js';
 import { randomHub, storesUnderTest } from '../support/stores.js';
 import { suiteStore } from '../support/suite-store.js';
 import { testRegistry } from '../support/test-app.js';
@@ -54,18 +54,23 @@ function observed(backend: Backend): Observed {
   };
 }
 
+/** A worker on a fresh hub, over the observed store, and a client of that hub over the store itself. */
+function observedWorker(backend: Backend, options: Partial<WorkerOptions> = {}) {
+  const hub = randomHub();
+  const spy = observed(backend);
+  const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger, ...options });
+  worker.start();
+  return { hub, spy, worker, client: new TaskHubClient({ backend, hub }) };
+}
+
 for (const kind of storesUnderTest()) {
   describe(`work handed over by the commit that readies it on ${kind}`, () => {
     const suite = suiteStore(kind);
 
     it('a chain is claimed once: its activities and later steps are handed over', async () => {
       const { backend } = suite;
-      const hub = randomHub();
-      const spy = observed(backend);
-      const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger });
-      worker.start();
+      const { spy, worker, client } = observedWorker(backend);
       try {
-        const client = new TaskHubClient({ backend, hub });
         const id = await client.startNew('Chain', { input: { steps: 5, delayMs: 0 } });
         const status = await client.waitForCompletion(id, { timeoutInMilliseconds: 20_000 });
         assert.equal(status.runtimeStatus, 'Completed');
@@ -79,12 +84,8 @@ for (const kind of storesUnderTest()) {
 
     it('a fan-out wider than the free slots hands over what fits and leaves the rest to claims', async () => {
       const { backend } = suite;
-      const hub = randomHub();
-      const spy = observed(backend);
-      const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger, activityConcurrency: 4 });
-      worker.start();
+      const { spy, worker, client } = observedWorker(backend, { activityConcurrency: 4 });
       try {
-        const client = new TaskHubClient({ backend, hub });
         const id = await client.startNew('Fan', { input: { width: 10, delayMs: 20 } });
         const status = await client.waitForCompletion(id, { timeoutInMilliseconds: 20_000 });
         assert.equal(status.output, 55);
@@ -96,12 +97,8 @@ for (const kind of storesUnderTest()) {
 
     it('a busy worker hands nothing over: work waits for a claim, batched with other work', async () => {
       const { backend } = suite;
-      const hub = randomHub();
-      const spy = observed(backend);
-      const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger });
-      worker.start();
+      const { spy, worker, client } = observedWorker(backend);
       try {
-        const client = new TaskHubClient({ backend, hub });
         // Four slow activities, handed over to the idle worker, keep its activity dispatcher busy.
         const fan = await client.startNew('Fan', { input: { width: 4, delayMs: 3000 } });
         await eventually('the fan-out to be running', async () => (spy.commitsStarted() >= 1 ? true : undefined));
@@ -116,15 +113,14 @@ for (const kind of storesUnderTest()) {
 
     it('a worker stopping while such a commit is in flight runs the handed-over task before it stops', async () => {
       const { backend } = suite;
-      const hub = randomHub();
-      const spy = observed(backend);
-      const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger });
-      worker.start();
-      const client = new TaskHubClient({ backend, hub });
+      const { hub, spy, worker, client } = observedWorker(backend);
       spy.slowCommits(300);
       const id = await client.startNew('Chain', { input: { steps: 2, delayMs: 0 } });
-      await eventually('the first step to be committing', async () => (spy.commitsStarted() > 0 ? true : undefined));
-      await worker.stop();
+      try {
+        await eventually('the first step to be committing', async () => (spy.commitsStarted() > 0 ? true : undefined));
+      } finally {
+        await worker.stop();
+      }
       // The first activity ran and its result waits in the inbox; nothing is left leased to the stopped worker.
       const [next] = await backend.claimOrchestrations(hub, { workerId: 'inspector', max: 10, leaseMs: 60_000 });
       assert.equal(next?.instance.instanceId, id);
@@ -134,14 +130,13 @@ for (const kind of storesUnderTest()) {
 
     it('stops handing work over once the worker stops: a long chain is left for the next worker', async () => {
       const { backend } = suite;
-      const hub = randomHub();
-      const spy = observed(backend);
-      const worker = new Worker({ backend: spy.backend, hub, registry: testRegistry(), logger: silentLogger });
-      worker.start();
-      const client = new TaskHubClient({ backend, hub });
+      const { spy, worker, client } = observedWorker(backend);
       const id = await client.startNew('Chain', { input: { steps: 100_000, delayMs: 0 } });
-      await eventually('the chain to be well under way', async () => (spy.commitsStarted() >= 20 ? true : undefined));
-      await worker.stop();
+      try {
+        await eventually('the chain to be well under way', async () => (spy.commitsStarted() >= 20 ? true : undefined));
+      } finally {
+        await worker.stop();
+      }
       const status = await client.getStatus(id);
       assert.equal(status?.runtimeStatus, 'Running');
       const history = await client.getHistory(id);
