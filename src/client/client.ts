@@ -21,7 +21,7 @@ import {
 } from '../errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
 import { validateDate, validateHubName, validateInstanceId, validateName, validateRuntimeStatuses } from './validation.js';
-import { toOrchestrationStatus, type OrchestrationStatus } from './status-view.js';
+import { toOrchestrationStatus, toStatusJson, type OrchestrationStatus } from './status-view.js';
 import {
   createCheckStatusResponse,
   createHttpManagementPayload,
@@ -60,6 +60,7 @@ export interface TaskHubClientOptions {
 const DEFAULT_HUB = 'DurableFunctionsHub';
 export const MAX_PAGE_SIZE = 1000;
 const PURGE_BATCH_SIZE = 500;
+const UNFINISHED_STATUSES: readonly RuntimeStatus[] = ['Pending', 'Running', 'Suspended', 'ContinuedAsNew'];
 
 export class TaskHubClient {
   readonly backend: Backend;
@@ -144,7 +145,8 @@ export class TaskHubClient {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       throw new InvalidArgumentError(`the page size must be a whole number from 1 to ${MAX_PAGE_SIZE} (got ${String(pageSize)})`);
     }
-    const showInput = options.showInput ?? false;
+    // Durable Functions' default (OrchestrationStatusQueryCondition.ShowInput): its clients never send the flag on lists.
+    const showInput = options.showInput ?? true;
     const page = await this.backend.listInstances(this.hub, {
       ...toQuery(options),
       pageSize,
@@ -182,7 +184,7 @@ export class TaskHubClient {
       reason: optionalReason(reason),
       ...(options.recursive ? { recursive: true } : {}),
     };
-    await this.send(instanceId, event, ['Pending', 'Running', 'Suspended', 'ContinuedAsNew'], 'terminate', 'running');
+    await this.send(instanceId, event, UNFINISHED_STATUSES, 'terminate', 'running');
   }
 
   /** S-EVENT-1: unknown instance → InstanceNotFoundError; finished → InstanceFinishedError. */
@@ -190,20 +192,26 @@ export class TaskHubClient {
     validateName('an event name', eventName);
     const input = toJson(eventData, `the data of event '${eventName}'`, this.maxPayloadBytes);
     const event: InboxEvent = { type: 'EventRaised', eventId: -1, timestamp: new Date().toISOString(), name: eventName, input };
-    await this.send(instanceId, event, ['Pending', 'Running', 'Suspended', 'ContinuedAsNew'], 'raise an event to', 'running');
+    await this.send(instanceId, event, UNFINISHED_STATUSES, 'raise an event to', 'running');
   }
 
-  /** S-SUSPEND-1 */
+  /**
+   * S-SUSPEND-1: queued for any unfinished instance. Suspending a Suspended instance changes nothing (the
+   * engine drops a second suspension), so a retried or repeated call succeeds, as Durable Functions' HTTP
+   * API answers 202.
+   */
   async suspend(instanceId: string, reason?: string): Promise<void> {
     const event: InboxEvent = { type: 'ExecutionSuspended', eventId: -1, timestamp: new Date().toISOString(), reason: optionalReason(reason) };
-    await this.send(instanceId, event, ['Pending', 'Running', 'ContinuedAsNew'], 'suspend', 'Pending or Running');
+    await this.send(instanceId, event, UNFINISHED_STATUSES, 'suspend', 'unfinished');
   }
 
-  /** S-SUSPEND-1 */
+  /**
+   * S-SUSPEND-1: queued for any unfinished instance, behind what is queued before it (a suspension queued
+   * for a Pending instance's start, say). Resuming an instance that is not suspended changes nothing.
+   */
   async resume(instanceId: string, reason?: string): Promise<void> {
     const event: InboxEvent = { type: 'ExecutionResumed', eventId: -1, timestamp: new Date().toISOString(), reason: optionalReason(reason) };
-    // A Pending instance may have a suspension queued for its start (a scheduled one, say): resume queues behind it.
-    await this.send(instanceId, event, ['Pending', 'Suspended'], 'resume', 'Pending or Suspended');
+    await this.send(instanceId, event, UNFINISHED_STATUSES, 'resume', 'unfinished');
   }
 
   /** S-REWIND-1: only Failed instances; failed work runs again, completed work is kept. */
@@ -306,8 +314,8 @@ export class TaskHubClient {
     const json = { 'Content-Type': 'application/json; charset=utf-8' };
     if (!status) return this.createCheckStatusResponse(request, instanceId);
     if (status.runtimeStatus === 'Completed') return { status: 200, headers: json, body: status.output };
-    if (status.runtimeStatus === 'Failed') return { status: 500, headers: json, body: status };
-    return { status: 200, headers: json, body: status };
+    if (status.runtimeStatus === 'Failed') return { status: 500, headers: json, body: toStatusJson(status) };
+    return { status: 200, headers: json, body: toStatusJson(status) };
   }
 
   private async getExistingStatus(instanceId: string, options?: GetStatusOptions): Promise<OrchestrationStatus> {

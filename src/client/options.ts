@@ -31,7 +31,7 @@ export interface ListOptions extends InstanceFilter {
   /** Default 100, at most 1000. */
   pageSize?: number;
   continuationToken?: string;
-  /** Default false on lists. */
+  /** Default true, as Durable Functions (its clients never send the flag on lists). */
   showInput?: boolean;
 }
 

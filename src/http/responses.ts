@@ -1,25 +1,9 @@
 /** How answers leave the server: the S-HTTP status JSON, and the client's framework-neutral responses. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestOrigin, type HttpResponseInit } from '../client/management-urls.js';
-import type { OrchestrationStatus } from '../client/status-view.js';
 
-/**
- * The status JSON of S-HTTP, keys in Durable Functions' order: absent values are null, `input` is left out
- * when not shown, and the folded history is `historyEvents`.
- */
-export function statusJson(status: OrchestrationStatus): Record<string, unknown> {
-  return {
-    name: status.name,
-    instanceId: status.instanceId,
-    runtimeStatus: status.runtimeStatus,
-    ...('input' in status ? { input: status.input ?? null } : {}),
-    customStatus: status.customStatus ?? null,
-    output: status.output ?? null,
-    createdTime: status.createdTime,
-    lastUpdatedTime: status.lastUpdatedTime,
-    ...(status.history ? { historyEvents: status.history } : {}),
-  };
-}
+/** The S-HTTP status JSON; the client's HTTP helpers answer with the same. */
+export { toStatusJson as statusJson } from '../client/status-view.js';
 
 /** Sends JSON serialised here: fastify would send a string body (an orchestration's output) unquoted. */
 export function sendJson(reply: FastifyReply, status: number, body: unknown, headers: Record<string, string> = {}): FastifyReply {

@@ -121,7 +121,9 @@ describe('taskhub with a worker in another process', () => {
     assert.equal((await runtimeStatus(id)).runtimeStatus, 'Suspended');
 
     assert.equal((await cli.run(['raise-event', '--id', id, '--event-name', 'Approval', '--event-data', '"while suspended"'])).code, 0);
-    assert.equal((await cli.run(['suspend', '--id', id])).code, 1, 'a Suspended instance cannot be suspended again');
+    const again = await cli.run(['suspend', '--id', id]);
+    assert.equal(again.code, 0, 'suspending a Suspended instance succeeds and changes nothing');
+    assert.equal(again.stdout, `Suspension of instance '${id}' queued.\n`);
 
     const resumed = await cli.run(['resume', '--id', id, '--reason', 'done']);
     assert.equal(resumed.code, 0, resumed.stderr);
@@ -136,7 +138,11 @@ describe('taskhub with a worker in another process', () => {
   it('rewind runs the failed activity again; rewinding an instance that has not failed is refused (exit 1)', async () => {
     const id = await startNew('FlakyOnce');
     const failed = await waitForStatus(cli.client, id, 'Failed');
-    assert.match(JSON.stringify(failed.output), /Simulated failure/);
+    assert.equal(failed.output, "Orchestrator function 'FlakyOnce' failed: activity 'FailsFirstTime' (task 0) failed: Simulated failure");
+    const shown = await runtimeStatus(id, '--show-output');
+    assert.equal(shown.output, failed.output);
+    assert.equal((shown.failureDetails as { innerFailure?: { errorMessage: string } }).innerFailure?.errorMessage, 'Simulated failure');
+    assert.equal('failureDetails' in (await runtimeStatus(id)), false, 'the failure is part of the output, hidden without --show-output');
     const result = await cli.run(['rewind', '--id', id, '--reason', 'Orchestrator failed and needs to be revived.']);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, `Rewind of instance '${id}' queued.\n`);

@@ -170,10 +170,11 @@ describe('taskhub serve', () => {
       assert.equal(await small.json(), 5);
       const wide = await start(20);
       assert.equal(wide.status, 500);
-      const status = (await wide.json()) as { runtimeStatus: string; output: { errorType: string; errorMessage: string } };
+      const status = (await wide.json()) as { runtimeStatus: string; output: string; failureDetails: { errorType: string; errorMessage: string } };
       assert.equal(status.runtimeStatus, 'Failed');
-      assert.equal(status.output.errorType, 'HistoryLimitError');
-      assert.match(status.output.errorMessage, /beyond the limit of 10/);
+      assert.match(status.output, /^Orchestrator function '.+' failed: .*beyond the limit of 10/);
+      assert.equal(status.failureDetails.errorType, 'HistoryLimitError');
+      assert.match(status.failureDetails.errorMessage, /beyond the limit of 10/);
     } finally {
       await server.stop('SIGTERM');
     }

@@ -220,8 +220,6 @@ const wrongState: fc.Arbitrary<FuzzRequest> = fc.tuple(anyText, fc.stringMatchin
     .constantFrom(
       ['POST', `${BASE}/instances/${fixtures.completed}/terminate?reason=${enc(reason)}`],
       ['POST', `${BASE}/instances/${fixtures.failed}/suspend`],
-      ['POST', `${BASE}/instances/${fixtures.waiting}/resume`],
-      ['POST', `${BASE}/instances/${fixtures.suspended}/suspend`],
       ['POST', `${BASE}/instances/${fixtures.completed}/rewind`],
       ['POST', `${BASE}/instances/${fixtures.waiting}/rewind`],
       ['POST', `${BASE}/instances/${fixtures.terminated}/raiseEvent/Approval`],

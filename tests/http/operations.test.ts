@@ -97,19 +97,38 @@ describe('POST /instances/{id}/suspend and /resume', () => {
     await server.client.terminate(id);
   });
 
-  test('409 suspending a Suspended instance or resuming a Running one; 404 unknown; 410 finished', async () => {
+  test('202 with no effect for resuming a Running instance or suspending a Suspended one, as Durable Functions; each change is recorded once', async () => {
     const id = await waitingApproval(server.client);
-    const resumeRunning = await server.request('POST', `${instance(id)}/resume`);
-    assert.equal(resumeRunning.status, 409);
-    assert.match(assertErrorBody(resumeRunning), /it is Running, and only Pending or Suspended instances can be/);
-    await server.client.suspend(id);
+    const post = (operation: string) => server.request('POST', `${instance(id)}/${operation}`);
+    const resumeRunning = await post('resume?reason=early');
+    assert.equal(resumeRunning.status, 202);
+    assert.equal(resumeRunning.text, '');
+    assert.equal((await post('suspend?reason=hold')).status, 202);
     await waitForStatus(server.client, id, (status) => status === 'Suspended');
-    assert.equal((await server.request('POST', `${instance(id)}/suspend`)).status, 409);
+    assert.equal((await post('suspend?reason=again')).status, 202);
+    assert.equal((await post('resume?reason=go')).status, 202);
+    assert.equal((await post('resume?reason=twice')).status, 202);
+    await server.client.raiseEvent(id, 'Approval', 'after all that');
+    // Messages apply in order, so once the event is through, every suspension and resumption before it is.
+    const status = await server.client.waitForCompletion(id, { retryIntervalInMilliseconds: 20 });
+    assert.deepEqual(status.output, { outcome: 'approved', data: 'after all that' });
+    const changes = (await server.client.getHistory(id)).filter((event) => event.type === 'ExecutionSuspended' || event.type === 'ExecutionResumed');
+    assert.deepEqual(
+      changes.map((event) => [event.type, 'reason' in event ? event.reason : undefined]),
+      [
+        ['ExecutionSuspended', 'hold'],
+        ['ExecutionResumed', 'go'],
+      ],
+    );
+  });
+
+  test('404 unknown, 410 finished', async () => {
     assert.equal((await server.request('POST', `${instance('nobody-home')}/suspend`)).status, 404);
     assert.equal((await server.request('POST', `${instance('nobody-home')}/resume`)).status, 404);
-    assert.equal((await server.request('POST', `${instance(completed)}/suspend`)).status, 410);
+    const suspendFinished = await server.request('POST', `${instance(completed)}/suspend`);
+    assert.equal(suspendFinished.status, 410);
+    assert.match(assertErrorBody(suspendFinished), /cannot suspend instance '.+': it has already finished \(Completed\)/);
     assert.equal((await server.request('POST', `${instance(completed)}/resume`)).status, 410);
-    await server.client.terminate(id);
   });
 });
 

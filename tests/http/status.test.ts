@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BASE, HUB, assertErrorBody, finishedInstance, send, startTestServer, waitingApproval, type TestServer } from './http-harness.js';
 
-const STATUS_KEYS = ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'createdTime', 'lastUpdatedTime'];
+const STATUS_KEYS = ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'failureDetails', 'createdTime', 'lastUpdatedTime'];
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 let server: TestServer;
@@ -26,6 +26,7 @@ describe('GET /runtime/webhooks/durabletask/instances/{instanceId}', () => {
     assert.equal(answer.body.input, 'Tokyo');
     assert.equal(answer.body.customStatus, null);
     assert.equal(answer.body.output, 'Hello Tokyo!');
+    assert.equal(answer.body.failureDetails, null);
     assert.match(answer.body.createdTime, ISO_UTC);
     assert.match(answer.body.lastUpdatedTime, ISO_UTC);
     assert.equal(answer.headers.location, undefined);
@@ -75,7 +76,13 @@ describe('GET /runtime/webhooks/durabletask/instances/{instanceId}', () => {
     const plain = await server.request('GET', `${BASE}/instances/${id}`);
     assert.equal(plain.status, 200);
     assert.equal(plain.body.runtimeStatus, 'Failed');
-    assert.match(JSON.stringify(plain.body.output), /boom/);
+    assert.deepEqual(Object.keys(plain.body), STATUS_KEYS);
+    // S-QUERY-3: Durable Functions' message in output, the structured failure beside it.
+    assert.equal(plain.body.output, "Orchestrator function 'AlwaysFails' failed: activity 'Boom' (task 0) failed: boom");
+    assert.equal(plain.body.failureDetails.errorType, 'TaskFailedError');
+    assert.equal(plain.body.failureDetails.errorMessage, "activity 'Boom' (task 0) failed: boom");
+    assert.deepEqual([plain.body.failureDetails.innerFailure.errorType, plain.body.failureDetails.innerFailure.errorMessage], ['Error', 'boom']);
+    assert.match(plain.body.failureDetails.innerFailure.stackTrace, /^Error: boom\n/);
     const flagged = await server.request('GET', `${BASE}/instances/${id}?returnInternalServerErrorOnFailure=true`);
     assert.equal(flagged.status, 500);
     assert.equal(flagged.body.runtimeStatus, 'Failed');
@@ -83,10 +90,12 @@ describe('GET /runtime/webhooks/durabletask/instances/{instanceId}', () => {
     assert.equal((await server.request('GET', `${BASE}/instances/${completed}?returnInternalServerErrorOnFailure=true`)).status, 200);
   });
 
-  test('showInput=false leaves input out', async () => {
+  test('showInput=false: "input": null, the key still there (S-QUERY-1)', async () => {
     const id = await finishedInstance(server.client, 'HelloWorld', 'Oslo');
     const answer = await server.request('GET', `${BASE}/instances/${id}?showInput=false`);
-    assert.deepEqual(Object.keys(answer.body), STATUS_KEYS.filter((key) => key !== 'input'));
+    assert.deepEqual(Object.keys(answer.body), STATUS_KEYS);
+    assert.equal(answer.body.input, null);
+    assert.equal(answer.body.output, 'Hello Oslo!');
   });
 
   test('showHistory: historyEvents folded as in S-QUERY-4; Result only with showHistoryOutput', async () => {
@@ -140,14 +149,16 @@ describe('GET /runtime/webhooks/durabletask/instances', () => {
     await listServer.close();
   });
 
-  test('200 with a JSON array of statuses; input only with showInput=true', async () => {
+  test('200 with a JSON array of statuses, inputs shown unless showInput=false (S-LIST-3, as Durable Functions)', async () => {
     const answer = await listServer.request('GET', `${BASE}/instances`);
     assert.equal(answer.status, 200);
     assert.equal(answer.body.length, 8);
-    assert.deepEqual(Object.keys(answer.body[0]), STATUS_KEYS.filter((key) => key !== 'input'));
+    for (const status of answer.body) assert.deepEqual(Object.keys(status), STATUS_KEYS);
     assert.equal(answer.headers['x-ms-continuation-token'], undefined);
-    const withInput = await listServer.request('GET', `${BASE}/instances/?showInput=true&instanceIdPrefix=list-3`);
-    assert.deepEqual(withInput.body.map((status: { input: unknown }) => status.input), ['n3']);
+    const inputs = (query: string) => listServer.request('GET', `${BASE}/instances/?instanceIdPrefix=list-3${query}`);
+    assert.deepEqual((await inputs('')).body.map((status: { input: unknown }) => status.input), ['n3']);
+    assert.deepEqual((await inputs('&showInput=true')).body.map((status: { input: unknown }) => status.input), ['n3']);
+    assert.deepEqual((await inputs('&showInput=false')).body.map((status: { input: unknown }) => status.input), [null]);
   });
 
   test('filters: runtimeStatus (comma list or repeated, any case), instanceIdPrefix, created time', async () => {

@@ -67,7 +67,8 @@ for (const kind of storesUnderTest()) {
         const id = await bare.startNew('NoSuchThing');
         const status = await finish(id);
         assert.equal(status.runtimeStatus, 'Failed');
-        assert.match(JSON.stringify(status.output), /orchestrator 'NoSuchThing' is not registered/);
+        assert.match(String(status.output), /^Orchestrator function 'NoSuchThing' failed: orchestrator 'NoSuchThing' is not registered/);
+        assert.equal(status.failureDetails?.errorType, 'UnknownOrchestratorError');
       });
 
       it('rejects payloads over the limit and values JSON cannot hold, storing nothing', async () => {
@@ -134,7 +135,7 @@ for (const kind of storesUnderTest()) {
         const id = await h.client.startNew('E1_HelloSequence', { input: { note: 'in' } });
         await finish(id);
         const plain = await h.client.getStatus(id);
-        assert.deepEqual(Object.keys(plain!), ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'createdTime', 'lastUpdatedTime']);
+        assert.deepEqual(Object.keys(plain!), ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'createdTime', 'lastUpdatedTime'], 'failureDetails only when Failed');
         assert.deepEqual(plain!.input, { note: 'in' });
         assert.equal(plain!.history, undefined);
 
@@ -229,13 +230,15 @@ for (const kind of storesUnderTest()) {
         await h.client.suspend(id, 'maintenance');
         const suspended = await waitForStatus(h.client, id, 'Suspended');
         assert.equal(suspended.output, 'maintenance');
-        await assert.rejects(h.client.suspend(id), WrongStateError);
+        await h.client.suspend(id, 'a second time');
         await h.client.raiseEvent(id, 'Approval', 'while suspended');
         await new Promise((resolve) => setTimeout(resolve, 300));
         assert.equal((await h.client.getStatus(id))?.runtimeStatus, 'Suspended', 'no progress while suspended');
         await h.client.resume(id, 'back');
         const status = await finish(id);
         assert.deepEqual(status.output, { outcome: 'approved', data: 'while suspended' });
+        const suspensions = (await h.client.getHistory(id)).filter((event) => event.type === 'ExecutionSuspended');
+        assert.deepEqual(suspensions.map((event) => ('reason' in event ? event.reason : undefined)), ['maintenance'], 'the second suspension changed nothing');
       });
 
       it('queues suspend and resume for an instance that has not started: it starts suspended, or running', async () => {
@@ -250,12 +253,13 @@ for (const kind of storesUnderTest()) {
         for (const id of [suspendedAtStart, resumedAtStart]) await h.client.terminate(id);
       });
 
-      it('refuses resume of a running instance (409) and both on finished ones (410)', async () => {
+      it('accepts resume of a running instance, which stays Running; refuses both on finished ones (410)', async () => {
         const id = await h.client.startNew('Approval', { input: { timeoutSeconds: 60 } });
         await waitForCustomStatus(h.client, id, 'waiting-for-approval');
-        await assert.rejects(h.client.resume(id), WrongStateError);
-        await h.client.terminate(id);
-        await waitForStatus(h.client, id, 'Terminated');
+        await h.client.resume(id, 'not suspended');
+        await h.client.raiseEvent(id, 'Approval', 'after the resume');
+        assert.deepEqual((await finish(id)).output, { outcome: 'approved', data: 'after the resume' });
+        assert.equal((await h.client.getHistory(id)).some((event) => event.type === 'ExecutionResumed'), false, 'the resume changed nothing');
         await assert.rejects(h.client.suspend(id), InstanceFinishedError);
         await assert.rejects(h.client.resume(id), InstanceFinishedError);
         await assert.rejects(h.client.suspend('nobody-here'), InstanceNotFoundError);
@@ -362,9 +366,10 @@ for (const kind of storesUnderTest()) {
 
         const prefixed = await hub.listInstances({ instanceIdPrefix: 'q-', pageSize: 100 });
         assert.deepEqual(prefixed.instances.map((s) => s.instanceId).sort(), ['q-0', 'q-1', 'q-2', 'q-3', 'q-4']);
-        assert.ok(!('input' in prefixed.instances[0]!), 'lists hide input by default');
-        const withInput = await hub.listInstances({ instanceIdPrefix: 'p-0', showInput: true });
-        assert.deepEqual(withInput.instances.map((s) => s.input), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        const withInput = await hub.listInstances({ instanceIdPrefix: 'p-0' });
+        assert.deepEqual(withInput.instances.map((s) => s.input), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'lists show inputs by default, as Durable Functions');
+        const withoutInput = await hub.listInstances({ instanceIdPrefix: 'p-0', showInput: false });
+        assert.ok(withoutInput.instances.every((s) => !('input' in s)));
         const byName = await hub.listInstances({ name: 'Sleep', pageSize: 100 });
         assert.equal(byName.instances.length, 5);
         const pending = await hub.listInstances({ runtimeStatus: ['Pending'], instanceIdPrefix: 'q-', pageSize: 100 });
@@ -435,7 +440,10 @@ for (const kind of storesUnderTest()) {
         const fails = await h.client.startNew('AlwaysFails');
         const failed = await h.client.waitForCompletionOrCreateCheckStatusResponse(url, fails, { timeoutInMilliseconds: 20_000, retryIntervalInMilliseconds: 100 });
         assert.equal(failed.status, 500);
-        assert.equal((failed.body as { runtimeStatus: string }).runtimeStatus, 'Failed');
+        const failedBody = failed.body as Record<string, unknown>;
+        assert.equal(failedBody.runtimeStatus, 'Failed');
+        assert.equal(failedBody.output, "Orchestrator function 'AlwaysFails' failed: activity 'Boom' (task 0) failed: boom");
+        assert.equal((failedBody.failureDetails as { errorType: string }).errorType, 'TaskFailedError');
 
         const slow = await h.client.startNew('Approval', { input: { timeoutSeconds: 60 } });
         const pending = await h.client.waitForCompletionOrCreateCheckStatusResponse(url, slow, { timeoutInMilliseconds: 200, retryIntervalInMilliseconds: 50 });
@@ -444,6 +452,11 @@ for (const kind of storesUnderTest()) {
         const terminated = await h.client.waitForCompletionOrCreateCheckStatusResponse(url, slow, { timeoutInMilliseconds: 10_000, retryIntervalInMilliseconds: 50 });
         assert.equal(terminated.status, 200);
         assert.equal((terminated.body as { runtimeStatus: string }).runtimeStatus, 'Terminated');
+        assert.deepEqual(
+          Object.keys(terminated.body as object),
+          ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'failureDetails', 'createdTime', 'lastUpdatedTime'],
+          'the body is the HTTP status JSON, every key present',
+        );
 
         await assert.rejects(
           h.client.waitForCompletionOrCreateCheckStatusResponse(url, slow, { timeoutInMilliseconds: 100, retryIntervalInMilliseconds: 200 }),

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidArgumentError, Worker, silentLogger, type FailureDetails, type Logger } from '../../src/index.js';
+import { InvalidArgumentError, Worker, silentLogger, type Logger } from '../../src/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { storesUnderTest } from '../support/stores.js';
 import { testRegistry } from '../support/test-app.js';
@@ -31,7 +31,8 @@ for (const kind of storesUnderTest()) {
       const id = await h.client.startNew('Chain', { input: { steps: 1000, delayMs: 0 } });
       const status = await finish(id);
       assert.equal(status.runtimeStatus, 'Failed');
-      const failure = status.output as FailureDetails;
+      assert.match(String(status.output), /^Orchestrator function 'Chain' failed: orchestration '.+' failed: this step would grow its history/);
+      const failure = status.failureDetails!;
       assert.equal(failure.errorType, 'HistoryLimitError');
       assert.match(failure.errorMessage, /beyond the limit of 40/);
       const history = await h.client.getHistory(id);

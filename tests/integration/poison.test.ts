@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend } from '../../src/backend/backend.js';
-import { InvalidArgumentError, TaskHubClient, Worker, silentLogger, type FailureDetails } from '../../src/index.js';
+import { InvalidArgumentError, TaskHubClient, Worker, silentLogger } from '../../src/index.js';
 import { planOrchestrationStep } from '../../src/runtime/orchestration-step.js';
 import { randomHub, storesUnderTest } from '../support/stores.js';
 import { suiteStore } from '../support/suite-store.js';
@@ -43,7 +43,7 @@ for (const kind of storesUnderTest()) {
       try {
         const status = await client.waitForCompletion(id, { timeoutInMilliseconds: 20_000 });
         assert.equal(status.runtimeStatus, 'Failed');
-        const failure = status.output as FailureDetails;
+        const failure = status.failureDetails!;
         assert.equal(failure.errorType, 'PoisonedStepError');
         assert.match(failure.errorMessage, /attempted 3 times without being committed/);
         assert.deepEqual(JSON.parse(failure.details!), { instanceId: id, failedAttempts: 3 });
@@ -109,7 +109,7 @@ for (const kind of storesUnderTest()) {
       try {
         const status = await client.waitForCompletion(id, { timeoutInMilliseconds: 20_000 });
         assert.equal(status.runtimeStatus, 'Failed');
-        const inner = (status.output as FailureDetails).innerFailure;
+        const inner = status.failureDetails?.innerFailure;
         assert.equal(inner?.errorType, 'ActivityAttemptsExceededError');
         assert.match(inner.errorMessage, /delivered 3 times, more than the limit of 2/);
       } finally {

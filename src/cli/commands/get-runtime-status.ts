@@ -25,7 +25,10 @@ export function getRuntimeStatusCommand(program: Command, io: CliIo): void {
     const status = await withClient(io, flags, (client) => client.getStatus(flags.id, { showInput }));
     if (!status) throw new InstanceNotFoundError(flags.id);
     const shown: Partial<OrchestrationStatus> = { ...status };
-    if (!flags.showOutput) delete shown.output;
+    if (!flags.showOutput) {
+      delete shown.output;
+      delete shown.failureDetails;
+    }
     writeJson(io.stdout, shown);
   });
 }

@@ -44,14 +44,14 @@ export const rewindCommand = queuedOperationCommand({
 
 export const suspendCommand = queuedOperationCommand({
   name: 'suspend',
-  description: 'suspend a Pending or Running instance: it makes no progress until resumed',
+  description: 'suspend a Pending or Running instance: it makes no progress until resumed (a Suspended one stays so)',
   noun: 'Suspension',
   run: (client, id, reason) => client.suspend(id, reason),
 });
 
 export const resumeCommand = queuedOperationCommand({
   name: 'resume',
-  description: 'resume a Suspended instance',
+  description: 'resume a Suspended instance (one that is not suspended is left as it is)',
   noun: 'Resumption',
   run: (client, id, reason) => client.resume(id, reason),
 });
