@@ -1,11 +1,13 @@
 /**
- * Every failure becomes JSON `{ "error": "…" }` with a status a caller can act on: TaskHubError codes map
- * to fixed statuses (the CLI maps the same codes to exit codes), bad input is always 4xx, and an internal
- * failure is a bare 500 whose details go to the server's log, never into the response.
+ * Every failure becomes JSON `{ "error": "…" }` (or the message as plain text, for callers that ask for it:
+ * see error-media-type.ts) with a status a caller can act on: TaskHubError codes map to fixed statuses (the
+ * CLI maps the same codes to exit codes), bad input is always 4xx, and an internal failure is a bare 500
+ * whose details go to the server's log, never into the response.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifySchemaValidationError } from 'fastify';
 import { TaskHubError, type TaskHubErrorCode } from '../errors.js';
 import type { Logger } from '../runtime/logger.js';
+import { errorMediaType } from './error-media-type.js';
 
 const STATUS_BY_CODE: Record<TaskHubErrorCode, number> = {
   INVALID_ARGUMENT: 400,
@@ -31,6 +33,7 @@ export class HttpError extends Error {
 }
 
 export function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  if (errorMediaType(reply.request.headers.accept) === 'text') return reply.code(status).type('text/plain; charset=utf-8').send(message);
   return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: message }));
 }
 

@@ -4,7 +4,6 @@
  * response of the instance it started.
  */
 import type { FastifyInstance } from 'fastify';
-import { MANAGEMENT_BASE_PATH } from '../client/management-urls.js';
 import type { TaskHubClient } from '../client/client.js';
 import type { RouteContext } from './route-context.js';
 import { managementOrigin, sendResponse } from './responses.js';
@@ -21,16 +20,16 @@ import {
   type TerminateQuery,
 } from './schemas.js';
 
-const INSTANCE = `${MANAGEMENT_BASE_PATH}/instances/:instanceId`;
+export function registerOperationRoutes(app: FastifyInstance, context: RouteContext, base: string): void {
+  const instance = `${base}/instances/:instanceId`;
 
-export function registerOperationRoutes(app: FastifyInstance, context: RouteContext): void {
-  app.post<{ Params: RaiseEventParams; Querystring: HubQuery }>(`${INSTANCE}/raiseEvent/:eventName`, { schema: raiseEventSchema }, async (request, reply) => {
+  app.post<{ Params: RaiseEventParams; Querystring: HubQuery }>(`${instance}/raiseEvent/:eventName`, { schema: raiseEventSchema }, async (request, reply) => {
     const client = await context.resolver.resolve(request.query);
     await client.raiseEvent(request.params.instanceId, request.params.eventName, request.body);
     return reply.code(202).send();
   });
 
-  app.post<{ Params: InstanceParams; Querystring: TerminateQuery }>(`${INSTANCE}/terminate`, { schema: terminateSchema }, async (request, reply) => {
+  app.post<{ Params: InstanceParams; Querystring: TerminateQuery }>(`${instance}/terminate`, { schema: terminateSchema }, async (request, reply) => {
     const client = await context.resolver.resolve(request.query);
     await client.terminate(request.params.instanceId, request.query.reason, { recursive: request.query.recursive });
     return reply.code(202).send();
@@ -42,14 +41,14 @@ export function registerOperationRoutes(app: FastifyInstance, context: RouteCont
     rewind: (client, instanceId, reason) => client.rewind(instanceId, reason),
   };
   for (const [operation, apply] of Object.entries(reasonOperations)) {
-    app.post<{ Params: InstanceParams; Querystring: ReasonQuery }>(`${INSTANCE}/${operation}`, { schema: reasonSchema }, async (request, reply) => {
+    app.post<{ Params: InstanceParams; Querystring: ReasonQuery }>(`${instance}/${operation}`, { schema: reasonSchema }, async (request, reply) => {
       const client = await context.resolver.resolve(request.query);
       await apply(client, request.params.instanceId, request.query.reason);
       return reply.code(202).send();
     });
   }
 
-  app.post<{ Params: InstanceParams; Querystring: RestartQuery }>(`${INSTANCE}/restart`, { schema: restartSchema }, async (request, reply) => {
+  app.post<{ Params: InstanceParams; Querystring: RestartQuery }>(`${instance}/restart`, { schema: restartSchema }, async (request, reply) => {
     const origin = managementOrigin(request);
     const client = await context.resolver.resolve(request.query);
     const instanceId = await client.restart(request.params.instanceId, { restartWithNewInstanceId: request.query.restartWithNewInstanceId });

@@ -4,16 +4,15 @@
  * Functions, so a bare DELETE cannot empty the hub). 404 when nothing matched.
  */
 import type { FastifyInstance } from 'fastify';
-import { MANAGEMENT_BASE_PATH } from '../client/management-urls.js';
 import { HttpError } from './errors.js';
 import { optionalDate, optionalStatuses } from './query-values.js';
 import type { RouteContext } from './route-context.js';
 import { sendJson } from './responses.js';
 import { purgeBySchema, purgeOneSchema, type FilterQuery, type HubQuery, type InstanceParams } from './schemas.js';
 
-export function registerPurgeRoutes(app: FastifyInstance, context: RouteContext): void {
+export function registerPurgeRoutes(app: FastifyInstance, context: RouteContext, base: string): void {
   app.delete<{ Params: InstanceParams; Querystring: HubQuery }>(
-    `${MANAGEMENT_BASE_PATH}/instances/:instanceId`,
+    `${base}/instances/:instanceId`,
     { schema: purgeOneSchema },
     async (request, reply) => {
       const client = await context.resolver.resolve(request.query);
@@ -21,7 +20,7 @@ export function registerPurgeRoutes(app: FastifyInstance, context: RouteContext)
     },
   );
 
-  app.delete<{ Querystring: FilterQuery }>(`${MANAGEMENT_BASE_PATH}/instances`, { schema: purgeBySchema }, async (request, reply) => {
+  app.delete<{ Querystring: FilterQuery }>(`${base}/instances`, { schema: purgeBySchema }, async (request, reply) => {
     const query = request.query;
     const client = await context.resolver.resolve(query);
     const result = await client.purgeInstanceHistoryBy({

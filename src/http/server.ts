@@ -1,6 +1,6 @@
 /**
- * The HTTP management API of S-HTTP and the seed's sample starters as one fastify app, over a store and
- * a task hub. The app is returned unstarted: `serve()` listens; tests may too, on port 0.
+ * The HTTP management API of S-HTTP (under both bases of management-bases.ts) and the seed's sample
+ * starters as one fastify app, over a store and a task hub. The app is returned unstarted: `serve()` listens; tests may too, on port 0.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Backend } from '../backend/backend.js';
@@ -11,6 +11,8 @@ import { consoleLogger, type Logger } from '../runtime/logger.js';
 import { requireApiKey } from './auth.js';
 import { ClientResolver } from './client-resolver.js';
 import { HttpError, formatSchemaErrors, registerErrorHandlers, sendFrameworkError } from './errors.js';
+import { registerEntityRoutes } from './entity-routes.js';
+import { MANAGEMENT_BASES } from './management-bases.js';
 import { registerOperationRoutes } from './operation-routes.js';
 import { registerPurgeRoutes } from './purge-routes.js';
 import { addFiniteKeyword } from './schemas.js';
@@ -98,10 +100,13 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
   const shutdown = new AbortController();
   const context = { resolver, shutdown: shutdown.signal };
-  registerStartRoutes(app, context);
-  registerStatusRoutes(app, context);
-  registerOperationRoutes(app, context);
-  registerPurgeRoutes(app, context);
+  registerStartRoutes(app, context, MANAGEMENT_BASES);
+  for (const base of MANAGEMENT_BASES) {
+    registerStatusRoutes(app, context, base);
+    registerOperationRoutes(app, context, base);
+    registerPurgeRoutes(app, context, base);
+    registerEntityRoutes(app, base);
+  }
 
   app.addHook('preClose', async () => shutdown.abort());
   app.addHook('onClose', async () => resolver.close());

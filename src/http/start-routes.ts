@@ -1,12 +1,11 @@
 /**
- * Starting instances: the management route (`POST /runtime/webhooks/durabletask/orchestrators/{name}[/{id}]`)
- * and the sample app's starters from the seed (`POST /orchestrators/{name}[/{id}]` and
+ * Starting instances: the management route (`POST /runtime/webhooks/durabletask/orchestrators/{name}[/{id}]`,
+ * and the same under `/durabletask`) and the sample app's starters from the seed (`POST /orchestrators/{name}[/{id}]` and
  * `POST /orchestrators/{name}/wait`). The body is the JSON input. Each answers the 202 check-status
  * response, or with a wait, the output once the instance finishes in time (S-WAIT-1).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WaitOptions } from '../client/client.js';
-import { MANAGEMENT_BASE_PATH } from '../client/management-urls.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { RouteContext } from './route-context.js';
 import { managementOrigin, sendResponse } from './responses.js';
@@ -36,11 +35,14 @@ interface SampleWait {
   Querystring: SampleWaitQuery;
 }
 
-export function registerStartRoutes(app: FastifyInstance, context: RouteContext): void {
+/** The management start route under each of `bases` (management-routes.ts), and the samples' starters. */
+export function registerStartRoutes(app: FastifyInstance, context: RouteContext, bases: readonly string[]): void {
   const managementStart = async (request: FastifyRequest<ManagementStart>, reply: FastifyReply) =>
     start(request, reply, request.params, toWaitOptions(request.query.timeout, request.query.pollingInterval, 'pollingInterval'));
-  app.post<ManagementStart>(`${MANAGEMENT_BASE_PATH}/orchestrators/:functionName`, { schema: startSchema }, managementStart);
-  app.post<ManagementStart>(`${MANAGEMENT_BASE_PATH}/orchestrators/:functionName/:instanceId`, { schema: startSchema }, managementStart);
+  for (const base of bases) {
+    app.post<ManagementStart>(`${base}/orchestrators/:functionName`, { schema: startSchema }, managementStart);
+    app.post<ManagementStart>(`${base}/orchestrators/:functionName/:instanceId`, { schema: startSchema }, managementStart);
+  }
 
   const sampleStart = async (request: FastifyRequest<SampleStart>, reply: FastifyReply) => start(request, reply, request.params, undefined);
   app.post<SampleStart>('/orchestrators/:functionName', { schema: sampleStartSchema }, sampleStart);

@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { isFinished } from '../core/history.js';
-import { MANAGEMENT_BASE_PATH } from '../client/management-urls.js';
 import { InstanceNotFoundError } from '../errors.js';
+import { errorMediaType } from './error-media-type.js';
 import { optionalDate, optionalStatuses } from './query-values.js';
 import type { RouteContext } from './route-context.js';
 import { managementOrigin, sendJson, statusJson } from './responses.js';
@@ -14,9 +14,9 @@ import { CONTINUATION_HEADER, listSchema, statusSchema, type InstanceParams, typ
 /** How soon a poller should ask again about a running instance. */
 const RUNNING_RETRY_AFTER_SECONDS = '5';
 
-export function registerStatusRoutes(app: FastifyInstance, context: RouteContext): void {
+export function registerStatusRoutes(app: FastifyInstance, context: RouteContext, base: string): void {
   app.get<{ Params: InstanceParams; Querystring: StatusQuery }>(
-    `${MANAGEMENT_BASE_PATH}/instances/:instanceId`,
+    `${base}/instances/:instanceId`,
     { schema: statusSchema },
     async (request, reply) => {
       const { instanceId } = request.params;
@@ -27,7 +27,12 @@ export function registerStatusRoutes(app: FastifyInstance, context: RouteContext
         showHistoryOutput: query.showHistoryOutput,
         showInput: query.showInput,
       });
-      if (!status) throw new InstanceNotFoundError(instanceId);
+      if (!status) {
+        // Durable Functions answers an empty 404, and its 1.x client returns that body as the status, where
+        // an empty one reads as "no instance": a caller of plain-text errors gets the same.
+        if (errorMediaType(request.headers.accept) === 'text') return reply.code(404).send();
+        throw new InstanceNotFoundError(instanceId);
+      }
       if (!isFinished(status.runtimeStatus)) {
         const location = client.createHttpManagementPayload(instanceId, managementOrigin(request)).statusQueryGetUri;
         return sendJson(reply, 202, statusJson(status), { Location: location, 'Retry-After': RUNNING_RETRY_AFTER_SECONDS });
@@ -37,7 +42,7 @@ export function registerStatusRoutes(app: FastifyInstance, context: RouteContext
     },
   );
 
-  app.get<{ Querystring: ListQuery }>(`${MANAGEMENT_BASE_PATH}/instances`, { schema: listSchema }, async (request, reply) => {
+  app.get<{ Querystring: ListQuery }>(`${base}/instances`, { schema: listSchema }, async (request, reply) => {
     const query = request.query;
     const client = await context.resolver.resolve(query);
     const page = await client.listInstances({
