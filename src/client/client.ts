@@ -197,8 +197,8 @@ export class TaskHubClient {
 
   /**
    * S-SUSPEND-1: queued for any unfinished instance. Suspending a Suspended instance changes nothing (the
-   * engine drops a second suspension), so a retried or repeated call succeeds, as Durable Functions' HTTP
-   * API answers 202.
+   * engine drops a second suspension), so a retried or repeated call succeeds; Durable Functions' HTTP
+   * handler makes no state check either, and its clients accept only 202.
    */
   async suspend(instanceId: string, reason?: string): Promise<void> {
     const event: InboxEvent = { type: 'ExecutionSuspended', eventId: -1, timestamp: new Date().toISOString(), reason: optionalReason(reason) };

@@ -17,6 +17,7 @@ export function registerEntityRoutes(app: FastifyInstance, base: string): void {
       onRequest: async () => {
         throw new HttpError(501, 'durable entities are not supported');
       },
+      // Never reached (onRequest answers); fastify requires a handler.
       handler: async () => undefined,
     });
   }
