@@ -170,6 +170,21 @@ export interface InstancePage {
   continuationToken?: string;
 }
 
+/** The dashboard's histogram: instances counted per interval of creation time. */
+export interface HistogramRequest extends InstanceQuery {
+  /** Where the first interval starts; instances created before it are not counted. */
+  origin: number;
+  /** The width of every interval, a whole number of milliseconds (at least 1). */
+  intervalMs: number;
+}
+
+export interface HistogramCount {
+  /** `origin + k * intervalMs`: the start of the interval. */
+  intervalStart: number;
+  status: RuntimeStatus;
+  count: number;
+}
+
 export interface HistoryPageRequest {
   /** Return events with sequence number >= this (0-based). */
   fromSequence?: number;
@@ -215,6 +230,14 @@ export interface Backend {
   getHistory(hub: string, instanceId: string, page?: HistoryPageRequest): Promise<HistoryRecord[]>;
   listInstances(hub: string, request: ListInstancesRequest): Promise<InstancePage>;
   countInstances(hub: string, query: InstanceQuery): Promise<Partial<Record<RuntimeStatus, number>>>;
+  /**
+   * Instances matching the query per interval of creation time and per status, read from the status index
+   * (no instance row is read for a query on statuses and times). Empty intervals are left out; the order is
+   * by interval, then status in RUNTIME_STATUSES order.
+   */
+  instanceHistogram(hub: string, request: HistogramRequest): Promise<HistogramCount[]>;
+  /** The hubs that hold at least one instance, in character-code order (hub names are ASCII). */
+  listHubs(): Promise<string[]>;
 
   /** Deletes a finished instance with its history, inbox and activity tasks. */
   purgeInstance(hub: string, instanceId: string): Promise<PurgeOutcome>;

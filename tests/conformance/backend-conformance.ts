@@ -12,6 +12,8 @@ import { describe } from 'node:test';
 import { describeActivities } from './cases/activities.js';
 import { describeClaims } from './cases/claims.js';
 import { describeCommit } from './cases/commit.js';
+import { describeHistogram } from './cases/histogram.js';
+import { describeHubs } from './cases/hubs.js';
 import { describeInstances } from './cases/instances.js';
 import { describeListing } from './cases/listing.js';
 import { describePurge } from './cases/purge.js';
@@ -29,5 +31,7 @@ export function runBackendConformance(label: string, openBackend: OpenBackend): 
     describeListing(openBackend);
     describePurge(openBackend);
     describeSignals(openBackend);
+    describeHistogram(openBackend);
+    describeHubs(openBackend);
   });
 }

@@ -14,6 +14,8 @@ import type {
   ClaimOptions,
   CreateInstanceOutcome,
   CreateInstanceRequest,
+  HistogramCount,
+  HistogramRequest,
   HistoryPageRequest,
   HistoryRecord,
   InstancePage,
@@ -35,6 +37,8 @@ import { createInstances } from './create-instances.js';
 import type { PostgresStore } from './db.js';
 import { deliverMessage } from './deliver-messages.js';
 import { GroupCommit } from './group-commit.js';
+import { instanceHistogram } from './histogram.js';
+import { listHubs } from './hubs.js';
 import { countInstances, listInstances } from './list-instances.js';
 import { applyPostgresMigrations } from './migrate.js';
 import { nextWakeAt } from './next-wake.js';
@@ -132,6 +136,14 @@ export class PostgresBackend implements Backend {
 
   countInstances(hub: string, query: InstanceQuery): Promise<Partial<Record<RuntimeStatus, number>>> {
     return countInstances(this.store, hub, query);
+  }
+
+  instanceHistogram(hub: string, request: HistogramRequest): Promise<HistogramCount[]> {
+    return instanceHistogram(this.store, hub, request);
+  }
+
+  listHubs(): Promise<string[]> {
+    return listHubs(this.store);
   }
 
   purgeInstance(hub: string, instanceId: string): Promise<PurgeOutcome> {

@@ -7,6 +7,8 @@ import type {
   ClaimOptions,
   CreateInstanceOutcome,
   CreateInstanceRequest,
+  HistogramCount,
+  HistogramRequest,
   HistoryPageRequest,
   HistoryRecord,
   InstancePage,
@@ -25,6 +27,8 @@ import { OrchestrationClaims } from './claims.js';
 import { commitStep } from './commit.js';
 import { openConnection, type SqliteBackendOptions, type SqliteConnection } from './connection.js';
 import { createInstance, deliverActivityResult, sendMessage } from './delivery.js';
+import { InstanceHistogram } from './histogram.js';
+import { listHubs } from './hubs.js';
 import { InstanceListing } from './listing.js';
 import { Purger } from './purge.js';
 import { toInstanceRecord } from './rows.js';
@@ -38,6 +42,7 @@ interface Prepared {
   store: SqliteStore;
   claims: OrchestrationClaims;
   listing: InstanceListing;
+  histogram: InstanceHistogram;
   purger: Purger;
   wake: WakeTimes;
 }
@@ -115,6 +120,15 @@ export class SqliteBackend implements Backend {
   async countInstances(hub: string, query: InstanceQuery): Promise<Partial<Record<RuntimeStatus, number>>> {
     const { store, listing } = this.prepared;
     return store.read(() => listing.count(hub, query));
+  }
+
+  async instanceHistogram(hub: string, request: HistogramRequest): Promise<HistogramCount[]> {
+    const { store, histogram } = this.prepared;
+    return store.read(() => histogram.count(hub, request));
+  }
+
+  async listHubs(): Promise<string[]> {
+    return listHubs(this.prepared.store.db);
   }
 
   async purgeInstance(hub: string, instanceId: string): Promise<PurgeOutcome> {
@@ -205,6 +219,7 @@ export class SqliteBackend implements Backend {
         store,
         claims: new OrchestrationClaims(store),
         listing: new InstanceListing(db),
+        histogram: new InstanceHistogram(db),
         purger: new Purger(store),
         wake: new WakeTimes(db),
       };
