@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 // The replay engine must be deterministic: no I/O, no clock, no randomness (DESIGN.md, lesson 2).
@@ -105,6 +106,25 @@ export const coreRestrictions = {
   },
 };
 
+/**
+ * The dashboard (src/dashboard) runs in the browser and talks to taskhub only over the HTTP API: it imports
+ * its own modules and its npm packages, nothing else from src. Preact's hooks follow React's rules.
+ */
+export const dashboardRules = {
+  files: ['src/dashboard/**/*.ts', 'src/dashboard/**/*.tsx'],
+  plugins: { 'react-hooks': reactHooks },
+  rules: {
+    'react-hooks/rules-of-hooks': 'error',
+    'react-hooks/exhaustive-deps': 'error',
+    'no-restricted-imports': ['error', {
+      patterns: [{
+        regex: '^(\\.\\./)+(authoring|backend|cli|client|core|http|runtime|testing)(/|$)|^(\\.\\./)+(config|errors|index|limits|taskhub)\\.js$',
+        message: 'the dashboard talks to taskhub only through the HTTP API (src/dashboard/api): it imports nothing else from src.',
+      }],
+    }],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'tmp/**', 'bench/peers/**', 'eslint.config.js', 'scripts/*.js', 'src/dashboard/public/**'] },
   js.configs.recommended,
@@ -135,4 +155,5 @@ export default tseslint.config(
     },
   },
   coreRestrictions,
+  dashboardRules,
 );

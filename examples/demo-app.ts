@@ -80,6 +80,11 @@ export const flakyOnce = defineOrchestrator('FlakyOnce', function* (context: Orc
   return yield* context.callActivity(failsFirstTime);
 });
 
+/** Its activity fails the first time; the retry policy tries again after a short durable timer. */
+export const flakyWithRetry = defineOrchestrator('FlakyWithRetry', function* (context: OrchestrationContext) {
+  return yield* context.callActivityWithRetry(failsFirstTime, { firstRetryIntervalInMilliseconds: 200, maxNumberOfAttempts: 3 });
+});
+
 export const boom = defineActivity('Boom', () => {
   throw new Error('boom');
 });
@@ -100,6 +105,7 @@ export const registry = new Registry().add(
   parentOfChildren,
   failsFirstTime,
   flakyOnce,
+  flakyWithRetry,
   boom,
   alwaysFails,
 );

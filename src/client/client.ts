@@ -4,7 +4,7 @@
  * instance rows through the backend; workers do the work.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Backend } from '../backend/backend.js';
+import type { Backend, HistogramCount, WorkSignal } from '../backend/backend.js';
 import type { HistoryEvent, InboxEvent, RuntimeStatus } from '../core/history.js';
 import { FINISHED_STATUSES, RUNTIME_STATUSES, isFinished } from '../core/history.js';
 import type { OrchestratorRef } from '../core/context.js';
@@ -175,6 +175,26 @@ export class TaskHubClient {
     return Object.fromEntries(RUNTIME_STATUSES.map((status) => [status, counts[status] ?? 0])) as Record<RuntimeStatus, number>;
   }
 
+  /**
+   * (beyond DF) Instances created per interval of `intervalMs` from `origin`, by status, for a filter: the
+   * dashboard's chart. Empty intervals are left out.
+   */
+  async instanceHistogram(filter: InstanceFilter, intervals: { origin: Date; intervalMs: number }): Promise<HistogramCount[]> {
+    const origin = validateDate('the histogram origin', intervals.origin);
+    if (!origin) throw new InvalidArgumentError('the histogram needs an origin');
+    return this.backend.instanceHistogram(this.hub, { ...toQuery(filter), origin: origin.getTime(), intervalMs: intervals.intervalMs });
+  }
+
+  /** (beyond DF) The task hubs of this client's store that hold an instance. */
+  async listTaskHubs(): Promise<string[]> {
+    return this.backend.listHubs();
+  }
+
+  /** (beyond DF) The store's hints that instances of this hub changed; returns the unsubscribe function. */
+  subscribe(listener: (signal: WorkSignal) => void): () => void {
+    return this.backend.subscribe(this.hub, listener);
+  }
+
   /** S-TERM-1/2: queues a termination; `recursive` also terminates every sub-orchestration below. */
   async terminate(instanceId: string, reason?: string, options: { recursive?: boolean } = {}): Promise<void> {
     const event: InboxEvent = {
@@ -250,7 +270,7 @@ export class TaskHubClient {
     if (unfinished.length > 0) {
       throw new InvalidArgumentError(`only Completed, Failed or Terminated instances can be purged, not ${unfinished.join(', ')}`);
     }
-    const query = toQuery({ createdTimeFrom: filter.createdTimeFrom, createdTimeTo: filter.createdTimeTo, runtimeStatus: statuses });
+    const query = toQuery({ ...filter, runtimeStatus: statuses });
     return { instancesDeleted: await this.backend.purgeInstances(this.hub, query, PURGE_BATCH_SIZE) };
   }
 

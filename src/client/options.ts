@@ -44,6 +44,10 @@ export interface InstancePageView {
 export interface PurgeFilter {
   createdTimeFrom?: Date;
   createdTimeTo?: Date;
+  /** (beyond DF) Only this orchestrator's instances. */
+  name?: string;
+  /** (beyond DF) Only instances whose id starts with this text. */
+  instanceIdPrefix?: string;
   /** Finished statuses only (Completed, Failed, Terminated); default all three. */
   runtimeStatus?: RuntimeStatus[];
 }

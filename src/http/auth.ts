@@ -8,9 +8,17 @@ import { HttpError } from './errors.js';
 
 export const API_KEY_HEADER = 'x-functions-key';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without the key: the dashboard's files, which hold no data and load before it can send one. */
+    withoutApiKey?: boolean;
+  }
+}
+
 export function requireApiKey(app: FastifyInstance, apiKey: string): void {
   const expected = digest(apiKey);
   app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.withoutApiKey === true) return;
     const given = presentedKey(request);
     if (given === undefined) {
       throw new HttpError(401, `this server requires an API key: send it in the ${API_KEY_HEADER} header or the code query parameter`);

@@ -1,14 +1,15 @@
 /**
  * Purging: `DELETE /instances/{id}` deletes one finished instance with all its data; `DELETE /instances`
  * deletes every finished instance created in a time range (createdTimeFrom is required, as in Durable
- * Functions, so a bare DELETE cannot empty the hub). 404 when nothing matched.
+ * Functions, so a bare DELETE cannot empty the hub), beyond Durable Functions also by orchestrator name and
+ * instance id prefix. 404 when nothing matched.
  */
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from './errors.js';
 import { optionalDate, optionalStatuses } from './query-values.js';
 import type { RouteContext } from './route-context.js';
 import { sendJson } from './responses.js';
-import { purgeBySchema, purgeOneSchema, type FilterQuery, type HubQuery, type InstanceParams } from './schemas.js';
+import { purgeBySchema, purgeOneSchema, type HubQuery, type PurgeByQuery, type InstanceParams } from './schemas.js';
 
 export function registerPurgeRoutes(app: FastifyInstance, context: RouteContext, base: string): void {
   app.delete<{ Params: InstanceParams; Querystring: HubQuery }>(
@@ -20,13 +21,15 @@ export function registerPurgeRoutes(app: FastifyInstance, context: RouteContext,
     },
   );
 
-  app.delete<{ Querystring: FilterQuery }>(`${base}/instances`, { schema: purgeBySchema }, async (request, reply) => {
+  app.delete<{ Querystring: PurgeByQuery }>(`${base}/instances`, { schema: purgeBySchema }, async (request, reply) => {
     const query = request.query;
     const client = await context.resolver.resolve(query);
     const result = await client.purgeInstanceHistoryBy({
       createdTimeFrom: optionalDate('createdTimeFrom', query.createdTimeFrom),
       createdTimeTo: optionalDate('createdTimeTo', query.createdTimeTo),
       runtimeStatus: optionalStatuses(query.runtimeStatus),
+      name: query.name,
+      instanceIdPrefix: query.instanceIdPrefix,
     });
     if (result.instancesDeleted === 0) throw new HttpError(404, 'no finished instance matches the filter; nothing was purged');
     return sendJson(reply, 200, result);

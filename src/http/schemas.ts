@@ -45,6 +45,9 @@ function query(properties: Record<string, object>, required: string[] = []) {
   return { type: 'object', properties: { ...hubQueryProperties, ...properties }, required } as const;
 }
 
+/** For route groups with schemas of their own: a query string with the hub parameters every route takes. */
+export const hubQuerySchema = query;
+
 function params(...names: string[]) {
   return { type: 'object', properties: Object.fromEntries(names.map((name) => [name, text])), required: names } as const;
 }
@@ -108,13 +111,17 @@ export interface ListQuery extends FilterQuery {
   top?: number;
 }
 export const CONTINUATION_HEADER = 'x-ms-continuation-token';
+/** The filter of `GET …/instances`, which the counts and the histogram take as well. */
+export const instanceFilterProperties = {
+  ...filterProperties,
+  lastUpdatedTimeFrom: text,
+  lastUpdatedTimeTo: text,
+  instanceIdPrefix: text,
+  name: text,
+} as const;
 export const listSchema = {
   querystring: query({
-    ...filterProperties,
-    lastUpdatedTimeFrom: text,
-    lastUpdatedTimeTo: text,
-    instanceIdPrefix: text,
-    name: text,
+    ...instanceFilterProperties,
     showInput: flag,
     top: { type: 'integer', finite: true, minimum: 1, maximum: MAX_PAGE_SIZE },
   }),
@@ -122,7 +129,11 @@ export const listSchema = {
 } as const;
 
 export const purgeOneSchema = { params: params('instanceId'), querystring: query({}) } as const;
-export const purgeBySchema = { querystring: query(filterProperties, ['createdTimeFrom']) } as const;
+export interface PurgeByQuery extends FilterQuery {
+  name?: string;
+  instanceIdPrefix?: string;
+}
+export const purgeBySchema = { querystring: query({ ...filterProperties, name: text, instanceIdPrefix: text }, ['createdTimeFrom']) } as const;
 
 export interface RaiseEventParams extends InstanceParams {
   eventName: string;

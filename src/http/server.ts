@@ -10,6 +10,7 @@ import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
 import { consoleLogger, type Logger } from '../runtime/logger.js';
 import { requireApiKey } from './auth.js';
 import { ClientResolver } from './client-resolver.js';
+import { registerDashboard } from './dashboard.js';
 import { HttpError, formatSchemaErrors, registerErrorHandlers, sendFrameworkError } from './errors.js';
 import { registerEntityRoutes } from './entity-routes.js';
 import { MANAGEMENT_BASES } from './management-bases.js';
@@ -107,6 +108,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     registerPurgeRoutes(app, context, base);
     registerEntityRoutes(app, base);
   }
+  registerDashboard(app, context, { registry: options.registry, defaultHub: options.hub, bases: MANAGEMENT_BASES });
 
   app.addHook('preClose', async () => shutdown.abort());
   app.addHook('onClose', async () => resolver.close());

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { isFinished } from '../core/history.js';
 import { InstanceNotFoundError } from '../errors.js';
 import { errorMediaType } from './error-media-type.js';
-import { optionalDate, optionalStatuses } from './query-values.js';
+import { instanceFilterOf } from './filter-query.js';
 import type { RouteContext } from './route-context.js';
 import { managementOrigin, sendJson, statusJson } from './responses.js';
 import { CONTINUATION_HEADER, listSchema, statusSchema, type InstanceParams, type ListQuery, type StatusQuery } from './schemas.js';
@@ -46,13 +46,7 @@ export function registerStatusRoutes(app: FastifyInstance, context: RouteContext
     const query = request.query;
     const client = await context.resolver.resolve(query);
     const page = await client.listInstances({
-      createdTimeFrom: optionalDate('createdTimeFrom', query.createdTimeFrom),
-      createdTimeTo: optionalDate('createdTimeTo', query.createdTimeTo),
-      lastUpdatedTimeFrom: optionalDate('lastUpdatedTimeFrom', query.lastUpdatedTimeFrom),
-      lastUpdatedTimeTo: optionalDate('lastUpdatedTimeTo', query.lastUpdatedTimeTo),
-      runtimeStatus: optionalStatuses(query.runtimeStatus),
-      instanceIdPrefix: query.instanceIdPrefix,
-      name: query.name,
+      ...instanceFilterOf(query),
       showInput: query.showInput,
       pageSize: query.top,
       continuationToken: request.headers[CONTINUATION_HEADER] as string | undefined,
