@@ -58,6 +58,20 @@ describe('DELETE /instances?createdTimeFrom=…', () => {
     assert.equal(none.status, 404);
   });
 
+  test('(beyond DF) name and instanceIdPrefix narrow the purge too', async () => {
+    const hello = await finishedInstance(server.client, 'HelloWorld', undefined, 'narrow-hello');
+    const from = (await server.client.getStatus(hello))!.createdTime;
+    const failed = await finishedInstance(server.client, 'AlwaysFails', undefined, 'narrow-failed');
+    const other = await finishedInstance(server.client, 'HelloWorld', undefined, 'wide-hello');
+    const byName = await server.request('DELETE', `${BASE}/instances?createdTimeFrom=${encodeURIComponent(from)}&name=AlwaysFails`);
+    assert.deepEqual(byName.body, { instancesDeleted: 1 });
+    assert.equal(await server.client.getStatus(failed), undefined);
+    const byPrefix = await server.request('DELETE', `${BASE}/instances?createdTimeFrom=${encodeURIComponent(from)}&instanceIdPrefix=narrow-`);
+    assert.deepEqual(byPrefix.body, { instancesDeleted: 1 });
+    assert.equal(await server.client.getStatus(hello), undefined);
+    assert.ok(await server.client.getStatus(other), 'an instance outside the prefix stays');
+  });
+
   test('404 when nothing matches', async () => {
     const answer = await server.request('DELETE', `${BASE}/instances?createdTimeFrom=2999-01-01`);
     assert.equal(answer.status, 404);
