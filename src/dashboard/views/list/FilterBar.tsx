@@ -39,6 +39,7 @@ export function FilterBar({ filter, onChange, counts, orchestrators }: FilterBar
         <label class="field">
           <span>Created</span>
           <select
+            aria-label="Created"
             value={filter.range}
             onChange={(event) => {
               const range = event.currentTarget.value as TimeRange;
@@ -56,11 +57,11 @@ export function FilterBar({ filter, onChange, counts, orchestrators }: FilterBar
           <>
             <label class="field">
               <span>From</span>
-              <input type="datetime-local" value={toLocalInput(filter.from)} onChange={(event) => onChange({ ...filter, from: fromLocalInput(event.currentTarget.value) })} />
+              <input type="datetime-local" aria-label="From" value={toLocalInput(filter.from)} onChange={(event) => onChange({ ...filter, from: fromLocalInput(event.currentTarget.value) })} />
             </label>
             <label class="field">
               <span>To</span>
-              <input type="datetime-local" value={toLocalInput(filter.to)} onChange={(event) => onChange({ ...filter, to: fromLocalInput(event.currentTarget.value) })} />
+              <input type="datetime-local" aria-label="To" value={toLocalInput(filter.to)} onChange={(event) => onChange({ ...filter, to: fromLocalInput(event.currentTarget.value) })} />
             </label>
           </>
         )}
@@ -90,7 +91,7 @@ function TextFilter({ label, value, onChange, options, placeholder }: { label: s
   return (
     <label class="field">
       <span>{label}</span>
-      <input type="search" value={text} placeholder={placeholder} list={listId} onInput={(event) => setText(event.currentTarget.value)} autoComplete="off" spellcheck={false} />
+      <input type="search" aria-label={label} value={text} placeholder={placeholder} list={listId} onInput={(event) => setText(event.currentTarget.value)} autoComplete="off" spellcheck={false} />
       {options && (
         <datalist id={listId}>
           {options.map((option) => (

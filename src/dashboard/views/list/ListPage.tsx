@@ -87,7 +87,7 @@ export function ListPage({ search, hub, orchestrators }: { search: URLSearchPara
         </p>
         <label class="field inline">
           <span>Per page</span>
-          <select value={filter.pageSize} onChange={(event) => setFilter({ ...filter, pageSize: Number(event.currentTarget.value) })}>
+          <select aria-label="Per page" value={filter.pageSize} onChange={(event) => setFilter({ ...filter, pageSize: Number(event.currentTarget.value) })}>
             {PAGE_SIZES.map((size) => (
               <option key={size} value={size}>
                 {size}
