@@ -37,6 +37,13 @@ export function instanceFilter(query: InstanceQuery, status?: RuntimeStatus): In
   return { sql: conditions.map((condition) => ` AND ${condition}`).join(''), params };
 }
 
+/** `status IN (…)` for several statuses in one statement (nothing for none), for counts that group by status. */
+export function statusesIn(statuses: readonly RuntimeStatus[]): InstanceFilter {
+  const params = Object.fromEntries(statuses.map((status, index) => [`status${index}`, status]));
+  const sql = statuses.length ? ` AND status IN (${statuses.map((_, index) => `@status${index}`).join(', ')})` : '';
+  return { sql, params };
+}
+
 /**
  * The smallest string greater than every string that starts with `prefix`, in SQLite's BINARY order
  * (UTF-8 bytes, which is code point order): the prefix with its last code point incremented. Undefined
