@@ -86,9 +86,11 @@ describe('the instance page', () => {
     const id = await startInstance(server, 'AlwaysFails', { id: 'page-fails' });
     const page = await browser.open(server, `/instances/${id}`);
     const failure = page.getByRole('region', { name: 'Failure', exact: true });
-    const output = (await server.api('GET', `/instances/${id}`)).body.output;
-    await eventually(async () => assert.equal((await failure.locator('.failure-message').textContent())?.trim(), `${output.errorType}: ${output.errorMessage}`));
-    assert.match(output.errorMessage, /boom/);
+    const details = (await server.api('GET', `/instances/${id}`)).body.failureDetails;
+    await eventually(async () => assert.equal((await failure.locator('.failure-message').textContent())?.trim(), `${details.errorType}: ${details.errorMessage}`));
+    assert.match(details.errorMessage, /boom/);
+    await failure.getByText('Stack trace').click();
+    assert.equal(await failure.locator('pre.stack').textContent(), details.stackTrace);
     await page.close();
   });
 

@@ -12,6 +12,8 @@ export interface InstancePage {
 export async function listInstances(query: URLSearchParams, pageSize: number, continuationToken: string | undefined, signal?: AbortSignal): Promise<InstancePage> {
   const search = new URLSearchParams(query);
   search.set('top', String(pageSize));
+  // The list shows no inputs: a page of large inputs would be read, sent and parsed for nothing.
+  search.set('showInput', 'false');
   const response = await api<InstanceStatus[]>('/instances', {
     query: search,
     headers: continuationToken ? { [CONTINUATION_HEADER]: continuationToken } : {},

@@ -8,7 +8,9 @@ export interface InstanceStatus {
   runtimeStatus: RuntimeStatus;
   input?: unknown;
   customStatus: unknown;
+  /** Failed: Durable Functions' message ("Orchestrator function 'X' failed: …"); the details are in failureDetails. */
   output: unknown;
+  failureDetails: FailureDetails | null;
   createdTime: string;
   lastUpdatedTime: string;
 }

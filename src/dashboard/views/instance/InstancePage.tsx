@@ -74,7 +74,7 @@ export function InstancePage({ instanceId, hub }: { instanceId: string; hub: str
       <div class="payloads">
         <JsonPanel title="Input" value={instance.input} />
         {instance.runtimeStatus === 'Failed' ? (
-          <FailurePanel failure={instance.output as FailureDetails | null} />
+          <FailurePanel failure={instance.failureDetails} />
         ) : (
           <JsonPanel title={instance.runtimeStatus === 'Terminated' || instance.runtimeStatus === 'Suspended' ? 'Reason' : 'Output'} value={instance.output} />
         )}
@@ -216,7 +216,7 @@ function Children({ events, hub }: { events: RawEvent[] | undefined; hub: string
 }
 
 function FailurePanel({ failure }: { failure: FailureDetails | null }) {
-  if (!failure || typeof failure !== 'object') return <JsonPanel title="Failure" value={failure} />;
+  if (!failure) return <JsonPanel title="Failure" value={failure} />;
   return (
     <section class="panel json-panel failure" aria-label="Failure">
       <header class="panel-header">
