@@ -1,28 +1,20 @@
 /** The API-key flow in the browser: asked once, kept in session storage, sent as a header, never in a URL. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { eventually, launchBrowser, listedIds, startDashboardServer, startInstance, statusOf, type Browser, type DashboardServer } from './browser-harness.js';
+import { describe, test } from 'node:test';
+import { dashboardSuite, eventually, listedIds, startInstance, statusOf } from './browser-harness.js';
 
 const KEY = 'e2e-secret-key-1234';
 
-let server: DashboardServer;
-let browser: Browser;
-before(async () => {
-  server = await startDashboardServer({ apiKey: KEY });
-  browser = await launchBrowser();
+const suite = dashboardSuite({ apiKey: KEY }, async (server) => {
   await startInstance(server, 'HelloWorld', { id: 'keyed-1' });
-});
-after(async () => {
-  await browser.close();
-  await server.close();
 });
 
 describe('a server with an API key', () => {
   test('the dashboard asks for the key, refuses a wrong one, then works with it sent as x-functions-key only', async () => {
     const requests: { url: string; key: string | undefined }[] = [];
-    const page = await browser.context.newPage();
+    const page = await suite.browser.context.newPage();
     page.on('request', (request) => requests.push({ url: request.url(), key: request.headers()['x-functions-key'] }));
-    await page.goto(server.url);
+    await page.goto(suite.server.url);
     const dialog = page.getByRole('dialog', { name: 'API key' });
     await dialog.waitFor();
     assert.match((await dialog.textContent()) ?? '', /requires an API key/);
@@ -41,7 +33,7 @@ describe('a server with an API key', () => {
     await page.getByLabel('Select keyed-1').check();
     await page.getByRole('region', { name: 'Selected instances' }).getByRole('button', { name: 'Purge…' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Purge 1' }).click();
-    await eventually(async () => assert.equal(await statusOf(server, 'keyed-1'), 'missing'));
+    await eventually(async () => assert.equal(await statusOf(suite.server, 'keyed-1'), 'missing'));
 
     const apiRequests = requests.filter((request) => new URL(request.url).pathname.startsWith('/runtime/'));
     assert.ok(apiRequests.length > 3);

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { silentLogger } from '../../src/index.js';
 import { serve, type RunningServer } from '../../src/http/serve.js';
@@ -82,6 +83,29 @@ export async function launchBrowser(): Promise<Browser> {
       if (pageErrors.length > 0) throw new Error(`the dashboard threw: ${pageErrors.join('; ')}`);
     },
   };
+}
+
+export interface DashboardSuite {
+  server: DashboardServer;
+  browser: Browser;
+}
+
+/**
+ * A test file's server and browser: started before its tests (then `seed` runs), closed after them. The
+ * fields are set once the file's `before` hook has run.
+ */
+export function dashboardSuite(options: { apiKey?: string } = {}, seed?: (server: DashboardServer) => Promise<void>): DashboardSuite {
+  const suite = {} as DashboardSuite;
+  before(async () => {
+    suite.server = await startDashboardServer(options);
+    suite.browser = await launchBrowser();
+    await seed?.(suite.server);
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
 }
 
 /** Retries `check` until it stops throwing (the page and the worker both take their time). */

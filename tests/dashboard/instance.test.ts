@@ -1,26 +1,17 @@
 /** The instance page in the browser: status fields, JSON panels, history pages, the timeline, relations, live updates. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { eventually, launchBrowser, startDashboardServer, startInstance, untilStatus, waitingApproval, type Browser, type DashboardServer } from './browser-harness.js';
+import { describe, test } from 'node:test';
+import { dashboardSuite, eventually, startInstance, untilStatus, waitingApproval } from './browser-harness.js';
 
-let server: DashboardServer;
-let browser: Browser;
-before(async () => {
-  server = await startDashboardServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser.close();
-  await server.close();
-});
+const suite = dashboardSuite();
 
 describe('the instance page', () => {
   test('opens from the list and shows every status field and the payloads as JSON, with copy buttons', async () => {
-    const id = await startInstance(server, 'E1_HelloSequence', { id: 'page-hello', input: { to: ['Tokyo'], nested: { deep: [1, 2] } } });
-    const page = await browser.open(server);
+    const id = await startInstance(suite.server, 'E1_HelloSequence', { id: 'page-hello', input: { to: ['Tokyo'], nested: { deep: [1, 2] } } });
+    const page = await suite.browser.open(suite.server);
     await page.getByRole('link', { name: id }).click();
     await eventually(async () => assert.equal(new URL(page.url()).pathname, `/instances/${id}`));
-    const status = (await server.api('GET', `/instances/${id}`)).body;
+    const status = (await suite.server.api('GET', `/instances/${id}`)).body;
     const summary = page.getByRole('region', { name: 'Status', exact: true });
     await summary.waitFor();
     assert.equal(await summary.locator('div', { hasText: 'Orchestrator' }).locator('dd').textContent(), status.name);
@@ -42,12 +33,12 @@ describe('the instance page', () => {
   });
 
   test('pages the raw history in a table, as the API pages it', async () => {
-    const id = await startInstance(server, 'FanOutFanIn', { id: 'page-fan', input: 80 });
-    const page = await browser.open(server, `/instances/${id}`);
+    const id = await startInstance(suite.server, 'FanOutFanIn', { id: 'page-fan', input: 80 });
+    const page = await suite.browser.open(suite.server, `/instances/${id}`);
     await page.getByRole('tab', { name: /^History/ }).click();
     const table = page.locator('table.history-table');
     await eventually(async () => assert.equal(await table.locator('tbody tr').count(), 100));
-    const api = (await server.api('GET', `/instances/${id}/history?fromSequence=100&limit=100`)).body;
+    const api = (await suite.server.api('GET', `/instances/${id}/history?fromSequence=100&limit=100`)).body;
     await page.getByRole('button', { name: 'Later ›' }).click();
     await eventually(async () => assert.equal(await table.locator('tbody tr td[data-label="#"]').first().textContent(), '100'));
     assert.deepEqual(await table.locator('tbody td[data-label="Event"] code').allTextContents(), api.events.map((event: { type: string }) => event.type));
@@ -57,8 +48,8 @@ describe('the instance page', () => {
   });
 
   test('draws the timeline with failed attempts, the retry timer and the next attempt', async () => {
-    const id = await startInstance(server, 'FlakyWithRetry', { id: 'page-retry' });
-    const page = await browser.open(server, `/instances/${id}`);
+    const id = await startInstance(suite.server, 'FlakyWithRetry', { id: 'page-retry' });
+    const page = await suite.browser.open(suite.server, `/instances/${id}`);
     const rows = page.locator('.timeline .timeline-row');
     await eventually(async () => assert.equal(await rows.count(), 5), 5000);
     const labels = (await page.locator('.timeline [role="rowheader"]').allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim());
@@ -70,23 +61,23 @@ describe('the instance page', () => {
   });
 
   test('links a parent to its sub-orchestrations and back', async () => {
-    const id = await startInstance(server, 'ParentOfChildren', { id: 'page-parent' });
-    const page = await browser.open(server, `/instances/${id}`);
+    const id = await startInstance(suite.server, 'ParentOfChildren', { id: 'page-parent' });
+    const page = await suite.browser.open(suite.server, `/instances/${id}`);
     const children = page.getByRole('region', { name: 'Sub-orchestrations' });
     await eventually(async () => assert.deepEqual(await children.getByRole('link').allTextContents(), ['page-parent:0', 'page-parent:1']));
     await children.getByRole('link', { name: 'page-parent:1' }).click();
     await eventually(async () => assert.equal(decodeURIComponent(new URL(page.url()).pathname), '/instances/page-parent:1'));
-    assert.equal((await server.api('GET', '/instances/page-parent%3A1')).body.output, 'Hello Seattle!');
+    assert.equal((await suite.server.api('GET', '/instances/page-parent%3A1')).body.output, 'Hello Seattle!');
     await page.getByRole('region', { name: 'Status', exact: true }).getByRole('link', { name: /page-parent \(ParentOfChildren\)/ }).click();
     await eventually(async () => assert.equal(new URL(page.url()).pathname, `/instances/${id}`));
     await page.close();
   });
 
   test('shows a failure with its message and stack trace', async () => {
-    const id = await startInstance(server, 'AlwaysFails', { id: 'page-fails' });
-    const page = await browser.open(server, `/instances/${id}`);
+    const id = await startInstance(suite.server, 'AlwaysFails', { id: 'page-fails' });
+    const page = await suite.browser.open(suite.server, `/instances/${id}`);
     const failure = page.getByRole('region', { name: 'Failure', exact: true });
-    const details = (await server.api('GET', `/instances/${id}`)).body.failureDetails;
+    const details = (await suite.server.api('GET', `/instances/${id}`)).body.failureDetails;
     await eventually(async () => assert.equal((await failure.locator('.failure-message').textContent())?.trim(), `${details.errorType}: ${details.errorMessage}`));
     assert.match(details.errorMessage, /boom/);
     await failure.getByText('Stack trace').click();
@@ -95,16 +86,16 @@ describe('the instance page', () => {
   });
 
   test('updates by itself when the instance moves on, and says when it does not exist', async () => {
-    const id = await waitingApproval(server, 'page-live');
-    const page = await browser.open(server, `/instances/${id}`);
+    const id = await waitingApproval(suite.server, 'page-live');
+    const page = await suite.browser.open(suite.server, `/instances/${id}`);
     await eventually(async () => assert.equal(await page.locator('.instance-header .badge').textContent(), 'Running'));
-    await server.api('POST', `/instances/${id}/raiseEvent/Approval`, { json: 'yes' });
-    await untilStatus(server, id, 'Completed');
+    await suite.server.api('POST', `/instances/${id}/raiseEvent/Approval`, { json: 'yes' });
+    await untilStatus(suite.server, id, 'Completed');
     await eventually(async () => assert.equal(await page.locator('.instance-header .badge').textContent(), 'Completed'), 5000);
-    assert.deepEqual((await server.api('GET', `/instances/${id}`)).body.output, { outcome: 'approved', data: 'yes' });
+    assert.deepEqual((await suite.server.api('GET', `/instances/${id}`)).body.output, { outcome: 'approved', data: 'yes' });
     await eventually(async () => assert.match((await page.getByRole('region', { name: 'Output' }).textContent()) ?? '', /outcome: "approved"/));
 
-    const missing = await browser.open(server, '/instances/no-such-instance');
+    const missing = await suite.browser.open(suite.server, '/instances/no-such-instance');
     await eventually(async () => assert.match((await missing.getByRole('alert').textContent()) ?? '', /There is no instance 'no-such-instance'/));
     await Promise.all([page.close(), missing.close()]);
   });

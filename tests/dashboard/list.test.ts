@@ -1,34 +1,26 @@
 /** The instance list in the browser: columns, counts, filters in the URL, paging, the chart, live updates. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { eventually, launchBrowser, listedIds, startInstance, waitingApproval, type Browser, type DashboardServer, startDashboardServer } from './browser-harness.js';
+import { describe, test } from 'node:test';
+import { dashboardSuite, eventually, listedIds, startInstance, waitingApproval } from './browser-harness.js';
 
-let server: DashboardServer;
-let browser: Browser;
-before(async () => {
-  server = await startDashboardServer();
-  browser = await launchBrowser();
+const suite = dashboardSuite({}, async (server) => {
   for (const id of ['list-a-1', 'list-a-2', 'list-a-3']) await startInstance(server, 'HelloWorld', { id, input: id });
   await startInstance(server, 'AlwaysFails', { id: 'list-f-1' });
   await waitingApproval(server, 'list-w-1');
 });
-after(async () => {
-  await browser.close();
-  await server.close();
-});
 
 describe('the instance list', () => {
   test('shows every instance with its columns, and per-status counts that match the API', async () => {
-    const page = await browser.open(server);
+    const page = await suite.browser.open(suite.server);
     await eventually(async () => assert.equal((await listedIds(page)).length, 5));
-    const listed = (await server.api('GET', '/instances')).body.map((instance: { instanceId: string }) => instance.instanceId);
+    const listed = (await suite.server.api('GET', '/instances')).body.map((instance: { instanceId: string }) => instance.instanceId);
     assert.deepEqual(await listedIds(page), listed);
     const row = page.locator('tr', { has: page.getByRole('link', { name: 'list-w-1' }) });
     assert.equal(await row.locator('td[data-label="Orchestrator"]').textContent(), 'Approval');
     assert.equal(await row.locator('td[data-label="Status"]').textContent(), 'Running');
     assert.equal(await row.locator('td[data-label="Custom status"]').textContent(), 'waiting-for-approval');
     assert.match((await row.locator('td[data-label="Created"] time').getAttribute('title')) ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} UTC$/);
-    const counts = (await server.api('GET', '/counts')).body;
+    const counts = (await suite.server.api('GET', '/counts')).body;
     for (const status of ['Completed', 'Failed', 'Running', 'Pending']) {
       const chip = page.getByRole('button', { name: new RegExp(`^${status}`) });
       await eventually(async () => assert.equal(await chip.locator('.chip-count').textContent(), String(counts[status])));
@@ -38,7 +30,7 @@ describe('the instance list', () => {
   });
 
   test('filters by status, name, id prefix and time, combined, in the URL; a shared URL shows the same view', async () => {
-    const page = await browser.open(server);
+    const page = await suite.browser.open(suite.server);
     await eventually(async () => assert.equal((await listedIds(page)).length, 5));
     await page.getByRole('button', { name: /^Completed/ }).click();
     await page.getByRole('button', { name: /^Failed/ }).click();
@@ -61,26 +53,26 @@ describe('the instance list', () => {
     await eventually(async () => assert.equal(new URL(page.url()).searchParams.get('range'), '1h'));
     assert.deepEqual(await listedIds(page), ['list-w-1']);
 
-    const shared = await browser.open(server, '/?status=Completed&prefix=list-a-2');
+    const shared = await suite.browser.open(suite.server, '/?status=Completed&prefix=list-a-2');
     await eventually(async () => assert.deepEqual(await listedIds(shared), ['list-a-2']));
     assert.equal(await shared.getByRole('button', { name: /^Completed/ }).getAttribute('aria-pressed'), 'true');
     assert.equal(await shared.getByLabel('Instance id starts with').inputValue(), 'list-a-2');
 
-    const past = await browser.open(server, `/?range=custom&from=2001-01-01T00:00:00.000Z&to=2001-01-02T00:00:00.000Z`);
+    const past = await suite.browser.open(suite.server, `/?range=custom&from=2001-01-01T00:00:00.000Z&to=2001-01-02T00:00:00.000Z`);
     await eventually(async () => assert.equal(await past.getByText('No instance matches the filter.').count(), 1));
     await Promise.all([page.close(), shared.close(), past.close()]);
   });
 
   test('pages with continuation tokens, forward and back, without repeating an instance', async () => {
-    for (let index = 0; index < 27; index++) await server.api('POST', `/orchestrators/HelloWorld/page-${String(index).padStart(2, '0')}`);
-    const page = await browser.open(server, '/?prefix=page-&size=25');
+    for (let index = 0; index < 27; index++) await suite.server.api('POST', `/orchestrators/HelloWorld/page-${String(index).padStart(2, '0')}`);
+    const page = await suite.browser.open(suite.server, '/?prefix=page-&size=25');
     await eventually(async () => assert.equal((await listedIds(page)).length, 25));
     const first = await listedIds(page);
     await page.getByRole('button', { name: 'Next ›' }).click();
     await eventually(async () => assert.equal((await listedIds(page)).length, 2));
     const second = await listedIds(page);
     assert.equal(await page.getByRole('button', { name: 'Next ›' }).isDisabled(), true);
-    const all = (await server.api('GET', '/instances?instanceIdPrefix=page-&top=100')).body.map((instance: { instanceId: string }) => instance.instanceId);
+    const all = (await suite.server.api('GET', '/instances?instanceIdPrefix=page-&top=100')).body.map((instance: { instanceId: string }) => instance.instanceId);
     assert.deepEqual([...first, ...second], all);
     await page.getByRole('button', { name: '‹ Previous' }).click();
     await eventually(async () => assert.deepEqual(await listedIds(page), first));
@@ -88,8 +80,8 @@ describe('the instance list', () => {
   });
 
   test('charts the instances created over time, and a bar narrows the filter to its interval', async () => {
-    const page = await browser.open(server, '/?prefix=list-');
-    const total = (await server.api('GET', '/histogram?instanceIdPrefix=list-&maxIntervals=60')).body.intervals
+    const page = await suite.browser.open(suite.server, '/?prefix=list-');
+    const total = (await suite.server.api('GET', '/histogram?instanceIdPrefix=list-&maxIntervals=60')).body.intervals
       .reduce((sum: number, interval: { counts: Record<string, number> }) => sum + Object.values(interval.counts).reduce((a, b) => a + b, 0), 0);
     assert.equal(total, 5);
     await eventually(async () => assert.match((await page.locator('.histogram figcaption').textContent()) ?? '', /^5 created/));
@@ -100,17 +92,17 @@ describe('the instance list', () => {
   });
 
   test('updates by itself while instances change, and not while paused', async () => {
-    const page = await browser.open(server, '/?prefix=live-');
+    const page = await suite.browser.open(suite.server, '/?prefix=live-');
     await eventually(async () => assert.match((await page.getByRole('button', { name: /^Live/ }).textContent()) ?? '', /live$/));
     await eventually(async () => assert.equal(await page.getByText('No instance matches the filter.').count(), 1));
-    await startInstance(server, 'HelloWorld', { id: 'live-1' });
+    await startInstance(suite.server, 'HelloWorld', { id: 'live-1' });
     await eventually(async () => assert.deepEqual(await listedIds(page), ['live-1']), 5000);
     const row = page.locator('tr', { has: page.getByRole('link', { name: 'live-1' }) });
     await eventually(async () => assert.equal(await row.locator('td[data-label="Status"]').textContent(), 'Completed'), 5000);
 
     await page.getByRole('button', { name: /^Live/ }).click();
     assert.match((await page.getByRole('button', { name: /^Live/ }).textContent()) ?? '', /paused$/);
-    await startInstance(server, 'HelloWorld', { id: 'live-2' });
+    await startInstance(suite.server, 'HelloWorld', { id: 'live-2' });
     await new Promise((resolve) => setTimeout(resolve, 2500));
     assert.deepEqual(await listedIds(page), ['live-1'], 'paused: the list stays as it was');
     await page.getByRole('button', { name: /^Live/ }).click();

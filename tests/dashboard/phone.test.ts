@@ -1,23 +1,15 @@
 /** A 390 px phone screen: every view fits without sideways scrolling; keyboard use with visible focus. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { eventually, launchBrowser, listedIds, startDashboardServer, startInstance, type Browser, type DashboardServer } from './browser-harness.js';
+import { dashboardSuite, eventually, listedIds, startInstance } from './browser-harness.js';
 
 const PHONE = { width: 390, height: 844 };
 
-let server: DashboardServer;
-let browser: Browser;
-before(async () => {
-  server = await startDashboardServer();
-  browser = await launchBrowser();
+const suite = dashboardSuite({}, async (server) => {
   await startInstance(server, 'FlakyWithRetry', { id: 'phone-with-a-rather-long-instance-id-0123456789abcdef' });
   await startInstance(server, 'ParentOfChildren', { id: 'phone-parent' });
   await startInstance(server, 'AlwaysFails', { id: 'phone-fails' });
-});
-after(async () => {
-  await browser.close();
-  await server.close();
 });
 
 async function assertNoSidewaysScroll(page: Page, view: string): Promise<void> {
@@ -29,7 +21,7 @@ async function assertNoSidewaysScroll(page: Page, view: string): Promise<void> {
 
 describe('on a 390 px phone', () => {
   test('the list, the instance page (timeline and history), and a dialog fit the screen', async () => {
-    const page = await browser.open(server, '/', PHONE);
+    const page = await suite.browser.open(suite.server, '/', PHONE);
     await eventually(async () => assert.ok((await listedIds(page)).length >= 5));
     await assertNoSidewaysScroll(page, 'the list');
     assert.equal(await page.evaluate<string>("getComputedStyle(document.querySelector('table.instances tbody tr')).display"), 'block', 'rows are cards');
@@ -38,7 +30,7 @@ describe('on a 390 px phone', () => {
     await assertNoSidewaysScroll(page, 'the list with a custom range');
 
     for (const id of ['phone-with-a-rather-long-instance-id-0123456789abcdef', 'phone-fails', 'phone-parent']) {
-      await page.goto(`${server.url}/instances/${id}`);
+      await page.goto(`${suite.server.url}/instances/${id}`);
       await page.locator('.timeline, .timeline + *').first().waitFor();
       await assertNoSidewaysScroll(page, `the timeline of ${id}`);
       await page.getByRole('tab', { name: /^History/ }).click();
@@ -52,7 +44,7 @@ describe('on a 390 px phone', () => {
   });
 
   test('the keyboard reaches the controls, with a visible focus ring, and Escape closes a dialog', async () => {
-    const page = await browser.open(server, '/', PHONE);
+    const page = await suite.browser.open(suite.server, '/', PHONE);
     await eventually(async () => assert.ok((await listedIds(page)).length >= 5));
     let reached = false;
     for (let press = 0; press < 30 && !reached; press++) {
