@@ -1,6 +1,7 @@
 /**
  * The API key: when the server has one, every request must carry it as the `x-functions-key` header or the
- * `code` query parameter (as Durable Functions' system key), or is answered 401 before its body is read.
+ * `code` query parameter (as Durable Functions' system key), or is answered 401 before its body is read —
+ * except the routes marked `withoutApiKey`: the dashboard's files, which hold no data.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
