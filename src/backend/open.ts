@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import { DEFAULT_CONNECTION_STRING } from '../config.js';
 import type { Backend } from './backend.js';
+import { redactConnectionString } from '../secrets.js';
 
 export interface OpenBackendOptions {
   /** SQLite durability: 'full' (default, survives power loss) or 'normal' (survives a killed process). */
@@ -37,7 +38,7 @@ export async function openBackend(connectionString: string, options: OpenBackend
     });
   }
   throw new InvalidArgumentError(
-    `unsupported storage connection string '${redact(text)}': use 'sqlite:<path>' or 'postgres://user@host:port/database'`,
+    `unsupported storage connection string '${redactConnectionString(text)}': use 'sqlite:<path>' or 'postgres://user@host:port/database'`,
   );
 }
 
@@ -68,7 +69,7 @@ function postgresSettings(connectionString: string): PostgresSettings {
   try {
     url = new URL(connectionString);
   } catch {
-    throw new InvalidArgumentError(`the PostgreSQL connection string '${redact(connectionString)}' is not a valid URL`);
+    throw new InvalidArgumentError(`the PostgreSQL connection string '${redactConnectionString(connectionString)}' is not a valid URL`);
   }
   const schema = url.searchParams.get('schema') ?? undefined;
   const poolSizeText = url.searchParams.get('pool_size') ?? undefined;
@@ -83,9 +84,4 @@ function postgresSettings(connectionString: string): PostgresSettings {
   url.searchParams.delete('schema');
   url.searchParams.delete('pool_size');
   return { connectionString: url.toString(), schema, poolSize };
-}
-
-/** Hides a password in a connection string shown to people; the user part ends at white space or a quote. */
-export function redact(connectionString: string): string {
-  return connectionString.replace(/(\/\/[^\s'"/:@]+:)[^\s'"@]*@/g, '$1***@');
 }

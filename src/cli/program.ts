@@ -7,7 +7,7 @@
 import { inspect } from 'node:util';
 import { Command, CommanderError } from 'commander';
 import { TaskHubError, type TaskHubErrorCode } from '../errors.js';
-import { redact } from '../backend/open.js';
+import { redactSecrets } from '../secrets.js';
 import type { CliIo } from './io.js';
 import { OperationFailedError } from './failure.js';
 import { escapeForTerminal } from './output.js';
@@ -123,7 +123,7 @@ function reportError(error: unknown, io: CliIo): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   if (io.env.TASKHUB_DEBUG === '1') {
-    io.stderr.write(`error: ${oneLine(message)}\n${redact(inspect(error))}\n`);
+    io.stderr.write(`error: ${oneLine(message)}\n${redactSecrets(inspect(error))}\n`);
   } else {
     io.stderr.write(`error: ${oneLine(message)} (set TASKHUB_DEBUG=1 to see the stack trace)\n`);
   }
@@ -132,5 +132,5 @@ function reportError(error: unknown, io: CliIo): number {
 
 /** One line, without control characters or lone surrogates, and with any password in a connection string hidden. */
 function oneLine(message: string): string {
-  return escapeForTerminal(redact(message).replace(/\s*[\r\n]+\s*/g, ' '));
+  return escapeForTerminal(redactSecrets(message).replace(/\s*[\r\n]+\s*/g, ' '));
 }

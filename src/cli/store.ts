@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import type { Backend } from '../backend/backend.js';
-import { openBackend, redact } from '../backend/open.js';
+import { openBackend } from '../backend/open.js';
+import { redactConnectionString } from '../secrets.js';
 import { TaskHubError } from '../errors.js';
 import { TaskHubClient } from '../client/client.js';
 import { DEFAULT_CONNECTION_STRING, DEFAULT_HUB_NAME, DEFAULT_STORAGE_SETTING, resolveConnectionString, resolveHubName } from '../config.js';
@@ -60,6 +61,6 @@ async function openStore(connectionString: string): Promise<Backend> {
     return backend;
   } catch (error) {
     if (error instanceof TaskHubError) throw error;
-    throw new Error(`cannot use the store ${redact(connectionString)}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot use the store ${redactConnectionString(connectionString)}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -164,6 +164,31 @@ describe('taskhub input errors (exit 2, one line)', () => {
   });
 });
 
+describe('taskhub never prints a connection string\'s secret, whatever the form', () => {
+  // Each secret starts with Zq9, which appears nowhere else; PostgreSQL URLs point at port 1, which refuses.
+  const FORMS: [string, number][] = [
+    ['postgres://u:Zq9p@Zq9ss@127.0.0.1:1/db', 1],
+    ["postgres://u:Zq9it's\"quoted@127.0.0.1:1/db", 1],
+    ['postgres://u:Zq9 with space@127.0.0.1:1/db', 1],
+    ['postgres://:Zq9-no-user@127.0.0.1:1/db', 1],
+    ['postgres://u:Zq9sl/ash@127.0.0.1:1/db', 2],
+    ['mysql://root:Zq9p@Zq9ss@db/x', 2],
+    ['Server=db;Database=app;User Id=sa;Password=Zq9 hunter2;', 2],
+    ['DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=Zq9c2VjcmV0PT0=;EndpointSuffix=core.windows.net', 2],
+    ["host=db user=u password='Zq9 quoted' dbname=app", 2],
+  ];
+  for (const [connectionString, code] of FORMS) {
+    it(connectionString, async () => {
+      for (const debug of [undefined, '1']) {
+        const result = await runTaskhub(['get-instances'], { env: { TASKHUB_STORAGE: connectionString, TASKHUB_DEBUG: debug } });
+        assert.equal(result.code, code, result.stderr);
+        assert.match(result.stderr, /^error: .*\*\*\*/);
+        assert.doesNotMatch(result.stderr, /Zq9/, `TASKHUB_DEBUG=${debug}: ${result.stderr}`);
+      }
+    });
+  }
+});
+
 describe('taskhub operation failures (exit 1, one line)', () => {
   let cli: CliStore;
   before(async () => {
