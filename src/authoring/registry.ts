@@ -1,6 +1,7 @@
 /** The functions a worker can run, by name. */
 import type { OrchestratorFunction } from '../core/context.js';
 import { InvalidArgumentError } from '../errors.js';
+import { validateName } from '../client/validation.js';
 import type { ActivityDefinition, ActivityFunction, OrchestratorDefinition } from './definitions.js';
 
 export class Registry {
@@ -50,8 +51,7 @@ export class Registry {
 }
 
 function assertName(name: string, kind: string, taken: boolean): void {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 256) {
-    throw new InvalidArgumentError(`an ${kind} name must be 1 to 256 characters`);
-  }
+  // The client refuses to start a name it could not validate, so such a name could never run.
+  validateName(`an ${kind} name`, name);
   if (taken) throw new InvalidArgumentError(`${kind} '${name}' is registered twice`);
 }

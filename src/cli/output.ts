@@ -1,4 +1,5 @@
 /** What the commands print: JSON for machines on stdout, plain lines for people. */
+import { escapeCodePoint } from '../client/validation.js';
 import type { OutputStream } from './io.js';
 
 export function writeJson(stream: OutputStream, value: unknown): void {
@@ -14,7 +15,10 @@ export function continuationTokenLine(token: string | undefined): string {
   return `Continuation token for next set of results: '${token ?? ''}'`;
 }
 
-/** Text safe for one terminal line: control characters (newlines too) and lone surrogates escaped as \uXXXX. */
+/**
+ * Text safe for one terminal line: control characters (newlines too), lone surrogates, and the invisible
+ * or bidirectional formatting characters that would hide or reorder what follows, escaped as \uXXXX.
+ */
 export function escapeForTerminal(text: string): string {
-  return text.replace(/[\p{Cc}\p{Cs}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/[\p{Cc}\p{Cs}\p{Cf}\p{Zl}\p{Zp}]/gu, escapeCodePoint);
 }

@@ -6,9 +6,16 @@ import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { InvalidArgumentError } from '../errors.js';
 
 const MAX_ID_LENGTH = 256;
-const FORBIDDEN_ID_CHARACTERS = /[/\\#?\p{Cc}]/u;
+/**
+ * Characters no id or name may hold, because they are invisible or move the text around them, so that two
+ * different ids could look alike: control characters (Cc), format characters (Cf: every bidirectional
+ * control such as U+202E, and U+200B, U+200D, U+2060, U+FEFF, U+00AD…), and the line and paragraph
+ * separators (Zl, Zp). Durable Functions refuses control characters; taskhub also refuses the rest.
+ */
+const HIDDEN_CHARACTER = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const FORBIDDEN_ID_CHARACTERS = new RegExp(`[/\\\\#?]|${HIDDEN_CHARACTER.source}`, 'u');
 
-/** S-START-3: 1–256 characters, no `/ \ # ?` or control characters, well-formed UTF-16, not starting with `@`. */
+/** S-START-3: 1–256 characters, no `/ \ # ?` or hidden characters, well-formed UTF-16, not starting with `@`. */
 export function validateInstanceId(instanceId: unknown): string {
   if (typeof instanceId !== 'string') throw new InvalidArgumentError('an instance id must be a string');
   if (instanceId.length === 0 || instanceId.length > MAX_ID_LENGTH) {
@@ -19,19 +26,22 @@ export function validateInstanceId(instanceId: unknown): string {
   const forbidden = FORBIDDEN_ID_CHARACTERS.exec(instanceId);
   if (forbidden) {
     throw new InvalidArgumentError(
-      `instance id '${printable(instanceId)}' contains the character ${describeCharacter(forbidden[0])}; '/', '\\', '#', '?' and control characters are not allowed`,
+      `instance id '${printable(instanceId)}' contains the character ${describeCharacter(forbidden[0])}; '/', '\\', '#', '?', control characters and invisible or bidirectional formatting characters are not allowed`,
     );
   }
   return instanceId;
 }
 
-/** Event and orchestrator names: 1–256 characters, no control characters, well-formed. */
+/** Event and orchestrator names: 1–256 characters, no hidden characters, well-formed. */
 export function validateName(kind: string, name: unknown): string {
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_ID_LENGTH) {
     throw new InvalidArgumentError(`${kind} must be a string of 1 to ${MAX_ID_LENGTH} characters`);
   }
-  if (!name.isWellFormed() || /\p{Cc}/u.test(name)) {
-    throw new InvalidArgumentError(`${kind} '${printable(name)}' contains a control character or a lone surrogate`);
+  if (!name.isWellFormed()) throw new InvalidArgumentError(`${kind} '${printable(name)}' contains a lone surrogate`);
+  const hidden = HIDDEN_CHARACTER.exec(name);
+  if (hidden) {
+    const what = /\p{Cc}/u.test(hidden[0]) ? 'a control character' : 'an invisible or bidirectional formatting character';
+    throw new InvalidArgumentError(`${kind} '${printable(name)}' contains ${what} (${describeCharacter(hidden[0])})`);
   }
   return name;
 }
@@ -121,12 +131,18 @@ export function validateDate(what: string, value: unknown): Date | undefined {
   return value;
 }
 
+/** The text quoted in a message, its hidden characters escaped so the message reads as typed. */
 function printable(text: string): string {
   const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
-  return shown.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return shown.replace(new RegExp(HIDDEN_CHARACTER.source, 'gu'), escapeCodePoint);
+}
+
+/** `\u202e`, or `\u{e0001}` beyond the Basic Multilingual Plane. */
+export function escapeCodePoint(character: string): string {
+  const code = character.codePointAt(0) ?? 0;
+  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 function describeCharacter(character: string): string {
-  const code = character.charCodeAt(0);
-  return code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `U+${code.toString(16).toUpperCase().padStart(4, '0')}` : `'${character}'`;
+  return HIDDEN_CHARACTER.test(character) ? `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}` : `'${character}'`;
 }

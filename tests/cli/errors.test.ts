@@ -137,7 +137,7 @@ describe('taskhub input errors (exit 2, one line)', () => {
   });
 
   it('forbidden instance ids are rejected the same way for every command (T22)', async () => {
-    const forbidden = ['a/b', 'a\\b', '#', 'what?', '../x', '@x', 'a\u007fb', 'a\u009fb', 'tab\there', 'y'.repeat(257)];
+    const forbidden = ['a/b', 'a\\b', '#', 'what?', '../x', '@x', 'a\u007fb', 'a\u009fb', 'tab\there', 'y'.repeat(257), '\u202Eevil', '\uFEFFbom', 'zero\u200Bwidth'];
     for (const id of forbidden) {
       assertOneLineError(await cli.run(['start-new', '--function-name', 'HelloWorld', '--id', id]), 2, /^error: (an )?instance id /);
       assertOneLineError(await cli.run(['get-runtime-status', '--id', id]), 2, /^error: (an )?instance id /);
@@ -153,6 +153,9 @@ describe('taskhub input errors (exit 2, one line)', () => {
   it('forbidden event names, orchestrator names and task hub names', async () => {
     assertOneLineError(await cli.run(['raise-event', '--id', 'waiting', '--event-name', 'bell\u0007']), 2, /^error: an event name 'bell\\u0007' contains a control character/);
     assertOneLineError(await cli.run(['start-new', '--function-name', '']), 2, /^error: an orchestrator name must be a string of 1 to 256 characters$/);
+    assertOneLineError(await cli.run(['raise-event', '--id', 'waiting', '--event-name', 'Appro\u202Eval']), 2, "an event name 'Appro\\u202eval' contains an invisible or bidirectional formatting character (U+202E)");
+    assertOneLineError(await cli.run(['start-new', '--function-name', 'Hello\u200BWorld']), 2, "an orchestrator name 'Hello\\u200bWorld' contains an invisible or bidirectional formatting character (U+200B)");
+    assertOneLineError(await cli.run(['get-instances', '--task-hub-name', 'Hub\u202E']), 2, /^error: task hub name 'Hub\\u202e' is invalid/);
     assertOneLineError(await cli.run(['get-instances', '--task-hub-name', "x'; DROP TABLE instances"]), 2, /^error: task hub name .* is invalid/);
   });
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseDate, parseRuntimeStatuses, validateHubName, validateInstanceId, validateName } from '../../src/client/validation.js';
 import { InvalidArgumentError } from '../../src/errors.js';
+import { Registry } from '../../src/authoring/registry.js';
 
 describe('instance ids', () => {
   it('accepts 1 to 256 ordinary or odd-but-allowed characters', () => {
@@ -16,6 +17,17 @@ describe('instance ids', () => {
     const bad = ['', 'a'.repeat(257), 'a/b', 'a\\b', 'a#b', 'a?b', '@a', 'a\u0000', 'a\n', 'a\u007f', 'a\u009f', 'a\ud800', '\udc00b'];
     for (const id of bad) assert.throws(() => validateInstanceId(id), InvalidArgumentError, JSON.stringify(id));
     assert.throws(() => validateInstanceId(42), InvalidArgumentError);
+  });
+
+  it('rejects invisible and bidirectional formatting characters (Cf, Zl, Zp), which make different ids look alike', () => {
+    const hidden = ['\u202E', '\u202A', '\u2066', '\u2069', '\u200E', '\u200F', '\u061C', '\uFEFF', '\u200B', '\u200C', '\u200D', '\u2060', '\u00AD', '\u180E', '\u2028', '\u2029', '\u{E0001}', '\u{E0041}'];
+    for (const character of hidden) {
+      const code = `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+      assert.throws(() => validateInstanceId(`a${character}b`), new RegExp(`contains the character ${code.replace('+', '\\+')}`), code);
+      assert.throws(() => validateName('an event name', `a${character}b`), /invisible or bidirectional formatting character/, code);
+    }
+    // Still allowed: right-to-left letters, combining marks, emoji without joiners, the visible no-break space.
+    for (const id of ['שלום', 'e\u0301', '🚀', 'a\u00A0b', '❤\uFE0F']) assert.equal(validateInstanceId(id), id);
   });
 
   it('names the offending character in the message', () => {
@@ -37,6 +49,12 @@ describe('names and hubs', () => {
     assert.equal(validateName('an event name', 'Approval'), 'Approval');
     assert.throws(() => validateName('an event name', ''), InvalidArgumentError);
     assert.throws(() => validateName('an event name', 'a\u0000'), InvalidArgumentError);
+    assert.throws(() => validateName('an orchestrator name', 'Hello\u202EWorld'), /an orchestrator name 'Hello\\u202eWorld' contains an invisible/);
+  });
+
+  it('a registry refuses orchestrator and activity names that no client could start or call', () => {
+    assert.throws(() => new Registry().orchestrator('Hello\u202EWorld', function* () {}), /an orchestrator name 'Hello\\u202eWorld' contains an invisible/);
+    assert.throws(() => new Registry().activity('Say\uFEFFHello', () => 1), /an activity name 'Say\\ufeffHello' contains an invisible/);
   });
 
   it('checks task hub names', () => {

@@ -13,7 +13,6 @@ const ALLOWED_IDS = [
   'x; DROP TABLE t',
   "'; DELETE FROM instances; --",
   'שלום עולם',
-  '\u202Eevil\u202C',
   'with space',
   '%2F',
   'a%b',
@@ -26,6 +25,8 @@ const ALLOWED_IDS = [
 ];
 
 const FORBIDDEN_IDS = ['a/b', 'a\\b', '#', 'a?b', '../x', '\u0000', 'a\u007Fb', '\u009F', '@lead', 'x'.repeat(257)];
+/** Invisible or bidirectional formatting characters: ids that differ only by them would look alike. */
+const HIDDEN_CHARACTER_IDS = ['\u202Eevil\u202C', '\uFEFFbom', 'zero\u200Bwidth', 'join\u200Ded', 'iso\u2066late\u2069', 'soft\u00ADhyphen', 'line\u2028break', 'tag\u{E0041}'];
 
 let server: TestServer;
 before(async () => {
@@ -86,7 +87,7 @@ describe('odd but allowed instance ids round-trip', () => {
 describe('forbidden instance ids are 400 on every route', () => {
   test('start, get, raise event, terminate, suspend, resume, rewind, restart, purge', async () => {
     const before = await countAll(server.client);
-    for (const id of FORBIDDEN_IDS) {
+    for (const id of [...FORBIDDEN_IDS, ...HIDDEN_CHARACTER_IDS]) {
       const encoded = encodeURIComponent(id);
       for (const [method, route] of [
         ['POST', `${BASE}/orchestrators/HelloWorld/${encoded}`],
@@ -111,12 +112,31 @@ describe('forbidden instance ids are 400 on every route', () => {
     assert.equal(await countAll(server.client), before);
   });
 
-  test('control characters in an event name are 400', async () => {
+  test('control and hidden characters in an event name are 400, and no event is stored', async () => {
     const started = await server.request('POST', `${BASE}/orchestrators/Approval`, { json: { timeoutSeconds: 3600 } });
-    for (const name of ['a\u0000b', '\u001F', 'x\u0085']) {
+    for (const name of ['a\u0000b', '\u001F', 'x\u0085', ...HIDDEN_CHARACTER_IDS]) {
       const answer = await server.request('POST', `${path(started.body.id)}/raiseEvent/${encodeURIComponent(name)}`, { json: 1 });
       assert.equal(answer.status, 400, JSON.stringify(name));
+      assert.match(assertErrorBody(answer), /an event name '.*' contains (a control character|an invisible or bidirectional formatting character) \(U\+[0-9A-F]{4,5}\)/);
     }
     await server.client.terminate(started.body.id);
+    await waitForStatus(server.client, started.body.id, (runtimeStatus) => runtimeStatus === 'Terminated');
+    assert.equal((await server.client.getHistory(started.body.id)).some((event) => event.type === 'EventRaised'), false);
+  });
+
+  test('hidden characters in an orchestrator name are 400 on both start routes; the message shows them escaped', async () => {
+    const before = await countAll(server.client);
+    for (const route of [`${BASE}/orchestrators/`, '/orchestrators/']) {
+      const answer = await server.request('POST', `${route}${encodeURIComponent('Hello\u202EWorld')}`);
+      assert.equal(answer.status, 400, route);
+      assert.equal(assertErrorBody(answer), "an orchestrator name 'Hello\\u202eWorld' contains an invisible or bidirectional formatting character (U+202E)");
+    }
+    assert.equal(await countAll(server.client), before);
+  });
+
+  test('a hidden character in the instance id is named in the message, escaped', async () => {
+    const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld/${encodeURIComponent('\uFEFFbom')}`);
+    assert.equal(answer.status, 400);
+    assert.match(assertErrorBody(answer), /^instance id '\\ufeffbom' contains the character U\+FEFF; /);
   });
 });
