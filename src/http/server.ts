@@ -16,6 +16,7 @@ import { registerEntityRoutes } from './entity-routes.js';
 import { MANAGEMENT_BASES } from './management-bases.js';
 import { registerOperationRoutes } from './operation-routes.js';
 import { registerPurgeRoutes } from './purge-routes.js';
+import { guardAgainstOtherSites } from './origin-guard.js';
 import { addFiniteKeyword } from './schemas.js';
 import { registerStartRoutes } from './start-routes.js';
 import { registerStatusRoutes } from './status-routes.js';
@@ -86,6 +87,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   registerErrorHandlers(app, { logger, bodyLimit });
   requireHost(app);
+  // Both answer before the body is read.
+  guardAgainstOtherSites(app, { loopbackHostsOnly: !options.apiKey });
   if (options.apiKey) requireApiKey(app, options.apiKey);
 
   const resolver = new ClientResolver({

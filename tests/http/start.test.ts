@@ -60,9 +60,10 @@ describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanceId}]
   });
 
   test('management URLs follow the Host the caller used', async () => {
-    const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { headers: { host: 'example.test:8443' } });
+    // Without an API key only loopback names are answered (tests/http/cross-site.test.ts has the others).
+    const answer = await server.request('POST', `${BASE}/orchestrators/HelloWorld`, { headers: { host: 'localhost:8443' } });
     assert.equal(answer.status, 202);
-    for (const key of PAYLOAD_KEYS.slice(1)) assert.ok(answer.body[key].startsWith(`http://example.test:8443${BASE}/instances/`), key);
+    for (const key of PAYLOAD_KEYS.slice(1)) assert.ok(answer.body[key].startsWith(`http://localhost:8443${BASE}/instances/`), key);
   });
 
   test('400 for a bad or missing Host header, and nothing is started (the URLs would be built on it)', async () => {
