@@ -18,6 +18,7 @@ import { registerOperationRoutes } from './operation-routes.js';
 import { registerPurgeRoutes } from './purge-routes.js';
 import { guardAgainstOtherSites } from './origin-guard.js';
 import { addFiniteKeyword } from './schemas.js';
+import { closeUnfinishedRequestsOnClose, DEFAULT_REQUEST_TIMEOUT_MS, requestDeadlineOptions } from './slow-requests.js';
 import { registerStartRoutes } from './start-routes.js';
 import { registerStatusRoutes } from './status-routes.js';
 
@@ -41,6 +42,8 @@ export interface HttpServerOptions {
   logger?: Logger;
   /** Where `connection=NAME` settings are read (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** A request's headers and body must arrive within this many milliseconds, else 408 (default 30 s). */
+  requestTimeoutMs?: number;
 }
 
 /** RFC 9112 section 3.2: an HTTP/1.1 request without Host is a 400 (HTTP/1.0 may leave it out). */
@@ -61,11 +64,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // The payload limit applies to the compact JSON the client stores; the raw body may carry whitespace, so
   // the transport limit only bounds memory, at twice the payload limit.
   const bodyLimit = 2 * maxPayloadBytes;
+  const deadline = requestDeadlineOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   const app = Fastify({
     logger: false,
     // Node would answer an HTTP/1.1 request without Host with an empty 400 of its own; requireHost answers it
     // like any other bad input.
-    http: { requireHostHeader: false },
+    http: { requireHostHeader: false, ...deadline.http },
+    requestTimeout: deadline.requestTimeout,
+    clientErrorHandler: deadline.clientErrorHandler,
     bodyLimit,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: true },
     frameworkErrors: (error, _request, reply) => sendFrameworkError(error, reply),
@@ -86,6 +92,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   registerErrorHandlers(app, { logger, bodyLimit });
+  closeUnfinishedRequestsOnClose(app);
   requireHost(app);
   // Both answer before the body is read.
   guardAgainstOtherSites(app, { loopbackHostsOnly: !options.apiKey });
