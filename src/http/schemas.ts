@@ -28,7 +28,13 @@ type AjvPlugin = Extract<NonNullable<NonNullable<FastifyServerOptions['ajv']>['p
 
 const text = { type: 'string' } as const;
 const flag = { type: 'boolean' } as const;
-const seconds = { type: 'number', finite: true, exclusiveMinimum: 0, maximum: MAX_WAIT_SECONDS } as const;
+/**
+ * The shortest poll interval of a wait (`pollingInterval`, `retryInterval`). A waiting request wakes as
+ * soon as its instance finishes in this process (the store signals it), so polling only covers other
+ * processes; without a floor, `pollingInterval=0.000001` makes each wait read the store in a loop.
+ */
+export const MIN_POLL_INTERVAL_SECONDS = 0.1;
+const pollSeconds = { type: 'number', finite: true, minimum: MIN_POLL_INTERVAL_SECONDS, maximum: MAX_WAIT_SECONDS } as const;
 const waitSeconds = { type: 'number', finite: true, minimum: 0, maximum: MAX_WAIT_SECONDS } as const;
 /** One value or several (`runtimeStatus=A,B` or `runtimeStatus=A&runtimeStatus=B`). */
 const textList = { type: 'array', items: text } as const;
@@ -63,7 +69,7 @@ export interface StartQuery extends HubQuery {
 }
 export const startSchema = {
   params: { type: 'object', properties: { functionName: text, instanceId: text }, required: ['functionName'] },
-  querystring: query({ timeout: waitSeconds, pollingInterval: seconds }),
+  querystring: query({ timeout: waitSeconds, pollingInterval: pollSeconds }),
 } as const;
 
 export const sampleStartSchema = {
@@ -77,7 +83,7 @@ export interface SampleWaitQuery extends HubQuery {
 }
 export const sampleWaitSchema = {
   params: params('functionName'),
-  querystring: query({ timeout: waitSeconds, retryInterval: seconds }),
+  querystring: query({ timeout: waitSeconds, retryInterval: pollSeconds }),
 } as const;
 
 export interface InstanceParams {

@@ -66,7 +66,8 @@ export function registerStartRoutes(app: FastifyInstance, context: RouteContext,
 
 /**
  * Seconds from the query into the client's wait options, checked before anything is started so a bad
- * combination changes nothing. No timeout, or 0, means answer at once.
+ * combination changes nothing. No timeout, or 0, means answer at once. The default interval is under the
+ * schema's floor only when the timeout is, and then the wait reads the status twice: at once and at the end.
  */
 function toWaitOptions(timeoutSeconds: number | undefined, intervalSeconds: number | undefined, intervalName: string): WaitOptions | undefined {
   if (!timeoutSeconds) return undefined;

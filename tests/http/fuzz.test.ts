@@ -62,7 +62,7 @@ const startPath = (name: string, id?: string) =>
   fc.constantFrom(
     `${BASE}/orchestrators/${enc(name)}${id === undefined ? '' : `/${enc(id)}`}`,
     `/orchestrators/${enc(name)}${id === undefined ? '' : `/${enc(id)}`}`,
-    `/orchestrators/${enc(name)}/wait?timeout=0.05&retryInterval=0.05`,
+    `/orchestrators/${enc(name)}/wait?timeout=0.1&retryInterval=0.1`,
   );
 
 const forbiddenId = fc.oneof(

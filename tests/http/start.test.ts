@@ -127,7 +127,7 @@ describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanceId}]
   });
 
   test('?timeout: 200 with the output when the instance finishes in time', async () => {
-    const answer = await server.request('POST', `${BASE}/orchestrators/E1_HelloSequence?timeout=20&pollingInterval=0.05`);
+    const answer = await server.request('POST', `${BASE}/orchestrators/E1_HelloSequence?timeout=20&pollingInterval=0.1`);
     assert.equal(answer.status, 200);
     assert.deepEqual(answer.body, ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
   });
@@ -138,22 +138,28 @@ describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanceId}]
     assert.equal(answer.text, '"Hello Lima!"');
   });
 
+  test('?timeout shorter than the poll floor: the wait still ends at its timeout', async () => {
+    const answer = await server.request('POST', `${BASE}/orchestrators/Sleep?timeout=0.05`, { json: 60 });
+    assert.equal(answer.status, 202);
+    await server.client.terminate(answer.body.id);
+  });
+
   test('?timeout: 202 check-status when the instance is still running at the deadline', async () => {
-    const answer = await server.request('POST', `${BASE}/orchestrators/Sleep?timeout=0.2&pollingInterval=0.05`, { json: 60 });
+    const answer = await server.request('POST', `${BASE}/orchestrators/Sleep?timeout=0.2&pollingInterval=0.1`, { json: 60 });
     assert.equal(answer.status, 202);
     assert.equal(answer.headers.location, answer.body.statusQueryGetUri);
     await server.client.terminate(answer.body.id);
   });
 
   test('?timeout: a Failed instance answers 500 with its status (S-WAIT-1)', async () => {
-    const answer = await server.request('POST', `${BASE}/orchestrators/AlwaysFails?timeout=20&pollingInterval=0.05`);
+    const answer = await server.request('POST', `${BASE}/orchestrators/AlwaysFails?timeout=20&pollingInterval=0.1`);
     assert.equal(answer.status, 500);
     assert.equal(answer.body.runtimeStatus, 'Failed');
     assert.match(JSON.stringify(answer.body.output), /boom/);
   });
 
   test('?timeout: an instance terminated meanwhile answers 200 with its Terminated status (S-WAIT-1)', async () => {
-    const waiting = server.request('POST', `${BASE}/orchestrators/Approval/wait-terminated?timeout=20&pollingInterval=0.05`, {
+    const waiting = server.request('POST', `${BASE}/orchestrators/Approval/wait-terminated?timeout=20&pollingInterval=0.1`, {
       json: { timeoutSeconds: 3600 },
     });
     await waitForStatus(server.client, 'wait-terminated', (status) => status === 'Running');
@@ -182,7 +188,10 @@ describe('POST /runtime/webhooks/durabletask/orchestrators/{name}[/{instanceId}]
       [`${BASE}/orchestrators/HelloWorld?timeout=601`, /query parameter 'timeout' must be <= 600/],
       [`${BASE}/orchestrators/HelloWorld?timeout=Infinity`, /query parameter 'timeout' must be a finite number/],
       [`${BASE}/orchestrators/HelloWorld?timeout=1&pollingInterval=-Infinity`, /query parameter 'pollingInterval' must be a finite number/],
-      [`${BASE}/orchestrators/HelloWorld?timeout=1&pollingInterval=0`, /query parameter 'pollingInterval' must be > 0/],
+      [`${BASE}/orchestrators/HelloWorld?timeout=1&pollingInterval=0`, /query parameter 'pollingInterval' must be >= 0\.1/],
+      [`${BASE}/orchestrators/HelloWorld?timeout=1&pollingInterval=0.000001`, /query parameter 'pollingInterval' must be >= 0\.1/],
+      [`${BASE}/orchestrators/HelloWorld?timeout=1&pollingInterval=0.099`, /query parameter 'pollingInterval' must be >= 0\.1/],
+      [`/orchestrators/HelloWorld/wait?timeout=1&retryInterval=0.000001`, /query parameter 'retryInterval' must be >= 0\.1/],
       [`${BASE}/orchestrators/HelloWorld?taskHub=1bad`, /task hub name '1bad' is invalid/],
       [`${BASE}/orchestrators/HelloWorld/%E0%A4%A`, /malformed percent-encoding/],
     ];
