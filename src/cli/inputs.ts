@@ -2,11 +2,12 @@
  * Turning flag values into what the client takes. Problems with a value are InvalidArgumentErrors (exit 2,
  * one line); a malformed boolean is reported by commander itself, as a usage error.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError as UsageError } from 'commander';
 import type { RuntimeStatus } from '../core/history.js';
 import { InvalidArgumentError } from '../errors.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
 import { parseDate, parseRuntimeStatuses } from '../client/validation.js';
 
 /** `--input` / `--event-data`: inline JSON, or `@path/to/file.json` (relative to `cwd`), as Core Tools. */
@@ -15,14 +16,47 @@ export function readJsonArgument(flag: string, value: string, cwd: string): unkn
   const relativePath = value.slice(1);
   if (relativePath === '') throw new InvalidArgumentError(`${flag} '@' needs a file path after the '@', e.g. @input.json`);
   const path = resolve(cwd, relativePath);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InvalidArgumentError(`cannot read the ${flag} file '${path}': ${describeFileError(error)}`);
-  }
+  // As the HTTP API's body limit: twice the payload limit, which applies to the compact JSON.
+  const text = readSmallFile(path, `the ${flag} file`, 2 * DEFAULT_MAX_PAYLOAD_BYTES);
   // Editors on Windows often save JSON with a byte order mark, which JSON.parse refuses.
   return parseJson(text.replace(/^\uFEFF/, ''), `the ${flag} file '${path}' is not valid JSON`);
+}
+
+/**
+ * A regular file's text, of at most `maxBytes`. Anything else is refused before it is read: a FIFO would
+ * block until some writer came, `/dev/zero` would never end. Opened non-blocking, so a FIFO cannot hold
+ * the open either, and checked on the open file, so the path cannot be swapped in between.
+ */
+export function readSmallFile(path: string, what: string, maxBytes: number): string {
+  const cannotRead = (reason: string) => new InvalidArgumentError(`cannot read ${what} '${path}': ${reason}`);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw cannotRead(describeFileError(error));
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw cannotRead('it is a directory');
+    if (!stats.isFile()) throw cannotRead('it is not a regular file (a FIFO, a device or a socket); save the content to a file first');
+    if (stats.size > maxBytes) throw cannotRead(`it is larger than ${maxBytes} bytes`);
+    // One byte more than allowed tells a file that grew after fstat from one that fits.
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > maxBytes) throw cannotRead(`it is larger than ${maxBytes} bytes`);
+    return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, length));
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw error;
+    if (error instanceof TypeError) throw cannotRead('it is not UTF-8 text');
+    throw cannotRead(describeFileError(error));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function parseJson(text: string, problem: string): unknown {

@@ -4,9 +4,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCliStore, runTaskhub, type CliResult, type CliStore } from './cli-harness.js';
+import { cliEntry, createCliStore, nodeArgs, runTaskhub, type CliResult, type CliStore } from './cli-harness.js';
 
 const STACK_FRAME = /^\s+at /m;
 
@@ -113,6 +114,20 @@ describe('taskhub input errors (exit 2, one line)', () => {
     assertOneLineError(await cli.run(['start-new', '--function-name', 'HelloWorld', '--input', '@']), 2, "--input '@' needs a file path after the '@', e.g. @input.json");
   });
 
+  it('an @file that is not a small regular file is refused before it is read: a FIFO, /dev/zero, /dev/full, too large, not UTF-8', async () => {
+    execFileSync('mkfifo', [join(cli.directory, 'a-fifo')]);
+    writeFileSync(join(cli.directory, 'too-large.json'), Buffer.alloc(2 * 1024 * 1024 + 1, 0x20));
+    writeFileSync(join(cli.directory, 'latin1.json'), Buffer.from([0x22, 0xe9, 0x22]));
+    const notRegular = /: it is not a regular file \(a FIFO, a device or a socket\); save the content to a file first$/;
+    assertOneLineError(await cli.run(['start-new', '--function-name', 'HelloWorld', '--input', '@a-fifo']), 2, notRegular);
+    assertOneLineError(await cli.run(['start-new', '--function-name', 'HelloWorld', '--input', '@/dev/zero']), 2, notRegular);
+    assertOneLineError(await cli.run(['raise-event', '--id', 'waiting', '--event-name', 'Approval', '--event-data', '@/dev/full']), 2, notRegular);
+    assertOneLineError(await cli.run(['start-new', '--function-name', 'HelloWorld', '--input', '@too-large.json']), 2, /too-large\.json': it is larger than 2097152 bytes$/);
+    assertOneLineError(await cli.run(['start-new', '--function-name', 'HelloWorld', '--input', '@latin1.json']), 2, /latin1\.json': it is not UTF-8 text$/);
+    const listed = await cli.client.listInstances();
+    assert.deepEqual(listed.instances.map((s) => s.instanceId), ['waiting'], 'nothing was created');
+  });
+
   it('a bad date', async () => {
     assertOneLineError(await cli.run(['get-instances', '--created-after', 'yesterday']), 2, /^error: --created-after 'yesterday' is not an ISO 8601 date/);
     assertOneLineError(await cli.run(['purge-history', '--created-before', '2021-13-45']), 2, /^error: --created-before '2021-13-45' is not a valid date: the month must be 01 to 12$/);
@@ -164,6 +179,30 @@ describe('taskhub input errors (exit 2, one line)', () => {
     const mysql = await cli.run(['get-instances'], { env: { TASKHUB_STORAGE: 'mysql://root:secret@db/x' } });
     assertOneLineError(mysql, 2, /^error: unsupported storage connection string 'mysql:\/\/root:\*\*\*@db\/x'/);
     assert.doesNotMatch(mysql.stderr, /secret/);
+  });
+});
+
+describe('taskhub output failures', () => {
+  let cli: CliStore;
+  before(async () => (cli = await createCliStore()));
+  after(() => cli.close());
+
+  it('output that cannot be written (stdout on a full disk) is one line on stderr and exit 1; the command ran', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [...nodeArgs, cliEntry, 'start-new', '--function-name', 'HelloWorld', '--id', 'output-lost', '--task-hub-name', cli.hub], {
+        cwd: cli.directory,
+        env: { ...process.env, TASKHUB_STORAGE: cli.store.storage, TASKHUB_DEBUG: undefined },
+        stdio: ['ignore', full, 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise((resolve) => child.once('close', resolve));
+      assertOneLineError({ code: code as number, stdout: '', stderr }, 1, 'cannot write the output to stdout: no space left on the device; the command itself ran');
+    } finally {
+      closeSync(full);
+    }
+    assert.equal((await cli.client.getStatus('output-lost'))?.runtimeStatus, 'Pending');
   });
 });
 
