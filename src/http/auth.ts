@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InvalidArgumentError } from '../errors.js';
 import { HttpError } from './errors.js';
 
 export const API_KEY_HEADER = 'x-functions-key';
@@ -16,7 +17,13 @@ declare module 'fastify' {
   }
 }
 
+/** An empty key would make a server that looks protected: refused, rather than taken as "no key". */
+export function assertUsableApiKey(apiKey: string | undefined): void {
+  if (apiKey?.trim() === '') throw new InvalidArgumentError('the API key is empty: give a key, or leave it out to serve without one on loopback');
+}
+
 export function requireApiKey(app: FastifyInstance, apiKey: string): void {
+  assertUsableApiKey(apiKey);
   const expected = digest(apiKey);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.withoutApiKey === true) return;

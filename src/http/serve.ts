@@ -12,6 +12,7 @@ import { resolveConnectionString, resolveHubName } from '../config.js';
 import { InvalidArgumentError } from '../errors.js';
 import { consoleLogger, type Logger } from '../runtime/logger.js';
 import { createTaskHub } from '../taskhub.js';
+import { assertUsableApiKey } from './auth.js';
 import { createHttpServer } from './server.js';
 
 export interface ServeOptions {
@@ -47,11 +48,12 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? DEFAULT_HOST;
-  const apiKey = options.apiKey || undefined;
+  const apiKey = options.apiKey;
+  assertUsableApiKey(apiKey);
   if (!apiKey && !options.insecure && !isLoopback(host)) {
     throw new InvalidArgumentError(
       `refusing to listen on ${host} without an API key: anyone who can reach it could manage every instance. ` +
-        'Set an API key (--api-key or TASKHUB_API_KEY), or pass --insecure to accept the risk',
+        'Set an API key (--api-key-file or TASKHUB_API_KEY), or pass --insecure to accept the risk',
     );
   }
   const logger = options.logger ?? consoleLogger;

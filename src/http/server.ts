@@ -33,7 +33,7 @@ export interface HttpServerOptions {
   connectionString?: string;
   /** The `connection` value that means the server's own store, echoed in URLs (default TASKHUB_STORAGE). */
   connectionName?: string;
-  /** When set (not empty), every request must carry it (`x-functions-key` header or `code` query parameter). */
+  /** When set, every request must carry it (`x-functions-key` header or `code` query parameter); an empty key is refused. */
   apiKey?: string;
   /** Write the API key into management URLs as `code` (off by default: URLs get logged and shared). */
   embedKeyInUrls?: boolean;
@@ -95,8 +95,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   closeUnfinishedRequestsOnClose(app);
   requireHost(app);
   // Both answer before the body is read.
-  guardAgainstOtherSites(app, { loopbackHostsOnly: !options.apiKey });
-  if (options.apiKey) requireApiKey(app, options.apiKey);
+  guardAgainstOtherSites(app, { loopbackHostsOnly: options.apiKey === undefined });
+  if (options.apiKey !== undefined) requireApiKey(app, options.apiKey);
 
   const resolver = new ClientResolver({
     backend: options.backend,
@@ -105,7 +105,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     hub: options.hub,
     registry: options.registry,
     maxPayloadBytes,
-    embeddedApiKey: options.embedKeyInUrls && options.apiKey ? options.apiKey : undefined,
+    embeddedApiKey: options.embedKeyInUrls ? options.apiKey : undefined,
     logger,
     env: options.env,
   });

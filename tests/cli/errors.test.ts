@@ -301,7 +301,7 @@ describe('taskhub --help', () => {
     'purge-instance': ['--id'],
     'purge-history': ['--created-after', '--created-before', '--runtime-status'],
     'delete-task-hub': [],
-    serve: ['--port', '--host', '--api-key', '--insecure', '--embed-key-in-urls', '--max-payload-bytes', '--max-history-events'],
+    serve: ['--port', '--host', '--api-key-file', '--insecure', '--embed-key-in-urls', '--max-payload-bytes', '--max-history-events'],
   };
 
   for (const [command, flags] of Object.entries(FLAGS)) {

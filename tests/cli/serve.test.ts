@@ -128,8 +128,10 @@ describe('taskhub serve', () => {
     }
   });
 
-  it('--api-key (or TASKHUB_API_KEY) is required by every request', async () => {
-    for (const [args, env] of [[['--api-key', 's3cret'], {}], [[], { TASKHUB_API_KEY: 's3cret' }]] as const) {
+  it('--api-key-file (or TASKHUB_API_KEY) gives the key every request must carry; the file may end with a line break', async () => {
+    const keyFile = join(cli.directory, 'api-key');
+    writeFileSync(keyFile, 's3cret\n', { mode: 0o600 });
+    for (const [args, env] of [[['--api-key-file', 'api-key'], {}], [[], { TASKHUB_API_KEY: 's3cret' }]] as const) {
       const server = await startServer(cli, [demoApp, '--port', '0', ...args], env);
       try {
         const list = `${server.url}${MANAGEMENT}/instances?taskHub=${cli.hub}`;
@@ -141,8 +143,36 @@ describe('taskhub serve', () => {
     }
   });
 
+  it('refuses --api-key (a key in the command line shows in ps), an empty or unreadable key file, and two sources (exit 2, one line)', async () => {
+    writeFileSync(join(cli.directory, 'empty-key'), '\n');
+    writeFileSync(join(cli.directory, 'two-lines'), 'one\ntwo\n');
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [['--api-key', 's3cret'], {}, /^error: --api-key is not accepted: a key in the command line is visible to every user of the machine \(ps\); put it in a file and pass --api-key-file <path>, or set TASKHUB_API_KEY\n$/],
+      [['--api-key', ''], { TASKHUB_API_KEY: 'from-env' }, /^error: --api-key is not accepted/],
+      [['--api-key-file', 'empty-key'], {}, /^error: the --api-key-file '.*empty-key' is empty: write the key in it\n$/],
+      [['--api-key-file', 'two-lines'], {}, /^error: the --api-key-file '.*two-lines' must hold the key alone, on one line/],
+      [['--api-key-file', 'missing-key'], {}, /^error: cannot read the --api-key-file '.*missing-key': no such file\n$/],
+      [['--api-key-file', '/dev/zero'], {}, /^error: cannot read the --api-key-file '\/dev\/zero': it is not a regular file/],
+      [['--api-key-file', 'two-lines'], { TASKHUB_API_KEY: 'from-env' }, /^error: both --api-key-file and TASKHUB_API_KEY are set: use one of them\n$/],
+    ];
+    for (const [args, env, message] of cases) {
+      const result = await cli.run(['serve', demoApp, '--port', '0', ...args], { env });
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.equal(result.stdout, '', 'no server was started');
+      assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, result.stderr);
+      assert.match(result.stderr, message);
+    }
+  });
+
+  it('serve --help offers the key file and the environment, not --api-key', async () => {
+    const help = (await cli.run(['serve', '--help'])).stdout.replace(/\s+/g, ' ');
+    assert.ok(help.includes('--api-key-file <path> require the key this file holds'), help);
+    assert.ok(help.includes('TASKHUB_API_KEY'), help);
+    assert.doesNotMatch(help, /--api-key </);
+  });
+
   it('--embed-key-in-urls puts the key into returned management URLs; --max-payload-bytes limits bodies', async () => {
-    const server = await startServer(cli, [demoApp, '--port', '0', '--api-key', 'k3y', '--embed-key-in-urls', '--max-payload-bytes', '100']);
+    const server = await startServer(cli, [demoApp, '--port', '0', '--embed-key-in-urls', '--max-payload-bytes', '100'], { TASKHUB_API_KEY: 'k3y' });
     try {
       const start = `${server.url}${MANAGEMENT}/orchestrators/HelloWorld?taskHub=${cli.hub}&code=k3y`;
       const accepted = await fetch(start, { method: 'POST', body: '"Ana"', headers: { 'content-type': 'application/json' } });

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createHttpServer } from '../../src/http/server.js';
 import { BASE, assertErrorBody, countAll, finishedInstance, send, startTestServer, type TestServer } from './http-harness.js';
 
 const KEY = 'k3y-for-tests_0123456789';
@@ -104,6 +105,15 @@ describe('with an API key embedded in URLs', () => {
     assert.equal(status.status, 200);
     assert.equal(status.body.output, 'Hello embedded!');
   });
+});
+
+test('createHttpServer refuses an empty API key instead of serving without one', async () => {
+  const server = await startTestServer();
+  try {
+    assert.throws(() => createHttpServer({ backend: server.taskHub.backend, hub: 'DurableFunctionsHub', apiKey: '' }), /the API key is empty/);
+  } finally {
+    await server.close();
+  }
 });
 
 describe('without an API key', () => {

@@ -72,6 +72,10 @@ describe('serve()', () => {
     try {
       const store = `sqlite:${join(fresh, 'taskhub.db')}`;
       await assert.rejects(serve({ ...options(), connectionString: store, host: '0.0.0.0' }), /refusing to listen on 0\.0\.0\.0 without an API key/);
+      // An empty key is not taken for "no key", on loopback or beyond.
+      for (const host of ['0.0.0.0', '127.0.0.1']) {
+        await assert.rejects(serve({ ...options(), connectionString: store, host, apiKey: ' ' }), /the API key is empty: give a key, or leave it out/);
+      }
       assert.deepEqual(readdirSync(fresh), [], 'nothing was opened');
       for (const extra of [{ insecure: true }, { apiKey: 'a-key' }]) {
         const server = await serve({ ...options(), connectionString: store, host: '0.0.0.0', ...extra });

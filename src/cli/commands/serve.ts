@@ -5,12 +5,13 @@
  */
 import { resolve } from 'node:path';
 import { format } from 'node:util';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from '../../http/serve.js';
 import type { Logger } from '../../runtime/logger.js';
 import { DEFAULT_MAX_HISTORY_EVENTS } from '../../limits.js';
 import type { CliIo } from '../io.js';
-import { parseWholeNumber } from '../inputs.js';
+import { parseWholeNumber, readSmallFile } from '../inputs.js';
+import { InvalidArgumentError } from '../../errors.js';
 import { writeLine } from '../output.js';
 import { addStoreOptions, resolveStore, type StoreFlags } from '../store.js';
 
@@ -18,6 +19,7 @@ interface ServeFlags extends StoreFlags {
   port?: string;
   host: string;
   apiKey?: string;
+  apiKeyFile?: string;
   insecure?: boolean;
   embedKeyInUrls?: boolean;
   maxPayloadBytes?: string;
@@ -34,7 +36,9 @@ export function serveCommand(program: Command, io: CliIo): void {
     .argument('<app-module>', 'the app module (JavaScript), exporting its Registry as `registry` or as the default export')
     .option('--port <port>', `port to listen on, 0 for any free one (default: PORT, else ${DEFAULT_PORT})`)
     .option('--host <address>', 'address to listen on; beyond loopback an API key (or --insecure) is required', DEFAULT_HOST)
-    .option('--api-key <key>', 'require this key (`code` query parameter or x-functions-key header) (default: TASKHUB_API_KEY)')
+    .option('--api-key-file <path>', 'require the key this file holds (`code` query parameter or x-functions-key header); or set TASKHUB_API_KEY')
+    // Refused with an explanation rather than as an unknown flag: a key in the arguments shows in `ps`.
+    .addOption(new Option('--api-key <key>').hideHelp())
     .option('--insecure', 'listen beyond loopback without an API key')
     .option('--embed-key-in-urls', 'write the API key into the management URLs the API returns')
     .option('--max-payload-bytes <bytes>', 'largest input, output, event or custom status, in bytes of JSON')
@@ -53,7 +57,7 @@ export function serveCommand(program: Command, io: CliIo): void {
         host: flags.host,
         hub,
         connectionString,
-        apiKey: flags.apiKey ?? (io.env.TASKHUB_API_KEY || undefined),
+        apiKey: readApiKey(flags, io),
         insecure: flags.insecure ?? false,
         embedKeyInUrls: flags.embedKeyInUrls ?? false,
         maxPayloadBytes:
@@ -69,6 +73,30 @@ export function serveCommand(program: Command, io: CliIo): void {
       stop.dispose();
     }
   });
+}
+
+/** Characters a key may not hold: it is one line, sent in a header or a query parameter. */
+const NOT_IN_A_KEY = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const MAX_KEY_FILE_BYTES = 4096;
+
+/**
+ * The API key from --api-key-file or TASKHUB_API_KEY (empty means unset, as for every taskhub variable),
+ * never from the command line, where every user of the machine can read it (`ps`, /proc).
+ */
+function readApiKey(flags: ServeFlags, io: CliIo): string | undefined {
+  if (flags.apiKey !== undefined) {
+    throw new InvalidArgumentError(
+      '--api-key is not accepted: a key in the command line is visible to every user of the machine (ps); put it in a file and pass --api-key-file <path>, or set TASKHUB_API_KEY',
+    );
+  }
+  const fromEnvironment = io.env.TASKHUB_API_KEY?.trim() || undefined;
+  if (flags.apiKeyFile === undefined) return fromEnvironment;
+  if (fromEnvironment !== undefined) throw new InvalidArgumentError('both --api-key-file and TASKHUB_API_KEY are set: use one of them');
+  const path = resolve(io.cwd, flags.apiKeyFile);
+  const key = readSmallFile(path, 'the --api-key-file', MAX_KEY_FILE_BYTES).trim();
+  if (key === '') throw new InvalidArgumentError(`the --api-key-file '${path}' is empty: write the key in it`);
+  if (NOT_IN_A_KEY.test(key)) throw new InvalidArgumentError(`the --api-key-file '${path}' must hold the key alone, on one line, without control characters`);
+  return key;
 }
 
 function parsePort(flag: string | undefined, fromEnvironment: string | undefined): number {
