@@ -12,7 +12,8 @@ export type TaskHubErrorCode =
   | 'INSTANCE_EXISTS'
   | 'WRONG_STATE'
   | 'INSTANCE_FINISHED'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  | 'STORE_NOT_CREATED';
 
 export class TaskHubError extends Error {
   readonly code: TaskHubErrorCode;
@@ -72,5 +73,12 @@ export class InstanceFinishedError extends TaskHubError {
 export class WaitTimeoutError extends TaskHubError {
   constructor(readonly instanceId: string, timeoutMs: number) {
     super('TIMEOUT', `instance '${instanceId}' did not finish within ${timeoutMs} ms`);
+  }
+}
+
+/** A store opened to be used as it is (a read, a store named by the HTTP `connection` parameter) has no taskhub schema of this version yet. */
+export class StoreNotCreatedError extends TaskHubError {
+  constructor(message: string) {
+    super('STORE_NOT_CREATED', message);
   }
 }

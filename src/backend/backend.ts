@@ -218,6 +218,8 @@ export interface Backend {
   readonly description: string;
   /** Creates or upgrades the schema; safe to call concurrently from many processes. */
   migrate(): Promise<void>;
+  /** Whether every migration of this version of taskhub has been applied; reads only. Throws when the store's schema is newer. */
+  isMigrated(): Promise<boolean>;
   close(): Promise<void>;
   /** The store's clock. */
   now(): Promise<number>;

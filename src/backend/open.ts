@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, StoreNotCreatedError } from '../errors.js';
 import { DEFAULT_CONNECTION_STRING } from '../config.js';
 import type { Backend } from './backend.js';
 import { redactConnectionString } from '../secrets.js';
@@ -18,14 +18,42 @@ export interface OpenBackendOptions {
   postgresPoolSize?: number;
   /** PostgreSQL `statement_timeout` of pooled connections (default: the URL's `statement_timeout`, else the server's). */
   postgresStatementTimeoutMs?: number;
+  /**
+   * Open the store only as taskhub has already created it, for use as it is: nothing is created or
+   * migrated (no SQLite file, directory or PostgreSQL schema), and a store without this version's schema
+   * is a StoreNotCreatedError. For reads, which must never create a store.
+   */
+  existingOnly?: boolean;
 }
 
 export async function openBackend(connectionString: string, options: OpenBackendOptions = {}): Promise<Backend> {
-  const text = connectionString.trim();
+  const backend = await openAny(connectionString.trim(), options);
+  if (!options.existingOnly) return backend;
+  let migrated: boolean;
+  try {
+    migrated = await backend.isMigrated();
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+  if (!migrated) {
+    await backend.close();
+    throw notCreated(backend.description);
+  }
+  return backend;
+}
+
+function notCreated(description: string): StoreNotCreatedError {
+  return new StoreNotCreatedError(
+    `the store ${description} has no taskhub tables of this version yet; a worker creates and upgrades them (taskhub serve), as does any command that writes`,
+  );
+}
+
+async function openAny(text: string, options: OpenBackendOptions): Promise<Backend> {
   if (text.startsWith('sqlite:')) {
-    const path = sqlitePath(text);
+    const path = sqlitePath(text, options.existingOnly ?? false);
     const { SqliteBackend } = await import('./sqlite/index.js');
-    return new SqliteBackend({ path, synchronous: options.sqliteSynchronous });
+    return new SqliteBackend({ path, synchronous: options.sqliteSynchronous, fileMustExist: options.existingOnly });
   }
   if (/^postgres(ql)?:\/\//i.test(text)) {
     const settings = postgresSettings(text);
@@ -44,10 +72,11 @@ export async function openBackend(connectionString: string, options: OpenBackend
 
 /** The file of a `sqlite:` string. The default file's directory is made on first use; any other must
  *  exist, so that a mistyped path is an error rather than a new, empty store. */
-function sqlitePath(connectionString: string): string {
+function sqlitePath(connectionString: string, existingOnly: boolean): string {
   const path = connectionString.slice('sqlite:'.length);
   if (path === '') throw new InvalidArgumentError(`the SQLite connection string needs a file path, e.g. '${DEFAULT_CONNECTION_STRING}'`);
   const file = resolve(path);
+  if (existingOnly && !existsSync(file)) throw notCreated(`sqlite:${file}`);
   const directory = dirname(file);
   if (file !== resolve(DEFAULT_CONNECTION_STRING.slice('sqlite:'.length)) && !existsSync(directory)) {
     throw new InvalidArgumentError(`the directory of the SQLite file '${path}' does not exist (${directory}): create it, or correct the path`);

@@ -37,10 +37,14 @@ export function resolveStore(io: CliIo, flags: StoreFlags): ResolvedStore {
   };
 }
 
-/** Opens the store (creating its schema on first use), runs `use`, and closes the store. */
-export async function withClient<T>(io: CliIo, flags: StoreFlags, use: (client: TaskHubClient) => Promise<T>): Promise<T> {
+/**
+ * Opens the store, runs `use`, and closes the store. A command that writes creates the schema on first
+ * use; one that only reads uses the store as it is and never creates one (a mistyped path or schema
+ * name is then an error, not a new empty store).
+ */
+export async function withClient<T>(io: CliIo, flags: StoreFlags, use: (client: TaskHubClient) => Promise<T>, access: 'read' | 'write' = 'write'): Promise<T> {
   const { connectionString, hub } = resolveStore(io, flags);
-  const backend = await openStore(connectionString);
+  const backend = await openStore(connectionString, access);
   try {
     return await use(new TaskHubClient({ backend, hub }));
   } finally {
@@ -49,8 +53,9 @@ export async function withClient<T>(io: CliIo, flags: StoreFlags, use: (client: 
 }
 
 /** A store that cannot be reached or opened is named in the error (without its password). */
-async function openStore(connectionString: string): Promise<Backend> {
+async function openStore(connectionString: string, access: 'read' | 'write'): Promise<Backend> {
   try {
+    if (access === 'read') return await openBackend(connectionString, { existingOnly: true });
     const backend = await openBackend(connectionString);
     try {
       await backend.migrate();

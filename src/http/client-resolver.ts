@@ -3,15 +3,16 @@
  * hub in the store; `connection=NAME` picks the store whose connection string the server's environment
  * variable NAME holds (as Durable Functions' `connection` names an app setting). The server's own store
  * answers when `connection` is absent, names the server's own setting, or is Durable Functions' default
- * `Storage` while no variable of that name is set; other stores are opened once, migrated, cached and
- * closed with the server.
+ * `Storage` while no variable of that name is set; other stores are opened once, cached and closed with
+ * the server. They are used as they are, never created or migrated: no request may make a store appear
+ * (a page of another site could send one from a browser older than Sec-Fetch-Site); a worker creates it.
  */
 import type { Backend } from '../backend/backend.js';
 import { openBackend } from '../backend/open.js';
 import type { Registry } from '../authoring/registry.js';
 import { TaskHubClient } from '../client/client.js';
 import { validateHubName } from '../client/validation.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, StoreNotCreatedError } from '../errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { HttpError } from './errors.js';
 import type { HubQuery } from './schemas.js';
@@ -96,13 +97,15 @@ export class ClientResolver {
   }
 
   private async open(settingName: string, connectionString: string): Promise<Backend> {
-    let backend: Backend | undefined;
     try {
-      backend = await openBackend(connectionString);
-      await backend.migrate();
-      return backend;
+      return await openBackend(connectionString, { existingOnly: true });
     } catch (error) {
-      await backend?.close().catch(() => undefined);
+      // The store's own description would show the caller a path or a host: the setting's name says enough.
+      if (error instanceof StoreNotCreatedError) {
+        throw new StoreNotCreatedError(
+          `the storage of connection setting '${settingName}' has no taskhub tables of this version; the server never creates or upgrades a store named by connection: run a taskhub worker (taskhub serve) on it first`,
+        );
+      }
       this.options.logger.error(`cannot open the storage of connection setting '${settingName}': ${(error as Error).message}`);
       throw new HttpError(503, `the storage of connection setting '${settingName}' cannot be opened; the server log has the details`);
     }

@@ -19,6 +19,7 @@ const STATUS_BY_CODE: Record<TaskHubErrorCode, number> = {
   INSTANCE_FINISHED: 410,
   // Kept total: no route awaits a deadline that throws (waits answer 202), but the table covers every code.
   TIMEOUT: 504,
+  STORE_NOT_CREATED: 400,
 };
 
 /** A failure that belongs to the HTTP layer itself (authentication, media type, storage selection). */

@@ -1,4 +1,4 @@
-/** Opening a store from its connection string: SQLite paths, PostgreSQL's own parameters, and redaction. */
+/** Opening a store from its connection string: SQLite paths, PostgreSQL's own parameters, and stores used as they are. */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { openBackend } from '../../src/backend/open.js';
-import { InvalidArgumentError } from '../../src/errors.js';
-import { TEST_PG_URL, storesUnderTest } from '../support/stores.js';
+import Database from 'better-sqlite3';
+import { InvalidArgumentError, StoreNotCreatedError } from '../../src/errors.js';
+import { TEST_PG_URL, createTestStore, storeExists, storesUnderTest, type TestStore } from '../support/stores.js';
 import { startRequest } from '../conformance/fixtures.js';
 
 describe('openBackend: SQLite', () => {
@@ -81,4 +82,46 @@ async function pooledSetting(backend: unknown, name: string): Promise<string> {
   const pool = (backend as { store: { pool: pg.Pool } }).store.pool;
   const result = await pool.query<{ value: string }>('SELECT current_setting($1) AS value', [name]);
   return result.rows[0]!.value;
+}
+
+describe('openBackend with existingOnly: a store is used as it is, never created or migrated', () => {
+  for (const kind of storesUnderTest()) {
+    it(`${kind}: refuses a store nothing created (and creates nothing), or one missing a migration; opens a current one`, async () => {
+      const store = await createTestStore(kind);
+      try {
+        const refusal = /has no taskhub tables of this version yet/;
+        await assert.rejects(openBackend(store.storage, { existingOnly: true }), (error: Error) => error instanceof StoreNotCreatedError && refusal.test(error.message));
+        assert.equal(await storeExists(store), false);
+
+        const backend = await store.open();
+        assert.equal(await backend.isMigrated(), true);
+        await backend.close();
+        const existing = await openBackend(store.storage, { existingOnly: true });
+        assert.equal(await existing.isMigrated(), true);
+        await existing.close();
+
+        await runSql(store, `DELETE FROM ${store.schema ? `${store.schema}.` : ''}taskhub_migrations WHERE version = (SELECT max(version) FROM ${store.schema ? `${store.schema}.` : ''}taskhub_migrations)`);
+        await assert.rejects(openBackend(store.storage, { existingOnly: true }), refusal);
+      } finally {
+        await store.destroy();
+      }
+    });
+  }
+});
+
+/** One statement on the store, outside taskhub. */
+async function runSql(store: TestStore, sql: string): Promise<void> {
+  if (store.kind === 'sqlite') {
+    const db = new Database(store.connectionString.slice('sqlite:'.length));
+    db.exec(sql);
+    db.close();
+    return;
+  }
+  const client = new pg.Client({ connectionString: TEST_PG_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }

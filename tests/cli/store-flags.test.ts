@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { TaskHubClient } from '../../src/index.js';
 import { openBackend } from '../../src/backend/open.js';
 import { runTaskhub } from './cli-harness.js';
+import { createTestStore, singleStoreUnderTest, storeExists } from '../support/stores.js';
 
 describe('taskhub store flags', () => {
   let directory: string;
@@ -52,9 +53,28 @@ describe('taskhub store flags', () => {
 
   it('--connection-string-setting TASKHUB_STORAGE, unset, is the embedded default', async () => {
     const cwd = mkdtempSync(join(directory, 'explicit-default-'));
-    const result = await runTaskhub(['get-instances', '--connection-string-setting', 'TASKHUB_STORAGE'], { cwd });
+    const result = await runTaskhub(['start-new', '--function-name', 'HelloWorld', '--connection-string-setting', 'TASKHUB_STORAGE'], { cwd });
     assert.equal(result.code, 0, result.stderr);
     assert.ok(existsSync(join(cwd, '.taskhub', 'taskhub.db')));
+  });
+
+  it('a command that only reads never creates a store: exit 1 and nothing made; a write creates it', async () => {
+    const fresh = await createTestStore(singleStoreUnderTest());
+    const env = { TASKHUB_STORAGE: fresh.storage };
+    try {
+      for (const command of [['get-instances'], ['get-runtime-status', '--id', 'x'], ['get-history', '--id', 'x']]) {
+        const result = await runTaskhub(command, { cwd: directory, env });
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(result.stderr, /^error: the store .* has no taskhub tables of this version yet; a worker creates and upgrades them \(taskhub serve\), as does any command that writes\n$/);
+      }
+      assert.equal(await storeExists(fresh), false, 'nothing was created');
+      assert.equal((await runTaskhub(['start-new', '--function-name', 'HelloWorld', '--id', 'first'], { cwd: directory, env })).code, 0);
+      const listed = await runTaskhub(['get-instances'], { cwd: directory, env });
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.match(listed.stdout, /"instanceId": "first"/);
+    } finally {
+      await fresh.destroy();
+    }
   });
 
   it('--task-hub-name beats TASKHUB_HUB, which beats host.json, which beats the default', async () => {

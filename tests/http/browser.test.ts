@@ -1,11 +1,14 @@
 /**
  * Pages of other sites, in a real browser (Debian chromium through playwright-core): a page served by a
  * second server on another loopback port fires no-cors POSTs, a form POST and an <img> GET at taskhub, as
- * a page the developer visits could; the API shows that nothing changed. A page reached through DNS
+ * a page the developer visits could; the API shows that nothing changed and no store was created. A page reached through DNS
  * rebinding (a name the browser resolves to 127.0.0.1) is refused; the server's own page is not.
  */
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
@@ -69,8 +72,10 @@ async function startAttackerSite(page: string): Promise<AttackerSite> {
 describe('in a real browser', () => {
   let server: TestServer;
   let browser: Browser;
+  let freshStoreFile: string;
   before(async () => {
-    server = await startTestServer();
+    freshStoreFile = join(mkdtempSync(join(tmpdir(), 'taskhub-browser-')), 'never-created.db');
+    server = await startTestServer({ env: { NEVER_CREATED: `sqlite:${freshStoreFile}` } });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', `--host-resolver-rules=MAP ${REBINDING_NAME} 127.0.0.1`],
@@ -79,6 +84,7 @@ describe('in a real browser', () => {
   after(async () => {
     await browser?.close();
     await server.close();
+    rmSync(dirname(freshStoreFile), { recursive: true, force: true });
   });
 
   for (const [what, siteHost] of [
@@ -97,7 +103,7 @@ describe('in a real browser', () => {
           raiseEvent: `${BASE}/instances/${eventTarget}/raiseEvent/Approval`,
           suspend: `${BASE}/instances/${suspendTarget}/suspend`,
           start: `${BASE}/orchestrators/HelloWorld/${startedId}`,
-          read: `${BASE}/instances?connection=TASKHUB_STORAGE`,
+          read: `${BASE}/instances?connection=NEVER_CREATED`,
         }),
       );
       const page = await browser.newPage();
@@ -122,6 +128,7 @@ describe('in a real browser', () => {
       }
       assert.equal(await server.client.getStatus(startedId), undefined);
       assert.equal(await countAll(server.client), before);
+      assert.equal(existsSync(freshStoreFile), false, 'the <img> GET created no store');
       for (const id of [terminateTarget, eventTarget, suspendTarget]) await server.client.terminate(id);
     });
   }

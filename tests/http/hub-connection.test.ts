@@ -9,25 +9,33 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTaskHub, type TaskHub } from '../../src/index.js';
 import { BASE, HUB, assertErrorBody, send, startTestServer, type TestServer } from './http-harness.js';
+import { createTestStore, singleStoreUnderTest, storeExists, type TestStore } from '../support/stores.js';
 
 let server: TestServer;
 let otherDirectory: string;
 let otherStore: string;
+/** A store of the kind under test that nothing has created yet. */
+let freshStore: TestStore;
 before(async () => {
   otherDirectory = mkdtempSync(join(tmpdir(), 'taskhub-http-other-'));
   otherStore = `sqlite:${join(otherDirectory, 'other.db')}`;
-  // A store that cannot be opened: its directory would have to be where a file is.
-  writeFileSync(join(otherDirectory, 'a-file'), '');
+  // A worker's store: the server uses a store named by connection only once it exists.
+  await (await createTaskHub({ storage: otherStore, hub: HUB })).close();
+  // A store that exists and cannot be opened: the file is not a SQLite database.
+  writeFileSync(join(otherDirectory, 'not-a-database.db'), 'x'.repeat(4096));
+  freshStore = await createTestStore(singleStoreUnderTest());
   server = await startTestServer({
     env: {
       OTHER_STORE: otherStore,
+      FRESH_STORE: freshStore.storage,
       NOT_A_STORE: 'hunter2-secret-value',
-      BROKEN_STORE: `sqlite:${join(otherDirectory, 'a-file', 'taskhub.db')}`,
+      BROKEN_STORE: `sqlite:${join(otherDirectory, 'not-a-database.db')}`,
     },
   });
 });
 after(async () => {
   await server.close();
+  await freshStore.destroy();
   rmSync(otherDirectory, { recursive: true, force: true });
 });
 
@@ -118,6 +126,31 @@ describe('connection', () => {
     assert.equal(notStore.text.includes('hunter2'), false);
     const badName = await server.request('GET', `${BASE}/instances?connection=${encodeURIComponent('a b;c')}`);
     assert.equal(badName.status, 400);
+  });
+
+  test('a store that no worker has created is never created or migrated by a request, read or write: 400, nothing made', async () => {
+    const routes: [string, string][] = [
+      ['GET', `${BASE}/instances?connection=FRESH_STORE`],
+      ['GET', `${BASE}/instances/some-id?connection=FRESH_STORE`],
+      ['POST', `${BASE}/orchestrators/HelloWorld/some-id?connection=FRESH_STORE`],
+      ['POST', `${BASE}/instances/some-id/terminate?connection=FRESH_STORE`],
+      ['DELETE', `${BASE}/instances?createdTimeFrom=2000-01-01&connection=FRESH_STORE`],
+    ];
+    for (const [method, path] of routes) {
+      const answer = await server.request(method, path);
+      assert.equal(answer.status, 400, `${method} ${path}`);
+      assert.equal(
+        assertErrorBody(answer),
+        "the storage of connection setting 'FRESH_STORE' has no taskhub tables of this version; the server never creates or upgrades a store named by connection: run a taskhub worker (taskhub serve) on it first",
+      );
+    }
+    assert.equal(await storeExists(freshStore), false, 'no file or schema was made');
+
+    // Once a worker has created it, the same requests use it; the refusal was not cached.
+    const backend = await freshStore.open();
+    await backend.close();
+    assert.equal((await server.request('GET', `${BASE}/instances?connection=FRESH_STORE`)).status, 200);
+    assert.equal((await server.request('POST', `${BASE}/orchestrators/HelloWorld/in-fresh?connection=FRESH_STORE`)).status, 202);
   });
 
   test('503 when the named store cannot be opened, without the details', async () => {

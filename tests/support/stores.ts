@@ -4,7 +4,7 @@
  * narrows the matrix. The HTTP and CLI suites run on one store per process, TASKHUB_TEST_STORE
  * (scripts/run-tests.js runs them once per store).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -74,6 +74,18 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
       }
     },
   };
+}
+
+/** Whether anything of the store exists yet: its SQLite file, or its PostgreSQL schema. */
+export async function storeExists(store: TestStore): Promise<boolean> {
+  if (store.kind === 'sqlite') return existsSync(store.connectionString.slice('sqlite:'.length));
+  const client = new pg.Client({ connectionString: TEST_PG_URL });
+  await client.connect();
+  try {
+    return (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [store.schema])).rowCount === 1;
+  } finally {
+    await client.end();
+  }
 }
 
 async function migrated(backend: Backend): Promise<Backend> {

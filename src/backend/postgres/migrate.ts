@@ -15,6 +15,15 @@ import {
 import { inTransaction, type PostgresStore } from './db.js';
 import { POSTGRES_MIGRATIONS } from './migrations/index.js';
 
+/** Whether every migration has been applied to the store's schema, without writing (nor creating the schema). */
+export async function postgresSchemaIsCurrent(store: PostgresStore, migrations: readonly Migration[] = POSTGRES_MIGRATIONS): Promise<boolean> {
+  const versions = `${store.tables.schema}.${MIGRATION_TABLE}`;
+  const existing = await store.pool.query<{ versions_exist: boolean }>('SELECT to_regclass($1) IS NOT NULL AS versions_exist', [versions]);
+  if (!existing.rows[0]?.versions_exist) return false;
+  const applied = await store.pool.query<AppliedMigration>(`SELECT version, name, checksum FROM ${versions} ORDER BY version`);
+  return pendingMigrations(migrations, applied.rows).length === 0;
+}
+
 /** Returns the versions it applied. */
 export async function applyPostgresMigrations(
   store: PostgresStore,

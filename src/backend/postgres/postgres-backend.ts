@@ -40,7 +40,7 @@ import { GroupCommit } from './group-commit.js';
 import { instanceHistogram } from './histogram.js';
 import { listHubs } from './hubs.js';
 import { countInstances, listInstances } from './list-instances.js';
-import { applyPostgresMigrations } from './migrate.js';
+import { applyPostgresMigrations, postgresSchemaIsCurrent } from './migrate.js';
 import { nextWakeAt } from './next-wake.js';
 import { applicationName, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA, describeConnection, type PostgresBackendOptions } from './options.js';
 import { deleteHub, purgeInstance, purgeInstances } from './purge.js';
@@ -98,6 +98,10 @@ export class PostgresBackend implements Backend {
   async migrate(): Promise<void> {
     await applyPostgresMigrations(this.store);
     await this.signals.start();
+  }
+
+  async isMigrated(): Promise<boolean> {
+    return postgresSchemaIsCurrent(this.store);
   }
 
   async close(): Promise<void> {

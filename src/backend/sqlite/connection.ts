@@ -15,6 +15,8 @@ export interface SqliteBackendOptions {
   clock?: () => number;
   /** How long a write waits for another process's transaction before failing with SQLITE_BUSY. */
   busyTimeoutMs?: number;
+  /** Open only an existing file: neither it nor its directory is created. */
+  fileMustExist?: boolean;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -29,8 +31,8 @@ export interface SqliteConnection {
 
 export function openConnection(options: SqliteBackendOptions): SqliteConnection {
   const absolute = resolve(options.path);
-  mkdirSync(dirname(absolute), { recursive: true });
-  const db = new Database(absolute, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+  if (!options.fileMustExist) mkdirSync(dirname(absolute), { recursive: true });
+  const db = new Database(absolute, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, fileMustExist: options.fileMustExist ?? false });
   try {
     // Switching to WAL needs the file to itself for a moment; the busy timeout above covers that race.
     db.pragma('journal_mode = WAL');

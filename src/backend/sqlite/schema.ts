@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import {
   APPLIED_MIGRATIONS_SQL,
+  MIGRATION_TABLE,
   MIGRATION_TABLE_SQL,
   migrationRecordSql,
   pendingMigrations,
@@ -10,6 +11,13 @@ import {
   type Migration,
 } from '../migrate.js';
 import { SQLITE_MIGRATIONS } from './migrations/index.js';
+
+/** Whether every migration has been applied, without writing (nor creating the version table). */
+export function sqliteSchemaIsCurrent(db: Database.Database, migrations: readonly Migration[] = SQLITE_MIGRATIONS): boolean {
+  const versions = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(MIGRATION_TABLE);
+  if (versions === undefined) return false;
+  return pendingMigrations(migrations, db.prepare<[], AppliedMigration>(APPLIED_MIGRATIONS_SQL).all()).length === 0;
+}
 
 /** Returns the versions it applied. */
 export function applySqliteMigrations(db: Database.Database, migrations: readonly Migration[] = SQLITE_MIGRATIONS): number[] {

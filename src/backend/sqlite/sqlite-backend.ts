@@ -32,7 +32,7 @@ import { listHubs } from './hubs.js';
 import { InstanceListing } from './listing.js';
 import { Purger } from './purge.js';
 import { toInstanceRecord } from './rows.js';
-import { applySqliteMigrations } from './schema.js';
+import { applySqliteMigrations, sqliteSchemaIsCurrent } from './schema.js';
 import { emitSignals, subscribeToSignals } from './signals.js';
 import { SqliteStore } from './store.js';
 import { WakeTimes } from './wake.js';
@@ -75,6 +75,10 @@ export class SqliteBackend implements Backend {
 
   async migrate(): Promise<void> {
     applySqliteMigrations(this.connection.db);
+  }
+
+  async isMigrated(): Promise<boolean> {
+    return sqliteSchemaIsCurrent(this.connection.db);
   }
 
   async close(): Promise<void> {

@@ -18,9 +18,7 @@ export function getHistoryCommand(program: Command, io: CliIo): void {
     .description("print an instance's history as a JSON array")
     .requiredOption('--id <instance-id>', 'the instance id');
   addStoreOptions(command).action(async (flags: GetHistoryFlags) => {
-    const status = await withClient(io, flags, (client) =>
-      client.getStatus(flags.id, { showHistory: true, showHistoryOutput: true, showInput: true }),
-    );
+    const status = await withClient(io, flags, (client) => client.getStatus(flags.id, { showHistory: true, showHistoryOutput: true, showInput: true }), 'read');
     if (!status) throw new InstanceNotFoundError(flags.id);
     writeJson(io.stdout, status.history ?? []);
   });

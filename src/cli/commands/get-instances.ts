@@ -43,7 +43,7 @@ export function getInstancesCommand(program: Command, io: CliIo): void {
       name: flags.name,
       showInput: flags.showInput ?? false,
     };
-    const page = await withClient(io, flags, (client) => client.listInstances(query));
+    const page = await withClient(io, flags, (client) => client.listInstances(query), 'read');
     writeJson(io.stdout, page.instances);
     writeLine(io.stdout, continuationTokenLine(page.continuationToken));
   });

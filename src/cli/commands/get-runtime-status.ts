@@ -22,7 +22,7 @@ export function getRuntimeStatusCommand(program: Command, io: CliIo): void {
     .option('--show-output [true|false]', 'include the output (default false)', parseBooleanFlag);
   addStoreOptions(command).action(async (flags: GetRuntimeStatusFlags) => {
     const showInput = flags.showInput ?? false;
-    const status = await withClient(io, flags, (client) => client.getStatus(flags.id, { showInput }));
+    const status = await withClient(io, flags, (client) => client.getStatus(flags.id, { showInput }), 'read');
     if (!status) throw new InstanceNotFoundError(flags.id);
     const shown: Partial<OrchestrationStatus> = { ...status };
     if (!flags.showOutput) {
