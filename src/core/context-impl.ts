@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { ActivityRef, ContinueAsNewOptions, OrchestrationContext, OrchestratorRef, RetryOptions } from './context.js';
 import { ORCHESTRATION_GUID_NAMESPACE, uuidV5 } from './guid.js';
 import type { JsonText } from './history.js';
+import { validateInstanceId, validateName } from './names.js';
 import { validateRetryOptions } from './retry.js';
 import { toJson } from './serialize.js';
 import type { ReplaySafeLogger } from './step.js';
@@ -114,13 +115,14 @@ export class OrchestrationContextImpl implements OrchestrationContext {
   }
 
   waitForExternalEvent(name: string): Task<never> {
-    assertName(name, 'an external event name');
+    validateName('an external event name', name);
     return this.host.waitForEvent(name) as Task<never>;
   }
 
   sendEvent(instanceId: string, name: string, data?: unknown): void {
-    assertName(instanceId, 'the target instance id of sendEvent');
-    assertName(name, 'an event name');
+    // The rules of the client: an instance or event that this code names must be one a client could name.
+    validateInstanceId(instanceId);
+    validateName('an event name', name);
     this.host.sendEvent(instanceId, name, this.serialise(data, `the data of event '${name}'`));
   }
 
@@ -145,17 +147,10 @@ export class OrchestrationContextImpl implements OrchestrationContext {
   private childInstanceId(explicit: string | undefined): string {
     const number = this.host.nextSubOrchestrationNumber();
     if (explicit === undefined) return `${this.host.instanceId}:${number}`;
-    assertName(explicit, 'a sub-orchestration instance id');
-    return explicit;
+    return validateInstanceId(explicit);
   }
 }
 
 function nameOf(target: string | { name: string }, kind: string): string {
-  const name = typeof target === 'string' ? target : target?.name;
-  assertName(name, `an ${kind} name`);
-  return name;
-}
-
-function assertName(value: unknown, what: string): asserts value is string {
-  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(`${what} must be a non-empty string`);
+  return validateName(`an ${kind} name`, typeof target === 'string' ? target : target?.name);
 }

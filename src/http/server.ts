@@ -94,7 +94,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   registerErrorHandlers(app, { logger, bodyLimit });
   closeUnfinishedRequestsOnClose(app);
   requireHost(app);
-  // Both answer before the body is read.
+  // The origin checks and the key are answered before the body is read.
   guardAgainstOtherSites(app, { loopbackHostsOnly: options.apiKey === undefined });
   if (options.apiKey !== undefined) requireApiKey(app, options.apiKey);
 

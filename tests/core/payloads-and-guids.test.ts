@@ -160,3 +160,21 @@ test('external event data passes through as JSON text, unchanged', () => {
   const event = newEventRaisedEvent('Never', { text: 'ünïcödé' });
   assert.deepEqual(s.step([event]).newEvents[1], event);
 });
+
+test('ids and names that orchestrator code gives follow the client rules: a child or target no client could address fails the instance', () => {
+  const calls: [string, (ctx: OrchestrationContext) => unknown, RegExp][] = [
+    ['a child id with a bidirectional control', (ctx) => ctx.callSubOrchestrator('C', null, '\u202Eevil'), /^instance id '\\u202eevil' contains the character U\+202E/],
+    ['a child id with a slash', (ctx) => ctx.callSubOrchestrator('C', null, 'a/b'), /^instance id 'a\/b' contains the character '\/'/],
+    ['a sendEvent target with a zero-width space', (ctx) => ctx.sendEvent('zero\u200Bwidth', 'E', 1), /^instance id 'zero\\u200bwidth' contains the character U\+200B/],
+    ['an event name with a byte order mark', (ctx) => ctx.sendEvent('other', '\uFEFFE', 1), /^an event name '\\ufeffE' contains an invisible or bidirectional formatting character \(U\+FEFF\)/],
+    ['an awaited event name with a control character', (ctx) => ctx.waitForExternalEvent('bell\u0007'), /^an external event name 'bell\\u0007' contains a control character/],
+    ['an activity name with an isolate', (ctx) => ctx.callActivity('Say\u2066Hi', null), /^an activity name 'Say\\u2066Hi' contains an invisible/],
+  ];
+  for (const [what, call, message] of calls) {
+    const result = limited(call).start('Limited');
+    assert.equal(result.status, 'Failed', what);
+    assert.equal(result.failureDetails!.errorType, 'InvalidArgumentError', what);
+    assert.match(result.failureDetails!.errorMessage, message, what);
+    assert.deepEqual(result.work, [], what);
+  }
+});
