@@ -3,11 +3,9 @@
  * client on them. The CLI works on the store directly; a running worker does the work.
  */
 import type { Command } from 'commander';
-import type { Backend } from '../backend/backend.js';
-import { openBackend, redact } from '../backend/open.js';
-import { TaskHubError } from '../errors.js';
 import { TaskHubClient } from '../client/client.js';
 import { DEFAULT_CONNECTION_STRING, DEFAULT_HUB_NAME, DEFAULT_STORAGE_SETTING, resolveConnectionString, resolveHubName } from '../config.js';
+import { openMigratedStore } from '../open-store.js';
 import type { CliIo } from './io.js';
 
 export interface StoreFlags {
@@ -39,27 +37,10 @@ export function resolveStore(io: CliIo, flags: StoreFlags): ResolvedStore {
 /** Opens the store (creating its schema on first use), runs `use`, and closes the store. */
 export async function withClient<T>(io: CliIo, flags: StoreFlags, use: (client: TaskHubClient) => Promise<T>): Promise<T> {
   const { connectionString, hub } = resolveStore(io, flags);
-  const backend = await openStore(connectionString);
+  const backend = await openMigratedStore(connectionString);
   try {
     return await use(new TaskHubClient({ backend, hub }));
   } finally {
     await backend.close();
-  }
-}
-
-/** A store that cannot be reached or opened is named in the error (without its password). */
-async function openStore(connectionString: string): Promise<Backend> {
-  try {
-    const backend = await openBackend(connectionString);
-    try {
-      await backend.migrate();
-    } catch (error) {
-      await backend.close();
-      throw error;
-    }
-    return backend;
-  } catch (error) {
-    if (error instanceof TaskHubError) throw error;
-    throw new Error(`cannot use the store ${redact(connectionString)}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -1,8 +1,42 @@
-/** The logger the runtime writes to; console by default, silent in tests that ask for it. */
+/**
+ * The logger the runtime writes to. Any object with info/warn/error fits (console-style: a message, then
+ * values formatted as console.log does); `child` and `debug` are optional. taskhub's own is pino
+ * (src/logging/pino-logger.ts); `consoleLogger` and `silentLogger` are the plain ones.
+ */
 export interface Logger {
   info(message: string, ...args: unknown[]): void;
   warn(message: string, ...args: unknown[]): void;
   error(message: string, ...args: unknown[]): void;
+  /** Detail that is off by default (each request, each finished instance). */
+  debug?(message: string, ...args: unknown[]): void;
+  /** A logger whose lines also carry `fields`; loggers without it get the fields appended to the message. */
+  child?(fields: LogFields): Logger;
+}
+
+/** What a line is about, beyond its message: the instance, its execution, the activity task, the worker. */
+export interface LogFields {
+  instanceId?: string;
+  executionId?: string;
+  taskId?: number;
+  workerId?: string;
+  [field: string]: unknown;
+}
+
+/** `logger` with `fields` on every line: its own child() when it has one, else the fields after the message. */
+export function withFields(logger: Logger, fields: LogFields): Logger {
+  if (logger.child) return logger.child(fields);
+  const suffix = ` (${Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ')})`;
+  const method = (write: (message: string, ...args: unknown[]) => void) => (message: string, ...args: unknown[]) => write(`${message}${suffix}`, ...args);
+  return {
+    info: method((message, ...args) => logger.info(message, ...args)),
+    warn: method((message, ...args) => logger.warn(message, ...args)),
+    error: method((message, ...args) => logger.error(message, ...args)),
+    debug: method((message, ...args) => logger.debug?.(message, ...args)),
+    child: (more) => withFields(logger, { ...fields, ...more }),
+  };
 }
 
 export const consoleLogger: Logger = {
@@ -11,4 +45,4 @@ export const consoleLogger: Logger = {
   error: (message, ...args) => console.error(`[taskhub] ${message}`, ...args),
 };
 
-export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, child: () => silentLogger };
