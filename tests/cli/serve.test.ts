@@ -83,7 +83,7 @@ describe('taskhub serve', () => {
     } finally {
       assert.equal(await server.stop('SIGTERM'), 0, server.stderr());
     }
-    assert.match(server.stderr(), /\[taskhub\] serving task hub/, 'logs go to stderr');
+    assert.match(server.stderr(), /serving task hub/, 'logs go to stderr');
   });
 
   it("without --task-hub-name, serves host.json's extensions.durableTask.hubName from its working directory", async () => {

@@ -15,7 +15,7 @@ export function deleteTaskHubCommand(program: Command, io: CliIo): void {
   addStoreOptions(command).action(async (flags: StoreFlags) => {
     const { hub, deleted } = await withClient(io, flags, async (client) => {
       const instances = io.stderr.isTTY ? Object.values(await client.countInstances()).reduce((sum, count) => sum + count, 0) : 0;
-      const label = `Deleting task hub '${escapeForTerminal(client.hub)}' (${instances} instances)`;
+      const label = `Deleting task hub '${escapeForTerminal(client.hub)}' (${instances} instance${instances === 1 ? '' : 's'})`;
       return { hub: client.hub, deleted: await withWaitingLine(() => client.deleteTaskHub(), { stream: io.stderr, label, delayMs: 0 }) };
     });
     writeLine(io.stdout, deleted ? `Task hub '${hub}' deleted.` : `Task hub '${hub}' has no data: nothing was deleted.`);
