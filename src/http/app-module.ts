@@ -4,7 +4,8 @@
  * taskhub does not bring a compiler: an app without tsx is told how to get one, or to compile.
  */
 import { createRequire } from 'node:module';
-import { extname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Registry } from '../authoring/registry.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -38,10 +39,8 @@ let tsxRegistered = false;
 
 async function registerTypeScriptLoader(appModule: string, path: string): Promise<void> {
   if (tsxRegistered) return;
-  let api: string;
-  try {
-    api = createRequire(path).resolve('tsx/esm/api');
-  } catch {
+  const api = tsxEsmApi(path);
+  if (api === undefined) {
     throw new InvalidArgumentError(
       `the app module '${appModule}' is TypeScript, and tsx is not installed where it can be found: ` +
         'install it in your app (npm install --save-dev tsx) and serve the .ts file again, or compile the app (tsc) and serve the .js',
@@ -53,6 +52,24 @@ async function registerTypeScriptLoader(appModule: string, path: string): Promis
   }
   tsx.register();
   tsxRegistered = true;
+}
+
+/**
+ * The ES module build of `tsx/esm/api` that the app would import: found through tsx's package.json from the
+ * app's folder (require.resolve would give the CommonJS build, which cannot find its own files once loaded
+ * from elsewhere).
+ */
+function tsxEsmApi(appPath: string): string | undefined {
+  let manifestPath: string;
+  try {
+    manifestPath = createRequire(appPath).resolve('tsx/package.json');
+  } catch {
+    return undefined;
+  }
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: Record<string, { import?: { default?: string } | string }> };
+  const entry = manifest.exports?.['./esm/api']?.import;
+  const file = typeof entry === 'string' ? entry : entry?.default;
+  return file === undefined ? undefined : join(dirname(manifestPath), file);
 }
 
 /** Duck-typed: the app may import taskhub from another copy of the package than the server's. */

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
 import { defaultLogger } from '../logging/pino-logger.js';
 import { HttpError, registerErrorHandler, registerNotFoundHandler, sendFrameworkError } from './errors.js';
 import { registerHealthRoutes } from './health-routes.js';
+import { logRequests } from './request-log.js';
 import { taskhubPlugin, transportBodyLimit, type TaskHubHttpOptions } from './plugin.js';
 
 export type HttpServerOptions = TaskHubHttpOptions;
@@ -49,6 +50,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   requireHost(app);
   registerNotFoundHandler(app);
   registerHealthRoutes(app, options.backend, logger);
-  void app.register(taskhubPlugin, { dashboard: true, ...options, logger });
+  // Logged here, for every route of the server; the plugin's own request log is for embedding apps.
+  if (options.requestLog) logRequests(app, logger);
+  void app.register(taskhubPlugin, { dashboard: true, ...options, logger, requestLog: false });
   return app;
 }

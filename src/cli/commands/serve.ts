@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from '../../http/serve.js';
-import { createPinoLogger, LOG_LEVEL_VARIABLE, LOG_LEVELS } from '../../logging/pino-logger.js';
+import { createPinoLogger, LOG_LEVEL_VARIABLE, LOG_LEVELS, parseLogLevel } from '../../logging/pino-logger.js';
 import type { Logger } from '../../runtime/logger.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { DEFAULT_MAX_HISTORY_EVENTS } from '../../limits.js';
@@ -97,7 +97,7 @@ function serverLogger(io: CliIo, flags: ServeFlags): Logger {
     throw new InvalidArgumentError(`--log-format must be pretty or json (got '${flags.logFormat}')`);
   }
   return createPinoLogger({
-    level: flags.logLevel,
+    level: flags.logLevel === undefined ? undefined : parseLogLevel(flags.logLevel, '--log-level'),
     destination: io.stderr,
     format: format as (typeof LOG_FORMATS)[number] | undefined,
     env: io.env,
