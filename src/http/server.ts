@@ -49,7 +49,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   registerErrorHandler(app, { logger, bodyLimit });
   requireHost(app);
   registerNotFoundHandler(app);
-  registerHealthRoutes(app, options.backend, logger);
+  registerHealthRoutes(app, options.backend, options.hub, logger);
   // Logged here, for every route of the server; the plugin's own request log is for embedding apps.
   if (options.requestLog) logRequests(app, logger);
   void app.register(taskhubPlugin, { dashboard: true, ...options, logger, requestLog: false });
