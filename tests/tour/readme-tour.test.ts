@@ -14,6 +14,9 @@
  * What differs from a person's first hour, for the test's sake only: servers listen on a free port (PORT;
  * `localhost:7071` in commands is rewritten to it); node_modules of the copy and of my-app start as copies
  * of this checkout's, so npm reuses them instead of compiling better-sqlite3 again; npm prefers its cache.
+ * npm runs `npx` commands with bash, as where /bin/sh is bash (macOS, Fedora): bash hands the command over
+ * to the process, so Ctrl+C reaches taskhub twice (from the terminal, and forwarded by npm). Debian's
+ * /bin/sh, dash, instead reports any Ctrl+C as exit 130 itself, whatever the program did (docs/cli.md).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -153,7 +156,7 @@ describe('the README tour, as written', () => {
     mkdirSync(places['my-app']);
     copyModules(places['my-app']);
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), npm_config_prefer_offline: 'true', npm_config_fund: 'false', npm_config_audit: 'false' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), npm_config_prefer_offline: 'true', npm_config_fund: 'false', npm_config_audit: 'false', npm_config_script_shell: 'bash' };
     for (const name of Object.keys(env)) if (name.startsWith('TASKHUB_')) delete env[name];
 
     const blocks = tourBlocks(readFileSync(join(places['the taskhub checkout'], 'README.md'), 'utf8'));
