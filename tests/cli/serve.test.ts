@@ -5,7 +5,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { TaskHubClient } from '../../src/index.js';
 import { waitForStatus } from '../support/polling.js';
 import { randomHub } from '../support/stores.js';
 import { cliEntry, createCliStore, nodeArgs, type CliStore } from './cli-harness.js';
+import { freePort } from '../support/ports.js';
 
 const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const demoApp = fileURLToPath(new URL(`../../examples/demo-app${extension}`, import.meta.url));
@@ -300,14 +300,3 @@ describe('taskhub serve', () => {
     assert.match(result.stderr, /^error: missing required argument 'app-module'\n[\s\S]*Usage: taskhub serve \[options\] <app-module>/);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
