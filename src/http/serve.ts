@@ -16,8 +16,6 @@ import { loadRegistry } from './app-module.js';
 import { createHttpServer } from './server.js';
 import { MANAGEMENT_BASE_PATH } from '../client/management-urls.js';
 
-export { loadRegistry } from './app-module.js';
-
 export interface ServeOptions {
   /** Path of the app module (relative to the working directory); it exports `registry` or a default Registry. */
   appModule: string;
