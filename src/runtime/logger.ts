@@ -9,7 +9,7 @@ export interface Logger {
   error(message: string, ...args: unknown[]): void;
   /** Detail that is off by default (each request, each finished instance). */
   debug?(message: string, ...args: unknown[]): void;
-  /** A logger whose lines also carry `fields`; loggers without it get the fields appended to the message. */
+  /** A logger whose lines also carry `fields`; loggers without it get them as a last argument (withFields). */
   child?(fields: LogFields): Logger;
 }
 
@@ -22,19 +22,18 @@ export interface LogFields {
   [field: string]: unknown;
 }
 
-/** `logger` with `fields` on every line: its own child() when it has one, else the fields after the message. */
+/**
+ * `logger` with `fields` on every line: its own child() when it has one; else the fields go after the
+ * message's values as one last argument, so a console-style logger prints them and the message stays as
+ * it was for a logger that reads only the message.
+ */
 export function withFields(logger: Logger, fields: LogFields): Logger {
   if (logger.child) return logger.child(fields);
-  const suffix = ` (${Object.entries(fields)
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(' ')})`;
-  const method = (write: (message: string, ...args: unknown[]) => void) => (message: string, ...args: unknown[]) => write(`${message}${suffix}`, ...args);
   return {
-    info: method((message, ...args) => logger.info(message, ...args)),
-    warn: method((message, ...args) => logger.warn(message, ...args)),
-    error: method((message, ...args) => logger.error(message, ...args)),
-    debug: method((message, ...args) => logger.debug?.(message, ...args)),
+    info: (message, ...args) => logger.info(message, ...args, fields),
+    warn: (message, ...args) => logger.warn(message, ...args, fields),
+    error: (message, ...args) => logger.error(message, ...args, fields),
+    debug: (message, ...args) => logger.debug?.(message, ...args, fields),
     child: (more) => withFields(logger, { ...fields, ...more }),
   };
 }
@@ -45,4 +44,4 @@ export const consoleLogger: Logger = {
   error: (message, ...args) => console.error(`[taskhub] ${message}`, ...args),
 };
 
-export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, child: () => silentLogger };
+export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };

@@ -65,11 +65,11 @@ function serveApp(cli: CliStore, folder: string, args: string[]): Served {
   return served;
 }
 
-async function greet(url: string, name: string): Promise<unknown> {
+async function greet(url: string, name: string, apiKey?: string): Promise<unknown> {
   const answer = await fetch(`${url}/orchestrators/Greeting/wait?timeout=20`, {
     method: 'POST',
     body: JSON.stringify(name),
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-functions-key': apiKey } : {}) },
   });
   return answer.json();
 }
@@ -118,18 +118,19 @@ describe('taskhub serve --watch', () => {
     const folder = appFolder(false);
     mkdirSync(join(folder, 'dist'));
     writeFileSync(join(folder, 'dist', 'app.js'), greetingApp('Hello', false));
-    const served = serveApp(cli, folder, ['dist/app.js', '--watch']);
+    // The key reaches each new server through its environment, not its command line.
+    const served = serveApp(cli, folder, ['dist/app.js', '--watch', '--api-key', 'watch-key']);
     try {
       const first = await eventually('the first URL', async () => served.urls[0], 30_000);
-      assert.equal(await greet(first, 'Oslo'), 'Hello Oslo!');
+      assert.equal(await greet(first, 'Oslo', 'watch-key'), 'Hello Oslo!');
       // An activity running when the change comes finishes on the old code before the server stops.
-      const started = await fetch(`${first}/orchestrators/Slow/in-flight`, { method: 'POST' });
+      const started = await fetch(`${first}/orchestrators/Slow/in-flight`, { method: 'POST', headers: { 'x-functions-key': 'watch-key' } });
       assert.equal(started.status, 202);
       await eventually('the slow activity to start', async () => ((await cli.client.getStatus('in-flight'))?.runtimeStatus === 'Running' ? true : undefined));
 
       writeFileSync(join(folder, 'dist', 'app.js'), greetingApp('Hej', false));
       const second = await eventually('the URL after the restart', async () => served.urls[1], 30_000);
-      assert.equal(await greet(second, 'Oslo'), 'Hej Oslo!');
+      assert.equal(await greet(second, 'Oslo', 'watch-key'), 'Hej Oslo!');
       assert.match(served.stderr(), /app\.js changed: restarting once the work in hand is done/);
       assert.match(served.stderr(), /stopped in \d+\.\d s/);
       const inFlight = await eventually('the in-flight instance to complete', async () => {

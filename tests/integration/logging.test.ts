@@ -128,11 +128,11 @@ describe('the pino logger', () => {
     assert.match(text, /^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: activity failed {2}instanceId=i1 workerId="w 1"\n$/);
   });
 
-  it('a logger without child() gets the fields after its message', () => {
-    const seen: string[] = [];
-    const plain: Logger = { info: (message) => seen.push(message), warn: () => {}, error: () => {} };
-    withFields(withFields(plain, { instanceId: 'i1' }), { taskId: 3 }).info('hello');
-    assert.deepEqual(seen, ['hello (instanceId=i1 taskId=3)']);
+  it('a logger without child() gets the fields as a last argument, its message unchanged', () => {
+    const seen: unknown[][] = [];
+    const plain: Logger = { info: (...args) => seen.push(args), warn: () => {}, error: () => {} };
+    withFields(withFields(plain, { instanceId: 'i1' }), { taskId: 3 }).info('batch %d', 7);
+    assert.deepEqual(seen, [['batch %d', 7, { instanceId: 'i1', taskId: 3 }]]);
   });
 
   it('levels by name in any case; anything else is refused with the choices', () => {

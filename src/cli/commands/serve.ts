@@ -61,7 +61,9 @@ export function serveCommand(program: Command, io: CliIo): void {
     try {
       if (flags.watch !== undefined && flags.watch !== false) {
         const folder = resolve(io.cwd, typeof flags.watch === 'string' ? flags.watch : resolve(io.cwd, appModule, '..'));
-        await superviseWithRestarts({ io, logger, folder, args: childArguments(appModule, flags, io), stopped: stop.received });
+        // The key travels in the environment: a command line is visible to every user of the machine.
+        const env = flags.apiKey === undefined ? io.env : { ...io.env, TASKHUB_API_KEY: flags.apiKey };
+        await superviseWithRestarts({ io: { ...io, env }, logger, folder, args: childArguments(appModule, flags, io), stopped: stop.received });
         return;
       }
       const { connectionString, hub } = resolveStore(io, flags);
@@ -112,7 +114,6 @@ function childArguments(appModule: string, flags: ServeFlags, io: CliIo): string
   const args = [resolve(io.cwd, appModule), '--host', flags.host];
   const pass: [string, string | undefined][] = [
     ['--port', flags.port],
-    ['--api-key', flags.apiKey],
     ['--max-payload-bytes', flags.maxPayloadBytes],
     ['--max-history-events', flags.maxHistoryEvents],
     ['--log-level', flags.logLevel],
