@@ -12,8 +12,9 @@ import { sendJson } from './responses.js';
 const READY_TIMEOUT_MS = 900;
 
 export function registerHealthRoutes(app: FastifyInstance, backend: Backend, hub: string, logger: Logger): void {
-  app.get('/healthz', async (_request, reply) => sendJson(reply, 200, { status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  const config = { withoutApiKey: true };
+  app.get('/healthz', { config }, async (_request, reply) => sendJson(reply, 200, { status: 'ok' }));
+  app.get('/readyz', { config }, async (_request, reply) => {
     const problem = await storeProblem(backend, hub);
     if (problem === undefined) return sendJson(reply, 200, { status: 'ready' });
     logger.warn(`readiness probe: the store ${backend.description} ${problem}`);

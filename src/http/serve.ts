@@ -141,6 +141,7 @@ function startupBanner(facts: BannerFacts): string[] {
   return [
     `taskhub ${VERSION}: app ${facts.appModule}${facts.workerId ? `, worker ${facts.workerId}` : ''}`,
     `serving task hub '${facts.hub}' of ${facts.store} on ${facts.url}${facts.apiKey ? ' (API key required)' : ''}`,
+    `dashboard ${facts.url}/`,
     `management API ${facts.url}${MANAGEMENT_BASE_PATH}/instances · health ${facts.url}/healthz · readiness ${facts.url}/readyz`,
   ];
 }

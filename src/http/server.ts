@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
 import { defaultLogger } from '../logging/pino-logger.js';
 import { HttpError, registerErrorHandler, registerNotFoundHandler, sendFrameworkError } from './errors.js';
+import { requireApiKey } from './auth.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { logRequests } from './request-log.js';
 import { taskhubPlugin, transportBodyLimit, type TaskHubHttpOptions } from './plugin.js';
@@ -48,6 +49,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // The plugin answers errors of its routes itself; this one answers those of the server's own.
   registerErrorHandler(app, { logger, bodyLimit });
   requireHost(app);
+  // Every request of the server needs the key, unknown paths too (the plugin checks its own routes again,
+  // as it must when embedded); the probes and the dashboard's files are marked withoutApiKey.
+  if (options.apiKey) requireApiKey(app, options.apiKey);
   registerNotFoundHandler(app);
   registerHealthRoutes(app, options.backend, options.hub, logger);
   // Logged here, for every route of the server; the plugin's own request log is for embedding apps.

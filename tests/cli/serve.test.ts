@@ -242,6 +242,7 @@ describe('taskhub serve', () => {
     const messages = lines.map((line) => line.msg);
     assert.ok(messages.some((text) => text.startsWith('taskhub ') && text.includes('app ')), messages.join('\n'));
     assert.ok(messages.includes(`serving task hub '${cli.hub}' of ${cli.backend.description} on ${server.url}`), messages.join('\n'));
+    assert.ok(messages.includes(`dashboard ${server.url}/`), messages.join('\n'));
     assert.ok(messages.some((text) => /^GET \/healthz 200 \d+\.\d ms$/.test(text)), messages.join('\n'));
     assert.ok(!server.stderr().includes('secret-in-query'), 'the query is not logged');
     assert.ok(messages.includes('SIGTERM received: stopping (SIGINT or SIGTERM again to stop at once)'));
