@@ -49,7 +49,8 @@ export {
 } from './client/management-urls.js';
 
 export { Worker, type WorkerOptions, type StepAuditRecord } from './runtime/worker.js';
-export { consoleLogger, silentLogger, type Logger } from './runtime/logger.js';
+export { consoleLogger, silentLogger, withFields, type Logger, type LogFields } from './runtime/logger.js';
+export { createPinoLogger, parseLogLevel, LOG_LEVELS, type LogLevel, type PinoLoggerOptions } from './logging/pino-logger.js';
 export { resolveConnectionString, resolveHubName, DEFAULT_HUB_NAME, DEFAULT_CONNECTION_STRING } from './config.js';
 export { DEFAULT_MAX_PAYLOAD_BYTES } from './limits.js';
 export * from './errors.js';

@@ -245,8 +245,8 @@ export interface Backend {
   purgeInstance(hub: string, instanceId: string): Promise<PurgeOutcome>;
   /** Deletes finished instances matching the query, `batchSize` per transaction; returns how many. */
   purgeInstances(hub: string, query: InstanceQuery, batchSize: number): Promise<number>;
-  /** Removes exactly this hub's data. */
-  deleteHub(hub: string): Promise<void>;
+  /** Removes exactly this hub's data; false when it had none. */
+  deleteHub(hub: string): Promise<boolean>;
 
   claimOrchestrations(hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]>;
   /** Applies one step atomically if the lease is still held, and releases the lease. */

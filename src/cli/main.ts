@@ -3,7 +3,10 @@
 import { runCli } from './program.js';
 import { reportOutputFailures } from './stdout-failures.js';
 
-reportOutputFailures(process.stdout, process.stderr, (code) => (process.exitCode = code));
+reportOutputFailures(process.stdout, process.stderr, {
+  setExitCode: (code) => (process.exitCode = code),
+  exitQuietly: () => process.exit(0),
+});
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -23,6 +23,8 @@ import { purgeInstanceCommand } from './commands/purge-instance.js';
 import { purgeHistoryCommand } from './commands/purge-history.js';
 import { deleteTaskHubCommand } from './commands/delete-task-hub.js';
 import { serveCommand } from './commands/serve.js';
+import { countCommand } from './commands/count.js';
+import { VERSION } from '../version.js';
 
 const EXIT_SUCCESS = 0;
 const EXIT_FAILED = 1;
@@ -58,6 +60,7 @@ function createProgram(io: CliIo): Command {
       // Commander's messages quote what was typed, which may hold control characters.
       outputError: (text, write) => write(`${escapeForTerminal(text.trimEnd())}\n`),
     })
+    .version(VERSION, '-V, --version', 'print the version')
     .showHelpAfterError()
     .addHelpText('after', EXIT_CODE_HELP);
   for (const add of [
@@ -65,6 +68,7 @@ function createProgram(io: CliIo): Command {
     getRuntimeStatusCommand,
     getHistoryCommand,
     getInstancesCommand,
+    countCommand,
     terminateCommand,
     raiseEventCommand,
     rewindCommand,

@@ -54,3 +54,41 @@ export function renderProgressBar(label: string, done: number, total: number, co
   const filled = Math.round((clamped / total) * width);
   return `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}]${counts}`;
 }
+
+export interface WaitingLineOptions {
+  stream: OutputStream;
+  /** What is being waited for, e.g. `Waiting for instance 'x' to reach Terminated`. */
+  label: string;
+  /** 0 draws the line before the work starts (work that holds the event loop, as SQLite's, gives no timer a turn). */
+  delayMs?: number;
+  intervalMs?: number;
+}
+
+/**
+ * For work whose size is unknown: `label … 3 s` on a terminal (stderr), redrawn every second once the work
+ * has run for `delayMs`, and erased at the end.
+ */
+export async function withWaitingLine<T>(start: () => Promise<T>, options: WaitingLineOptions): Promise<T> {
+  if (!options.stream.isTTY) return start();
+  const began = Date.now();
+  let drawn = false;
+  const draw = () => {
+    options.stream.write(`\r\u001b[2K${options.label} … ${Math.floor((Date.now() - began) / 1000)} s`);
+    drawn = true;
+  };
+  let interval: NodeJS.Timeout | undefined;
+  const delayMs = options.delayMs ?? 1000;
+  const begin = () => {
+    draw();
+    interval = setInterval(draw, options.intervalMs ?? 1000);
+  };
+  const delay = delayMs === 0 ? undefined : setTimeout(begin, delayMs);
+  if (delayMs === 0) begin();
+  try {
+    return await start();
+  } finally {
+    clearTimeout(delay);
+    clearInterval(interval);
+    if (drawn) options.stream.write('\r\u001b[2K');
+  }
+}

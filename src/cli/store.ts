@@ -3,12 +3,9 @@
  * client on them. The CLI works on the store directly; a running worker does the work.
  */
 import type { Command } from 'commander';
-import type { Backend } from '../backend/backend.js';
-import { openBackend } from '../backend/open.js';
-import { redactConnectionString } from '../secrets.js';
-import { TaskHubError } from '../errors.js';
 import { TaskHubClient } from '../client/client.js';
 import { DEFAULT_CONNECTION_STRING, DEFAULT_HUB_NAME, DEFAULT_STORAGE_SETTING, resolveConnectionString, resolveHubName } from '../config.js';
+import { openStore, type StoreAccess } from '../open-store.js';
 import type { CliIo } from './io.js';
 
 export interface StoreFlags {
@@ -42,30 +39,12 @@ export function resolveStore(io: CliIo, flags: StoreFlags): ResolvedStore {
  * use; one that only reads uses the store as it is and never creates one (a mistyped path or schema
  * name is then an error, not a new empty store).
  */
-export async function withClient<T>(io: CliIo, flags: StoreFlags, use: (client: TaskHubClient) => Promise<T>, access: 'read' | 'write' = 'write'): Promise<T> {
+export async function withClient<T>(io: CliIo, flags: StoreFlags, use: (client: TaskHubClient) => Promise<T>, access: StoreAccess = 'write'): Promise<T> {
   const { connectionString, hub } = resolveStore(io, flags);
   const backend = await openStore(connectionString, access);
   try {
     return await use(new TaskHubClient({ backend, hub }));
   } finally {
     await backend.close();
-  }
-}
-
-/** A store that cannot be reached or opened is named in the error (without its password). */
-async function openStore(connectionString: string, access: 'read' | 'write'): Promise<Backend> {
-  try {
-    if (access === 'read') return await openBackend(connectionString, { existingOnly: true });
-    const backend = await openBackend(connectionString);
-    try {
-      await backend.migrate();
-    } catch (error) {
-      await backend.close();
-      throw error;
-    }
-    return backend;
-  } catch (error) {
-    if (error instanceof TaskHubError) throw error;
-    throw new Error(`cannot use the store ${redactConnectionString(connectionString)}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -274,9 +274,9 @@ export class TaskHubClient {
     return { instancesDeleted: await this.backend.purgeInstances(this.hub, query, PURGE_BATCH_SIZE) };
   }
 
-  /** S-HUB-1: removes exactly this hub's data. */
-  async deleteTaskHub(): Promise<void> {
-    await this.backend.deleteHub(this.hub);
+  /** S-HUB-1: removes exactly this hub's data; false when it had none. */
+  async deleteTaskHub(): Promise<boolean> {
+    return this.backend.deleteHub(this.hub);
   }
 
   /**

@@ -3,6 +3,7 @@
  * request's URL and return status, headers and body, so taskhub's server and a user's own server can
  * both answer with them.
  */
+import { DEFAULT_STORAGE_SETTING } from '../config.js';
 import { InvalidArgumentError } from '../errors.js';
 
 export const MANAGEMENT_BASE_PATH = '/runtime/webhooks/durabletask';
@@ -21,7 +22,10 @@ export interface HttpManagementPayload {
 
 export interface ManagementUrlOptions {
   hub: string;
-  /** The storage connection setting's name, echoed as `connection` (default `Storage`). */
+  /**
+   * The storage connection setting's name, echoed as `connection`; default TASKHUB_STORAGE, the name
+   * `taskhub serve` writes and its own store answers to.
+   */
   connection?: string;
   /** Written into the URLs as `code` only when given (the server passes it with --embed-key-in-urls). */
   embeddedApiKey?: string;
@@ -68,7 +72,7 @@ function invalidHost(host: string): InvalidArgumentError {
 
 export function createHttpManagementPayload(origin: string, instanceId: string, options: ManagementUrlOptions): HttpManagementPayload {
   const instanceUrl = `${origin}${MANAGEMENT_BASE_PATH}/instances/${encodeURIComponent(instanceId)}`;
-  const query = new URLSearchParams({ taskHub: options.hub, connection: options.connection ?? 'Storage' });
+  const query = new URLSearchParams({ taskHub: options.hub, connection: options.connection ?? DEFAULT_STORAGE_SETTING });
   if (options.embeddedApiKey !== undefined) query.set('code', options.embeddedApiKey);
   const common = query.toString();
   return {

@@ -28,7 +28,8 @@ export interface ContextHost {
   scheduleTimer(fireAt: string): TimerTask;
   sendEvent(instanceId: string, name: string, input: JsonText | undefined): void;
   waitForEvent(name: string): Task<unknown>;
-  withRetry(options: RetryOptions, scheduleAttempt: () => Task<unknown>): Task<unknown>;
+  /** `what` names the call in the log line of each retry, e.g. "activity 'Charge'". */
+  withRetry(options: RetryOptions, scheduleAttempt: () => Task<unknown>, what: string): Task<unknown>;
   continueAsNew(input: JsonText | undefined, preserveUnprocessedEvents: boolean): void;
   setCustomStatus(value: JsonText | undefined): void;
   /** Counts sub-orchestration calls of the execution, for default child ids. */
@@ -83,7 +84,7 @@ export class OrchestrationContextImpl implements OrchestrationContext {
     const name = nameOf(activity, 'activity');
     validateRetryOptions(retry);
     const json = this.serialise(input, `the input of activity '${name}'`);
-    return this.host.withRetry(retry, () => this.host.scheduleActivity(name, json)) as Task<never>;
+    return this.host.withRetry(retry, () => this.host.scheduleActivity(name, json), `activity '${name}'`) as Task<never>;
   }
 
   callSubOrchestrator(orchestrator: string | OrchestratorRef<never, unknown>, input?: unknown, instanceId?: string): Task<never> {
@@ -104,7 +105,7 @@ export class OrchestrationContextImpl implements OrchestrationContext {
     const json = this.serialise(input, `the input of sub-orchestration '${name}'`);
     // Every attempt re-creates the same child instance (S-MODEL-2).
     const childId = this.childInstanceId(instanceId);
-    return this.host.withRetry(retry, () => this.host.scheduleSubOrchestration(name, childId, json)) as Task<never>;
+    return this.host.withRetry(retry, () => this.host.scheduleSubOrchestration(name, childId, json), `sub-orchestration '${name}'`) as Task<never>;
   }
 
   createTimer(fireAt: Date): TimerTask {

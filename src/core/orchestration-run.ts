@@ -376,12 +376,17 @@ export class OrchestrationRun implements ContextHost {
     return this.events.wait(name);
   }
 
-  withRetry(options: RetryOptions, scheduleAttempt: () => Task<unknown>): Task<unknown> {
+  withRetry(options: RetryOptions, scheduleAttempt: () => Task<unknown>, what: string): Task<unknown> {
     return new RetryableTask(options, {
       scheduleAttempt,
       scheduleRetryTimer: (fireAt) => this.scheduleTimer(fireAt),
       now: () => Date.parse(this.currentTime),
       absorbed: (failure) => this.failures.absorbed(failure),
+      retrying: (attempt, fireAt, failure) => {
+        if (this.isReplaying) return;
+        const reason = failure instanceof Error ? failure.message : String(failure);
+        this.logger?.warn(`${what} failed on attempt ${attempt} of ${options.maxNumberOfAttempts}; the next attempt starts at ${fireAt}: ${reason}`);
+      },
     });
   }
 

@@ -16,6 +16,8 @@ export interface RetryHost {
   now(): number;
   /** A failure the retry machinery absorbed: the code went on, so a rewind must keep it. */
   absorbed(failure: unknown): void;
+  /** Attempt `attempt` failed with `failure` and the next one starts at `fireAt` (logged outside replay). */
+  retrying(attempt: number, fireAt: string, failure: unknown): void;
 }
 
 export function validateRetryOptions(options: RetryOptions): void {
@@ -76,6 +78,7 @@ export class RetryableTask<T> extends Task<T> {
     }
     this.host.absorbed(failure);
     const fireAt = new Date(this.host.now() + retryDelay(this.options, this.attempts)).toISOString();
+    this.host.retrying(this.attempts, fireAt, failure);
     this.host.scheduleRetryTimer(fireAt).onSettled(() => this.attempt());
   }
 

@@ -1,7 +1,7 @@
 /**
  * The API key: when the server has one, every request must carry it as the `x-functions-key` header or the
  * `code` query parameter (as Durable Functions' system key), or is answered 401 before its body is read —
- * except the routes marked `withoutApiKey`: the dashboard's files, which hold no data.
+ * except the routes marked `withoutApiKey`: the dashboard's files and the health probes, which hold no data.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -12,7 +12,10 @@ export const API_KEY_HEADER = 'x-functions-key';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Served without the key: the dashboard's files, which hold no data and load before it can send one. */
+    /**
+     * Served without the key: the dashboard's files, which hold no data and load before it can send one,
+     * and the health probes, which process supervisors call without one.
+     */
     withoutApiKey?: boolean;
   }
 }

@@ -4,6 +4,7 @@
  * CLI maps the same codes to exit codes), bad input is always 4xx, and an internal failure is a bare 500
  * whose details go to the server's log, never into the response.
  */
+import type { ServerResponse } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifySchemaValidationError } from 'fastify';
 import { TaskHubError, type TaskHubErrorCode } from '../errors.js';
 import type { Logger } from '../runtime/logger.js';
@@ -38,7 +39,12 @@ export function sendError(reply: FastifyReply, status: number, message: string):
   return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: message }));
 }
 
-export function registerErrorHandlers(app: FastifyInstance, options: { logger: Logger; bodyLimit: number }): void {
+/** The same answer on a bare Node response, for requests refused before fastify sees them. */
+export function sendErrorTo(response: ServerResponse, status: number, message: string): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ error: message }));
+}
+
+export function registerErrorHandler(app: FastifyInstance, options: { logger: Logger; bodyLimit: number }): void {
   app.setErrorHandler((error, request, reply) => {
     const { status, message } = describeError(error, options.bodyLimit);
     // The path only: the query may hold the API key (`code`).
@@ -46,6 +52,10 @@ export function registerErrorHandlers(app: FastifyInstance, options: { logger: L
     if (status >= 500) options.logger.error(`${request.method} ${path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return sendError(reply, status, message);
   });
+}
+
+/** The standalone server's answer to a URL no route takes (an embedding app keeps its own). */
+export function registerNotFoundHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, `there is no route ${request.method} ${truncate(request.url.split('?')[0] ?? '')}; see docs/http-api.md for the routes`),
   );

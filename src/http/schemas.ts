@@ -4,7 +4,7 @@
  * the library (instance ids, names, dates, status names) are applied by the client and validation.ts so
  * every surface rejects the same input with the same message.
  */
-import type { FastifyServerOptions } from 'fastify';
+import type { Ajv } from 'ajv';
 import { MAX_PAGE_SIZE } from '../client/client.js';
 
 /** Long polls are held at most this long; a caller wanting more polls the status URL. */
@@ -15,16 +15,14 @@ export const MAX_WAIT_SECONDS = 600;
  * only run on finite numbers: `top=Infinity` and `timeout=-Infinity` would pass. Every number here is
  * also `finite`.
  */
-export const addFiniteKeyword: AjvPlugin = (ajv) =>
+export function addFiniteKeyword(ajv: Ajv): void {
   ajv.addKeyword({
     keyword: 'finite',
     schemaType: 'boolean',
     errors: false,
     validate: (finite: boolean, data: unknown) => !finite || typeof data !== 'number' || Number.isFinite(data),
   });
-
-/** An Ajv plugin as fastify's `ajv.plugins` option takes it (Ajv is fastify's dependency, not ours). */
-type AjvPlugin = Extract<NonNullable<NonNullable<FastifyServerOptions['ajv']>['plugins']>[number], (...args: never[]) => unknown>;
+}
 
 const text = { type: 'string' } as const;
 const flag = { type: 'boolean' } as const;

@@ -5,15 +5,17 @@
  */
 import type { AddressInfo } from 'node:net';
 import { isIPv4, isIPv6 } from 'node:net';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { Registry } from '../authoring/registry.js';
 import { resolveConnectionString, resolveHubName } from '../config.js';
 import { InvalidArgumentError } from '../errors.js';
-import { consoleLogger, type Logger } from '../runtime/logger.js';
-import { createTaskHub } from '../taskhub.js';
+import { defaultLogger } from '../logging/pino-logger.js';
+import { openStore } from '../open-store.js';
+import type { Logger } from '../runtime/logger.js';
+import { createTaskHub, type TaskHub } from '../taskhub.js';
+import { VERSION } from '../version.js';
+import { loadRegistry } from './app-module.js';
 import { assertUsableApiKey } from './auth.js';
 import { createHttpServer } from './server.js';
+import { MANAGEMENT_BASE_PATH } from '../client/management-urls.js';
 
 export interface ServeOptions {
   /** Path of the app module (relative to the working directory); it exports `registry` or a default Registry. */
@@ -26,6 +28,8 @@ export interface ServeOptions {
   hub?: string;
   /** Default: TASKHUB_STORAGE, else the embedded SQLite file. */
   connectionString?: string;
+  /** The setting the connection string came from, echoed as `connection` in management URLs (default TASKHUB_STORAGE). */
+  connectionName?: string;
   apiKey?: string;
   /** Listen beyond loopback without an API key. */
   insecure?: boolean;
@@ -33,6 +37,8 @@ export interface ServeOptions {
   maxPayloadBytes?: number;
   /** The worker's hard history limit (WorkerOptions.maxHistoryEvents). */
   maxHistoryEvents?: number;
+  /** A line per request. */
+  requestLog?: boolean;
   logger?: Logger;
 }
 
@@ -56,26 +62,45 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         'Set an API key (--api-key-file or TASKHUB_API_KEY), or pass --insecure to accept the risk',
     );
   }
-  const logger = options.logger ?? consoleLogger;
+  const logger = options.logger ?? defaultLogger();
   const registry = await loadRegistry(options.appModule);
   const connectionString = options.connectionString ?? resolveConnectionString();
   const hub = resolveHubName(options.hub);
-  const taskHub = await createTaskHub({ storage: connectionString, hub, registry, maxPayloadBytes: options.maxPayloadBytes, worker: { logger, maxHistoryEvents: options.maxHistoryEvents } });
+  const backend = await openStore(connectionString, 'write');
+  const stopAll = async (taskHub?: { close(): Promise<void> }) => {
+    await taskHub?.close();
+    await backend.close();
+  };
+  let taskHub: TaskHub;
+  try {
+    taskHub = await createTaskHub({
+      storage: backend,
+      hub,
+      registry,
+      maxPayloadBytes: options.maxPayloadBytes,
+      worker: { logger, maxHistoryEvents: options.maxHistoryEvents },
+    });
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
   const app = createHttpServer({
-    backend: taskHub.backend,
+    backend,
     hub,
     registry,
     connectionString,
+    connectionName: options.connectionName,
     apiKey,
     embedKeyInUrls: options.embedKeyInUrls,
     maxPayloadBytes: options.maxPayloadBytes,
+    requestLog: options.requestLog,
     logger,
   });
   try {
     await app.listen({ port: options.port ?? DEFAULT_PORT, host });
   } catch (error) {
     await app.close();
-    await taskHub.close();
+    await stopAll(taskHub);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new InvalidArgumentError(`port ${options.port ?? DEFAULT_PORT} on ${host} is in use: choose another with --port or PORT`);
     }
@@ -83,40 +108,44 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   }
   const { port } = app.server.address() as AddressInfo;
   const url = `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
-  logger.info(`serving task hub '${hub}' of ${taskHub.backend.description} on ${url}${apiKey ? ' (API key required)' : ''}`);
+  for (const line of startupBanner({ appModule: options.appModule, store: backend.description, hub, url, apiKey: apiKey !== undefined, workerId: taskHub.worker?.workerId })) {
+    logger.info(line);
+  }
 
   let closing: Promise<void> | undefined;
+  const running = taskHub;
   return {
     url,
     close() {
       closing ??= (async () => {
+        const started = Date.now();
+        logger.info('stopping: no new requests; the steps and activities in hand finish first');
         await app.close();
-        await taskHub.close();
+        await stopAll(running);
+        logger.info(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       })();
       return closing;
     },
   };
 }
 
-/** The app module's Registry: its `registry` export, else its default export. */
-export async function loadRegistry(appModule: string): Promise<Registry> {
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(resolve(process.cwd(), appModule)).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw new InvalidArgumentError(`cannot load the app module '${appModule}': ${(error as Error).message}`);
-  }
-  const registry = [module.registry, module.default].find(isRegistry);
-  if (!registry) {
-    throw new InvalidArgumentError(`the app module '${appModule}' exports no Registry: export one as \`registry\` or as the default export`);
-  }
-  return registry;
+interface BannerFacts {
+  appModule: string;
+  store: string;
+  hub: string;
+  url: string;
+  apiKey: boolean;
+  workerId: string | undefined;
 }
 
-/** Duck-typed: the app may import taskhub from another copy of the package than the server's. */
-function isRegistry(value: unknown): value is Registry {
-  const candidate = value as Partial<Record<keyof Registry, unknown>> | null | undefined;
-  return typeof candidate?.getOrchestrator === 'function' && typeof candidate.getActivity === 'function' && typeof candidate.hasOrchestrator === 'function';
+/** What a person starting the server wants to see first: what runs, on which store, where to reach it. */
+function startupBanner(facts: BannerFacts): string[] {
+  return [
+    `taskhub ${VERSION}: app ${facts.appModule}${facts.workerId ? `, worker ${facts.workerId}` : ''}`,
+    `serving task hub '${facts.hub}' of ${facts.store} on ${facts.url}${facts.apiKey ? ' (API key required)' : ''}`,
+    `dashboard ${facts.url}/`,
+    `management API ${facts.url}${MANAGEMENT_BASE_PATH}/instances · health ${facts.url}/healthz · readiness ${facts.url}/readyz`,
+  ];
 }
 
 function isLoopback(host: string): boolean {

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WaitOptions } from '../client/client.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { RouteContext } from './route-context.js';
+import { SAMPLE_STARTER_PATH } from './paths.js';
 import { managementOrigin, sendResponse } from './responses.js';
 import {
   sampleStartSchema,
@@ -35,8 +36,8 @@ interface SampleWait {
   Querystring: SampleWaitQuery;
 }
 
-/** The management start route under each of `bases` (management-routes.ts), and the samples' starters. */
-export function registerStartRoutes(app: FastifyInstance, context: RouteContext, bases: readonly string[]): void {
+/** The management start route under each of `bases` (management-bases.ts), and the samples' starters unless turned off. */
+export function registerStartRoutes(app: FastifyInstance, context: RouteContext, bases: readonly string[], options: { sampleStarters: boolean }): void {
   const managementStart = async (request: FastifyRequest<ManagementStart>, reply: FastifyReply) =>
     start(request, reply, request.params, toWaitOptions(request.query.timeout, request.query.pollingInterval, 'pollingInterval'));
   for (const base of bases) {
@@ -44,11 +45,12 @@ export function registerStartRoutes(app: FastifyInstance, context: RouteContext,
     app.post<ManagementStart>(`${base}/orchestrators/:functionName/:instanceId`, { schema: startSchema }, managementStart);
   }
 
+  if (!options.sampleStarters) return;
   const sampleStart = async (request: FastifyRequest<SampleStart>, reply: FastifyReply) => start(request, reply, request.params, undefined);
-  app.post<SampleStart>('/orchestrators/:functionName', { schema: sampleStartSchema }, sampleStart);
-  app.post<SampleStart>('/orchestrators/:functionName/:instanceId', { schema: sampleStartSchema }, sampleStart);
+  app.post<SampleStart>(`${SAMPLE_STARTER_PATH}/:functionName`, { schema: sampleStartSchema }, sampleStart);
+  app.post<SampleStart>(`${SAMPLE_STARTER_PATH}/:functionName/:instanceId`, { schema: sampleStartSchema }, sampleStart);
   // A static segment outranks a parameter in fastify's router, so `wait` is never taken as an instance id.
-  app.post<SampleWait>('/orchestrators/:functionName/wait', { schema: sampleWaitSchema }, async (request, reply) => {
+  app.post<SampleWait>(`${SAMPLE_STARTER_PATH}/:functionName/wait`, { schema: sampleWaitSchema }, async (request, reply) => {
     const wait = toWaitOptions(request.query.timeout ?? SAMPLE_DEFAULT_TIMEOUT_SECONDS, request.query.retryInterval, 'retryInterval');
     return start(request, reply, request.params, wait);
   });

@@ -7,7 +7,7 @@ import type { FailureDetails, InboxEvent } from '../core/history.js';
 import { toFailureDetails } from '../core/failure.js';
 import { toJson } from '../core/serialize.js';
 import type { ActivityContext, ActivityFunction } from '../authoring/definitions.js';
-import type { Logger } from './logger.js';
+import { withFields, type Logger } from './logger.js';
 
 export interface ActivityRunnerOptions {
   backend: Backend;
@@ -22,8 +22,12 @@ export interface ActivityRunnerOptions {
   complete(item: ActivityWorkItem, result: OutgoingMessage): Promise<ActivityCommitOutcome>;
 }
 
-export async function runActivity(item: ActivityWorkItem, options: ActivityRunnerOptions): Promise<void> {
-  const { logger } = options;
+export async function runActivity(item: ActivityWorkItem, runner: ActivityRunnerOptions): Promise<void> {
+  const logger = withFields(runner.logger, { instanceId: item.instanceId, executionId: item.executionId, taskId: item.taskId });
+  const options = { ...runner, logger };
+  if (item.attempt > 1 && item.attempt <= options.maxAttempts) {
+    logger.warn(`activity '${item.name}' runs again (attempt ${item.attempt}): the worker that had it gave no result before its lease expired`);
+  }
   const renewal = startLeaseRenewal(item, options);
   let event: InboxEvent;
   try {
@@ -31,11 +35,15 @@ export async function runActivity(item: ActivityWorkItem, options: ActivityRunne
   } finally {
     renewal.stop();
   }
+  if (event.type === 'TaskFailed' && item.attempt <= options.maxAttempts) {
+    const { errorType, errorMessage } = event.failureDetails;
+    logger.warn(`activity '${item.name}' failed (attempt ${item.attempt}): ${errorType}: ${errorMessage}`);
+  }
   const message: OutgoingMessage = { instanceId: item.instanceId, executionId: item.executionId, event };
   const outcome = await options.complete(item, message);
   if (!outcome.ok) {
     logger.warn(
-      `activity '${item.name}' (instance '${item.instanceId}', task ${item.taskId}, attempt ${item.attempt}) finished after its lease was lost; ` +
+      `activity '${item.name}' (attempt ${item.attempt}) finished after its lease was lost; ` +
         'its result was discarded because another worker owns the task now',
     );
   }
@@ -43,7 +51,7 @@ export async function runActivity(item: ActivityWorkItem, options: ActivityRunne
 
 async function execute(item: ActivityWorkItem, options: ActivityRunnerOptions): Promise<InboxEvent> {
   if (item.attempt > options.maxAttempts) {
-    options.logger.error(`activity '${item.name}' (instance '${item.instanceId}', task ${item.taskId}) was delivered ${item.attempt} times: it fails without running`);
+    options.logger.error(`activity '${item.name}' was delivered ${item.attempt} times: it fails without running`);
     return failed(item, {
       errorType: 'ActivityAttemptsExceededError',
       errorMessage:
@@ -84,7 +92,7 @@ function startLeaseRenewal(item: ActivityWorkItem, options: ActivityRunnerOption
   const interval = setInterval(() => {
     options.backend.renewActivityLease(options.hub, item, options.leaseMs).then(
       (held) => {
-        if (!held) options.logger.warn(`activity '${item.name}' (instance '${item.instanceId}', task ${item.taskId}) lost its lease while running`);
+        if (!held) options.logger.warn(`activity '${item.name}' lost its lease while running: another worker may run it again`);
       },
       (error: unknown) => options.logger.warn(`renewing the lease of activity '${item.name}' failed: ${String(error)}`),
     );

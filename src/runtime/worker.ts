@@ -17,9 +17,10 @@ import type {
 import type { Registry } from '../authoring/registry.js';
 import { PollLoop } from './poll-loop.js';
 import { planOrchestrationStep, planPoisonedStep, type StepDecision } from './orchestration-step.js';
-import { isFinished } from '../core/history.js';
+import { isFinished, type FailureDetails } from '../core/history.js';
 import { runActivity } from './activity-runner.js';
-import { consoleLogger, type Logger } from './logger.js';
+import { withFields, type Logger } from './logger.js';
+import { defaultLogger } from '../logging/pino-logger.js';
 import { DEFAULT_MAX_HISTORY_EVENTS, DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
 import type { HistoryLimits } from '../core/step.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -96,7 +97,6 @@ export class Worker {
     this.backend = options.backend;
     this.hub = options.hub;
     this.registry = options.registry;
-    this.logger = options.logger ?? consoleLogger;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.historyLimits = historyLimits(options);
     this.maxStepAttempts = attemptLimit('maxStepAttempts', options.maxStepAttempts);
@@ -104,6 +104,7 @@ export class Worker {
     this.orchestrationLeaseMs = options.orchestrationLeaseMs ?? 30_000;
     this.activityLeaseMs = options.activityLeaseMs ?? 60_000;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.logger = withFields(options.logger ?? defaultLogger(), { workerId: this.workerId });
     this.onStepCommitted = options.onStepCommitted;
     const minPollMs = options.minPollMs ?? 10;
     const maxPollMs = options.maxPollMs ?? 1000;
@@ -168,7 +169,8 @@ export class Worker {
 
   private async processOrchestration(item: OrchestrationWorkItem): Promise<void> {
     const startedAt = Date.now();
-    const decision = this.plan(item);
+    const logger = withFields(this.logger, { instanceId: item.instance.instanceId, executionId: item.instance.executionId });
+    const decision = this.plan(item, logger);
     if (decision.kind === 'abandon') {
       await this.backend.abandonOrchestration(this.hub, item, decision.retryAfterMs, decision.failed);
       return;
@@ -176,12 +178,13 @@ export class Worker {
     const committingAt = Date.now();
     const outcome = await this.commitLeasingActivities(item, decision.commit);
     if (!outcome.ok) {
-      this.logger.warn(
+      logger.warn(
         `step of instance '${item.instance.instanceId}' was not committed: its lease expired and another worker may own it ` +
           '(duplicate execution prevented)',
       );
       return;
     }
+    logOutcome(logger, item, decision.commit);
     this.onStepCommitted?.({
       instanceId: item.instance.instanceId,
       workerId: this.workerId,
@@ -226,22 +229,23 @@ export class Worker {
     }
   }
 
-  private plan(item: OrchestrationWorkItem): StepDecision {
+  /** `logger` carries the instance and execution: context.log lines, history warnings and failures say which. */
+  private plan(item: OrchestrationWorkItem, logger: Logger): StepDecision {
     const deps = {
       resolveOrchestrator: (name: string) => this.registry.getOrchestrator(name),
       maxPayloadBytes: this.maxPayloadBytes,
       newExecutionId: () => randomUUID().replaceAll('-', ''),
-      logger: this.logger,
+      logger,
       historyLimits: this.historyLimits,
     };
     const poisoned = item.failedAttempts >= this.maxStepAttempts && !isFinished(item.instance.status);
-    if (poisoned) this.logger.error(`the step of '${item.instance.instanceId}' failed to commit ${item.failedAttempts} times: the instance fails (PoisonedStepError)`);
+    if (poisoned) logger.error(`the step of '${item.instance.instanceId}' failed to commit ${item.failedAttempts} times: the instance fails (PoisonedStepError)`);
     try {
       return poisoned ? planPoisonedStep(item, deps) : planOrchestrationStep(item, deps);
     } catch (error) {
       // The engine turns user errors into failures; an exception here is a taskhub defect. Retry later,
       // backing off, rather than lose the step; after maxStepAttempts the instance fails.
-      this.logger.error(`internal error while running a step of '${item.instance.instanceId}': ${describeError(error)}`);
+      logger.error(`internal error while running a step of '${item.instance.instanceId}': ${describeError(error)}`);
       return { kind: 'abandon', retryAfterMs: Math.min(1000 * 2 ** item.failedAttempts, 60_000), failed: true };
     }
   }
@@ -250,6 +254,24 @@ export class Worker {
     const next = await this.backend.nextWakeAt(this.hub);
     if (next === undefined) return undefined;
     return next - (await this.backend.now());
+  }
+}
+
+/**
+ * One line when a step ends its instance: an error for a failure (with the error, so the log says why
+ * without a status query), detail for the rest.
+ */
+function logOutcome(logger: Logger, item: OrchestrationWorkItem, commit: OrchestrationCommit): void {
+  const { status, output } = commit.instance;
+  // A step that ran the orchestration wrote history; one that only dropped late messages did not.
+  const ran = commit.appendEvents.length > 0 || commit.replaceHistory !== undefined;
+  if (!ran) return;
+  const name = item.instance.name;
+  if (status === 'Failed') {
+    const failure = output === undefined ? undefined : (JSON.parse(output) as Partial<FailureDetails> | null);
+    logger.error(`orchestration '${name}' failed: ${failure?.errorType ?? 'Error'}: ${failure?.errorMessage ?? 'no details'}`);
+  } else if (status === 'Completed' || status === 'Terminated' || status === 'ContinuedAsNew') {
+    logger.debug?.(`orchestration '${name}' ${status === 'ContinuedAsNew' ? 'continued as new' : status.toLowerCase()}`);
   }
 }
 

@@ -11,7 +11,7 @@ import { createTaskHub, silentLogger } from '../../src/index.js';
 import { registry } from '../../examples/demo-app.js';
 import { openBackend } from '../../src/backend/open.js';
 import type { Backend } from '../../src/backend/backend.js';
-import { renderProgressBar, withProgress } from '../../src/cli/progress.js';
+import { renderProgressBar, withProgress, withWaitingLine } from '../../src/cli/progress.js';
 import { capture, runInProcess } from './in-process.js';
 
 describe('progress bar', () => {
@@ -92,5 +92,58 @@ describe('taskhub purge-history on a terminal', () => {
     const result = await runInProcess(['purge-history'], { env, cwd: directory, stderrIsTTY: true });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, '{\n  "instancesDeleted": 30\n}\n');
+  });
+});
+
+describe('waiting lines', () => {
+  it('on a terminal: the label with the seconds waited, redrawn, then erased', async () => {
+    const stream = capture(true);
+    const result = await withWaitingLine(() => new Promise((resolve) => setTimeout(() => resolve('done'), 60)), { stream, label: 'Waiting', delayMs: 0, intervalMs: 10 });
+    assert.equal(result, 'done');
+    const frames = stream.text.split('\r').filter(Boolean);
+    assert.ok(frames.length >= 3, stream.text);
+    assert.equal(frames[0], '\u001b[2KWaiting … 0 s');
+    assert.equal(frames.at(-1), '\u001b[2K', 'erased at the end');
+  });
+
+  it('drawn before the work starts when the delay is 0 (work that holds the event loop)', async () => {
+    const stream = capture(true);
+    await withWaitingLine(async () => assert.equal(stream.text, '\r\u001b[2KDeleting … 0 s'), { stream, label: 'Deleting', delayMs: 0 });
+  });
+
+  it('nothing off a terminal', async () => {
+    const stream = capture(false);
+    await withWaitingLine(() => new Promise((resolve) => setTimeout(resolve, 30)), { stream, label: 'x', delayMs: 0, intervalMs: 1 });
+    assert.equal(stream.text, '');
+  });
+});
+
+describe('taskhub terminate and delete-task-hub on a terminal', () => {
+  let directory: string;
+  let env: NodeJS.ProcessEnv;
+  before(() => {
+    directory = mkdtempSync(join(tmpdir(), 'taskhub-cli-waiting-'));
+    env = { TASKHUB_STORAGE: `sqlite:${join(directory, 'w.db')}` };
+  });
+  after(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('terminate without a worker: a waiting line on stderr until the timeout, then the error', async () => {
+    const hub = await createTaskHub({ storage: env.TASKHUB_STORAGE, hub: 'DurableFunctionsHub', worker: false });
+    try {
+      await hub.client.startNew('Approval', { instanceId: 'waiting' });
+    } finally {
+      await hub.close();
+    }
+    const result = await runInProcess(['terminate', '--id', 'waiting', '--timeout', '1.2'], { env, cwd: directory, stderrIsTTY: true });
+    assert.equal(result.code, 1);
+    assert.ok(result.stderr.includes("\r\u001b[2KWaiting up to 1.2 s for instance 'waiting' to reach Terminated (a worker does it) … 1 s"), result.stderr);
+    assert.ok(result.stderr.includes("\r\u001b[2Kerror: instance 'waiting' did not reach Terminated within 1.2 s"), result.stderr);
+  });
+
+  it('delete-task-hub: a line saying what is deleted, erased before the result', async () => {
+    const result = await runInProcess(['delete-task-hub'], { env, cwd: directory, stderrIsTTY: true });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, "\r\u001b[2KDeleting task hub 'DurableFunctionsHub' (1 instance) … 0 s\r\u001b[2K");
+    assert.equal(result.stdout, "Task hub 'DurableFunctionsHub' deleted.\n");
   });
 });

@@ -5,7 +5,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { TaskHubClient } from '../../src/index.js';
 import { waitForStatus } from '../support/polling.js';
 import { randomHub } from '../support/stores.js';
 import { cliEntry, createCliStore, nodeArgs, type CliStore } from './cli-harness.js';
+import { freePort } from '../support/ports.js';
 
 const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const demoApp = fileURLToPath(new URL(`../../examples/demo-app${extension}`, import.meta.url));
@@ -83,7 +83,7 @@ describe('taskhub serve', () => {
     } finally {
       assert.equal(await server.stop('SIGTERM'), 0, server.stderr());
     }
-    assert.match(server.stderr(), /\[taskhub\] serving task hub/, 'logs go to stderr');
+    assert.match(server.stderr(), /serving task hub/, 'logs go to stderr');
   });
 
   it("without --task-hub-name, serves host.json's extensions.durableTask.hubName from its working directory", async () => {
@@ -250,20 +250,84 @@ describe('taskhub serve', () => {
     }
   });
 
+  it('GET /healthz and /readyz answer 200 without the API key (for probes)', async () => {
+    const server = await startServer(cli, [demoApp, '--port', '0'], { TASKHUB_API_KEY: 'probe-key' });
+    try {
+      for (const [path, status] of [['/healthz', 'ok'], ['/readyz', 'ready']]) {
+        const answer = await fetch(`${server.url}${path}`);
+        assert.equal(answer.status, 200, path);
+        assert.deepEqual(await answer.json(), { status });
+      }
+      assert.equal((await fetch(`${server.url}${MANAGEMENT}/instances`)).status, 401, 'the API still needs the key');
+    } finally {
+      await server.stop('SIGTERM');
+    }
+  });
+
+  it('logs a banner and a shutdown line as JSON off a terminal; --log-requests adds a line per request', async () => {
+    const server = await startServer(cli, [demoApp, '--port', '0', '--log-requests']);
+    await fetch(`${server.url}/healthz?code=secret-in-query`);
+    assert.equal(await server.stop('SIGTERM'), 0, server.stderr());
+    const lines = server.stderr().trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg: string });
+    const messages = lines.map((line) => line.msg);
+    assert.ok(messages.some((text) => text.startsWith('taskhub ') && text.includes('app ')), messages.join('\n'));
+    assert.ok(messages.includes(`serving task hub '${cli.hub}' of ${cli.backend.description} on ${server.url}`), messages.join('\n'));
+    assert.ok(messages.includes(`dashboard ${server.url}/`), messages.join('\n'));
+    assert.ok(messages.some((text) => /^GET \/healthz 200 \d+\.\d ms$/.test(text)), messages.join('\n'));
+    assert.ok(!server.stderr().includes('secret-in-query'), 'the query is not logged');
+    assert.ok(messages.includes('SIGTERM received: stopping (SIGINT or SIGTERM again to stop at once)'));
+    assert.ok(messages.some((text) => /^stopped in \d+\.\d s$/.test(text)), messages.join('\n'));
+  });
+
+  it('--log-level warn (or TASKHUB_LOG_LEVEL) keeps the banner out; --log-format pretty writes readable lines', async () => {
+    for (const [args, env] of [[['--log-level', 'warn'], {}], [[], { TASKHUB_LOG_LEVEL: 'WARN' }]] as const) {
+      const quiet = await startServer(cli, [demoApp, '--port', '0', ...args], env);
+      assert.equal(await quiet.stop('SIGTERM'), 0, quiet.stderr());
+      assert.equal(quiet.stderr(), '');
+    }
+    const pretty = await startServer(cli, [demoApp, '--port', '0', '--log-format', 'pretty'], { NO_COLOR: '1' });
+    assert.equal(await pretty.stop('SIGTERM'), 0);
+    assert.match(pretty.stderr(), /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: taskhub /);
+    assert.match(pretty.stderr(), /\] INFO: serving task hub '/);
+    for (const [args, message] of [
+      [['--log-level', 'loud'], /^error: --log-level must be one of trace, debug, info, warn, error, fatal, silent \(got 'loud'\)\n$/],
+      [['--log-format', 'xml'], /^error: --log-format must be pretty or json \(got 'xml'\)\n$/],
+    ] as const) {
+      const refused = await cli.run(['serve', demoApp, '--port', '0', ...args]);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, message);
+    }
+  });
+
+  it('a signal repeated at once (npx forwards Ctrl+C) still drains and exits 0', async () => {
+    const server = await startServer(cli, [demoApp, '--port', '0']);
+    const exited = server.stop('SIGINT');
+    server.child.kill('SIGINT');
+    assert.equal(await exited, 0, server.stderr());
+  });
+
+  it('a store that cannot be reached: one line naming it, password masked, exit 1', async () => {
+    const result = await cli.run(['serve', demoApp, '--port', '0'], { env: { TASKHUB_STORAGE: 'postgres://app:s3cret@127.0.0.1:1/orders' } });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^error: cannot use the store postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/orders: .*ECONNREFUSED.*\n$/);
+    assert.ok(!result.stderr.includes('s3cret'));
+  });
+
+  it('management URLs name the --connection-string-setting it was started with', async () => {
+    const server = await startServer(cli, [demoApp, '--port', '0', '--connection-string-setting', 'ORDERS_DB'], { ORDERS_DB: cli.store.storage });
+    try {
+      const started = await fetch(`${server.url}${MANAGEMENT}/orchestrators/HelloWorld`, { method: 'POST' });
+      const uri = ((await started.json()) as { statusQueryGetUri: string }).statusQueryGetUri;
+      assert.match(uri, /[?&]connection=ORDERS_DB(&|$)/);
+      assert.equal((await fetch(uri)).status < 300, true, 'the URL answers');
+    } finally {
+      await server.stop('SIGTERM');
+    }
+  });
+
   it('serve without an app module is a usage error', async () => {
     const result = await cli.run(['serve']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /^error: missing required argument 'app-module'\n[\s\S]*Usage: taskhub serve \[options\] <app-module>/);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}

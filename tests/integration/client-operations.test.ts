@@ -419,7 +419,8 @@ for (const kind of storesUnderTest()) {
       it('builds the management payload on the request origin', () => {
         const payload = h.client.createHttpManagementPayload('abc', 'http://example.test:8080/api/start?x=1');
         assert.equal(payload.id, 'abc');
-        assert.equal(payload.statusQueryGetUri, `http://example.test:8080/runtime/webhooks/durabletask/instances/abc?taskHub=${h.hub}&connection=Storage`);
+        // The `connection` taskhub serve writes, and its own store answers to.
+        assert.equal(payload.statusQueryGetUri, `http://example.test:8080/runtime/webhooks/durabletask/instances/abc?taskHub=${h.hub}&connection=TASKHUB_STORAGE`);
         assert.match(payload.sendEventPostUri, /\/instances\/abc\/raiseEvent\/\{eventName\}\?/);
         for (const key of ['terminatePostUri', 'rewindPostUri', 'purgeHistoryDeleteUri', 'restartPostUri', 'suspendPostUri', 'resumePostUri'] as const) {
           assert.ok(payload[key].startsWith('http://example.test:8080/runtime/webhooks/durabletask/instances/abc'));

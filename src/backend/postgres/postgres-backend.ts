@@ -158,7 +158,7 @@ export class PostgresBackend implements Backend {
     return purgeInstances(this.store, hub, query, batchSize);
   }
 
-  deleteHub(hub: string): Promise<void> {
+  deleteHub(hub: string): Promise<boolean> {
     return deleteHub(this.store, hub);
   }
 

@@ -57,15 +57,19 @@ export async function purgeInstances(store: PostgresStore, hub: string, query: I
   }
 }
 
-export async function deleteHub(store: PostgresStore, hub: string): Promise<void> {
+/** False when the hub had no rows. */
+export async function deleteHub(store: PostgresStore, hub: string): Promise<boolean> {
   const { instances, history, messages, activityTasks } = store.tables;
-  await store.pool.query(
-    `WITH history_deleted AS (DELETE FROM ${history} WHERE hub = $1),
-    messages_deleted AS (DELETE FROM ${messages} WHERE hub = $1),
-    tasks_deleted AS (DELETE FROM ${activityTasks} WHERE hub = $1)
-    DELETE FROM ${instances} WHERE hub = $1`,
+  const result = await store.pool.query<{ deleted: boolean }>(
+    `WITH history_deleted AS (DELETE FROM ${history} WHERE hub = $1 RETURNING 1),
+    messages_deleted AS (DELETE FROM ${messages} WHERE hub = $1 RETURNING 1),
+    tasks_deleted AS (DELETE FROM ${activityTasks} WHERE hub = $1 RETURNING 1),
+    instances_deleted AS (DELETE FROM ${instances} WHERE hub = $1 RETURNING 1)
+    SELECT EXISTS (SELECT FROM history_deleted) OR EXISTS (SELECT FROM messages_deleted)
+      OR EXISTS (SELECT FROM tasks_deleted) OR EXISTS (SELECT FROM instances_deleted) AS deleted`,
     [hub],
   );
+  return result.rows[0]?.deleted === true;
 }
 
 async function deleteInstances(store: PostgresStore, db: Queryable, hub: string, instanceIds: string[]): Promise<void> {

@@ -50,10 +50,9 @@ export class Purger {
     return purged;
   }
 
-  deleteHub(hub: string): void {
-    this.store.write(() => {
-      for (const statement of this.deleteHubRows) statement.run({ hub });
-    });
+  /** False when the hub had no rows. */
+  deleteHub(hub: string): boolean {
+    return this.store.write(() => this.deleteHubRows.reduce((deleted, statement) => statement.run({ hub }).changes > 0 || deleted, false));
   }
 
   private batchSelect(filterSql: string): Database.Statement<[Record<string, unknown>], string> {

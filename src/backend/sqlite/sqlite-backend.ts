@@ -143,8 +143,8 @@ export class SqliteBackend implements Backend {
     return this.prepared.purger.purgeMany(hub, query, batchSize);
   }
 
-  async deleteHub(hub: string): Promise<void> {
-    this.prepared.purger.deleteHub(hub);
+  async deleteHub(hub: string): Promise<boolean> {
+    return this.prepared.purger.deleteHub(hub);
   }
 
   async claimOrchestrations(hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]> {

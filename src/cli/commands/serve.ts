@@ -1,19 +1,21 @@
 /**
  * `taskhub serve <app-module>` (beyond func durable): a worker for the app's orchestrators and activities
  * plus the HTTP management API, in one process, until SIGINT or SIGTERM. Prints the URL on stdout; logs
- * go to stderr.
+ * go to stderr. With `--watch`, a supervisor runs it in a child process and restarts it when the app's
+ * files change (cli/watch.ts).
  */
 import { resolve } from 'node:path';
-import { format } from 'node:util';
 import { Option, type Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from '../../http/serve.js';
+import { createPinoLogger, LOG_LEVEL_VARIABLE, LOG_LEVELS, parseLogLevel } from '../../logging/pino-logger.js';
 import type { Logger } from '../../runtime/logger.js';
+import { InvalidArgumentError } from '../../errors.js';
 import { DEFAULT_MAX_HISTORY_EVENTS } from '../../limits.js';
 import type { CliIo } from '../io.js';
 import { parseWholeNumber, readSmallFile } from '../inputs.js';
-import { InvalidArgumentError } from '../../errors.js';
 import { writeLine } from '../output.js';
 import { addStoreOptions, resolveStore, type StoreFlags } from '../store.js';
+import { superviseWithRestarts } from '../watch.js';
 
 interface ServeFlags extends StoreFlags {
   port?: string;
@@ -24,16 +26,21 @@ interface ServeFlags extends StoreFlags {
   embedKeyInUrls?: boolean;
   maxPayloadBytes?: string;
   maxHistoryEvents?: string;
+  logLevel?: string;
+  logFormat?: string;
+  logRequests?: boolean;
+  watch?: string | boolean;
 }
 
 const MAX_PAYLOAD_LIMIT = 1024 * 1024 * 1024;
 const MAX_HISTORY_LIMIT = 1_000_000_000;
+const LOG_FORMATS = ['pretty', 'json'] as const;
 
 export function serveCommand(program: Command, io: CliIo): void {
   const command = program
     .command('serve')
     .description('run a worker for the app and the HTTP management API until Ctrl+C; prints the URL')
-    .argument('<app-module>', 'the app module (JavaScript), exporting its Registry as `registry` or as the default export')
+    .argument('<app-module>', 'the app module (JavaScript, or TypeScript when the app has tsx), exporting its Registry as `registry` or as the default export')
     .option('--port <port>', `port to listen on, 0 for any free one (default: PORT, else ${DEFAULT_PORT})`)
     .option('--host <address>', 'address to listen on; beyond loopback an API key (or --insecure) is required', DEFAULT_HOST)
     .option('--api-key-file <path>', 'require the key this file holds (`code` query parameter or x-functions-key header); or set TASKHUB_API_KEY')
@@ -45,26 +52,41 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option(
       '--max-history-events <events>',
       `an instance whose history would grow beyond this fails; a warning comes at a fifth of it (default: ${DEFAULT_MAX_HISTORY_EVENTS})`,
-    );
+    )
+    .option('--log-level <level>', `${LOG_LEVELS.join(', ')} (default: ${LOG_LEVEL_VARIABLE}, else info)`)
+    .option('--log-format <format>', 'pretty (one readable line per event) or json (one object per line) (default: pretty on a terminal, else json)')
+    .option('--log-requests', 'log one line per HTTP request')
+    .option('--watch [folder]', "restart on a change of the app's files, after the work in hand is done (default folder: the app module's)");
   addStoreOptions(command).action(async (appModule: string, flags: ServeFlags) => {
-    const { connectionString, hub } = resolveStore(io, flags);
+    const logger = serverLogger(io, flags);
+    const apiKey = readApiKey(flags, io);
     // Listening before the URL is printed: whoever reads it may signal at once.
-    const stop = listenForStopSignal();
+    const stop = listenForStopSignal(logger);
     try {
+      if (flags.watch !== undefined && flags.watch !== false) {
+        const folder = resolve(io.cwd, typeof flags.watch === 'string' ? flags.watch : resolve(io.cwd, appModule, '..'));
+        // The key travels in the environment: a command line is visible to every user of the machine.
+        const env = apiKey === undefined ? io.env : { ...io.env, TASKHUB_API_KEY: apiKey };
+        await superviseWithRestarts({ io: { ...io, env }, logger, folder, args: childArguments(appModule, flags, io), stopped: stop.received });
+        return;
+      }
+      const { connectionString, hub } = resolveStore(io, flags);
       const running = await serve({
         appModule: resolve(io.cwd, appModule),
         port: parsePort(flags.port, io.env.PORT),
         host: flags.host,
         hub,
         connectionString,
-        apiKey: readApiKey(flags, io),
+        connectionName: flags.connectionStringSetting,
+        apiKey,
         insecure: flags.insecure ?? false,
         embedKeyInUrls: flags.embedKeyInUrls ?? false,
         maxPayloadBytes:
           flags.maxPayloadBytes === undefined ? undefined : parseWholeNumber('--max-payload-bytes', flags.maxPayloadBytes, 1, MAX_PAYLOAD_LIMIT),
         maxHistoryEvents:
           flags.maxHistoryEvents === undefined ? undefined : parseWholeNumber('--max-history-events', flags.maxHistoryEvents, 1, MAX_HISTORY_LIMIT),
-        logger: stderrLogger(io),
+        requestLog: flags.logRequests ?? false,
+        logger,
       });
       writeLine(io.stdout, running.url);
       await stop.received;
@@ -99,30 +121,74 @@ function readApiKey(flags: ServeFlags, io: CliIo): string | undefined {
   return key;
 }
 
+function serverLogger(io: CliIo, flags: ServeFlags): Logger {
+  const format = flags.logFormat?.trim().toLowerCase();
+  if (format !== undefined && !(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new InvalidArgumentError(`--log-format must be pretty or json (got '${flags.logFormat}')`);
+  }
+  return createPinoLogger({
+    level: flags.logLevel === undefined ? undefined : parseLogLevel(flags.logLevel, '--log-level'),
+    destination: io.stderr,
+    format: format as (typeof LOG_FORMATS)[number] | undefined,
+    env: io.env,
+  });
+}
+
+/**
+ * The child's command line under --watch: the same flags without --watch, and the log format decided here,
+ * where the terminal is (the child's stderr is a pipe to this process).
+ */
+function childArguments(appModule: string, flags: ServeFlags, io: CliIo): string[] {
+  const args = [resolve(io.cwd, appModule), '--host', flags.host];
+  const pass: [string, string | undefined][] = [
+    ['--port', flags.port],
+    ['--max-payload-bytes', flags.maxPayloadBytes],
+    ['--max-history-events', flags.maxHistoryEvents],
+    ['--log-level', flags.logLevel],
+    ['--log-format', flags.logFormat ?? (io.stderr.isTTY ? 'pretty' : 'json')],
+    ['--connection-string-setting', flags.connectionStringSetting],
+    ['--task-hub-name', flags.taskHubName],
+  ];
+  for (const [flag, value] of pass) if (value !== undefined) args.push(flag, value);
+  for (const [flag, on] of [['--insecure', flags.insecure], ['--embed-key-in-urls', flags.embedKeyInUrls], ['--log-requests', flags.logRequests]] as const) {
+    if (on) args.push(flag);
+  }
+  return args;
+}
+
 function parsePort(flag: string | undefined, fromEnvironment: string | undefined): number {
   if (flag !== undefined) return parseWholeNumber('--port', flag, 0, 65535);
   if (fromEnvironment?.trim()) return parseWholeNumber('the PORT environment variable', fromEnvironment, 0, 65535);
   return DEFAULT_PORT;
 }
 
-/** `received` resolves on the first SIGINT or SIGTERM; a second one then ends the process at once (the default). */
-function listenForStopSignal(): { received: Promise<void>; dispose(): void } {
+/**
+ * Under `npx` (npm exec) a Ctrl+C reaches the server twice within milliseconds: from the terminal, and
+ * forwarded by npm. Only a signal this long after the first is a second Ctrl+C, which stops at once.
+ */
+const REPEATED_SIGNAL_MS = 1000;
+
+/** `received` resolves on the first SIGINT or SIGTERM; a second one, a while later, ends the process at once. */
+function listenForStopSignal(logger: Logger): { received: Promise<void>; dispose(): void } {
   let onSignal = () => {};
   const received = new Promise<void>((resolveStop) => (onSignal = resolveStop));
+  let firstAt: number | undefined;
   const dispose = () => {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   };
-  const stop = () => {
-    dispose();
-    onSignal();
+  const stop = (signal: NodeJS.Signals) => {
+    if (firstAt === undefined) {
+      firstAt = Date.now();
+      logger.info(`${signal} received: stopping (${signal === 'SIGINT' ? 'Ctrl+C' : 'SIGINT or SIGTERM'} again to stop at once)`);
+      onSignal();
+    } else if (Date.now() - firstAt >= REPEATED_SIGNAL_MS) {
+      logger.warn(`${signal} received again: stopping at once; the work in hand is taken over by the next worker once its leases expire`);
+      dispose();
+      process.kill(process.pid, signal);
+    }
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   return { received, dispose };
-}
-
-function stderrLogger(io: CliIo): Logger {
-  const write = (message: string, args: unknown[]) => io.stderr.write(`[taskhub] ${format(message, ...args)}\n`);
-  return { info: (message, ...args) => write(message, args), warn: (message, ...args) => write(message, args), error: (message, ...args) => write(message, args) };
 }

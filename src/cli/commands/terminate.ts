@@ -9,7 +9,8 @@ import { WaitTimeoutError } from '../../errors.js';
 import { OperationFailedError } from '../failure.js';
 import type { CliIo } from '../io.js';
 import { parseSeconds } from '../inputs.js';
-import { writeLine } from '../output.js';
+import { escapeForTerminal, writeLine } from '../output.js';
+import { withWaitingLine } from '../progress.js';
 import { addStoreOptions, withClient, type StoreFlags } from '../store.js';
 
 interface TerminateFlags extends StoreFlags {
@@ -38,7 +39,10 @@ export function terminateCommand(program: Command, io: CliIo): void {
         writeLine(io.stdout, `Termination of instance '${flags.id}' queued.`);
         return;
       }
-      const status = await waitForTermination(client, flags.id, timeoutSeconds);
+      const status = await withWaitingLine(() => waitForTermination(client, flags.id, timeoutSeconds), {
+        stream: io.stderr,
+        label: `Waiting up to ${timeoutSeconds} s for instance '${escapeForTerminal(flags.id)}' to reach Terminated (a worker does it)`,
+      });
       if (status.runtimeStatus !== 'Terminated') {
         throw new OperationFailedError(`instance '${flags.id}' finished as ${status.runtimeStatus} before the termination took effect`);
       }

@@ -129,8 +129,10 @@ export function describePurge(open: OpenBackend): void {
             await startIn(backend, target, 'running', 'Running');
             await backend.sendMessage(target, message('running', raised('waiting')), ['Running']);
           }
-          await backend.deleteHub(victim);
+          assert.equal(await backend.deleteHub(victim), true, 'the hub had data');
           assert.deepEqual(await remainingIds(backend, victim), []);
+          assert.equal(await backend.deleteHub(victim), false, 'nothing is left to delete');
+          assert.equal(await backend.deleteHub(`${hub}-never-used`), false);
           assert.deepEqual(fullCounts(await backend.countInstances(victim, {})), fullCounts({}));
           assert.deepEqual(await claimAll(backend, victim), []);
           assert.deepEqual(await backend.claimActivities(victim, { workerId: 'w', max: 10, leaseMs: LONG_LEASE_MS }), []);
