@@ -16,12 +16,15 @@ import type {
 } from '../backend/backend.js';
 import type { Registry } from '../authoring/registry.js';
 import { PollLoop } from './poll-loop.js';
-import { planOrchestrationStep, planPoisonedStep, type StepDecision } from './orchestration-step.js';
+import { planOrchestrationStep, planPoisonedStep, planTimedOutStep, type StepDecision } from './orchestration-step.js';
+import { StepGuard, type SetCodeTime } from './step-guard.js';
+import { startStallMonitor, type StallMonitor } from './stall-monitor.js';
 import { isFinished } from '../core/history.js';
 import { runActivity } from './activity-runner.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { DEFAULT_MAX_HISTORY_EVENTS, DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
 import type { HistoryLimits } from '../core/step.js';
+import type { StepDependencies } from './orchestration-step.js';
 import { InvalidArgumentError } from '../errors.js';
 
 export interface WorkerOptions {
@@ -56,6 +59,21 @@ export interface WorkerOptions {
   maxStepAttempts?: number;
   /** An activity task delivered more times than this is failed without running (default 10). */
   maxActivityAttempts?: number;
+  /**
+   * Longest time orchestrator code may run in one step without yielding (default 10 s). Code that runs
+   * longer (an endless loop) is stopped, even mid-loop, and the instance fails with a StepTimeoutError.
+   */
+  stepTimeoutMs?: number;
+  /**
+   * An activity that has not settled after this long fails with an ActivityTimeoutError and its slot is
+   * freed; its context's `signal` is aborted (default 10 minutes).
+   */
+  activityTimeoutMs?: number;
+  /**
+   * When the event loop has been blocked this long (activity code that never yields), a watcher thread
+   * ends the process, so its leases expire and other workers take the work over (default 60 s; 0: off).
+   */
+  eventLoopBlockLimitMs?: number;
   workerId?: string;
   logger?: Logger;
   /** Called after every committed step: lets tests audit who ran what, when. */
@@ -87,9 +105,16 @@ export class Worker {
   private readonly orchestrationLeaseMs: number;
   private readonly activityLeaseMs: number;
   private readonly maxBatch: number;
+  private readonly stepGuard: StepGuard;
+  /** Steps planned by prepareSteps, with the time their planning began, until processOrchestration commits them. */
+  private readonly planned = new WeakMap<OrchestrationWorkItem, { decision: StepDecision; startedAt: number }>();
   private readonly orchestrations: PollLoop<OrchestrationWorkItem>;
   private readonly activities: PollLoop<ActivityWorkItem>;
   private unsubscribe: (() => void) | undefined;
+  private readonly eventLoopBlockLimitMs: number;
+  private stallMonitor: StallMonitor | undefined;
+  /** Activities running, for the stall monitor's report. */
+  private readonly activitiesInHand = new Set<ActivityWorkItem>();
   private readonly onStepCommitted: WorkerOptions['onStepCommitted'];
 
   constructor(options: WorkerOptions) {
@@ -101,6 +126,9 @@ export class Worker {
     this.historyLimits = historyLimits(options);
     this.maxStepAttempts = attemptLimit('maxStepAttempts', options.maxStepAttempts);
     const maxActivityAttempts = attemptLimit('maxActivityAttempts', options.maxActivityAttempts);
+    this.stepGuard = new StepGuard(positiveMilliseconds('stepTimeoutMs', options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS));
+    const activityTimeoutMs = positiveMilliseconds('activityTimeoutMs', options.activityTimeoutMs ?? DEFAULT_ACTIVITY_TIMEOUT_MS, MAX_TIMER_MS);
+    this.eventLoopBlockLimitMs = options.eventLoopBlockLimitMs === 0 ? 0 : positiveMilliseconds('eventLoopBlockLimitMs', options.eventLoopBlockLimitMs ?? DEFAULT_EVENT_LOOP_BLOCK_LIMIT_MS, MAX_TIMER_MS);
     this.orchestrationLeaseMs = options.orchestrationLeaseMs ?? 30_000;
     this.activityLeaseMs = options.activityLeaseMs ?? 60_000;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -119,6 +147,7 @@ export class Worker {
       minPollMs,
       maxPollMs,
       claim: (max) => this.backend.claimOrchestrations(this.hub, { workerId: this.workerId, max, leaseMs: this.orchestrationLeaseMs }),
+      prepare: (items) => this.prepareSteps(items),
       process: (item) => this.processOrchestration(item),
       msUntilTimedWork,
       onError,
@@ -131,16 +160,19 @@ export class Worker {
       maxPollMs,
       claim: (max) => this.backend.claimActivities(this.hub, { workerId: this.workerId, max, leaseMs: this.activityLeaseMs }),
       process: (item) =>
-        runActivity(item, {
-          backend: this.backend,
-          hub: this.hub,
-          resolveActivity: (name) => this.registry.getActivity(name),
-          leaseMs: this.activityLeaseMs,
-          maxAttempts: maxActivityAttempts,
-          maxPayloadBytes: this.maxPayloadBytes,
-          logger: this.logger,
-          complete: (item, result) => this.completeClaimingNextStep(item, result),
-        }),
+        this.trackActivity(item, () =>
+          runActivity(item, {
+            backend: this.backend,
+            hub: this.hub,
+            resolveActivity: (name) => this.registry.getActivity(name),
+            leaseMs: this.activityLeaseMs,
+            maxAttempts: maxActivityAttempts,
+            maxPayloadBytes: this.maxPayloadBytes,
+            timeoutMs: activityTimeoutMs,
+            logger: this.logger,
+            complete: (item, result) => this.completeClaimingNextStep(item, result),
+          }),
+        ),
       msUntilTimedWork,
       onError,
     });
@@ -152,6 +184,7 @@ export class Worker {
       if (signal.kind === 'orchestration') this.orchestrations.wakeup.notify();
       else if (signal.kind === 'activity') this.activities.wakeup.notify();
     });
+    if (this.eventLoopBlockLimitMs > 0) this.stallMonitor = startStallMonitor(this.eventLoopBlockLimitMs);
     this.orchestrations.start();
     this.activities.start();
   }
@@ -164,11 +197,49 @@ export class Worker {
     // Work in hand may still hand work over (a step's commit its activities, an activity's completion the
     // next step), for slots reserved before the stop: drain until both are idle.
     while (this.orchestrations.busy || this.activities.busy) await Promise.all([this.orchestrations.drain(), this.activities.drain()]);
+    this.stallMonitor?.stop();
+    this.stallMonitor = undefined;
+  }
+
+  private async trackActivity(item: ActivityWorkItem, run: () => Promise<void>): Promise<void> {
+    this.activitiesInHand.add(item);
+    this.describeActivitiesInHand();
+    try {
+      await run();
+    } finally {
+      this.activitiesInHand.delete(item);
+      this.describeActivitiesInHand();
+    }
+  }
+
+  private describeActivitiesInHand(): void {
+    if (!this.stallMonitor) return;
+    const shown = [...this.activitiesInHand].slice(-ACTIVITIES_NAMED_IN_A_STALL);
+    const names = shown.map((item) => `activity '${item.name}' (instance '${item.instanceId}', task ${item.taskId}, attempt ${item.attempt})`);
+    const more = this.activitiesInHand.size - shown.length;
+    this.stallMonitor.describe(names.length === 0 ? '' : `${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+  }
+
+  /** Plans the steps of a batch in one guarded run of their code (see StepGuard). */
+  private prepareSteps(items: readonly OrchestrationWorkItem[]): void {
+    const startedAt = Date.now();
+    const outcomes = this.stepGuard.runEach(items, (item, setCodeTime) => this.plan(item, setCodeTime));
+    items.forEach((item, index) => {
+      const outcome = outcomes[index]!;
+      this.planned.set(item, { decision: outcome.kind === 'done' ? outcome.value : this.timedOut(item), startedAt });
+    });
+  }
+
+  /** The item's planned step; PollLoop prepares every batch, so planning it here is a fallback, guarded too. */
+  private takePlanned(item: OrchestrationWorkItem): { decision: StepDecision; startedAt: number } {
+    if (!this.planned.has(item)) this.prepareSteps([item]);
+    const planned = this.planned.get(item)!;
+    this.planned.delete(item);
+    return planned;
   }
 
   private async processOrchestration(item: OrchestrationWorkItem): Promise<void> {
-    const startedAt = Date.now();
-    const decision = this.plan(item);
+    const { decision, startedAt } = this.takePlanned(item);
     if (decision.kind === 'abandon') {
       await this.backend.abandonOrchestration(this.hub, item, decision.retryAfterMs, decision.failed);
       return;
@@ -226,14 +297,29 @@ export class Worker {
     }
   }
 
-  private plan(item: OrchestrationWorkItem): StepDecision {
-    const deps = {
+  private stepDependencies(onCodeTime?: SetCodeTime): StepDependencies {
+    return {
       resolveOrchestrator: (name: string) => this.registry.getOrchestrator(name),
       maxPayloadBytes: this.maxPayloadBytes,
       newExecutionId: () => randomUUID().replaceAll('-', ''),
       logger: this.logger,
       historyLimits: this.historyLimits,
+      onCodeTime,
     };
+  }
+
+  /** The step whose code the guard stopped: the instance fails without the code being run again. */
+  private timedOut(item: OrchestrationWorkItem): StepDecision {
+    const { instanceId, name } = item.instance;
+    this.logger.error(
+      `the code of orchestrator '${name}' (instance '${instanceId}') ran for more than ${this.stepGuard.limitMs} ms in one step and was stopped: ` +
+        'the instance fails (StepTimeoutError)',
+    );
+    return planTimedOutStep(item, this.stepDependencies(), this.stepGuard.limitMs);
+  }
+
+  private plan(item: OrchestrationWorkItem, onCodeTime: SetCodeTime): StepDecision {
+    const deps = this.stepDependencies(onCodeTime);
     const poisoned = item.failedAttempts >= this.maxStepAttempts && !isFinished(item.instance.status);
     if (poisoned) this.logger.error(`the step of '${item.instance.instanceId}' failed to commit ${item.failedAttempts} times: the instance fails (PoisonedStepError)`);
     try {
@@ -254,6 +340,20 @@ export class Worker {
 }
 
 const DEFAULT_MAX_ATTEMPTS = 10;
+const DEFAULT_STEP_TIMEOUT_MS = 10_000;
+const DEFAULT_ACTIVITY_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_EVENT_LOOP_BLOCK_LIMIT_MS = 60_000;
+/** The latest activities started are the likeliest to be blocking; a few names say enough. */
+const ACTIVITIES_NAMED_IN_A_STALL = 5;
+/** setTimeout's longest delay; vm's timeout takes up to 2^32 - 1. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function positiveMilliseconds(name: string, value: number, max = 2 ** 32 - 1): number {
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new InvalidArgumentError(`${name} must be a whole number of milliseconds from 1 to ${max}, not ${value}`);
+  }
+  return value;
+}
 
 function attemptLimit(name: string, value: number | undefined): number {
   const limit = value ?? DEFAULT_MAX_ATTEMPTS;

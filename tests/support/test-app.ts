@@ -37,8 +37,20 @@ export const parentOfApprovals = defineOrchestrator('ParentOfApprovals', functio
   return yield* context.callSubOrchestrator('Approval', { timeoutSeconds: 600 });
 });
 
+/** An activity that blocks the event loop for ever once it has awaited: no timer can stop it. */
+export const busyAfterAwait = defineActivity('BusyAfterAwait', async () => {
+  await delay(10);
+  for (;;) {
+    // Blocks the whole process.
+  }
+});
+
+export const blocksTheEventLoop = defineOrchestrator('BlocksTheEventLoop', function* (context: OrchestrationContext) {
+  return yield* context.callActivity(busyAfterAwait);
+});
+
 export function testRegistry(): Registry {
-  const registry = new Registry().add(slowEcho, chain, fan, parentOfApprovals);
+  const registry = new Registry().add(slowEcho, chain, fan, parentOfApprovals, busyAfterAwait, blocksTheEventLoop);
   for (const name of demoRegistry.orchestratorNames()) registry.orchestrator(name, demoRegistry.getOrchestrator(name)!);
   for (const name of demoRegistry.activityNames()) registry.activity(name, demoRegistry.getActivity(name)!);
   return registry;

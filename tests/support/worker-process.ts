@@ -3,8 +3,8 @@
  * TASKHUB_STORAGE, TASKHUB_TEST_SCHEMA (PostgreSQL), TASKHUB_HUB, TASKHUB_TEST_LEASE_MS, TASKHUB_TEST_AUDIT
  * (a file that gets one JSON line per committed step), TASKHUB_TEST_WORKER_ID (optional: the id its leases
  * carry, so a test can find them in the store), TASKHUB_TEST_DIE_AT_COMMIT=N (optional: the process kills
- * itself with SIGKILL when its Nth step has run and is about to be committed). Prints "ready" when running;
- * stops on SIGTERM.
+ * itself with SIGKILL when its Nth step has run and is about to be committed), TASKHUB_TEST_BLOCK_LIMIT_MS
+ * (optional: the worker's eventLoopBlockLimitMs). Prints "ready" when running; stops on SIGTERM.
  */
 import { appendFileSync } from 'node:fs';
 import { createTaskHub, silentLogger } from '../../src/index.js';
@@ -29,6 +29,7 @@ const taskHub = await createTaskHub({
     activityLeaseMs: leaseMs,
     maxPollMs: 100,
     workerId: process.env.TASKHUB_TEST_WORKER_ID || undefined,
+    eventLoopBlockLimitMs: process.env.TASKHUB_TEST_BLOCK_LIMIT_MS ? Number(process.env.TASKHUB_TEST_BLOCK_LIMIT_MS) : undefined,
     logger: process.env.TASKHUB_TEST_VERBOSE ? undefined : silentLogger,
     onStepCommitted: auditFile ? (record) => appendFileSync(auditFile, `${JSON.stringify(record)}\n`) : undefined,
   },
