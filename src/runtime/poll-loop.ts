@@ -15,8 +15,6 @@ export interface PollLoopOptions<T> {
   minPollMs: number;
   maxPollMs: number;
   claim(max: number): Promise<T[]>;
-  /** Called with each batch (claimed or adopted) before its items are processed: work done for them together. */
-  prepare?(items: readonly T[]): void;
   process(item: T): Promise<void>;
   /** Milliseconds until the store has timed work due (timers, expiring leases), if known. */
   msUntilTimedWork(): Promise<number | undefined>;
@@ -76,7 +74,6 @@ export class PollLoop<T> {
   /** Runs items handed over for `reserved` slots taken with reserve(), and gives back the slots they leave. */
   adopt(items: readonly T[], reserved: number): void {
     const unused = reserved - items.length;
-    if (items.length > 0) this.options.prepare?.(items);
     for (const item of items) this.run(item);
     if (unused > 0) {
       this.inFlight -= unused;
@@ -105,7 +102,6 @@ export class PollLoop<T> {
         errorDelay = Math.min(errorDelay * 2, Math.max(maxPollMs, 1000));
         continue;
       }
-      if (items.length > 0) this.options.prepare?.(items);
       for (const item of items) this.dispatch(item);
       if (items.length === requested) {
         // A full batch: more may be waiting.

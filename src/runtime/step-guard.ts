@@ -2,8 +2,9 @@
  * Runs orchestrator code under a watchdog and on the step's clock (ADR 0018). Planning a step is
  * synchronous, so code that loops for ever would hold the event loop, and with it every route, lease
  * renewal and signal handler of the process; the watchdog of `vm` (a thread that stops the running
- * JavaScript after a timeout) ends such a run instead. Starting that thread costs tens of microseconds,
- * so the steps of one claim are planned in one guarded run. While the code runs, `Date.now()`,
+ * JavaScript after a timeout) ends such a run instead. Starting that thread costs tens of microseconds
+ * (milliseconds on a loaded machine), so the steps that ask in one turn of the microtask queue (a claimed
+ * batch, the steps a group commit's results hand over) are planned in one guarded run. While the code runs, `Date.now()`,
  * `new Date()` and `Date()` give the step's time (context.currentUtcDateTime), so they replay the same and
  * follow the store's clock rather than this machine's.
  */
@@ -87,4 +88,35 @@ function stepClockDate(RealDate: DateConstructor, codeTime: () => number | undef
       return Reflect.get(target, property, receiver) as unknown;
     },
   });
+}
+
+/**
+ * Gathers the items that ask to be worked on in one turn of the microtask queue and works on them in one
+ * guarded run: a claim's items, and the steps that a group commit's results hand over together, all ask
+ * before the microtask queued by the first one runs.
+ */
+export class GuardedBatches<I, R> {
+  private waiting: { item: I; resolve(outcome: Guarded<R>): void; reject(error: unknown): void }[] = [];
+
+  constructor(
+    private readonly guard: StepGuard,
+    private readonly work: (item: I, setCodeTime: SetCodeTime) => R,
+  ) {}
+
+  run(item: I): Promise<Guarded<R>> {
+    return new Promise((resolve, reject) => {
+      if (this.waiting.push({ item, resolve, reject }) === 1) queueMicrotask(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.waiting;
+    this.waiting = [];
+    try {
+      const outcomes = this.guard.runEach(batch.map((entry) => entry.item), this.work);
+      batch.forEach((entry, index) => entry.resolve(outcomes[index]!));
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
+  }
 }

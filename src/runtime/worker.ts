@@ -17,7 +17,7 @@ import type {
 import type { Registry } from '../authoring/registry.js';
 import { PollLoop } from './poll-loop.js';
 import { planOrchestrationStep, planPoisonedStep, planTimedOutStep, type StepDecision } from './orchestration-step.js';
-import { StepGuard, type SetCodeTime } from './step-guard.js';
+import { GuardedBatches, StepGuard, type SetCodeTime } from './step-guard.js';
 import { startStallMonitor, type StallMonitor } from './stall-monitor.js';
 import { isFinished } from '../core/history.js';
 import { runActivity } from './activity-runner.js';
@@ -106,8 +106,7 @@ export class Worker {
   private readonly activityLeaseMs: number;
   private readonly maxBatch: number;
   private readonly stepGuard: StepGuard;
-  /** Steps planned by prepareSteps, with the time their planning began, until processOrchestration commits them. */
-  private readonly planned = new WeakMap<OrchestrationWorkItem, { decision: StepDecision; startedAt: number }>();
+  private readonly stepPlans: GuardedBatches<OrchestrationWorkItem, StepDecision>;
   private readonly orchestrations: PollLoop<OrchestrationWorkItem>;
   private readonly activities: PollLoop<ActivityWorkItem>;
   private unsubscribe: (() => void) | undefined;
@@ -127,6 +126,7 @@ export class Worker {
     this.maxStepAttempts = attemptLimit('maxStepAttempts', options.maxStepAttempts);
     const maxActivityAttempts = attemptLimit('maxActivityAttempts', options.maxActivityAttempts);
     this.stepGuard = new StepGuard(positiveMilliseconds('stepTimeoutMs', options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS));
+    this.stepPlans = new GuardedBatches(this.stepGuard, (item, setCodeTime) => this.plan(item, setCodeTime));
     const activityTimeoutMs = positiveMilliseconds('activityTimeoutMs', options.activityTimeoutMs ?? DEFAULT_ACTIVITY_TIMEOUT_MS, MAX_TIMER_MS);
     this.eventLoopBlockLimitMs = options.eventLoopBlockLimitMs === 0 ? 0 : positiveMilliseconds('eventLoopBlockLimitMs', options.eventLoopBlockLimitMs ?? DEFAULT_EVENT_LOOP_BLOCK_LIMIT_MS, MAX_TIMER_MS);
     this.orchestrationLeaseMs = options.orchestrationLeaseMs ?? 30_000;
@@ -147,7 +147,6 @@ export class Worker {
       minPollMs,
       maxPollMs,
       claim: (max) => this.backend.claimOrchestrations(this.hub, { workerId: this.workerId, max, leaseMs: this.orchestrationLeaseMs }),
-      prepare: (items) => this.prepareSteps(items),
       process: (item) => this.processOrchestration(item),
       msUntilTimedWork,
       onError,
@@ -220,26 +219,10 @@ export class Worker {
     this.stallMonitor.describe(names.length === 0 ? '' : `${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
   }
 
-  /** Plans the steps of a batch in one guarded run of their code (see StepGuard). */
-  private prepareSteps(items: readonly OrchestrationWorkItem[]): void {
-    const startedAt = Date.now();
-    const outcomes = this.stepGuard.runEach(items, (item, setCodeTime) => this.plan(item, setCodeTime));
-    items.forEach((item, index) => {
-      const outcome = outcomes[index]!;
-      this.planned.set(item, { decision: outcome.kind === 'done' ? outcome.value : this.timedOut(item), startedAt });
-    });
-  }
-
-  /** The item's planned step; PollLoop prepares every batch, so planning it here is a fallback, guarded too. */
-  private takePlanned(item: OrchestrationWorkItem): { decision: StepDecision; startedAt: number } {
-    if (!this.planned.has(item)) this.prepareSteps([item]);
-    const planned = this.planned.get(item)!;
-    this.planned.delete(item);
-    return planned;
-  }
-
   private async processOrchestration(item: OrchestrationWorkItem): Promise<void> {
-    const { decision, startedAt } = this.takePlanned(item);
+    const startedAt = Date.now();
+    const planned = await this.stepPlans.run(item);
+    const decision = planned.kind === 'done' ? planned.value : this.timedOut(item);
     if (decision.kind === 'abandon') {
       await this.backend.abandonOrchestration(this.hub, item, decision.retryAfterMs, decision.failed);
       return;
