@@ -14,6 +14,8 @@ export interface WorkerProcess {
   exited: Promise<void>;
   /** What it wrote to stderr, when spawned with captureStderr (else stderr is passed through). */
   stderr(): string;
+  /** What it wrote to stdout. */
+  stdout(): string;
 }
 
 export function spawnWorker(store: TestStore, hub: string, env: Record<string, string> = {}, options: { captureStderr?: boolean } = {}): WorkerProcess {
@@ -31,15 +33,15 @@ export function spawnWorker(store: TestStore, hub: string, env: Record<string, s
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   // 'close' comes after 'exit' once the output pipes are drained: what it wrote is all there.
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  let stdout = '';
   const ready = new Promise<void>((resolve, reject) => {
-    let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('ready')) resolve();
+      stdout += chunk.toString();
+      if (stdout.includes('ready')) resolve();
     });
     child.once('exit', (code, signal) => reject(new Error(`worker exited before it was ready (code ${code}, signal ${signal})`)));
   });
-  return { child, ready, exited, stderr: () => stderr };
+  return { child, ready, exited, stderr: () => stderr, stdout: () => stdout };
 }
 
 export async function killHard(worker: WorkerProcess): Promise<void> {

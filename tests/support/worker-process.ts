@@ -4,9 +4,14 @@
  * (a file that gets one JSON line per committed step), TASKHUB_TEST_WORKER_ID (optional: the id its leases
  * carry, so a test can find them in the store), TASKHUB_TEST_DIE_AT_COMMIT=N (optional: the process kills
  * itself with SIGKILL when its Nth step has run and is about to be committed), TASKHUB_TEST_BLOCK_LIMIT_MS
- * (optional: the worker's eventLoopBlockLimitMs). Prints "ready" when running; stops on SIGTERM.
+ * (optional: the worker's eventLoopBlockLimitMs), TASKHUB_TEST_BARRIER (optional: a file; the worker
+ * prints "ready" and starts only once the file exists, so that several processes start at one moment),
+ * TASKHUB_TEST_RESULTS_OF (optional: instance ids, comma-separated; once running, the process waits for
+ * each and prints "result <id> <output JSON>", then "results done"). Prints "ready" when running; stops
+ * on SIGTERM.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { createTaskHub, silentLogger } from '../../src/index.js';
 import { openBackend } from '../../src/backend/open.js';
 import type { Backend } from '../../src/backend/backend.js';
@@ -19,6 +24,13 @@ const dieAtCommit = Number(process.env.TASKHUB_TEST_DIE_AT_COMMIT ?? 0);
 
 const backend = await openBackend(resolveConnectionString(), { postgresSchema: process.env.TASKHUB_TEST_SCHEMA || undefined });
 if (dieAtCommit > 0) dieBeforeCommit(backend, dieAtCommit);
+
+const barrier = process.env.TASKHUB_TEST_BARRIER;
+if (barrier) {
+  process.stdout.write('ready\n');
+  // Polled every millisecond, so processes waiting on one barrier start within about a millisecond of each other.
+  while (!existsSync(barrier)) await delay(1);
+}
 
 const taskHub = await createTaskHub({
   storage: backend,
@@ -34,7 +46,16 @@ const taskHub = await createTaskHub({
     onStepCommitted: auditFile ? (record) => appendFileSync(auditFile, `${JSON.stringify(record)}\n`) : undefined,
   },
 });
-process.stdout.write('ready\n');
+if (!barrier) process.stdout.write('ready\n');
+
+const resultsOf = process.env.TASKHUB_TEST_RESULTS_OF;
+if (resultsOf) {
+  for (const id of resultsOf.split(',')) {
+    const status = await taskHub.client.waitForCompletion(id, { timeoutInMilliseconds: 120_000 });
+    process.stdout.write(`result ${id} ${JSON.stringify(status.output)}\n`);
+  }
+  process.stdout.write('results done\n');
+}
 
 process.once('SIGTERM', () => {
   void taskHub
