@@ -85,7 +85,8 @@ for (const kind of storesUnderTest()) {
           assert.equal(commits.filter((record) => record.status === 'Completed').length, 1, `${id}: finished once`);
         }
       } finally {
-        await Promise.all(workers.map((worker) => (worker.child.exitCode === null && worker.child.signalCode === null ? stopGracefully(worker) : undefined)));
+        const running = workers.filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null);
+        await Promise.all(running.map(stopGracefully));
         await backend.close();
         await store.destroy();
       }
