@@ -18,8 +18,15 @@ export interface WorkerProcess {
   stdout(): string;
 }
 
-export function spawnWorker(store: TestStore, hub: string, env: Record<string, string> = {}, options: { captureStderr?: boolean } = {}): WorkerProcess {
-  const child = spawn(process.execPath, [...process.execArgv, entry], {
+export interface SpawnOptions {
+  captureStderr?: boolean;
+  /** A command that runs node, such as `ip netns exec <namespace>` (it must exec it, keeping the pid). */
+  prefix?: string[];
+}
+
+export function spawnWorker(store: TestStore, hub: string, env: Record<string, string> = {}, options: SpawnOptions = {}): WorkerProcess {
+  const [command = process.execPath, ...args] = [...(options.prefix ?? []), process.execPath, ...process.execArgv, entry];
+  const child = spawn(command, args, {
     env: {
       ...process.env,
       TASKHUB_STORAGE: store.connectionString,

@@ -7,12 +7,12 @@
  * (optional: the worker's eventLoopBlockLimitMs), TASKHUB_TEST_BARRIER (optional: a file; the worker
  * prints "ready" and starts only once the file exists, so that several processes start at one moment),
  * TASKHUB_TEST_RESULTS_OF (optional: instance ids, comma-separated; once running, the process waits for
- * each and prints "result <id> <output JSON>", then "results done"). Prints "ready" when running; stops
- * on SIGTERM.
+ * each and prints "result <id> <output JSON>", then "results done"), TASKHUB_TEST_LOG (optional: a file
+ * that gets the worker's warnings and errors, one per line). Prints "ready" when running; stops on SIGTERM.
  */
 import { appendFileSync, existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createTaskHub, silentLogger } from '../../src/index.js';
+import { createTaskHub, silentLogger, type Logger } from '../../src/index.js';
 import { openBackend } from '../../src/backend/open.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { resolveConnectionString } from '../../src/config.js';
@@ -21,6 +21,7 @@ import { testRegistry } from './test-app.js';
 const leaseMs = Number(process.env.TASKHUB_TEST_LEASE_MS ?? 1000);
 const auditFile = process.env.TASKHUB_TEST_AUDIT;
 const dieAtCommit = Number(process.env.TASKHUB_TEST_DIE_AT_COMMIT ?? 0);
+const logFile = process.env.TASKHUB_TEST_LOG;
 
 const backend = await openBackend(resolveConnectionString(), { postgresSchema: process.env.TASKHUB_TEST_SCHEMA || undefined });
 if (dieAtCommit > 0) dieBeforeCommit(backend, dieAtCommit);
@@ -42,7 +43,7 @@ const taskHub = await createTaskHub({
     maxPollMs: 100,
     workerId: process.env.TASKHUB_TEST_WORKER_ID || undefined,
     eventLoopBlockLimitMs: process.env.TASKHUB_TEST_BLOCK_LIMIT_MS ? Number(process.env.TASKHUB_TEST_BLOCK_LIMIT_MS) : undefined,
-    logger: process.env.TASKHUB_TEST_VERBOSE ? undefined : silentLogger,
+    logger: logFile ? fileLogger(logFile) : process.env.TASKHUB_TEST_VERBOSE ? undefined : silentLogger,
     onStepCommitted: auditFile ? (record) => appendFileSync(auditFile, `${JSON.stringify(record)}\n`) : undefined,
   },
 });
@@ -73,4 +74,9 @@ function dieBeforeCommit(target: Backend, n: number): void {
     if (commits === n) process.kill(process.pid, 'SIGKILL');
     return commit(hub, item, step);
   };
+}
+
+function fileLogger(file: string): Logger {
+  const write = (level: string) => (message: string) => appendFileSync(file, `${level} ${message.split('\n')[0]}\n`);
+  return { info: () => {}, warn: write('warn'), error: write('error') };
 }
