@@ -49,8 +49,15 @@ export const blocksTheEventLoop = defineOrchestrator('BlocksTheEventLoop', funct
   return yield* context.callActivity(busyAfterAwait);
 });
 
+/** A durable timer computed from Date.now(), which in orchestrator code is the step's time, not the machine's. */
+export const clockedTimer = defineOrchestrator('ClockedTimer', function* (context: OrchestrationContext, input: { delayMs: number }) {
+  const fireAt = new Date(Date.now() + input.delayMs);
+  yield context.createTimer(fireAt);
+  return fireAt.toISOString();
+});
+
 export function testRegistry(): Registry {
-  const registry = new Registry().add(slowEcho, chain, fan, parentOfApprovals, busyAfterAwait, blocksTheEventLoop);
+  const registry = new Registry().add(slowEcho, chain, fan, parentOfApprovals, busyAfterAwait, blocksTheEventLoop, clockedTimer);
   for (const name of demoRegistry.orchestratorNames()) registry.orchestrator(name, demoRegistry.getOrchestrator(name)!);
   for (const name of demoRegistry.activityNames()) registry.activity(name, demoRegistry.getActivity(name)!);
   return registry;

@@ -8,7 +8,8 @@
  * prints "ready" and starts only once the file exists, so that several processes start at one moment),
  * TASKHUB_TEST_RESULTS_OF (optional: instance ids, comma-separated; once running, the process waits for
  * each and prints "result <id> <output JSON>", then "results done"), TASKHUB_TEST_LOG (optional: a file
- * that gets the worker's warnings and errors, one per line). Prints "ready" when running; stops on SIGTERM.
+ * that gets the worker's warnings and errors, one per line). Prints "clock <Date.now()>" first (a test that
+ * skews the process's clock checks it took), "ready" when running; stops on SIGTERM.
  */
 import { appendFileSync, existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -25,6 +26,8 @@ const logFile = process.env.TASKHUB_TEST_LOG;
 
 const backend = await openBackend(resolveConnectionString(), { postgresSchema: process.env.TASKHUB_TEST_SCHEMA || undefined });
 if (dieAtCommit > 0) dieBeforeCommit(backend, dieAtCommit);
+
+process.stdout.write(`clock ${Date.now()}\n`);
 
 const barrier = process.env.TASKHUB_TEST_BARRIER;
 if (barrier) {
