@@ -8,7 +8,8 @@
  * prints "ready" and starts only once the file exists, so that several processes start at one moment),
  * TASKHUB_TEST_RESULTS_OF (optional: instance ids, comma-separated; once running, the process waits for
  * each and prints "result <id> <output JSON>", then "results done"), TASKHUB_TEST_LOG (optional: a file
- * that gets the worker's warnings and errors, one per line). Prints "clock <Date.now()>" first (a test that
+ * that gets the worker's warnings and errors, one per line), TASKHUB_TEST_MEMORY (optional: a file that
+ * gets "<time> <rss> <heapUsed>" every second). Prints "clock <Date.now()>" first (a test that
  * skews the process's clock checks it took), "ready" when running; stops on SIGTERM.
  */
 import { appendFileSync, existsSync } from 'node:fs';
@@ -28,6 +29,14 @@ const backend = await openBackend(resolveConnectionString(), { postgresSchema: p
 if (dieAtCommit > 0) dieBeforeCommit(backend, dieAtCommit);
 
 process.stdout.write(`clock ${Date.now()}\n`);
+
+const memoryFile = process.env.TASKHUB_TEST_MEMORY;
+if (memoryFile) {
+  setInterval(() => {
+    const { rss, heapUsed } = process.memoryUsage();
+    appendFileSync(memoryFile, `${Date.now()} ${rss} ${heapUsed}\n`);
+  }, 1000).unref();
+}
 
 const barrier = process.env.TASKHUB_TEST_BARRIER;
 if (barrier) {
