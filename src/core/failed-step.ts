@@ -1,6 +1,6 @@
 /**
- * Steps that end the execution as Failed without running the code: a step that kept failing to commit
- * (RELIABILITY.md T18), since running it may be what kills the worker, and a step whose code overran the
+ * Steps that end the execution as Failed without running the code: a step that kept failing to commit (a
+ * poison step), since running it may be what kills the worker, and a step whose code overran the
  * step time limit, which would only overrun it again. Like a termination, the new events are consumed and
  * dropped; the history keeps its start.
  */

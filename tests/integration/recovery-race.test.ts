@@ -1,5 +1,5 @@
 /**
- * RELIABILITY T06, the concurrent recovery race, on every store: a worker claims a batch of instances and
+ * docs/reliability.md, T06, the concurrent recovery race, on every store: a worker claims a batch of instances and
  * dies (SIGKILL) before committing any, leaving them pending under its leases. Once the leases have run
  * out, two worker processes, held at a barrier file, start at one moment and race to recover the same
  * instances. Each step is committed once (every committed step is in the history, and the history keeps

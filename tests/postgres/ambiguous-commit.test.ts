@@ -1,5 +1,5 @@
 /**
- * RELIABILITY T08, the ambiguous commit: a worker reaches PostgreSQL through a fault proxy that, for a
+ * docs/reliability.md, T08, the ambiguous commit: a worker reaches PostgreSQL through a fault proxy that, for a
  * seeded random share of its requests, lets the server run and commit the request (its ReadyForQuery has
  * come back) and then drops the connection instead of passing the reply on. The worker cannot know whether
  * its step commit, activity result or claim happened; whatever it does next (retry, give up, wait for a

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY T14 on PostgreSQL: two worker processes whose clocks are an hour ahead and an hour behind
+ * docs/reliability.md, T14 on PostgreSQL: two worker processes whose clocks are an hour ahead and an hour behind
  * (libfaketime), running durable timers computed by orchestrator code from Date.now(), and activities
  * longer than their lease. Timers and leases follow the store's clock only: every timer fires at or after
  * the time the code asked for (the skewed worker's Date.now() in orchestrator code is the step's time from

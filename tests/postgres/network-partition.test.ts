@@ -1,5 +1,5 @@
 /**
- * RELIABILITY T09: a network partition between one worker and PostgreSQL, longer than the lease. Worker A
+ * docs/reliability.md, T09: a network partition between one worker and PostgreSQL, longer than the lease. Worker A
  * reaches the database over a link the test cuts (a network namespace and veth pair when run as root,
  * else a proxy that stops forwarding) while it holds leases; workers B and C reach it directly. While cut,
  * A's leases run out and B and C take its instances and activities over; when the link heals, the

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY T11, the soak: a mix of instances (sequences of activities, fan-out/fan-in of 100, durable
+ * docs/reliability.md, T11, the soak: a mix of instances (sequences of activities, fan-out/fan-in of 100, durable
  * timers, approvals and counters driven by external events) started at a steady rate over a duration, run
  * by worker processes sharing one PostgreSQL database. It passes when every instance completed with its
  * expected output, none is stuck (each one's status agrees with its history, which keeps the invariant),

@@ -1,5 +1,5 @@
 /**
- * A network link to PostgreSQL that a test can cut and heal (RELIABILITY T09). As root, it is a network
+ * A network link to PostgreSQL that a test can cut and heal (docs/reliability.md, T09). As root, it is a network
  * namespace of the test's own joined to this one by a veth pair: a process started with `prefix` runs in
  * the namespace and reaches PostgreSQL (which listens on loopback only) through a relay on this side of
  * the pair; cutting takes the pair's near end down, so every packet between them is lost and connections

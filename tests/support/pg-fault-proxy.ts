@@ -5,7 +5,7 @@
  * request's transaction, implicit or explicit, has committed (or rolled back). The proxy holds the server's
  * reply to each request until that ReadyForQuery and then asks the test's `fate` what to do with it:
  * forward it, or drop the connection instead, leaving the client with a commit it cannot know about (the
- * ambiguous commit of RELIABILITY's T08). `pause()` stops forwarding both ways (bytes wait in the
+ * ambiguous commit, T08 in docs/reliability.md). `pause()` stops forwarding both ways (bytes wait in the
  * kernel's buffers, as in a network partition); `resume()` lets them go on.
  */
 import net from 'node:net';
