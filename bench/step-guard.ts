@@ -76,4 +76,4 @@ for (let pass = 0; pass <= PASSES; pass++) {
 }
 const [bare, alone, batched] = samples.map(median) as [number, number, number];
 variants.forEach(([label], index) => console.log(`hello steps, ${label.padEnd(28)}${median(samples[index]!).toFixed(1).padStart(8)} µs per step`));
-console.log(`guard cost per step: ${(alone - bare).toFixed(1)} µs alone, ${(batched - bare).toFixed(1)} µs in a batch of 50`);
+console.log(`guarded minus bare, per step: ${(alone - bare).toFixed(1)} µs one per run, ${(batched - bare).toFixed(1)} µs 50 per run`);

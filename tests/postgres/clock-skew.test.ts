@@ -59,6 +59,7 @@ describe('PostgreSQL: workers whose clocks are an hour off', { skip: !storesUnde
       const skewsSeen = workers.map((worker) => Number(/^clock (\d+)$/m.exec(worker.stdout())![1]) - Date.now());
       assert.ok(Math.abs(skewsSeen[0]! - HOUR_MS) < 60_000 && Math.abs(skewsSeen[1]! + HOUR_MS) < 60_000, `the workers' clocks are off by ${skewsSeen.join(' and ')} ms`);
 
+      const lateness: number[] = [];
       const started = new Map<string, number>();
       for (let i = 0; i < TIMERS; i++) {
         const id = `timer-${i}`;
@@ -81,7 +82,9 @@ describe('PostgreSQL: workers whose clocks are an hour off', { skip: !storesUnde
         assert.ok(Math.abs(steps[0]! - startedAt) < 30_000, `${id}: the step's time is the store's, not a clock an hour off (${steps[0]! - startedAt} ms from the start)`);
         assert.ok(steps[1]! >= fireAt, `${id}: the timer fired ${fireAt - steps[1]!} ms early`);
         assert.ok(steps[1]! - fireAt < 30_000, `${id}: the timer fired ${steps[1]! - fireAt} ms late`);
+        lateness.push(steps[1]! - fireAt);
       }
+      t.diagnostic(`the timers fired ${Math.min(...lateness)}–${Math.max(...lateness)} ms after their fireAt`);
       const starts = readLedger(ledger).filter((line) => line.startsWith('start '));
       assert.equal(starts.length, CHAINS * 2, `each activity longer than its lease ran once: ${starts.join(', ')}`);
       const byWorker = ['ahead', 'behind'].map((name) => readAudit(join(scratch, `${hub}-${name}.jsonl`)).length);
