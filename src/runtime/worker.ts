@@ -16,7 +16,7 @@ import type {
 } from '../backend/backend.js';
 import type { Registry } from '../authoring/registry.js';
 import { PollLoop } from './poll-loop.js';
-import { planOrchestrationStep, planPoisonedStep, planTimedOutStep, type StepDecision } from './orchestration-step.js';
+import { planOrchestrationStep, planPoisonedStep, planTimedOutStep, type StepDecision, type StepDependencies } from './orchestration-step.js';
 import { GuardedBatches, StepGuard, type SetCodeTime } from './step-guard.js';
 import { startStallMonitor, type StallMonitor } from './stall-monitor.js';
 import { isFinished } from '../core/history.js';
@@ -24,7 +24,6 @@ import { runActivity } from './activity-runner.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { DEFAULT_MAX_HISTORY_EVENTS, DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
 import type { HistoryLimits } from '../core/step.js';
-import type { StepDependencies } from './orchestration-step.js';
 import { InvalidArgumentError } from '../errors.js';
 
 export interface WorkerOptions {
@@ -71,7 +70,8 @@ export interface WorkerOptions {
   activityTimeoutMs?: number;
   /**
    * When the event loop has been blocked this long (activity code that never yields), a watcher thread
-   * ends the process, so its leases expire and other workers take the work over (default 60 s; 0: off).
+   * ends the process, so its leases expire and other workers take the work over (default 60 s, or twice
+   * stepTimeoutMs if that is longer; 0: off). It must be longer than stepTimeoutMs.
    */
   eventLoopBlockLimitMs?: number;
   workerId?: string;
@@ -128,7 +128,7 @@ export class Worker {
     this.stepGuard = new StepGuard(positiveMilliseconds('stepTimeoutMs', options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS));
     this.stepPlans = new GuardedBatches(this.stepGuard, (item, setCodeTime) => this.plan(item, setCodeTime));
     const activityTimeoutMs = positiveMilliseconds('activityTimeoutMs', options.activityTimeoutMs ?? DEFAULT_ACTIVITY_TIMEOUT_MS, MAX_TIMER_MS);
-    this.eventLoopBlockLimitMs = options.eventLoopBlockLimitMs === 0 ? 0 : positiveMilliseconds('eventLoopBlockLimitMs', options.eventLoopBlockLimitMs ?? DEFAULT_EVENT_LOOP_BLOCK_LIMIT_MS, MAX_TIMER_MS);
+    this.eventLoopBlockLimitMs = eventLoopBlockLimit(options.eventLoopBlockLimitMs, this.stepGuard.limitMs);
     this.orchestrationLeaseMs = options.orchestrationLeaseMs ?? 30_000;
     this.activityLeaseMs = options.activityLeaseMs ?? 60_000;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -336,6 +336,16 @@ function positiveMilliseconds(name: string, value: number, max = 2 ** 32 - 1): n
     throw new InvalidArgumentError(`${name} must be a whole number of milliseconds from 1 to ${max}, not ${value}`);
   }
   return value;
+}
+
+function eventLoopBlockLimit(value: number | undefined, stepTimeoutMs: number): number {
+  if (value === 0) return 0;
+  const limit = positiveMilliseconds('eventLoopBlockLimitMs', value ?? Math.max(DEFAULT_EVENT_LOOP_BLOCK_LIMIT_MS, 2 * stepTimeoutMs), MAX_TIMER_MS);
+  // A step the guard is about to stop must not end the process first.
+  if (limit <= stepTimeoutMs) {
+    throw new InvalidArgumentError(`eventLoopBlockLimitMs (${limit}) must be longer than stepTimeoutMs (${stepTimeoutMs}), or 0 to turn the check off`);
+  }
+  return limit;
 }
 
 function attemptLimit(name: string, value: number | undefined): number {

@@ -136,6 +136,8 @@ for (const kind of storesUnderTest()) {
       assert.throws(() => make({ stepTimeoutMs: 0 }), /stepTimeoutMs must be a whole number of milliseconds from 1 to 4294967295, not 0/);
       assert.throws(() => make({ activityTimeoutMs: 1.5 }), /activityTimeoutMs must be a whole number of milliseconds from 1 to 2147483647, not 1.5/);
       assert.throws(() => make({ eventLoopBlockLimitMs: -1 }), /eventLoopBlockLimitMs must be a whole number/);
+      assert.throws(() => make({ stepTimeoutMs: 5000, eventLoopBlockLimitMs: 5000 }), /eventLoopBlockLimitMs \(5000\) must be longer than stepTimeoutMs \(5000\), or 0 to turn the check off/);
+      assert.doesNotThrow(() => make({ stepTimeoutMs: 5000, eventLoopBlockLimitMs: 0 }));
     });
   });
 }

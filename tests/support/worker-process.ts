@@ -4,7 +4,7 @@
  * (a file that gets one JSON line per committed step), TASKHUB_TEST_WORKER_ID (optional: the id its leases
  * carry, so a test can find them in the store), TASKHUB_TEST_DIE_AT_COMMIT=N (optional: the process kills
  * itself with SIGKILL when its Nth step has run and is about to be committed), TASKHUB_TEST_BLOCK_LIMIT_MS
- * (optional: the worker's eventLoopBlockLimitMs), TASKHUB_TEST_BARRIER (optional: a file; the worker
+ * (optional: the worker's eventLoopBlockLimitMs, with stepTimeoutMs half of it), TASKHUB_TEST_BARRIER (optional: a file; the worker
  * prints "ready" and starts only once the file exists, so that several processes start at one moment),
  * TASKHUB_TEST_RESULTS_OF (optional: instance ids, comma-separated; once running, the process waits for
  * each and prints "result <id> <output JSON>", then "results done"), TASKHUB_TEST_LOG (optional: a file
@@ -24,6 +24,7 @@ const leaseMs = Number(process.env.TASKHUB_TEST_LEASE_MS ?? 1000);
 const auditFile = process.env.TASKHUB_TEST_AUDIT;
 const dieAtCommit = Number(process.env.TASKHUB_TEST_DIE_AT_COMMIT ?? 0);
 const logFile = process.env.TASKHUB_TEST_LOG;
+const blockLimitMs = process.env.TASKHUB_TEST_BLOCK_LIMIT_MS ? Number(process.env.TASKHUB_TEST_BLOCK_LIMIT_MS) : undefined;
 
 const backend = await openBackend(resolveConnectionString(), { postgresSchema: process.env.TASKHUB_TEST_SCHEMA || undefined });
 if (dieAtCommit > 0) dieBeforeCommit(backend, dieAtCommit);
@@ -54,7 +55,9 @@ const taskHub = await createTaskHub({
     activityLeaseMs: leaseMs,
     maxPollMs: 100,
     workerId: process.env.TASKHUB_TEST_WORKER_ID || undefined,
-    eventLoopBlockLimitMs: process.env.TASKHUB_TEST_BLOCK_LIMIT_MS ? Number(process.env.TASKHUB_TEST_BLOCK_LIMIT_MS) : undefined,
+    eventLoopBlockLimitMs: blockLimitMs,
+    // The step guard must stop a step before the watcher would end the process.
+    stepTimeoutMs: blockLimitMs === undefined ? undefined : Math.floor(blockLimitMs / 2),
     logger: logFile ? fileLogger(logFile) : process.env.TASKHUB_TEST_VERBOSE ? undefined : silentLogger,
     onStepCommitted: auditFile ? (record) => appendFileSync(auditFile, `${JSON.stringify(record)}\n`) : undefined,
   },
