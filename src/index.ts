@@ -23,7 +23,7 @@ export type {
   TimerTask,
 } from './core/context.js';
 export { Task } from './core/task.js';
-export { TaskFailedError, NonDeterminismError, HistoryLimitError, PoisonedStepError } from './core/failure.js';
+export { TaskFailedError, NonDeterminismError, HistoryLimitError, PoisonedStepError, StepTimeoutError } from './core/failure.js';
 export type { FailureDetails, HistoryEvent, JsonText, RuntimeStatus } from './core/history.js';
 export { RUNTIME_STATUSES, isFinished } from './core/history.js';
 
@@ -49,6 +49,7 @@ export {
 } from './client/management-urls.js';
 
 export { Worker, type WorkerOptions, type StepAuditRecord } from './runtime/worker.js';
+export { ActivityTimeoutError } from './runtime/activity-runner.js';
 export { consoleLogger, silentLogger, withFields, type Logger, type LogFields } from './runtime/logger.js';
 export { createPinoLogger, parseLogLevel, LOG_LEVELS, type LogLevel, type PinoLoggerOptions } from './logging/pino-logger.js';
 export { resolveConnectionString, resolveHubName, DEFAULT_HUB_NAME, DEFAULT_CONNECTION_STRING } from './config.js';

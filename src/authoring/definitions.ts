@@ -13,6 +13,11 @@ export interface ActivityContext {
   readonly attempt: number;
   /** `${instanceId}:${taskId}` */
   readonly idempotencyKey: string;
+  /**
+   * Aborted when the worker gives up on this run (it overran activityTimeoutMs): pass it to fetch and the
+   * like, or check it, so that abandoned work stops.
+   */
+  readonly signal: AbortSignal;
 }
 
 // `any` defaults let a registry hold functions with specific parameter types (parameters are contravariant).

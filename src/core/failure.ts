@@ -90,6 +90,29 @@ export class PoisonedStepError extends Error {
   }
 }
 
+/**
+ * The orchestrator code ran longer than the step time limit in one step without yielding (an endless loop,
+ * or heavy work that belongs in an activity). The worker stopped it; the instance fails rather than run it
+ * again, which would block the worker as long again.
+ */
+export class StepTimeoutError extends Error {
+  constructor(
+    readonly instanceId: string,
+    readonly orchestrator: string,
+    readonly limitMs: number,
+  ) {
+    super(
+      `orchestration '${instanceId}' failed: the code of orchestrator '${orchestrator}' ran for more than ${limitMs} ms in one step ` +
+        'without yielding, and was stopped (an endless loop? orchestrator code must be quick and deterministic: do long work in an activity)',
+    );
+    this.name = 'StepTimeoutError';
+  }
+
+  get details(): { instanceId: string; orchestrator: string; limitMs: number } {
+    return { instanceId: this.instanceId, orchestrator: this.orchestrator, limitMs: this.limitMs };
+  }
+}
+
 /** Converts anything thrown into the failure details stored in history and shown as the instance's output. */
 export function toFailureDetails(thrown: unknown, depth = 0): FailureDetails {
   if (!(thrown instanceof Error)) return { errorType: 'Error', errorMessage: describeThrown(thrown) };

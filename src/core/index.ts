@@ -1,7 +1,7 @@
 /** The public surface of the replay engine. */
 export { executeOrchestrationStep } from './executor.js';
 export { Task } from './task.js';
-export { TaskFailedError, NonDeterminismError, HistoryLimitError, PoisonedStepError, toFailureDetails } from './failure.js';
+export { TaskFailedError, NonDeterminismError, HistoryLimitError, PoisonedStepError, StepTimeoutError, toFailureDetails } from './failure.js';
 export type {
   ActivityRef,
   ContinueAsNewOptions,

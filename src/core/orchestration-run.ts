@@ -29,6 +29,8 @@ export interface RunOptions {
    * instead of failing the replay (the failed run dropped them; see rewind.ts).
    */
   repairUnrecordedActions?: boolean;
+  /** Told the time the code sees (the step's time) each time it changes, in replay order. */
+  onCodeTime?: (time: string) => void;
 }
 
 export type RunOutcome =
@@ -38,7 +40,9 @@ export type RunOutcome =
   | { kind: 'continuedAsNew'; input: JsonText | undefined; preserveUnprocessedEvents: boolean }
   | { kind: 'failed'; failure: FailureDetails };
 
-type Resumption = { resume: () => IteratorResult<unknown, unknown>; observedFailures: number[] };
+type Resumption = { resume: () => unknown; observedFailures: number[] };
+
+const GENERATOR_RULE = 'orchestrators are generator functions (function*, not async) that yield tasks; do asynchronous work in activities';
 
 export class OrchestrationRun implements ContextHost {
   readonly instanceId: string;
@@ -47,7 +51,7 @@ export class OrchestrationRun implements ContextHost {
   name = '';
   parentInstanceId: string | undefined;
   isReplaying = true;
-  currentTime = '';
+  private time = '';
   customStatus: JsonText | undefined;
   /** Set while the instance is suspended; the reason is its output. */
   suspension: { reason?: string } | undefined;
@@ -91,6 +95,15 @@ export class OrchestrationRun implements ContextHost {
   beginStep(now: string): void {
     this.isReplaying = false;
     this.currentTime = now;
+  }
+
+  get currentTime(): string {
+    return this.time;
+  }
+
+  set currentTime(time: string) {
+    this.time = time;
+    this.options.onCodeTime?.(time);
   }
 
   /** Whether an inbox event changes anything: duplicates and completions of unknown or finished tasks do not. */
@@ -253,11 +266,15 @@ export class OrchestrationRun implements ContextHost {
       this.fail(error);
       return;
     }
-    if (isGenerator(produced)) {
+    // A Promise the code made and taskhub will not await must not reject unobserved: that ends the process.
+    if (isThenable(produced)) markHandled(produced);
+    if (isAsyncIterable(produced)) {
+      this.fail(new InvalidArgumentError(`orchestrator '${event.name}' is an async generator function (async function*): ${GENERATOR_RULE}`));
+    } else if (isGenerator(produced)) {
       this.generator = produced;
       this.advance({ resume: () => produced.next(), observedFailures: [] });
     } else if (isThenable(produced)) {
-      this.fail(new InvalidArgumentError(`orchestrator '${event.name}' returned a Promise: orchestrators are generator functions (function*) that yield tasks`));
+      this.fail(new InvalidArgumentError(`orchestrator '${event.name}' returned a Promise: ${GENERATOR_RULE}`));
     } else {
       this.codeReturned(produced);
     }
@@ -272,18 +289,25 @@ export class OrchestrationRun implements ContextHost {
 
   /**
    * Runs the generator until it waits on an unfinished task, returns or throws. The task failures it sees
-   * on the way survive only if it gets through: if it dies, a rewind removes every one of them.
+   * on the way survive only if it gets through: if it dies, a rewind removes every one of them. A yield of
+   * something other than a task is thrown back into the code, which may catch it once: a second one in a
+   * row fails the execution, or a generator that catches and yields again would loop for ever.
    */
   private advance(first: Resumption): void {
     let next = first;
     const observed: number[] = [];
+    let refusedYield = false;
     for (;;) {
       observed.push(...next.observedFailures);
-      let step: IteratorResult<unknown, unknown>;
+      let step: unknown;
       try {
         step = next.resume();
       } catch (error) {
         this.fail(error);
+        return;
+      }
+      if (!isIteratorResult(step)) {
+        this.fail(new InvalidArgumentError(`orchestrator '${this.name}' is not a generator of taskhub tasks (its next() gave ${describeValue(step)}): ${GENERATOR_RULE}`));
         return;
       }
       if (step.done) {
@@ -293,10 +317,17 @@ export class OrchestrationRun implements ContextHost {
       }
       const yielded = step.value;
       if (!(yielded instanceof Task)) {
+        if (isThenable(yielded)) markHandled(yielded);
         const error = new InvalidArgumentError(`orchestrator '${this.name}' yielded ${describeValue(yielded)}: yield only tasks from the context, Task.all or Task.any`);
+        if (refusedYield) {
+          this.fail(error);
+          return;
+        }
+        refusedYield = true;
         next = { resume: () => this.generatorOrFail().throw(error), observedFailures: [] };
         continue;
       }
+      refusedYield = false;
       if (!yielded.isCompleted) {
         this.waitingOn = yielded;
         this.failures.survive(observed);
@@ -411,12 +442,30 @@ function isGenerator(value: unknown): value is Generator<unknown, unknown, unkno
   return typeof value === 'object' && value !== null && typeof (value as Generator).next === 'function' && typeof (value as Generator).throw === 'function';
 }
 
-function isThenable(value: unknown): boolean {
+/** An async generator's next() gives a Promise, never a result: driving it as a generator would spin. */
+function isAsyncIterable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+function isIteratorResult(value: unknown): value is IteratorResult<unknown, unknown> {
+  return typeof value === 'object' && value !== null && 'done' in value && typeof (value).done === 'boolean';
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function markHandled(promise: PromiseLike<unknown>): void {
+  try {
+    promise.then(undefined, () => undefined);
+  } catch {
+    // A then() that throws belongs to no real Promise: nothing can reject unobserved.
+  }
 }
 
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
+  if (isThenable(value)) return 'a Promise (orchestrator code cannot await: call an activity)';
   if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value)})`;
   return `a ${typeof value}`;
 }

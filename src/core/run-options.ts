@@ -9,6 +9,7 @@ export function runOptions(input: OrchestrationStepInput): RunOptions {
     maxPayloadBytes: input.maxPayloadBytes,
   };
   if (input.logger) options.logger = input.logger;
+  if (input.onCodeTime) options.onCodeTime = input.onCodeTime;
   return options;
 }
 

@@ -27,6 +27,12 @@ export interface OrchestrationStepInput {
   logger?: ReplaySafeLogger;
   /** Bounds on the execution's history length; none when omitted. */
   historyLimits?: HistoryLimits;
+  /**
+   * Told the time the orchestrator code sees whenever it changes: each replayed step's time, then `now`.
+   * The runtime makes Date.now() and new Date() in the code return it, so they replay like
+   * currentUtcDateTime.
+   */
+  onCodeTime?: (time: string) => void;
 }
 
 /**

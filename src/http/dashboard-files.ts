@@ -26,6 +26,9 @@ const PAGE_HEADERS = {
   'cache-control': 'no-cache',
 };
 
+/** Vite writes `name-hash.ext` files into one folder. */
+const ASSET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
 export function registerDashboardFiles(app: FastifyInstance, root = DASHBOARD_ROOT): void {
   const built = existsSync(`${root}/index.html`);
   // serve: false: only reply.sendFile, which refuses paths that leave the root; the routes below say what is served.
@@ -41,7 +44,11 @@ export function registerDashboardFiles(app: FastifyInstance, root = DASHBOARD_RO
 
   app.get<{ Params: { '*': string } }>('/assets/*', { config }, async (request, reply) => {
     if (!built) throw new HttpError(404, 'the dashboard is not built: run `npm run build`');
+    // The built assets are one flat folder of plain names: anything else (`..`, a sub-path) is not one of them,
+    // whatever sendFile would make of it.
+    const name = request.params['*'];
+    if (!ASSET_NAME.test(name)) throw new HttpError(404, `there is no dashboard asset '${name.slice(0, 100)}'`);
     // Names carry a content hash: a file never changes under its name.
-    return reply.header('x-content-type-options', 'nosniff').sendFile(`assets/${request.params['*']}`, { maxAge: ONE_YEAR_SECONDS * 1000, immutable: true });
+    return reply.header('x-content-type-options', 'nosniff').sendFile(`assets/${name}`, { maxAge: ONE_YEAR_SECONDS * 1000, immutable: true });
   });
 }

@@ -17,6 +17,8 @@ export interface ActivityRunnerOptions {
   /** A task delivered more times than this fails without running: it may be what kills its workers (T18). */
   maxAttempts: number;
   maxPayloadBytes: number;
+  /** An activity that has not settled after this long fails with an ActivityTimeoutError. */
+  timeoutMs: number;
   logger: Logger;
   /** Reports the outcome to the store (the worker's completeActivity, which may claim the instance's next step). */
   complete(item: ActivityWorkItem, result: OutgoingMessage): Promise<ActivityCommitOutcome>;
@@ -67,19 +69,51 @@ async function execute(item: ActivityWorkItem, options: ActivityRunnerOptions): 
   } catch (error) {
     return failed(item, { errorType: 'InvalidInputError', errorMessage: `the input of activity '${item.name}' is not valid JSON: ${String(error)}` });
   }
+  const abort = new AbortController();
   const context: ActivityContext = {
     instanceId: item.instanceId,
     taskId: item.taskId,
     name: item.name,
     attempt: item.attempt,
     idempotencyKey: `${item.instanceId}:${item.taskId}`,
+    signal: abort.signal,
   };
+  const timeout = timeLimit(options.timeoutMs);
   try {
-    const output: unknown = await fn(input, context);
-    const result = toJson(output, `the output of activity '${item.name}'`, options.maxPayloadBytes);
+    const settled = await Promise.race([(async () => ({ output: (await fn(input, context)) as unknown }))(), timeout.expired]);
+    if (settled === TIMED_OUT) {
+      const error = new ActivityTimeoutError(item.name, item.taskId, options.timeoutMs);
+      options.logger.warn(`${error.message} (instance '${item.instanceId}')`);
+      abort.abort(error);
+      return failed(item, { errorType: error.name, errorMessage: error.message });
+    }
+    const result = toJson(settled.output, `the output of activity '${item.name}'`, options.maxPayloadBytes);
     return { type: 'TaskCompleted', eventId: -1, timestamp: new Date().toISOString(), taskScheduledId: item.taskId, result };
   } catch (error) {
     return failed(item, toFailureDetails(error));
+  } finally {
+    timeout.clear();
+  }
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+function timeLimit(ms: number): { expired: Promise<typeof TIMED_OUT>; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  return { expired, clear: () => clearTimeout(timer) };
+}
+
+/**
+ * The activity did not settle within the worker's activityTimeoutMs. Its result, should it come, is
+ * ignored; its context's `signal` is aborted so that code which listens can stop.
+ */
+export class ActivityTimeoutError extends Error {
+  constructor(activity: string, taskId: number, limitMs: number) {
+    super(`activity '${activity}' (task ${taskId}) did not finish within ${limitMs} ms (activityTimeoutMs) and was abandoned; a late result will be ignored`);
+    this.name = 'ActivityTimeoutError';
   }
 }
 

@@ -8,7 +8,7 @@ import { isFinished } from '../core/history.js';
 import type { OrchestratorFunction } from '../core/context.js';
 import type { HistoryLimits, OrchestrationStepResult, ReplaySafeLogger } from '../core/step.js';
 import { executeOrchestrationStep } from '../core/executor.js';
-import { poisonedStep } from '../core/poisoned-step.js';
+import { poisonedStep, timedOutStep, type FailedStepInput } from '../core/failed-step.js';
 import { eventRaisedMessage, parentNotification, timerFiredMessage } from './messages.js';
 
 export interface StepDependencies {
@@ -17,6 +17,8 @@ export interface StepDependencies {
   newExecutionId(): string;
   logger?: ReplaySafeLogger;
   historyLimits?: HistoryLimits;
+  /** See OrchestrationStepInput.onCodeTime. */
+  onCodeTime?: (time: string) => void;
 }
 
 export type StepDecision =
@@ -48,6 +50,7 @@ export function planOrchestrationStep(item: OrchestrationWorkItem, deps: StepDep
     maxPayloadBytes: deps.maxPayloadBytes,
     logger: deps.logger,
     historyLimits: deps.historyLimits,
+    onCodeTime: deps.onCodeTime,
   });
   if (result.status === 'Pending' && result.newEvents.length === 0) {
     const startsAt = instance.scheduledStartAt ?? item.claimedAt + 1000;
@@ -58,10 +61,18 @@ export function planOrchestrationStep(item: OrchestrationWorkItem, deps: StepDep
 
 /** T18: the step failed to commit too often; the instance fails without the code being run again. */
 export function planPoisonedStep(item: OrchestrationWorkItem, deps: StepDependencies): StepDecision {
+  return planFailedStep(item, deps, (input) => poisonedStep(input, item.failedAttempts, item.instance.customStatus));
+}
+
+/** The step's code overran the step time limit: the instance fails without the code being run again. */
+export function planTimedOutStep(item: OrchestrationWorkItem, deps: StepDependencies, limitMs: number): StepDecision {
+  return planFailedStep(item, deps, (input) => timedOutStep(input, item.instance.name, limitMs, item.instance.customStatus));
+}
+
+function planFailedStep(item: OrchestrationWorkItem, deps: StepDependencies, fail: (input: FailedStepInput) => OrchestrationStepResult): StepDecision {
   const { instance, history } = item;
   const now = new Date(item.claimedAt).toISOString();
-  const input = { instanceId: instance.instanceId, pastEvents: history, newEvents: currentEvents(item), now };
-  const result = poisonedStep(input, item.failedAttempts, instance.customStatus);
+  const result = fail({ instanceId: instance.instanceId, pastEvents: history, newEvents: currentEvents(item), now });
   return { kind: 'commit', commit: translate(item, result, item.messages.map((message) => message.id), now, deps) };
 }
 

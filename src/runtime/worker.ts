@@ -16,7 +16,9 @@ import type {
 } from '../backend/backend.js';
 import type { Registry } from '../authoring/registry.js';
 import { PollLoop } from './poll-loop.js';
-import { planOrchestrationStep, planPoisonedStep, type StepDecision } from './orchestration-step.js';
+import { planOrchestrationStep, planPoisonedStep, planTimedOutStep, type StepDecision, type StepDependencies } from './orchestration-step.js';
+import { GuardedBatches, StepGuard, type SetCodeTime } from './step-guard.js';
+import { startStallMonitor, type StallMonitor } from './stall-monitor.js';
 import { isFinished, type FailureDetails } from '../core/history.js';
 import { runActivity } from './activity-runner.js';
 import { withFields, type Logger } from './logger.js';
@@ -57,6 +59,22 @@ export interface WorkerOptions {
   maxStepAttempts?: number;
   /** An activity task delivered more times than this is failed without running (default 10). */
   maxActivityAttempts?: number;
+  /**
+   * Longest time orchestrator code may run in one step without yielding (default 10 s). Code that runs
+   * longer (an endless loop) is stopped, even mid-loop, and the instance fails with a StepTimeoutError.
+   */
+  stepTimeoutMs?: number;
+  /**
+   * An activity that has not settled after this long fails with an ActivityTimeoutError and its slot is
+   * freed; its context's `signal` is aborted (default 10 minutes).
+   */
+  activityTimeoutMs?: number;
+  /**
+   * When the event loop has been blocked this long (activity code that never yields), a watcher thread
+   * ends the process, so its leases expire and other workers take the work over (default 60 s, or twice
+   * stepTimeoutMs if that is longer; 0: off). It must be longer than stepTimeoutMs.
+   */
+  eventLoopBlockLimitMs?: number;
   workerId?: string;
   logger?: Logger;
   /** Called after every committed step: lets tests audit who ran what, when. */
@@ -88,9 +106,15 @@ export class Worker {
   private readonly orchestrationLeaseMs: number;
   private readonly activityLeaseMs: number;
   private readonly maxBatch: number;
+  private readonly stepGuard: StepGuard;
+  private readonly stepPlans: GuardedBatches<OrchestrationWorkItem, StepDecision>;
   private readonly orchestrations: PollLoop<OrchestrationWorkItem>;
   private readonly activities: PollLoop<ActivityWorkItem>;
   private unsubscribe: (() => void) | undefined;
+  private readonly eventLoopBlockLimitMs: number;
+  private stallMonitor: StallMonitor | undefined;
+  /** Activities running, for the stall monitor's report. */
+  private readonly activitiesInHand = new Set<ActivityWorkItem>();
   private readonly onStepCommitted: WorkerOptions['onStepCommitted'];
 
   constructor(options: WorkerOptions) {
@@ -101,6 +125,10 @@ export class Worker {
     this.historyLimits = historyLimits(options);
     this.maxStepAttempts = attemptLimit('maxStepAttempts', options.maxStepAttempts);
     const maxActivityAttempts = attemptLimit('maxActivityAttempts', options.maxActivityAttempts);
+    this.stepGuard = new StepGuard(positiveMilliseconds('stepTimeoutMs', options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS));
+    this.stepPlans = new GuardedBatches(this.stepGuard, (item, setCodeTime) => this.plan(item, setCodeTime));
+    const activityTimeoutMs = positiveMilliseconds('activityTimeoutMs', options.activityTimeoutMs ?? DEFAULT_ACTIVITY_TIMEOUT_MS, MAX_TIMER_MS);
+    this.eventLoopBlockLimitMs = eventLoopBlockLimit(options.eventLoopBlockLimitMs, this.stepGuard.limitMs);
     this.orchestrationLeaseMs = options.orchestrationLeaseMs ?? 30_000;
     this.activityLeaseMs = options.activityLeaseMs ?? 60_000;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -132,16 +160,19 @@ export class Worker {
       maxPollMs,
       claim: (max) => this.backend.claimActivities(this.hub, { workerId: this.workerId, max, leaseMs: this.activityLeaseMs }),
       process: (item) =>
-        runActivity(item, {
-          backend: this.backend,
-          hub: this.hub,
-          resolveActivity: (name) => this.registry.getActivity(name),
-          leaseMs: this.activityLeaseMs,
-          maxAttempts: maxActivityAttempts,
-          maxPayloadBytes: this.maxPayloadBytes,
-          logger: this.logger,
-          complete: (item, result) => this.completeClaimingNextStep(item, result),
-        }),
+        this.trackActivity(item, () =>
+          runActivity(item, {
+            backend: this.backend,
+            hub: this.hub,
+            resolveActivity: (name) => this.registry.getActivity(name),
+            leaseMs: this.activityLeaseMs,
+            maxAttempts: maxActivityAttempts,
+            maxPayloadBytes: this.maxPayloadBytes,
+            timeoutMs: activityTimeoutMs,
+            logger: this.logger,
+            complete: (item, result) => this.completeClaimingNextStep(item, result),
+          }),
+        ),
       msUntilTimedWork,
       onError,
     });
@@ -153,6 +184,7 @@ export class Worker {
       if (signal.kind === 'orchestration') this.orchestrations.wakeup.notify();
       else if (signal.kind === 'activity') this.activities.wakeup.notify();
     });
+    if (this.eventLoopBlockLimitMs > 0) this.stallMonitor = startStallMonitor(this.eventLoopBlockLimitMs);
     this.orchestrations.start();
     this.activities.start();
   }
@@ -165,12 +197,34 @@ export class Worker {
     // Work in hand may still hand work over (a step's commit its activities, an activity's completion the
     // next step), for slots reserved before the stop: drain until both are idle.
     while (this.orchestrations.busy || this.activities.busy) await Promise.all([this.orchestrations.drain(), this.activities.drain()]);
+    this.stallMonitor?.stop();
+    this.stallMonitor = undefined;
+  }
+
+  private async trackActivity(item: ActivityWorkItem, run: () => Promise<void>): Promise<void> {
+    this.activitiesInHand.add(item);
+    this.describeActivitiesInHand();
+    try {
+      await run();
+    } finally {
+      this.activitiesInHand.delete(item);
+      this.describeActivitiesInHand();
+    }
+  }
+
+  private describeActivitiesInHand(): void {
+    if (!this.stallMonitor) return;
+    const shown = [...this.activitiesInHand].slice(-ACTIVITIES_NAMED_IN_A_STALL);
+    const names = shown.map((item) => `activity '${item.name}' (instance '${item.instanceId}', task ${item.taskId}, attempt ${item.attempt})`);
+    const more = this.activitiesInHand.size - shown.length;
+    this.stallMonitor.describe(names.length === 0 ? '' : `${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
   }
 
   private async processOrchestration(item: OrchestrationWorkItem): Promise<void> {
     const startedAt = Date.now();
-    const logger = withFields(this.logger, { instanceId: item.instance.instanceId, executionId: item.instance.executionId });
-    const decision = this.plan(item, logger);
+    const logger = stepLogger(this.logger, item);
+    const planned = await this.stepPlans.run(item);
+    const decision = planned.kind === 'done' ? planned.value : this.timedOut(item);
     if (decision.kind === 'abandon') {
       await this.backend.abandonOrchestration(this.hub, item, decision.retryAfterMs, decision.failed);
       return;
@@ -230,14 +284,31 @@ export class Worker {
   }
 
   /** `logger` carries the instance and execution: context.log lines, history warnings and failures say which. */
-  private plan(item: OrchestrationWorkItem, logger: Logger): StepDecision {
-    const deps = {
+  private stepDependencies(logger: Logger, onCodeTime?: SetCodeTime): StepDependencies {
+    return {
       resolveOrchestrator: (name: string) => this.registry.getOrchestrator(name),
       maxPayloadBytes: this.maxPayloadBytes,
       newExecutionId: () => randomUUID().replaceAll('-', ''),
       logger,
       historyLimits: this.historyLimits,
+      onCodeTime,
     };
+  }
+
+  /** The step whose code the guard stopped: the instance fails without the code being run again. */
+  private timedOut(item: OrchestrationWorkItem): StepDecision {
+    const { instanceId, name } = item.instance;
+    const logger = stepLogger(this.logger, item);
+    logger.error(
+      `the code of orchestrator '${name}' (instance '${instanceId}') ran for more than ${this.stepGuard.limitMs} ms in one step and was stopped: ` +
+        'the instance fails (StepTimeoutError)',
+    );
+    return planTimedOutStep(item, this.stepDependencies(logger), this.stepGuard.limitMs);
+  }
+
+  private plan(item: OrchestrationWorkItem, onCodeTime: SetCodeTime): StepDecision {
+    const logger = stepLogger(this.logger, item);
+    const deps = this.stepDependencies(logger, onCodeTime);
     const poisoned = item.failedAttempts >= this.maxStepAttempts && !isFinished(item.instance.status);
     if (poisoned) logger.error(`the step of '${item.instance.instanceId}' failed to commit ${item.failedAttempts} times: the instance fails (PoisonedStepError)`);
     try {
@@ -255,6 +326,11 @@ export class Worker {
     if (next === undefined) return undefined;
     return next - (await this.backend.now());
   }
+}
+
+/** A step's lines say which instance and execution they are about. */
+function stepLogger(logger: Logger, item: OrchestrationWorkItem): Logger {
+  return withFields(logger, { instanceId: item.instance.instanceId, executionId: item.instance.executionId });
 }
 
 /**
@@ -276,6 +352,30 @@ function logOutcome(logger: Logger, item: OrchestrationWorkItem, commit: Orchest
 }
 
 const DEFAULT_MAX_ATTEMPTS = 10;
+const DEFAULT_STEP_TIMEOUT_MS = 10_000;
+const DEFAULT_ACTIVITY_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_EVENT_LOOP_BLOCK_LIMIT_MS = 60_000;
+/** The latest activities started are the likeliest to be blocking; a few names say enough. */
+const ACTIVITIES_NAMED_IN_A_STALL = 5;
+/** setTimeout's longest delay; vm's timeout takes up to 2^32 - 1. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function positiveMilliseconds(name: string, value: number, max = 2 ** 32 - 1): number {
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new InvalidArgumentError(`${name} must be a whole number of milliseconds from 1 to ${max}, not ${value}`);
+  }
+  return value;
+}
+
+function eventLoopBlockLimit(value: number | undefined, stepTimeoutMs: number): number {
+  if (value === 0) return 0;
+  const limit = positiveMilliseconds('eventLoopBlockLimitMs', value ?? Math.max(DEFAULT_EVENT_LOOP_BLOCK_LIMIT_MS, 2 * stepTimeoutMs), MAX_TIMER_MS);
+  // A step the guard is about to stop must not end the process first.
+  if (limit <= stepTimeoutMs) {
+    throw new InvalidArgumentError(`eventLoopBlockLimitMs (${limit}) must be longer than stepTimeoutMs (${stepTimeoutMs}), or 0 to turn the check off`);
+  }
+  return limit;
+}
 
 function attemptLimit(name: string, value: number | undefined): number {
   const limit = value ?? DEFAULT_MAX_ATTEMPTS;

@@ -20,7 +20,7 @@ export interface HeldLeases {
 const NOW_MS = `floor(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
 /** The leases `workerId` holds that are live now. */
-async function leasesHeldBy(store: TestStore, hub: string, workerId: string): Promise<HeldLeases> {
+export async function leasesHeldBy(store: TestStore, hub: string, workerId: string): Promise<HeldLeases> {
   const schema = `"${store.schema ?? 'taskhub'}"`;
   const client = new pg.Client({ connectionString: store.connectionString });
   await client.connect();

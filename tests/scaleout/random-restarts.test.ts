@@ -14,6 +14,7 @@ import { TaskHubClient } from '../../src/index.js';
 import { createTestStore, randomHub, storesUnderTest, type TestStore } from '../support/stores.js';
 import { killHard, spawnWorker, stopGracefully, type WorkerProcess } from '../support/spawn-worker.js';
 import { assertNoOverlap, readAudit } from '../support/audit.js';
+import { seededRandom, testSeed } from '../support/seeded-random.js';
 import {
   assertFinishedAtMostOnce,
   assertOutcomes,
@@ -29,18 +30,6 @@ const LEASE_MS = 1000;
 const MAX_RESTARTS = 12;
 const DRAIN_TIMEOUT_MS = 180_000;
 
-/** A small seeded generator (mulberry32): the same seed gives the same restarts. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Incarnation {
   worker: WorkerProcess;
   audit: string;
@@ -51,7 +40,7 @@ describe('four worker processes with random restarts on one PostgreSQL database'
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('T05: 1,000 mixed instances complete through kills and restarts, never on two workers at once', async (t) => {
-    const seed = Number(process.env.TASKHUB_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    const seed = testSeed();
     t.diagnostic(`seed ${seed} (TASKHUB_TEST_SEED=${seed} replays these restarts)`);
     const random = seededRandom(seed);
     const store: TestStore = await createTestStore('postgres');

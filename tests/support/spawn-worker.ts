@@ -10,12 +10,23 @@ export interface WorkerProcess {
   child: ChildProcess;
   /** Resolves when the worker printed "ready". */
   ready: Promise<void>;
-  /** Resolves when the process has exited. */
+  /** Resolves when the process has exited and its output has been read. */
   exited: Promise<void>;
+  /** What it wrote to stderr, when spawned with captureStderr (else stderr is passed through). */
+  stderr(): string;
+  /** What it wrote to stdout. */
+  stdout(): string;
 }
 
-export function spawnWorker(store: TestStore, hub: string, env: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, [...process.execArgv, entry], {
+export interface SpawnOptions {
+  captureStderr?: boolean;
+  /** A command that runs node, such as `ip netns exec <namespace>` (it must exec it, keeping the pid). */
+  prefix?: string[];
+}
+
+export function spawnWorker(store: TestStore, hub: string, env: Record<string, string> = {}, options: SpawnOptions = {}): WorkerProcess {
+  const [command = process.execPath, ...args] = [...(options.prefix ?? []), process.execPath, ...process.execArgv, entry];
+  const child = spawn(command, args, {
     env: {
       ...process.env,
       TASKHUB_STORAGE: store.connectionString,
@@ -23,18 +34,21 @@ export function spawnWorker(store: TestStore, hub: string, env: Record<string, s
       TASKHUB_HUB: hub,
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.captureStderr ? 'pipe' : 'inherit'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // 'close' comes after 'exit' once the output pipes are drained: what it wrote is all there.
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  let stdout = '';
   const ready = new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('ready')) resolve();
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('ready')) resolve();
     });
     child.once('exit', (code, signal) => reject(new Error(`worker exited before it was ready (code ${code}, signal ${signal})`)));
   });
-  return { child, ready, exited };
+  return { child, ready, exited, stderr: () => stderr, stdout: () => stdout };
 }
 
 export async function killHard(worker: WorkerProcess): Promise<void> {

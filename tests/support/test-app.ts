@@ -37,8 +37,27 @@ export const parentOfApprovals = defineOrchestrator('ParentOfApprovals', functio
   return yield* context.callSubOrchestrator('Approval', { timeoutSeconds: 600 });
 });
 
+/** An activity that blocks the event loop for ever once it has awaited: no timer can stop it. */
+export const busyAfterAwait = defineActivity('BusyAfterAwait', async () => {
+  await delay(10);
+  for (;;) {
+    // Blocks the whole process.
+  }
+});
+
+export const blocksTheEventLoop = defineOrchestrator('BlocksTheEventLoop', function* (context: OrchestrationContext) {
+  return yield* context.callActivity(busyAfterAwait);
+});
+
+/** A durable timer computed from Date.now(), which in orchestrator code is the step's time, not the machine's. */
+export const clockedTimer = defineOrchestrator('ClockedTimer', function* (context: OrchestrationContext, input: { delayMs: number }) {
+  const fireAt = new Date(Date.now() + input.delayMs);
+  yield context.createTimer(fireAt);
+  return fireAt.toISOString();
+});
+
 export function testRegistry(): Registry {
-  const registry = new Registry().add(slowEcho, chain, fan, parentOfApprovals);
+  const registry = new Registry().add(slowEcho, chain, fan, parentOfApprovals, busyAfterAwait, blocksTheEventLoop, clockedTimer);
   for (const name of demoRegistry.orchestratorNames()) registry.orchestrator(name, demoRegistry.getOrchestrator(name)!);
   for (const name of demoRegistry.activityNames()) registry.activity(name, demoRegistry.getActivity(name)!);
   return registry;

@@ -3,11 +3,18 @@
  * TASKHUB_STORAGE, TASKHUB_TEST_SCHEMA (PostgreSQL), TASKHUB_HUB, TASKHUB_TEST_LEASE_MS, TASKHUB_TEST_AUDIT
  * (a file that gets one JSON line per committed step), TASKHUB_TEST_WORKER_ID (optional: the id its leases
  * carry, so a test can find them in the store), TASKHUB_TEST_DIE_AT_COMMIT=N (optional: the process kills
- * itself with SIGKILL when its Nth step has run and is about to be committed). Prints "ready" when running;
- * stops on SIGTERM.
+ * itself with SIGKILL when its Nth step has run and is about to be committed), TASKHUB_TEST_BLOCK_LIMIT_MS
+ * (optional: the worker's eventLoopBlockLimitMs, with stepTimeoutMs half of it), TASKHUB_TEST_BARRIER (optional: a file; the worker
+ * prints "ready" and starts only once the file exists, so that several processes start at one moment),
+ * TASKHUB_TEST_RESULTS_OF (optional: instance ids, comma-separated; once running, the process waits for
+ * each and prints "result <id> <output JSON>", then "results done"), TASKHUB_TEST_LOG (optional: a file
+ * that gets the worker's warnings and errors, one per line), TASKHUB_TEST_MEMORY (optional: a file that
+ * gets "<time> <rss> <heapUsed>" every second). Prints "clock <Date.now()>" first (a test that
+ * skews the process's clock checks it took), "ready" when running; stops on SIGTERM.
  */
-import { appendFileSync } from 'node:fs';
-import { createTaskHub, silentLogger } from '../../src/index.js';
+import { appendFileSync, existsSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createTaskHub, silentLogger, type Logger } from '../../src/index.js';
 import { openBackend } from '../../src/backend/open.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { resolveConnectionString } from '../../src/config.js';
@@ -16,9 +23,28 @@ import { testRegistry } from './test-app.js';
 const leaseMs = Number(process.env.TASKHUB_TEST_LEASE_MS ?? 1000);
 const auditFile = process.env.TASKHUB_TEST_AUDIT;
 const dieAtCommit = Number(process.env.TASKHUB_TEST_DIE_AT_COMMIT ?? 0);
+const logFile = process.env.TASKHUB_TEST_LOG;
+const blockLimitMs = process.env.TASKHUB_TEST_BLOCK_LIMIT_MS ? Number(process.env.TASKHUB_TEST_BLOCK_LIMIT_MS) : undefined;
 
 const backend = await openBackend(resolveConnectionString(), { postgresSchema: process.env.TASKHUB_TEST_SCHEMA || undefined });
 if (dieAtCommit > 0) dieBeforeCommit(backend, dieAtCommit);
+
+process.stdout.write(`clock ${Date.now()}\n`);
+
+const memoryFile = process.env.TASKHUB_TEST_MEMORY;
+if (memoryFile) {
+  setInterval(() => {
+    const { rss, heapUsed } = process.memoryUsage();
+    appendFileSync(memoryFile, `${Date.now()} ${rss} ${heapUsed}\n`);
+  }, 1000).unref();
+}
+
+const barrier = process.env.TASKHUB_TEST_BARRIER;
+if (barrier) {
+  process.stdout.write('ready\n');
+  // Polled every millisecond, so processes waiting on one barrier start within about a millisecond of each other.
+  while (!existsSync(barrier)) await delay(1);
+}
 
 const taskHub = await createTaskHub({
   storage: backend,
@@ -29,11 +55,23 @@ const taskHub = await createTaskHub({
     activityLeaseMs: leaseMs,
     maxPollMs: 100,
     workerId: process.env.TASKHUB_TEST_WORKER_ID || undefined,
-    logger: process.env.TASKHUB_TEST_VERBOSE ? undefined : silentLogger,
+    eventLoopBlockLimitMs: blockLimitMs,
+    // The step guard must stop a step before the watcher would end the process.
+    stepTimeoutMs: blockLimitMs === undefined ? undefined : Math.floor(blockLimitMs / 2),
+    logger: logFile ? fileLogger(logFile) : process.env.TASKHUB_TEST_VERBOSE ? undefined : silentLogger,
     onStepCommitted: auditFile ? (record) => appendFileSync(auditFile, `${JSON.stringify(record)}\n`) : undefined,
   },
 });
-process.stdout.write('ready\n');
+if (!barrier) process.stdout.write('ready\n');
+
+const resultsOf = process.env.TASKHUB_TEST_RESULTS_OF;
+if (resultsOf) {
+  for (const id of resultsOf.split(',')) {
+    const status = await taskHub.client.waitForCompletion(id, { timeoutInMilliseconds: 120_000 });
+    process.stdout.write(`result ${id} ${JSON.stringify(status.output)}\n`);
+  }
+  process.stdout.write('results done\n');
+}
 
 process.once('SIGTERM', () => {
   void taskHub
@@ -51,4 +89,9 @@ function dieBeforeCommit(target: Backend, n: number): void {
     if (commits === n) process.kill(process.pid, 'SIGKILL');
     return commit(hub, item, step);
   };
+}
+
+function fileLogger(file: string): Logger {
+  const write = (level: string) => (message: string) => appendFileSync(file, `${level} ${message.split('\n')[0]}\n`);
+  return { info: () => {}, warn: write('warn'), error: write('error') };
 }
