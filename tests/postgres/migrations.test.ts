@@ -5,7 +5,7 @@ import pg from 'pg';
 import { describe, it } from 'node:test';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { PostgresBackend } from '../../src/backend/postgres/index.js';
-import { applyPostgresMigrations } from '../../src/backend/postgres/migrate.js';
+import { applyPostgresMigrations } from '../../src/backend/postgres/schema.js';
 import { serverFunctions } from '../../src/backend/postgres/migrations/0002_server_functions.js';
 import { POSTGRES_MIGRATIONS } from '../../src/backend/postgres/migrations/index.js';
 import { FINISHED_STATUSES } from '../../src/core/history.js';

@@ -3,9 +3,9 @@
  * their result is delivered to the instance, and only while the lease holds (group-committed).
  */
 import type { ActivityCommitOutcome, ActivityWorkItem, ClaimOptions, OutgoingMessage } from '../backend.js';
-import { toWorkItem, type ClaimedRow } from './claim-orchestrations.js';
-import { named, type PostgresStore } from './db.js';
-import { encodeMessage } from './deliver-messages.js';
+import { toWorkItem, type ClaimedRow } from './claims.js';
+import { named, type PostgresStore } from './connection.js';
+import { encodeMessage } from './delivery.js';
 import { isRowId, toNumber, type BigintText } from './rows.js';
 import { encodeSignal } from './signals.js';
 import { NOW_MS } from './sql.js';

@@ -25,7 +25,8 @@ import type {
 } from '../backend.js';
 import { OrchestrationClaims } from './claims.js';
 import { commitStep } from './commit.js';
-import { openConnection, type SqliteBackendOptions, type SqliteConnection } from './connection.js';
+import { openConnection, type SqliteConnection } from './connection.js';
+import type { SqliteBackendOptions } from './options.js';
 import { createInstance, deliverActivityResult, sendMessage } from './delivery.js';
 import { InstanceHistogram } from './histogram.js';
 import { listHubs } from './hubs.js';

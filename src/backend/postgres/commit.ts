@@ -6,9 +6,9 @@
  */
 import { isFinished } from '../../core/history.js';
 import type { ActivityWorkItem, OrchestrationCommit, OrchestrationWorkItem, StepCommitOutcome, WorkSignal } from '../backend.js';
-import { encodeCreateRequest, type EncodedCreateRequest } from './create-instances.js';
-import { named, type PostgresStore } from './db.js';
-import { encodeMessage, type EncodedMessage } from './deliver-messages.js';
+import { encodeCreateRequest, type EncodedCreateRequest } from './delivery.js';
+import { named, type PostgresStore } from './connection.js';
+import { encodeMessage, type EncodedMessage } from './delivery.js';
 import { isRowId } from './rows.js';
 import { encodeSignal } from './signals.js';
 

@@ -7,7 +7,7 @@
  */
 import type { HistoryEvent, InboxEvent } from '../../core/history.js';
 import type { ClaimOptions, InboxMessage, OrchestrationWorkItem } from '../backend.js';
-import { named, type PostgresStore } from './db.js';
+import { named, type PostgresStore } from './connection.js';
 import { toInstanceRecord, toNumber, type BigintText, type InstanceRow } from './rows.js';
 import { encodeSignal } from './signals.js';
 import { NOW_MS } from './sql.js';

@@ -3,7 +3,7 @@ import type { RuntimeStatus } from '../../core/history.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { InstancePage, InstanceQuery, ListInstancesRequest } from '../backend.js';
 import { decodePageToken, encodePageToken } from '../page-token.js';
-import type { PostgresStore } from './db.js';
+import type { PostgresStore } from './connection.js';
 import { instanceConditions, SqlParams, statusCondition } from './instance-filter.js';
 import { INSTANCE_COLUMNS, toInstanceRecord, toNumber, type BigintText, type InstanceRow } from './rows.js';
 

@@ -12,7 +12,7 @@ import {
   type AppliedMigration,
   type Migration,
 } from '../migrate.js';
-import { inTransaction, type PostgresStore } from './db.js';
+import { inTransaction, type PostgresStore } from './connection.js';
 import { POSTGRES_MIGRATIONS } from './migrations/index.js';
 
 /** Whether every migration has been applied to the store's schema, without writing (nor creating the schema). */
