@@ -1,6 +1,6 @@
 /**
  * The one narrow interface between taskhub and its storage. Every backend (SQLite, PostgreSQL) implements
- * it and passes the same conformance suite (tests/conformance). Backends hold no orchestration logic:
+ * it and passes the same conformance suite (src/testing/conformance, exported from taskhub/testing). Backends hold no orchestration logic:
  * they store instances, histories, an inbox of messages per instance, and activity tasks, and they claim
  * work with leases timed by their own clock. Every method is scoped to one task hub.
  *

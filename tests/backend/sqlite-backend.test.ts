@@ -1,5 +1,5 @@
 /** What only the SQLite backend has: its file settings, migrations, its clock, and several connections and
- *  processes on one file. (Everything a backend must do is in tests/conformance.) */
+ *  processes on one file. (Everything a backend must do is in src/testing/conformance.) */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { SQLITE_MIGRATIONS } from '../../src/backend/sqlite/migrations/index.js'
 import { prefixUpperBound } from '../../src/backend/sqlite/instance-filter.js';
 import { applySqliteMigrations } from '../../src/backend/sqlite/schema.js';
 import { SqliteBackend, openSqliteBackend } from '../../src/backend/sqlite/index.js';
-import { startRequest, timerFired } from '../conformance/fixtures.js';
+import { startRequest, timerFired } from '../../src/testing/conformance/fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'taskhub-sqlite-'));
 after(() => rmSync(root, { recursive: true, force: true }));

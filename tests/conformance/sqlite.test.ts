@@ -1,10 +1,10 @@
-/** The backend conformance suite on a real SQLite file in a fresh temp dir. */
+/** The backend conformance suite (taskhub/testing) on a real SQLite file in a fresh temp dir. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { SqliteBackend } from '../../src/backend/sqlite/index.js';
-import { runBackendConformance } from './backend-conformance.js';
+import { runBackendConformance } from '../../src/testing/index.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'taskhub-conformance-'));
 after(() => rmSync(directory, { recursive: true, force: true }));

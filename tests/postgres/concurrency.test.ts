@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type pg from 'pg';
 import type { ActivityWorkItem, Backend, OrchestrationWorkItem } from '../../src/backend/backend.js';
-import { marker, message, raised, startRequest, stepCommit, taskCompleted } from '../conformance/fixtures.js';
+import { marker, message, raised, startRequest, stepCommit, taskCompleted } from '../../src/testing/conformance/fixtures.js';
 import { TEST_PG_URL } from '../support/stores.js';
 import { until, withPostgres } from './pg-test-store.js';
 

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { claimOnly, commitOk, marker, message, raised, start, stepCommit } from '../conformance/fixtures.js';
+import { claimOnly, commitOk, marker, message, raised, start, stepCommit } from '../../src/testing/conformance/fixtures.js';
 import { storesUnderTest } from '../support/stores.js';
 import { withPostgres } from './pg-test-store.js';
 

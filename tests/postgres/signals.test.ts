@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { WorkSignal } from '../../src/backend/backend.js';
 import type { PostgresBackend } from '../../src/backend/postgres/index.js';
 import { channelOf } from '../../src/backend/postgres/signals.js';
-import { startRequest, stepCommit } from '../conformance/fixtures.js';
+import { startRequest, stepCommit } from '../../src/testing/conformance/fixtures.js';
 import { until, withPostgres } from './pg-test-store.js';
 
 /** Subscribes and records every signal. On a migrated backend the listening connection is already up. */

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { isTransientStoreError, PostgresBackend } from '../../src/backend/postgres/index.js';
 import { applicationName } from '../../src/backend/postgres/options.js';
-import { startRequest } from '../conformance/fixtures.js';
+import { startRequest } from '../../src/testing/conformance/fixtures.js';
 import { TEST_PG_URL } from '../support/stores.js';
 import { withPostgres } from './pg-test-store.js';
 

@@ -12,7 +12,7 @@ import type {
   OrchestrationCommit,
   OrchestrationWorkItem,
   OutgoingMessage,
-} from '../../src/backend/backend.js';
+} from '../../backend/backend.js';
 import type {
   EventRaisedEvent,
   ExecutionStartedEvent,
@@ -21,7 +21,7 @@ import type {
   RuntimeStatus,
   TaskCompletedEvent,
   TimerFiredEvent,
-} from '../../src/core/history.js';
+} from '../../core/history.js';
 
 export type OpenBackend = () => Promise<Backend>;
 

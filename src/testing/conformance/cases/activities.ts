@@ -1,7 +1,7 @@
 /** claimActivities, completeActivity, renewActivityLease. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend } from '../../../src/backend/backend.js';
+import type { Backend } from '../../../backend/backend.js';
 import {
   LONG_LEASE_MS,
   PAST_SHORT_LEASE_MS,

@@ -1,9 +1,9 @@
 /** listInstances and countInstances: every filter, alone and combined, paging, tokens. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend, InstanceQuery, InstanceRecord } from '../../../src/backend/backend.js';
-import type { RuntimeStatus } from '../../../src/core/history.js';
-import { InvalidArgumentError } from '../../../src/errors.js';
+import type { Backend, InstanceQuery, InstanceRecord } from '../../../backend/backend.js';
+import type { RuntimeStatus } from '../../../core/history.js';
+import { InvalidArgumentError } from '../../../errors.js';
 import {
   clockPast,
   fullCounts,

@@ -1,7 +1,7 @@
 /** What one committed orchestration step writes. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RuntimeStatus } from '../../../src/core/history.js';
+import type { RuntimeStatus } from '../../../core/history.js';
 import {
   LONG_LEASE_MS,
   claimAll,

@@ -1,7 +1,7 @@
 /** subscribe (work signals) and nextWakeAt. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend, WorkSignal } from '../../../src/backend/backend.js';
+import type { Backend, WorkSignal } from '../../../backend/backend.js';
 import {
   LONG_LEASE_MS,
   claimOnly,

@@ -1,8 +1,8 @@
 /** purgeInstance, purgeInstances and deleteHub. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend } from '../../../src/backend/backend.js';
-import type { RuntimeStatus } from '../../../src/core/history.js';
+import type { Backend } from '../../../backend/backend.js';
+import type { RuntimeStatus } from '../../../core/history.js';
 import {
   LONG_LEASE_MS,
   claimAll,

@@ -1,7 +1,7 @@
 /** createInstance, sendMessage, getInstance, getHistory: the client's writes and reads. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RuntimeStatus } from '../../../src/core/history.js';
+import type { RuntimeStatus } from '../../../core/history.js';
 import {
   LONG_LEASE_MS,
   claimAll,

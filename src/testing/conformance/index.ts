@@ -1,7 +1,10 @@
 /**
- * The conformance suite every Backend passes (DESIGN.md, lesson 6). It registers node:test cases; a
- * backend's test file calls it with a function that opens a new backend object on one shared store:
+ * The conformance suite every Backend passes: the executable definition of the storage contract
+ * (src/backend/backend.ts, docs/stores.md). It registers node:test cases with describe/it; a backend's
+ * test file, run by `node --test`, calls it with a function that opens a new backend object on one shared
+ * store:
  *
+ *   import { runBackendConformance } from 'taskhub/testing';
  *   runBackendConformance('sqlite', () => Promise.resolve(new SqliteBackend({ path })));
  *
  * Each test works in a hub of its own (random name), calls migrate() on what it opens, deletes its hub and
