@@ -1,6 +1,6 @@
 /**
  * Commits orchestration steps: a group-committed batch of them is one call of the server function
- * commit_steps (migration 0002), one round trip and one transaction, whatever the steps write. Each step is
+ * commit_steps (sql/commit.sql), one round trip and one transaction, whatever the steps write. Each step is
  * fenced on its own: it is written only while its lease holds, and releases it. Every instance the batch
  * writes to is locked first, in id order.
  */
@@ -18,7 +18,7 @@ export interface StepToCommit {
   commit: OrchestrationCommit;
 }
 
-/** A step as commit_steps takes it (its comment in the migration describes every field). */
+/** A step as commit_steps takes it (its comment in sql/commit.sql describes every field). */
 interface EncodedStep {
   idx: number;
   instance_id: string;

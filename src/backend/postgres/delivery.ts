@@ -1,6 +1,6 @@
 /**
  * Creating instances and putting messages in inboxes, for the client calls and for a step's commit. The
- * writes are server functions (migration 0002). deliver_messages is the one write path to the messages
+ * writes are server functions (sql/delivery.sql). deliver_messages is the one write path to the messages
  * table, used by sendMessage here and, inside their own functions, by createInstance, completeActivity and
  * a step's commit: it locks the recipients in id order, inserts the messages of those that exist, moves
  * their ready_at earlier, and notifies the workers, all or nothing. upsert_instances and create_instances

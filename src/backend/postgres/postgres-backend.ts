@@ -2,7 +2,7 @@
  * The PostgreSQL backend: many workers on many machines share a hub. Work is claimed with FOR UPDATE SKIP
  * LOCKED and leases timed by the database's clock, commits are fenced by the lease's token, and workers
  * are woken by LISTEN/NOTIFY (docs/scale-out.md). Each method is one query module's function; each write
- * is one call of a server function (migration 0002), and commits, activity results and creations made in
+ * is one call of a server function (sql/), and commits, activity results and creations made in
  * the same event-loop turn share one (group-commit.ts).
  */
 import pg from 'pg';

@@ -1,8 +1,7 @@
-/**
- * Part of migration 0002 (../0002_server_functions.ts): committing orchestration steps, the fence and all behind it.
- * Released SQL is never edited.
- */
-export const STEP_FUNCTIONS = `-- Writes what steps change in their own instances, all at once: the fence (an instance row's UPDATE matches
+-- Committing orchestration steps (src/backend/postgres/commit.ts): the fence and all behind it.
+-- Re-created whenever this file changes (index.ts).
+
+-- Writes what steps change in their own instances, all at once: the fence (an instance row's UPDATE matches
 -- only while the step's lease holds, T04, and releases it) and, behind it, the history, the consumed
 -- messages, the dropped and the new tasks, so a lost lease writes nothing. The caller has locked the
 -- instances (p_ids, with p_rows their current rows), so the inbox read here is complete: ready_at becomes
@@ -235,5 +234,3 @@ BEGIN
   RETURN QUERY SELECT c.idx, v_leased->(c.idx::text) FROM unnest(v_committed) AS c(idx);
 END
 $$;
-
-`;
