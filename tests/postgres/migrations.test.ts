@@ -9,6 +9,7 @@ import { applyPostgresMigrations } from '../../src/backend/postgres/schema.js';
 import { POSTGRES_MIGRATIONS } from '../../src/backend/postgres/migrations/index.js';
 import { POSTGRES_DEFINITIONS, type Definition } from '../../src/backend/postgres/sql/index.js';
 import { FINISHED_STATUSES } from '../../src/core/history.js';
+import { PENDING_CLAIMABLE_BY } from '../../src/backend/step-commit.js';
 import { channelOf } from '../../src/backend/postgres/signals.js';
 import { tablesOf } from '../../src/backend/postgres/sql.js';
 import type { PostgresStore } from '../../src/backend/postgres/connection.js';
@@ -202,6 +203,12 @@ describe('PostgreSQL migrations', () => {
         assert.equal(await second.getInstance('hub', 'same-id'), undefined);
       });
     }));
+
+  it('define claimability in their server functions as src/backend/step-commit.ts does', () => {
+    const claimsPending = `SELECT p_event_type IN (${PENDING_CLAIMABLE_BY.map((type) => `'${type}'`).join(', ')})`;
+    assert.ok(POSTGRES_DEFINITIONS.some((definition) => definition.sql.includes(claimsPending)), claimsPending);
+    assert.ok(POSTGRES_DEFINITIONS.every((definition) => !definition.sql.includes("'ExecutionTerminated'") || definition.sql.includes(claimsPending)), 'stated once');
+  });
 
   it('name the finished statuses in their server functions as the engine does', () => {
     const finished = `IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(', ')})`;

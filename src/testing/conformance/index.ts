@@ -15,6 +15,7 @@ import { describe } from 'node:test';
 import { describeActivities } from './cases/activities.js';
 import { describeClaims } from './cases/claims.js';
 import { describeCommit } from './cases/commit.js';
+import { describeCommitOrder } from './cases/commit-order.js';
 import { describeHistogram } from './cases/histogram.js';
 import { describeHubs } from './cases/hubs.js';
 import { describeInstances } from './cases/instances.js';
@@ -30,6 +31,7 @@ export function runBackendConformance(label: string, openBackend: OpenBackend): 
     describeInstances(openBackend);
     describeClaims(openBackend);
     describeCommit(openBackend);
+    describeCommitOrder(openBackend);
     describeActivities(openBackend);
     describeListing(openBackend);
     describePurge(openBackend);

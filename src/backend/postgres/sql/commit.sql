@@ -1,9 +1,10 @@
 -- Committing orchestration steps (src/backend/postgres/commit.ts): the fence and all behind it.
 -- Re-created whenever this file changes (index.ts).
 
--- Writes what steps change in their own instances, all at once: the fence (an instance row's UPDATE matches
--- only while the step's lease holds, T04, and releases it) and, behind it, the history, the consumed
--- messages, the dropped and the new tasks, so a lost lease writes nothing. The caller has locked the
+-- Writes steps that write only to their own instances, all at once (the set-wise form of their ops, which
+-- src/backend/postgres/commit.ts folds: history events, consumed messages, delete_all, drop_tasks, tasks):
+-- the fence (an instance row's UPDATE matches only while the step's lease holds, T04, and releases it) and,
+-- behind it, the history, the consumed messages, the dropped and the new tasks, so a lost lease writes nothing. The caller has locked the
 -- instances (p_ids, with p_rows their current rows), so the inbox read here is complete: ready_at becomes
 -- the earliest message left that makes the instance claimable. New history events are numbered after the
 -- claimed history: nobody else can have appended while the lease held. No two steps may share an instance.
@@ -22,7 +23,7 @@ BEGIN
     SELECT s.*, l.row, ARRAY(SELECT c::bigint FROM jsonb_array_elements_text(s.consumed) AS c) AS consumed_ids
     FROM jsonb_to_recordset(p_steps) AS s(idx integer, instance_id text, lock_token text, status text, execution_id text,
       set_input boolean, input text, output text, custom_status text, finished boolean, first_sequence integer,
-      delete_all boolean, events jsonb, consumed jsonb, tasks jsonb, lease_worker text, lease_ms bigint, lease_max integer)
+      delete_all boolean, drop_tasks boolean, events jsonb, consumed jsonb, tasks jsonb, lease_worker text, lease_ms bigint, lease_max integer)
     JOIN unnest(p_ids, p_rows) AS l(id, row) ON l.id = s.instance_id
   ),
   fenced AS (
@@ -38,10 +39,10 @@ BEGIN
               WHERE m.hub = p_hub AND m.instance_id >= s.instance_id AND m.instance_id <= s.instance_id
               ORDER BY m.instance_id, m.id) AS m
         WHERE NOT s.delete_all AND m.id <> ALL(s.consumed_ids)
-          AND (s.status <> 'Pending' OR m.event_type IN ('ExecutionStarted', 'ExecutionTerminated')))
+          AND claimable(s.status, m.event_type))
     FROM steps s
     WHERE i.ctid = s.row AND i.lock_token = s.lock_token AND i.lock_expires_at > v_now
-    RETURNING s.idx, s.instance_id, s.first_sequence, s.delete_all, s.events, s.consumed_ids, s.tasks, i.execution_id, i.ready_at,
+    RETURNING s.idx, s.instance_id, s.first_sequence, s.delete_all, s.drop_tasks, s.events, s.consumed_ids, s.tasks, i.execution_id, i.ready_at,
       s.lease_worker, s.lease_ms, coalesce(s.lease_max, 0) AS lease_max
   ),
   history_written AS (
@@ -68,7 +69,7 @@ BEGIN
           SELECT t.ctid FROM activity_tasks t
           WHERE t.hub = p_hub AND t.instance_id >= f.instance_id AND t.instance_id <= f.instance_id
           ORDER BY t.instance_id, t.id) AS t
-        WHERE f.delete_all))
+        WHERE f.drop_tasks))
       AND (lock_expires_at IS NULL OR lock_expires_at <= v_now)
   ),
   tasks_added AS (
@@ -90,18 +91,131 @@ BEGIN
 END
 $$;
 
--- Commits orchestration steps, each fenced on its own (write_steps). p_lock_ids are every instance the batch
--- writes to, locked first, in id order: batches and deliveries touching the same instances wait for each
--- other instead of deadlocking, and what is read after the lock is complete. Steps that write only to
--- their own instances (no sub-orchestrations, no messages to other instances, no history rewrite or
--- requeue, no two on one instance) are independent and written all at once; otherwise the steps are written
--- one after the other, in the given order. Returns the idx of every step written, with the tasks it leased to
--- the committing worker (write_steps).
+-- Writes one step's ops, in order, behind its fence (write_op_step's caller has locked every instance the
+-- batch writes to, p_row being this step's). The instance row is written first, while the lease holds (an
+-- UPDATE that matches only then, T04, and releases it), and every op after it is judged by that one reading
+-- of the clock. Returns null when the lease was lost (nothing is written), else the tasks leased to the
+-- committing worker ([{id, task_id, lock_token}], possibly empty) and whether the instance is ready.
+-- The ops are those of src/backend/backend.ts (CommitOp), encoded by src/backend/postgres/commit.ts.
+CREATE FUNCTION write_op_step(p_hub text, p_step jsonb, p_row tid, p_channel text, p_ready_signal text,
+  OUT leased jsonb, OUT readied boolean)
+LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+DECLARE
+  v_id text := p_step->>'instance_id';
+  v_now bigint := now_ms();
+  v_execution_id text;
+  v_sequence integer := (p_step->>'first_sequence')::integer;
+  v_mark bigint;
+  v_op jsonb;
+  v_tasks jsonb;
+BEGIN
+  UPDATE instances i SET
+    status = p_step->>'status', execution_id = coalesce(p_step->>'execution_id', i.execution_id),
+    input = CASE WHEN (p_step->>'set_input')::boolean THEN p_step->>'input' ELSE i.input END,
+    output = p_step->>'output', custom_status = p_step->>'custom_status', last_updated_at = v_now,
+    completed_at = CASE WHEN (p_step->>'finished')::boolean THEN v_now END,
+    lock_token = NULL, locked_by = NULL, lock_expires_at = NULL, failed_attempts = 0
+  WHERE i.ctid = p_row AND i.lock_token = p_step->>'lock_token' AND i.lock_expires_at > v_now
+  RETURNING i.execution_id INTO v_execution_id;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  leased := '[]';
+  readied := false;
+  -- The messages this commit did not write are those up to the newest one now.
+  IF p_step->'ops' @? '$[*] ? (@.op == "requeue_messages")' THEN
+    SELECT m.id INTO v_mark FROM messages m WHERE m.hub = p_hub AND m.instance_id >= v_id AND m.instance_id <= v_id
+    ORDER BY m.instance_id DESC, m.id DESC LIMIT 1;
+  END IF;
+
+  FOR v_op IN SELECT o FROM jsonb_array_elements(p_step->'ops') AS o LOOP
+    CASE v_op->>'op'
+    WHEN 'append_history', 'replace_history' THEN
+      IF v_op->>'op' = 'replace_history' THEN
+        DELETE FROM history WHERE ctid = ANY(ARRAY(
+          SELECT h.ctid FROM history h WHERE h.hub = p_hub AND h.instance_id >= v_id AND h.instance_id <= v_id
+          ORDER BY h.instance_id, h.sequence));
+        v_sequence := 0;
+      END IF;
+      INSERT INTO history (hub, instance_id, sequence, event)
+      SELECT p_hub, v_id, v_sequence + e.ord - 1, e.event FROM jsonb_array_elements_text(v_op->'events') WITH ORDINALITY AS e(event, ord);
+      v_sequence := v_sequence + jsonb_array_length(v_op->'events');
+    WHEN 'delete_messages', 'delete_all_messages' THEN
+      DELETE FROM messages WHERE ctid = ANY(ARRAY(
+        SELECT m.ctid FROM (
+          SELECT m.ctid, m.id FROM messages m
+          WHERE m.hub = p_hub AND m.instance_id >= v_id AND m.instance_id <= v_id
+          ORDER BY m.instance_id, m.id) AS m
+        WHERE v_op->>'op' = 'delete_all_messages'
+          OR m.id = ANY(ARRAY(SELECT c::bigint FROM jsonb_array_elements_text(v_op->'ids') AS c))));
+    WHEN 'drop_unleased_tasks' THEN
+      -- Leased tasks finish and report. Workers claim tasks without the instance's lock: a task claimed
+      -- meanwhile is re-checked at its newest version.
+      DELETE FROM activity_tasks
+      WHERE ctid = ANY(ARRAY(
+          SELECT t.ctid FROM activity_tasks t
+          WHERE t.hub = p_hub AND t.instance_id >= v_id AND t.instance_id <= v_id
+          ORDER BY t.instance_id, t.id))
+        AND (lock_expires_at IS NULL OR lock_expires_at <= v_now);
+    WHEN 'insert_tasks' THEN
+      WITH added AS (
+        INSERT INTO activity_tasks (hub, instance_id, execution_id, task_id, name, input, attempt, lock_token, locked_by, lock_expires_at)
+        SELECT p_hub, v_id, v_execution_id, t.task_id, t.name, t.input,
+          CASE WHEN t.ord <= coalesce((v_op->>'lease_max')::integer, 0) THEN 1 ELSE 0 END,
+          CASE WHEN t.ord <= coalesce((v_op->>'lease_max')::integer, 0) THEN gen_random_uuid()::text END,
+          CASE WHEN t.ord <= coalesce((v_op->>'lease_max')::integer, 0) THEN v_op->>'lease_worker' END,
+          CASE WHEN t.ord <= coalesce((v_op->>'lease_max')::integer, 0) THEN v_now + (v_op->>'lease_ms')::bigint END
+        FROM ROWS FROM (jsonb_to_recordset(v_op->'tasks') AS (task_id integer, name text, input text))
+          WITH ORDINALITY AS t(task_id, name, input, ord)
+        ORDER BY t.ord
+        RETURNING id, task_id, lock_token
+      )
+      SELECT jsonb_agg(jsonb_build_object('id', a.id::text, 'task_id', a.task_id, 'lock_token', a.lock_token) ORDER BY a.id)
+      INTO v_tasks FROM added a WHERE a.lock_token IS NOT NULL;
+      leased := leased || coalesce(v_tasks, '[]');
+    WHEN 'create_instance' THEN
+      IF create_instance(p_hub, v_op->'request') THEN
+        readied := true;
+      ELSE
+        PERFORM deliver_messages(p_hub, jsonb_build_array(v_op->'on_conflict'), NULL, p_channel, p_ready_signal);
+      END IF;
+    WHEN 'deliver_message' THEN
+      PERFORM deliver_messages(p_hub, jsonb_build_array(v_op->'message'), NULL, p_channel, p_ready_signal);
+    WHEN 'requeue_messages' THEN
+      IF v_mark IS NOT NULL THEN
+        WITH moved AS (
+          DELETE FROM messages WHERE ctid = ANY(ARRAY(
+            SELECT m.ctid FROM messages m
+            WHERE m.hub = p_hub AND m.instance_id >= v_id AND m.instance_id <= v_id AND m.id <= v_mark
+            ORDER BY m.instance_id, m.id))
+          RETURNING id, execution_id, event_type, event, visible_at
+        )
+        INSERT INTO messages (hub, instance_id, execution_id, event_type, event, visible_at)
+        SELECT p_hub, v_id, execution_id, event_type, event, visible_at FROM moved ORDER BY id;
+      END IF;
+    END CASE;
+  END LOOP;
+  -- Messages that arrived while the instance was leased are claimable now that the lease is released.
+  readied := refresh_ready_at(p_hub, v_id) IS NOT NULL OR readied;
+END
+$$;
+
+-- Commits orchestration steps, each fenced on its own. p_lock_ids are every instance the batch writes to,
+-- locked first, in id order: batches and deliveries touching the same instances wait for each other
+-- instead of deadlocking, and what is read after the lock is complete. When every step of the batch is
+-- set-wise (its ops write only to its own instance, in an order whose set-wise form is the same:
+-- src/backend/postgres/commit.ts decides) and no two share an instance, the steps are written all at once
+-- (write_steps); otherwise one after the other, in the given order, each op after the other (write_op_step).
+-- Returns the idx of every step written, with the tasks it leased to the committing worker.
 --
 -- A step: {idx, instance_id, lock_token, status, execution_id (null: unchanged), set_input, input, output,
--- custom_status, finished, first_sequence, replace_history, events: [text], consumed: [message id],
--- delete_all, requeue, tasks: [{task_id, name, input}], lease_worker, lease_ms, lease_max (null: lease none),
--- creates: [{…create_instance request, on_conflict: message}], messages: [message], signals: [text]}.
+-- custom_status, finished, first_sequence, signals: [text], set_wise} and either, set-wise, {events: [text],
+-- consumed: [message id], delete_all, drop_tasks, tasks: [{task_id, name, input}], lease_worker, lease_ms,
+-- lease_max (null: lease none), messages: [message]}, or {ops: [op]}, an op being {op: 'append_history' |
+-- 'replace_history', events} | {op: 'delete_messages', ids} | {op: 'delete_all_messages'} |
+-- {op: 'drop_unleased_tasks'} | {op: 'insert_tasks', tasks, lease_worker, lease_ms, lease_max} |
+-- {op: 'create_instance', request: {…create_instance request}, on_conflict: message} |
+-- {op: 'deliver_message', message} | {op: 'requeue_messages'}.
 CREATE FUNCTION commit_steps(p_hub text, p_steps jsonb, p_lock_ids text[], p_channel text, p_ready_signal text)
 RETURNS TABLE (committed_idx integer, leased jsonb)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
@@ -110,29 +224,18 @@ DECLARE
   v_rows tid[];
   v_independent boolean;
   v_step jsonb;
-  v_id text;
-  v_now bigint;
-  v_ready_at bigint;
   v_written boolean;
   v_step_leased jsonb;
   v_leased jsonb := '{}';
-  v_create record;
-  v_refused bigint[];
   v_outgoing jsonb;
-  v_mark bigint;
   v_signals text[] := '{}';
   v_committed integer[] := '{}';
 BEGIN
   SELECT array_agg(locked_id), array_agg(locked_row) INTO v_ids, v_rows FROM lock_instances(p_hub, p_lock_ids);
 
-  v_independent := NOT (p_steps @? '$[*] ? (@.replace_history == true || @.requeue == true || @.creates.size() > 0)');
+  v_independent := NOT (p_steps @? '$[*] ? (@.set_wise == false)');
   IF v_independent AND jsonb_array_length(p_steps) > 1 THEN
     SELECT count(DISTINCT x->>'instance_id') = count(*) INTO v_independent FROM jsonb_array_elements(p_steps) AS x;
-  END IF;
-  IF v_independent AND p_steps @? '$[*].messages[*]' THEN
-    v_independent := NOT EXISTS (
-      SELECT 1 FROM jsonb_array_elements(p_steps) AS x, jsonb_array_elements(x->'messages') AS m
-      WHERE m->>'instance_id' <> x->>'instance_id');
   END IF;
 
   IF v_independent THEN
@@ -156,72 +259,26 @@ BEGIN
     END IF;
   ELSE
     FOR v_step IN SELECT s FROM jsonb_array_elements(p_steps) AS s LOOP
-      v_id := v_step->>'instance_id';
       -- The instance's current row: an earlier step of the batch may have changed it.
-      SELECT array_agg(locked_id), array_agg(locked_row) INTO v_ids, v_rows FROM lock_instances(p_hub, ARRAY[v_id]);
-
-      -- A rewrite (rewind, continue-as-new) empties the history first, under the same fence as the step and
-      -- judged by the same reading of the clock: a lease that ran out in between must not leave the history
-      -- deleted and the step unwritten. The instance's row lock keeps claimers off until the commit.
-      v_now := now_ms();
-      IF (v_step->>'replace_history')::boolean THEN
-        DELETE FROM history WHERE hub = p_hub AND instance_id = v_id AND EXISTS (
-          SELECT 1 FROM instances
-          WHERE ctid = v_rows[1] AND lock_token = v_step->>'lock_token' AND lock_expires_at > v_now);
-      END IF;
-
+      SELECT array_agg(locked_id), array_agg(locked_row) INTO v_ids, v_rows FROM lock_instances(p_hub, ARRAY[v_step->>'instance_id']);
       v_written := NULL;
-      SELECT true, w.written_ready_at, w.written_leased INTO v_written, v_ready_at, v_step_leased
-      FROM write_steps(p_hub, jsonb_build_array(v_step), v_ids, v_rows, v_now) AS w;
-      CONTINUE WHEN v_written IS NULL;
+      v_step_leased := NULL;
+      IF (v_step->>'set_wise')::boolean THEN
+        SELECT w.written_ready_at IS NOT NULL, coalesce(w.written_leased, '[]') INTO v_written, v_step_leased
+        FROM write_steps(p_hub, jsonb_build_array(v_step), v_ids, v_rows, now_ms()) AS w;
+        IF v_step_leased IS NOT NULL AND jsonb_array_length(v_step->'messages') > 0 THEN
+          PERFORM deliver_messages(p_hub, v_step->'messages', NULL, p_channel, p_ready_signal);
+        END IF;
+      ELSE
+        SELECT w.readied, w.leased INTO v_written, v_step_leased FROM write_op_step(p_hub, v_step, v_rows[1], p_channel, p_ready_signal) AS w;
+      END IF;
+      CONTINUE WHEN v_step_leased IS NULL;
       v_committed := v_committed || (v_step->>'idx')::integer;
-      IF v_step_leased IS NOT NULL THEN
+      IF jsonb_array_length(v_step_leased) > 0 THEN
         v_leased := v_leased || jsonb_build_object(v_step->>'idx', v_step_leased);
       END IF;
-      IF v_ready_at IS NOT NULL THEN
+      IF v_written THEN
         v_signals := v_signals || p_ready_signal;
-      END IF;
-
-      -- Sub-orchestrations first, so that a message the step sends to a child it creates reaches it; a
-      -- request whose id is taken sends its on_conflict message instead.
-      v_outgoing := v_step->'messages';
-      IF jsonb_array_length(v_step->'creates') > 0 THEN
-        v_refused := '{}';
-        FOR v_create IN
-          SELECT x.request, x.ord FROM jsonb_array_elements(v_step->'creates') WITH ORDINALITY AS x(request, ord)
-          ORDER BY x.request->>'instance_id' COLLATE "C", x.ord
-        LOOP
-          IF create_instance(p_hub, v_create.request) THEN
-            v_signals := v_signals || p_ready_signal;
-          ELSE
-            v_refused := v_refused || v_create.ord;
-          END IF;
-        END LOOP;
-        SELECT coalesce(jsonb_agg(x.request->'on_conflict' ORDER BY x.ord), '[]') || v_outgoing INTO v_outgoing
-        FROM jsonb_array_elements(v_step->'creates') WITH ORDINALITY AS x(request, ord)
-        WHERE x.ord = ANY(v_refused);
-      END IF;
-
-      -- Continue-as-new: the messages that arrived during the step go behind the ones it sends to itself.
-      IF (v_step->>'requeue')::boolean THEN
-        SELECT m.id INTO v_mark FROM messages m WHERE m.hub = p_hub AND m.instance_id >= v_id AND m.instance_id <= v_id
-        ORDER BY m.instance_id DESC, m.id DESC LIMIT 1;
-      END IF;
-
-      IF jsonb_array_length(v_outgoing) > 0 THEN
-        PERFORM deliver_messages(p_hub, v_outgoing, NULL, p_channel, p_ready_signal);
-      END IF;
-
-      IF (v_step->>'requeue')::boolean AND v_mark IS NOT NULL THEN
-        WITH moved AS (
-          DELETE FROM messages WHERE ctid = ANY(ARRAY(
-            SELECT m.ctid FROM messages m
-            WHERE m.hub = p_hub AND m.instance_id >= v_id AND m.instance_id <= v_id AND m.id <= v_mark
-            ORDER BY m.instance_id, m.id))
-          RETURNING id, execution_id, event_type, event, visible_at
-        )
-        INSERT INTO messages (hub, instance_id, execution_id, event_type, event, visible_at)
-        SELECT p_hub, v_id, execution_id, event_type, event, visible_at FROM moved ORDER BY id;
       END IF;
     END LOOP;
   END IF;

@@ -7,6 +7,17 @@ CREATE FUNCTION now_ms() RETURNS bigint LANGUAGE sql AS $$
   SELECT floor(extract(epoch from clock_timestamp()) * 1000)::bigint
 $$;
 
+-- Claimability (src/backend/step-commit.ts, PENDING_CLAIMABLE_BY, which a test holds this to): a message
+-- makes a Pending instance claimable only when it is its start or a termination; an instance of any other
+-- status, any message. Inlined by the planner (IMMUTABLE SQL), so indexes serve the callers as before.
+CREATE FUNCTION claims_pending(p_event_type text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT p_event_type IN ('ExecutionStarted', 'ExecutionTerminated')
+$$;
+
+CREATE FUNCTION claimable(p_status text, p_event_type text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT p_status <> 'Pending' OR claims_pending(p_event_type)
+$$;
+
 -- Locks the instances of p_ids that exist, in id order; returns them with their status, ready_at and row
 -- (the ctid of the version locked, which later statements see as the newest and can change).
 CREATE FUNCTION lock_instances(p_hub text, p_ids text[])
@@ -40,7 +51,7 @@ BEGIN
     SELECT l.*, w.any_at, w.start_at
     FROM lock_instances(p_hub, ARRAY(SELECT m->>'instance_id' FROM jsonb_array_elements(p_messages) AS m)) AS l
     JOIN (SELECT m.instance_id, min(coalesce(m.visible_at, p_now)) AS any_at,
-            min(coalesce(m.visible_at, p_now)) FILTER (WHERE m.event_type IN ('ExecutionStarted', 'ExecutionTerminated')) AS start_at
+            min(coalesce(m.visible_at, p_now)) FILTER (WHERE claims_pending(m.event_type)) AS start_at
           FROM jsonb_to_recordset(p_messages) AS m(instance_id text, event_type text, visible_at bigint)
           GROUP BY m.instance_id) AS w ON w.instance_id = l.locked_id
   LOOP
@@ -105,7 +116,7 @@ BEGIN
     SELECT min(m.visible_at)
     FROM (SELECT m.event_type, m.visible_at FROM messages m
           WHERE m.hub = p_hub AND m.instance_id >= p_id AND m.instance_id <= p_id ORDER BY m.instance_id, m.id) AS m
-    WHERE i.status <> 'Pending' OR m.event_type IN ('ExecutionStarted', 'ExecutionTerminated'))
+    WHERE claimable(i.status, m.event_type))
   WHERE ctid = (SELECT ctid FROM instances WHERE hub = p_hub AND instance_id >= p_id AND instance_id <= p_id
                 ORDER BY instance_id LIMIT 1)
   RETURNING ready_at INTO v_ready_at;
@@ -134,7 +145,7 @@ BEGIN
     INSERT INTO instances AS i (hub, instance_id, execution_id, name, status, input, created_at, last_updated_at,
       scheduled_start_at, parent_instance_id, ready_at)
     SELECT p_hub, r.instance_id, r.execution_id, r.name, 'Pending', r.input, r.now, r.now, r.scheduled_start_at,
-      r.parent_instance_id, CASE WHEN r.event_type IN ('ExecutionStarted', 'ExecutionTerminated') THEN r.visible_at END
+      r.parent_instance_id, CASE WHEN claims_pending(r.event_type) THEN r.visible_at END
     FROM request r
     ON CONFLICT (hub, instance_id) DO UPDATE SET
       row_seq = DEFAULT, execution_id = excluded.execution_id, name = excluded.name, status = 'Pending',
