@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md T04 on PostgreSQL: a step's commit judges its lease once. A rewrite (rewind,
+ * docs/reliability.md, T04 on PostgreSQL: a step's commit judges its lease once. A rewrite (rewind,
  * continue-as-new) first deletes the history, then writes the step; a lease that runs out between the two
  * must not leave the history deleted and the step unwritten. A trigger in the test's own schema makes the
  * delete slower than the lease, as a large history or a descheduled server process would.
