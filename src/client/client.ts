@@ -89,7 +89,7 @@ export class TaskHubClient {
     });
   }
 
-  /** S-START: writes the start message and returns the instance id at once. */
+  /** S-START-1: writes the start message and returns the instance id at once. */
   async startNew<TIn>(orchestrator: string | OrchestratorRef<TIn, unknown>, options: StartOptions<TIn> = {}): Promise<string> {
     const name = validateName('an orchestrator name', typeof orchestrator === 'string' ? orchestrator : orchestrator.name);
     if (this.registry && !this.registry.hasOrchestrator(name)) throw new UnknownOrchestratorError(name);
