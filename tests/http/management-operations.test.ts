@@ -67,6 +67,24 @@ describe('the operations table', () => {
     }
   });
 
+  test('every management URL the client hands out is one of these routes', async () => {
+    const payload = server.client.createHttpManagementPayload('no-such-instance', server.url);
+    const operationUris = Object.entries(payload).filter(([key]) => key.endsWith('PostUri') || key.endsWith('DeleteUri'));
+    assert.equal(operationUris.length, 7);
+    for (const [key, uri] of operationUris) {
+      const url = new URL(uri.replace('{eventName}', 'Approval').replace('{text}', 'why'));
+      const method = key.endsWith('PostUri') ? 'POST' : 'DELETE';
+      const rest = url.pathname.replace(`${MANAGEMENT_BASES[0]}/instances/no-such-instance`, '').replace(/^\//, '');
+      const row = OPERATION_LIST.find(
+        (operation) => operation.route.method === method && new RegExp(`^${operation.route.path.replace(/:\w+/g, '[^/]+')}$`).test(rest),
+      );
+      assert.ok(row, `${key} (${method} ${url.pathname}) is the route of a row`);
+      const answer = await server.request(method, `${url.pathname}${url.search}`);
+      assert.equal(answer.status, 404, `${key}: ${answer.text}`);
+      assert.equal(assertErrorBody(answer), "no instance with id 'no-such-instance' in this task hub", key);
+    }
+  });
+
   test('every row has a taskhub command with the row\'s description', async () => {
     for (const operation of OPERATION_LIST) {
       const help = await runInProcess([operation.command.name, '--help'], { env: {}, cwd: server.directory });
