@@ -213,11 +213,7 @@ export class TaskHubClient {
     await this.send(instanceId, event, OPERATIONS.raiseEvent);
   }
 
-  /**
-   * S-SUSPEND-1: queued for any unfinished instance. Suspending a Suspended instance changes nothing (the
-   * engine drops a second suspension), so a retried or repeated call succeeds; Durable Functions' HTTP
-   * handler makes no state check either, and its clients accept only 202.
-   */
+  /** S-SUSPEND-1: queued for any unfinished instance; a Suspended one stays so (why: its row in operations.ts). */
   async suspend(instanceId: string, reason?: string): Promise<void> {
     const event: InboxEvent = { type: 'ExecutionSuspended', eventId: -1, timestamp: new Date().toISOString(), reason: optionalReason(reason) };
     await this.send(instanceId, event, OPERATIONS.suspend);
@@ -225,7 +221,7 @@ export class TaskHubClient {
 
   /**
    * S-SUSPEND-1: queued for any unfinished instance, behind what is queued before it (a suspension queued
-   * for a Pending instance's start, say). Resuming an instance that is not suspended changes nothing.
+   * for a Pending instance's start, say); one that is not suspended is left as it is.
    */
   async resume(instanceId: string, reason?: string): Promise<void> {
     const event: InboxEvent = { type: 'ExecutionResumed', eventId: -1, timestamp: new Date().toISOString(), reason: optionalReason(reason) };

@@ -48,8 +48,8 @@ export const OPERATIONS = {
     queued: { noun: 'Rewind', send: (client, instanceId, reason) => client.rewind(instanceId, reason) },
   },
   // A repeated suspension or a resumption of an instance that is not suspended changes nothing (the engine
-  // drops it), so both are allowed from every unfinished state: a retried call succeeds, and Durable
-  // Functions' clients accept only 202.
+  // drops it), so both are allowed from every unfinished state: a retried call succeeds. Durable Functions'
+  // HTTP handler makes no state check either, and its clients accept only 202.
   suspend: {
     verb: 'suspend',
     allowedFrom: UNFINISHED_STATUSES,
