@@ -53,7 +53,7 @@ export function leasingTasks(commit: OrchestrationCommit, lease: ClaimOptions): 
   return { ...commit, ops };
 }
 
-/** The activity tasks a commit inserts, in order. */
+/** How many activity tasks a commit inserts. */
 export function insertedTaskCount(commit: OrchestrationCommit): number {
   let count = 0;
   for (const op of commit.ops) if (op.op === 'insertTasks') count += op.tasks.length;
