@@ -10,7 +10,10 @@ export interface SqliteBackendOptions {
   synchronous?: 'full' | 'normal';
   /** The store's clock: leases, timers and timestamps. Injectable so timer tests need not sleep. */
   clock?: () => number;
-  /** How long a write waits for another process's transaction before failing with SQLITE_BUSY. */
+  /**
+   * How long a write waits in all for another connection's write transaction before failing with
+   * StoreBusyError (default 5 s). The wait is asynchronous (busy.ts): the process goes on answering.
+   */
   busyTimeoutMs?: number;
   /** Open only an existing file: neither it nor its directory is created. */
   fileMustExist?: boolean;
