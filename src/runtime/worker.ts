@@ -92,6 +92,9 @@ export interface StepAuditRecord {
   workerId: string;
   startedAt: number;
   committingAt: number;
+  /** The status the instance had when this step claimed it. */
+  claimedStatus: string;
+  /** The status the step committed. */
   status: string;
 }
 
@@ -245,6 +248,7 @@ export class Worker {
       workerId: this.workerId,
       startedAt,
       committingAt,
+      claimedStatus: item.instance.status,
       status: decision.commit.instance.status,
     });
   }
