@@ -1,9 +1,10 @@
 /**
  * Waiting for an instance to finish: read its status, then sleep until the store signals that this
- * instance finished (one shared subscription, finish-watcher.ts) or the poll interval passes, until the
+ * instance finished (one shared subscription, finish-watcher.ts) or its poll turn comes, until the
  * deadline. The signal makes in-process waits return within a millisecond of the commit; the polls are
  * there for writers the signal cannot reach (another process on a SQLite file, a lost PostgreSQL
- * notification), so they start at the interval and back off, and never come faster than the floor.
+ * notification), so they start at the interval and back off, never come faster than the floor, and share
+ * the watcher's budget.
  */
 import type { Backend } from '../backend/backend.js';
 import { isFinished } from '../core/history.js';
@@ -35,7 +36,7 @@ export async function waitForFinish(options: WaitForFinishOptions): Promise<Orch
   const deadline = Date.now() + options.timeoutMs;
   const firstInterval = Math.max(MIN_POLL_INTERVAL_MS, options.pollIntervalMs);
   const wakeup = new Wakeup();
-  const stopWatching = watchForFinish(options.backend, options.hub, options.instanceId, () => wakeup.notify());
+  const watch = watchForFinish(options.backend, options.hub, options.instanceId, () => wakeup.notify());
   const onAbort = () => wakeup.notify();
   options.signal?.addEventListener('abort', onAbort);
   try {
@@ -45,11 +46,12 @@ export async function waitForFinish(options: WaitForFinishOptions): Promise<Orch
       if (status && isFinished(status.runtimeStatus)) return status;
       const remaining = deadline - Date.now();
       if (remaining <= 0 || options.signal?.aborted) return undefined;
-      await wakeup.wait(Math.min(interval, remaining));
+      watch.pollAfter(interval);
+      await wakeup.wait(remaining);
       interval = Math.min(interval * 2, firstInterval * MAX_BACKOFF_FACTOR);
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    stopWatching();
+    watch.stop();
   }
 }

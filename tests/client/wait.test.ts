@@ -138,6 +138,31 @@ for (const kind of storesUnderTest()) {
       }
     });
 
+    it('polls within one budget for the hub however many wait', async () => {
+      // No worker: the instances stay Pending, and every read after the first is a poll.
+      const harness = await startHarness(kind, { worker: false });
+      const { client, counts, close } = await countedClient(harness);
+      try {
+        const ids = await Promise.all(Array.from({ length: 300 }, () => harness.client.startNew('Approval')));
+        const started = Date.now();
+        const waits = ids.map((id) =>
+          client.waitForCompletion(id, { timeoutInMilliseconds: 1_000, retryIntervalInMilliseconds: 100 }).then(
+            () => assert.fail('a Pending instance finished'),
+            (error: unknown) => assert.ok(error instanceof WaitTimeoutError),
+          ),
+        );
+        await Promise.all(waits);
+        const elapsedSeconds = (Date.now() - started) / 1000;
+        const polls = [...counts.reads.values()].reduce((sum, reads) => sum + reads, 0) - 2 * ids.length;
+        // Each wait reads at its start and at its deadline; 100 polls a second in between at most (300
+        // waits on their own would poll at 0.1, 0.3 and 0.7 s: 900 times).
+        assert.ok(polls <= 100 * elapsedSeconds + 10, `${polls} polls in ${elapsedSeconds} s`);
+      } finally {
+        await close();
+        await harness.close();
+      }
+    });
+
     it('returns for an instance that a worker in another process finished', async () => {
       const harness = await startHarness(kind, { worker: false });
       const worker = spawnWorker(harness.store, harness.hub);
