@@ -14,6 +14,8 @@ export interface ServeProcess {
   url: string;
   /** The kernel's high-water mark of the server's resident memory, in MB. */
   peakRssMegabytes(): number;
+  /** CPU time the server has used so far (user + system), in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,11 @@ export async function startServe(storage: string, hub: string): Promise<ServePro
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kilobytes = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
       return kilobytes / 1024;
+    },
+    cpuSeconds() {
+      // Fields 14 and 15 of /proc/PID/stat, after the parenthesised command name; in clock ticks (100 a second).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
     },
     async stop() {
       child.kill('SIGTERM');

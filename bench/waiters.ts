@@ -3,7 +3,9 @@
  * either nobody waits on each (the reference: one subscription counts the "finished" signals in process;
  * over HTTP, starts answered 202 and the counts route read every 100 ms) or every one has its own waiter
  * (`client.waitForCompletion` in process; `POST …/orchestrators/{name}?timeout=600` over HTTP). Rounds
- * alternate the two, each figure is the wall time from the first start to the last finish.
+ * alternate the two; each figure is the wall time from the first start to the last finish, and the CPU time
+ * the engine's process spent per orchestration (this process in process, the server's over HTTP), which a
+ * machine shared with other work disturbs less than the wall time.
  *   node dist/bench/waiters.js [--store sqlite|postgres] [--transport in-process|http] [--count N] [--rounds N]
  */
 import { parseArgs } from 'node:util';
@@ -106,21 +108,35 @@ function getJson(url: string): Promise<unknown> {
   });
 }
 
-async function measure(variants: Variant[]): Promise<void> {
+/** CPU seconds of the engine's process so far: this one in process, the server's over HTTP. */
+type CpuClock = () => number;
+const ownCpuSeconds: CpuClock = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
+
+async function measure(variants: Variant[], cpuSeconds: CpuClock): Promise<void> {
   const rates = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  const cpu = new Map<string, number[]>(variants.map((v) => [v.name, []]));
   for (let round = 0; round < Number(args.rounds); round++) {
     for (const variant of variants) {
       await variant.prepare?.();
       const started = performance.now();
+      const cpuBefore = cpuSeconds();
       await variant.run();
       const rate = (count / (performance.now() - started)) * 1000;
+      const cpuMs = ((cpuSeconds() - cpuBefore) / count) * 1000;
       rates.get(variant.name)!.push(rate);
-      console.log(`round ${round + 1}  ${variant.name.padEnd(60)} ${rate.toFixed(0)} orchestrations/s`);
+      cpu.get(variant.name)!.push(cpuMs);
+      console.log(`round ${round + 1}  ${variant.name.padEnd(60)} ${rate.toFixed(0).padStart(5)} orchestrations/s  ${cpuMs.toFixed(3)} ms CPU each`);
     }
   }
   const best = (name: string) => Math.max(...rates.get(name)!);
   const [reference, waiting] = variants.map((v) => best(v.name)) as [number, number];
-  console.log(`best of each: ${reference.toFixed(0)}/s without waiters, ${waiting.toFixed(0)}/s with; waiting costs ${((1 - waiting / reference) * 100).toFixed(1)} % of the throughput`);
+  const leastCpu = (name: string) => Math.min(...cpu.get(name)!);
+  const [referenceCpu, waitingCpu] = variants.map((v) => leastCpu(v.name)) as [number, number];
+  console.log(`best of each: ${reference.toFixed(0)}/s without waiters, ${waiting.toFixed(0)}/s with: ${((1 - waiting / reference) * 100).toFixed(1)} % less throughput`);
+  console.log(`least CPU of each: ${referenceCpu.toFixed(3)} ms without, ${waitingCpu.toFixed(3)} ms with: waiting adds ${((waitingCpu / referenceCpu - 1) * 100).toFixed(1)} % CPU per orchestration`);
 }
 
 const store = openBenchStore(args.store);
@@ -128,14 +144,14 @@ console.log(`${store.label}, ${args.transport}, ${count} hello sequences at once
 if (args.transport === 'http') {
   const server = await startServe(store.storage, HUB);
   try {
-    await measure(httpVariants(server.url));
+    await measure(httpVariants(server.url), () => server.cpuSeconds());
   } finally {
     await server.stop();
   }
 } else {
   const taskHub = await createTaskHub({ storage: store.storage, hub: HUB, registry: benchRegistry });
   try {
-    await measure(inProcessVariants(taskHub));
+    await measure(inProcessVariants(taskHub), ownCpuSeconds);
   } finally {
     await taskHub.close();
   }
