@@ -1,5 +1,5 @@
 /**
- * Instance-management workloads (BENCHMARKS.md 4–7) on one store: list a page of 100 with filters, count
+ * Instance-management workloads on one store: list a page of 100 with filters, count
  * per status, purge 100k finished instances while orchestrations keep running, and read the status with
  * history of a 10k-event instance.
  *   node dist/bench/management.js [--store sqlite|postgres] [--instances 100000]
