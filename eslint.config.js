@@ -2,7 +2,8 @@ import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-// The replay engine must be deterministic: no I/O, no clock, no randomness (DESIGN.md, lesson 2).
+// The replay engine must be deterministic: no I/O, no clock, no randomness, since every step replays the
+// history through the code and must make the same decisions each time (docs/determinism.md).
 
 /** The static name of a member access (`Date.now`, `Math['random']`), or undefined when it is computed. */
 function memberName(member) {
@@ -126,7 +127,7 @@ export const dashboardRules = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'tmp/**', 'bench/peers/**', 'eslint.config.js', 'scripts/*.js', 'src/dashboard/public/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'tmp/**', 'bench/peers/**', 'eslint.config.js', 'scripts/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,5 +1,5 @@
 /**
- * The demo app (SPEC.md S-DEMO): the seed's samples and a few more, used by the tests, the docs and
+ * The demo app (S-DEMO in docs/reliability.md): the seed's samples and a few more, used by the tests, the docs and
  * `npm start`. A module given to `taskhub serve` exports its Registry as `registry`.
  */
 import { Registry, Task, defineActivity, defineOrchestrator, type OrchestrationContext } from '../src/index.js';

@@ -1,7 +1,8 @@
 /** taskhub's public surface: explicit named re-exports only. */
 export { createTaskHub, type TaskHub, type TaskHubOptions } from './taskhub.js';
 export { openBackend, type OpenBackendOptions } from './backend/open.js';
-export type * from './backend/backend.js';
+// A store is opened here or given as a Backend; the store contract's other types are for store authors.
+export type { Backend, HistogramCount, WorkSignal } from './backend/backend.js';
 
 export { Registry } from './authoring/registry.js';
 export {

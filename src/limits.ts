@@ -6,7 +6,7 @@
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 /**
- * The hard bound on one execution's history (RELIABILITY.md T20), in events. Every step replays the whole
+ * The hard bound on one execution's history (docs/reliability.md, T20), in events. Every step replays the whole
  * history (about 0.65 µs an event), so at the limit a step spends some 30 ms replaying; a looping
  * orchestration should continue as new long before. By default the warning comes at a fifth of it, which
  * leaves room to find out.

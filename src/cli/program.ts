@@ -17,7 +17,7 @@ import { getHistoryCommand } from './commands/get-history.js';
 import { getInstancesCommand } from './commands/get-instances.js';
 import { terminateCommand } from './commands/terminate.js';
 import { raiseEventCommand } from './commands/raise-event.js';
-import { resumeCommand, rewindCommand, suspendCommand } from './commands/queued-operations.js';
+import { queuedOperationCommands } from './commands/queued-operations.js';
 import { restartCommand } from './commands/restart.js';
 import { purgeInstanceCommand } from './commands/purge-instance.js';
 import { purgeHistoryCommand } from './commands/purge-history.js';
@@ -71,9 +71,7 @@ function createProgram(io: CliIo): Command {
     countCommand,
     terminateCommand,
     raiseEventCommand,
-    rewindCommand,
-    suspendCommand,
-    resumeCommand,
+    queuedOperationCommands,
     restartCommand,
     purgeInstanceCommand,
     purgeHistoryCommand,

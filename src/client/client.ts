@@ -6,18 +6,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Backend, HistogramCount, WorkSignal } from '../backend/backend.js';
 import type { HistoryEvent, InboxEvent, RuntimeStatus } from '../core/history.js';
-import { FINISHED_STATUSES, RUNTIME_STATUSES, isFinished } from '../core/history.js';
+import { RUNTIME_STATUSES } from '../core/history.js';
 import type { OrchestratorRef } from '../core/context.js';
 import { toJson } from '../core/serialize.js';
 import type { Registry } from '../authoring/registry.js';
 import {
   InstanceExistsError,
-  InstanceFinishedError,
   InstanceNotFoundError,
   InvalidArgumentError,
   UnknownOrchestratorError,
   WaitTimeoutError,
-  WrongStateError,
 } from '../errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
 import { validateDate, validateHubName, validateInstanceId, validateName, validateRuntimeStatuses } from './validation.js';
@@ -31,6 +29,7 @@ import {
   type RequestLike,
 } from './management-urls.js';
 import { waitForFinish } from './wait.js';
+import { OPERATIONS, isAllowed, refusal, statesText, type ManagementOperation } from './operations.js';
 import {
   toQuery,
   type GetStatusOptions,
@@ -60,7 +59,6 @@ export interface TaskHubClientOptions {
 const DEFAULT_HUB = 'DurableFunctionsHub';
 export const MAX_PAGE_SIZE = 1000;
 const PURGE_BATCH_SIZE = 500;
-const UNFINISHED_STATUSES: readonly RuntimeStatus[] = ['Pending', 'Running', 'Suspended', 'ContinuedAsNew'];
 
 export class TaskHubClient {
   readonly backend: Backend;
@@ -91,7 +89,7 @@ export class TaskHubClient {
     });
   }
 
-  /** S-START: writes the start message and returns the instance id at once. */
+  /** S-START-1: writes the start message and returns the instance id at once. */
   async startNew<TIn>(orchestrator: string | OrchestratorRef<TIn, unknown>, options: StartOptions<TIn> = {}): Promise<string> {
     const name = validateName('an orchestrator name', typeof orchestrator === 'string' ? orchestrator : orchestrator.name);
     if (this.registry && !this.registry.hasOrchestrator(name)) throw new UnknownOrchestratorError(name);
@@ -204,7 +202,7 @@ export class TaskHubClient {
       reason: optionalReason(reason),
       ...(options.recursive ? { recursive: true } : {}),
     };
-    await this.send(instanceId, event, UNFINISHED_STATUSES, 'terminate', 'running');
+    await this.send(instanceId, event, OPERATIONS.terminate);
   }
 
   /** S-EVENT-1: unknown instance → InstanceNotFoundError; finished → InstanceFinishedError. */
@@ -212,32 +210,28 @@ export class TaskHubClient {
     validateName('an event name', eventName);
     const input = toJson(eventData, `the data of event '${eventName}'`, this.maxPayloadBytes);
     const event: InboxEvent = { type: 'EventRaised', eventId: -1, timestamp: new Date().toISOString(), name: eventName, input };
-    await this.send(instanceId, event, UNFINISHED_STATUSES, 'raise an event to', 'running');
+    await this.send(instanceId, event, OPERATIONS.raiseEvent);
   }
 
-  /**
-   * S-SUSPEND-1: queued for any unfinished instance. Suspending a Suspended instance changes nothing (the
-   * engine drops a second suspension), so a retried or repeated call succeeds; Durable Functions' HTTP
-   * handler makes no state check either, and its clients accept only 202.
-   */
+  /** S-SUSPEND-1: queued for any unfinished instance; a Suspended one stays so (why: its row in operations.ts). */
   async suspend(instanceId: string, reason?: string): Promise<void> {
     const event: InboxEvent = { type: 'ExecutionSuspended', eventId: -1, timestamp: new Date().toISOString(), reason: optionalReason(reason) };
-    await this.send(instanceId, event, UNFINISHED_STATUSES, 'suspend', 'unfinished');
+    await this.send(instanceId, event, OPERATIONS.suspend);
   }
 
   /**
    * S-SUSPEND-1: queued for any unfinished instance, behind what is queued before it (a suspension queued
-   * for a Pending instance's start, say). Resuming an instance that is not suspended changes nothing.
+   * for a Pending instance's start, say); one that is not suspended is left as it is.
    */
   async resume(instanceId: string, reason?: string): Promise<void> {
     const event: InboxEvent = { type: 'ExecutionResumed', eventId: -1, timestamp: new Date().toISOString(), reason: optionalReason(reason) };
-    await this.send(instanceId, event, UNFINISHED_STATUSES, 'resume', 'unfinished');
+    await this.send(instanceId, event, OPERATIONS.resume);
   }
 
   /** S-REWIND-1: only Failed instances; failed work runs again, completed work is kept. */
   async rewind(instanceId: string, reason?: string): Promise<void> {
     const event: InboxEvent = { type: 'ExecutionRewound', eventId: -1, timestamp: new Date().toISOString(), reason: optionalReason(reason) };
-    await this.send(instanceId, event, ['Failed'], 'rewind', 'Failed');
+    await this.send(instanceId, event, OPERATIONS.rewind);
   }
 
   /** S-RESTART-1: the same orchestrator with the same input; returns the (new) instance id. */
@@ -246,9 +240,7 @@ export class TaskHubClient {
     const record = await this.backend.getInstance(this.hub, instanceId, { includeInput: true });
     if (!record) throw new InstanceNotFoundError(instanceId);
     const restartWithNewInstanceId = options.restartWithNewInstanceId ?? true;
-    if (!restartWithNewInstanceId && !isFinished(record.status)) {
-      throw new WrongStateError(instanceId, record.status, 'restart under the same id', 'Completed, Failed or Terminated');
-    }
+    if (!restartWithNewInstanceId && !isAllowed(OPERATIONS.restart, record.status)) throw refusal(OPERATIONS.restart, instanceId, record.status);
     const input = record.input === undefined ? undefined : (JSON.parse(record.input) as unknown);
     return this.startNew(record.name, { input, instanceId: restartWithNewInstanceId ? undefined : instanceId });
   }
@@ -259,17 +251,16 @@ export class TaskHubClient {
     const outcome = await this.backend.purgeInstance(this.hub, instanceId);
     if (outcome.purged) return { instancesDeleted: 1 };
     if (outcome.reason === 'not-found') throw new InstanceNotFoundError(instanceId);
-    throw new WrongStateError(instanceId, outcome.status, 'purge', 'Completed, Failed or Terminated');
+    throw refusal(OPERATIONS.purge, instanceId, outcome.status);
   }
 
   /** S-PURGE-2: every matching finished instance, in bounded batches. */
   async purgeInstanceHistoryBy(filter: PurgeFilter = {}): Promise<{ instancesDeleted: number }> {
     const requested = validateRuntimeStatuses(filter.runtimeStatus);
-    const statuses = requested?.length ? requested : [...FINISHED_STATUSES];
-    const unfinished = statuses.filter((status) => !isFinished(status));
-    if (unfinished.length > 0) {
-      throw new InvalidArgumentError(`only Completed, Failed or Terminated instances can be purged, not ${unfinished.join(', ')}`);
-    }
+    const purgeable = OPERATIONS.purge.allowedFrom;
+    const statuses = requested?.length ? requested : [...purgeable];
+    const refused = statuses.filter((status) => !isAllowed(OPERATIONS.purge, status));
+    if (refused.length > 0) throw new InvalidArgumentError(`only ${statesText(purgeable)} instances can be purged, not ${refused.join(', ')}`);
     const query = toQuery({ ...filter, runtimeStatus: statuses });
     return { instancesDeleted: await this.backend.purgeInstances(this.hub, query, PURGE_BATCH_SIZE) };
   }
@@ -348,19 +339,12 @@ export class TaskHubClient {
     return { hub: this.hub, connection: this.connectionName, embeddedApiKey: this.embeddedApiKey };
   }
 
-  private async send(
-    instanceId: string,
-    event: InboxEvent,
-    allowed: readonly RuntimeStatus[],
-    operation: string,
-    expected: string,
-  ): Promise<void> {
+  private async send(instanceId: string, event: InboxEvent, operation: ManagementOperation): Promise<void> {
     validateInstanceId(instanceId);
-    const outcome = await this.backend.sendMessage(this.hub, { instanceId, event }, allowed);
+    const outcome = await this.backend.sendMessage(this.hub, { instanceId, event }, operation.allowedFrom);
     if (outcome.sent) return;
     if (outcome.reason === 'not-found') throw new InstanceNotFoundError(instanceId);
-    if (isFinished(outcome.status) && !allowed.some(isFinished)) throw new InstanceFinishedError(instanceId, outcome.status, operation);
-    throw new WrongStateError(instanceId, outcome.status, operation, expected);
+    throw refusal(operation, instanceId, outcome.status);
   }
 
   private async readWholeHistory(instanceId: string): Promise<HistoryEvent[]> {

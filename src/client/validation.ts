@@ -1,6 +1,6 @@
 /**
  * Checks of caller input shared by the client, the HTTP API and the CLI, so all three reject the same
- * things with the same message (RELIABILITY.md T22).
+ * things with the same message (docs/reliability.md, T22).
  */
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { printable } from '../core/names.js';

@@ -62,7 +62,7 @@ export function actionToWork(action: Action): OutboundWork {
 /**
  * Compares a recorded event with the action the code produced at its task id. Returns undefined when they
  * agree, or the two descriptions for the non-determinism error. Inputs are compared too: a changed input
- * (say, from Math.random) is as non-deterministic as a changed name (RELIABILITY.md T13).
+ * (say, from Math.random) is as non-deterministic as a changed name (docs/reliability.md, T13).
  */
 export function actionMismatch(recorded: ActionEvent, produced: Action | undefined): { recorded: string; produced: string } | undefined {
   if (produced === undefined) return { recorded: describeEvent(recorded), produced: 'no action' };

@@ -1,6 +1,7 @@
 /**
- * The pure replay engine (DESIGN.md lesson 1): one orchestration step is a function of the committed
- * history, the newly arrived inbox events and the step's time. No I/O, no clock, no randomness.
+ * The pure replay engine: one orchestration step is a function of the committed history, the newly
+ * arrived inbox events and the step's time. No I/O, no clock, no randomness, so that it can be tested as
+ * a function and replays the same way on every worker (docs/determinism.md).
  */
 import type { ExecutionRewoundEvent, ExecutionTerminatedEvent, HistoryEvent, InboxEvent } from './history.js';
 import { withinHistoryLimits } from './history-limits.js';

@@ -46,7 +46,7 @@ export class NonDeterminismError extends Error {
 }
 
 /**
- * The execution's history would outgrow its hard limit (RELIABILITY.md T20). Every step replays the whole
+ * The execution's history would outgrow its hard limit (docs/reliability.md, T20). Every step replays the whole
  * history, so an orchestration that loops without continueAsNew would slow down without end; it fails
  * with this error instead, and code cannot catch it.
  */
@@ -70,7 +70,7 @@ export class HistoryLimitError extends Error {
 }
 
 /**
- * A step was claimed this many times without ever being committed (RELIABILITY.md T18): its workers died
+ * A step was claimed this many times without ever being committed (docs/reliability.md, T18): its workers died
  * or stalled, or the engine failed on it. The instance fails instead of being retried without end.
  */
 export class PoisonedStepError extends Error {

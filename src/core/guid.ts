@@ -1,6 +1,6 @@
 /**
  * Deterministic ids for orchestrator code: a name-based UUID (version 5, RFC 4122 §4.3), computed with a
- * small SHA-1 because src/core may not import node:crypto (DESIGN.md lesson 2). SHA-1 is fine here: the
+ * small SHA-1 because src/core may not import node:crypto (the engine's import fence, eslint.config.js). SHA-1 is fine here: the
  * ids need to be stable and well spread, not secret.
  */
 

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md T20: the history of one execution is bounded. Each step replays it all, so a step that
+ * T20 of docs/reliability.md: the history of one execution is bounded. Each step replays it all, so a step that
  * would take it past the hard limit fails the execution instead, and the step that reaches the soft limit
  * warns while there is still room to add continueAsNew.
  */

@@ -1,7 +1,7 @@
 /**
  * What the history says about task ids, regardless of the code: which actions were recorded and which
  * have their completion. The engine uses it to drop inbox messages that complete nothing (a duplicate
- * or late delivery), so each task id gets at most one completion (RELIABILITY.md history invariant).
+ * or late delivery), so each task id gets at most one completion (history invariant of docs/reliability.md).
  */
 import { isActionEvent, type ActionEvent } from './actions.js';
 import type { HistoryEvent, SubOrchestrationInstanceCreatedEvent } from './history.js';

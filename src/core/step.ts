@@ -36,7 +36,7 @@ export interface OrchestrationStepInput {
 }
 
 /**
- * RELIABILITY.md T20: a step that takes the history to `warnAt` events logs a warning; a step that would
+ * T20 of docs/reliability.md: a step that takes the history to `warnAt` events logs a warning; a step that would
  * take it beyond `failAt` fails the execution with a HistoryLimitError instead of committing its work.
  */
 export interface HistoryLimits {

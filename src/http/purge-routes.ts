@@ -5,21 +5,24 @@
  * instance id prefix. 404 when nothing matched.
  */
 import type { FastifyInstance } from 'fastify';
+import { OPERATIONS } from '../client/operations.js';
 import { HttpError } from './errors.js';
+import { operationUrl } from './operation-routes.js';
 import { optionalDate, optionalStatuses } from './query-values.js';
 import type { RouteContext } from './route-context.js';
 import { sendJson } from './responses.js';
 import { purgeBySchema, purgeOneSchema, type HubQuery, type PurgeByQuery, type InstanceParams } from './schemas.js';
 
 export function registerPurgeRoutes(app: FastifyInstance, context: RouteContext, base: string): void {
-  app.delete<{ Params: InstanceParams; Querystring: HubQuery }>(
-    `${base}/instances/:instanceId`,
-    { schema: purgeOneSchema },
-    async (request, reply) => {
+  app.route<{ Params: InstanceParams; Querystring: HubQuery }>({
+    method: OPERATIONS.purge.route.method,
+    url: operationUrl(base, OPERATIONS.purge),
+    schema: purgeOneSchema,
+    handler: async (request, reply) => {
       const client = await context.resolver.resolve(request.query);
       return sendJson(reply, 200, await client.purgeInstanceHistory(request.params.instanceId));
     },
-  );
+  });
 
   app.delete<{ Querystring: PurgeByQuery }>(`${base}/instances`, { schema: purgeBySchema }, async (request, reply) => {
     const query = request.query;

@@ -1,9 +1,12 @@
 /**
  * The claim loop shared by the orchestration and activity dispatchers: claim up to the free capacity,
  * hand each item to `process`, and when idle sleep with exponential backoff until a signal, a timer due
- * (nextWakeAt) or the poll interval. Store errors back off and retry: a store that restarts (PostgreSQL)
- * or is busy (SQLite) must not kill the worker. Items can also arrive from elsewhere (the activity tasks a
- * step's commit leased to this worker): reserve() takes slots for them, adopt() runs them.
+ * (nextWakeAt) or the poll interval. Every failed claim is logged and retried after a back-off, whatever
+ * the error: a store that restarts (PostgreSQL) or is busy (SQLite) must not kill the worker, and neither
+ * must a failure only an operator can fix (a revoked permission), since the worker cannot tell the two
+ * apart and carries on by itself once it is fixed; a retry cannot double anything, every write being
+ * fenced (docs/scale-out.md, "Retries"). Items can also arrive from elsewhere (the activity tasks a step's
+ * commit leased to this worker): reserve() takes slots for them, adopt() runs them.
  */
 import { Wakeup } from './wakeup.js';
 

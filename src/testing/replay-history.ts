@@ -1,6 +1,6 @@
 /**
  * Replays a recorded history against the current orchestrator code, step by step, and throws a
- * NonDeterminismError at the first step the code would record differently (DESIGN.md lesson 5, T13).
+ * NonDeterminismError at the first step the code would record differently (T13 in docs/reliability.md).
  * Keep histories of real runs as fixtures and call this on every build: a code change that would break
  * running instances fails the build instead of failing the instances.
  */

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md T07, bounded: PostgreSQL is stopped (fast shutdown: every session ended, open
+ * T07 of docs/reliability.md, bounded: PostgreSQL is stopped (fast shutdown: every session ended, open
  * transactions rolled back), kept down for 1–2 s and started again, three times, while three worker
  * processes run a few hundred mixed instances. The workers are never restarted: they reconnect on their
  * own, and every instance completes once, with nothing lost or duplicated.

@@ -1,6 +1,7 @@
 /**
- * Issue 2 item 5: a worker told to stop (SIGTERM) finishes the activity in its hands and commits its result
- * before it exits, so nothing is lost and nothing runs twice; the next worker goes on from there.
+ * Graceful shutdown (docs/deployment.md): a worker told to stop (SIGTERM) finishes the activity in its
+ * hands and commits its result before it exits, so nothing is lost and nothing runs twice; the next worker
+ * goes on from there.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md T01–T03: `kill -9` a worker process in the middle of orchestration steps and in the
+ * T01–T03 of docs/reliability.md: `kill -9` a worker process in the middle of orchestration steps and in the
  * middle of an activity; restarted workers finish everything, the history invariant holds, and an
  * activity that ran twice saw the same idempotency key and has exactly one completion in history.
  */

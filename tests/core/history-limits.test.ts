@@ -1,4 +1,4 @@
-/** RELIABILITY.md T20: an execution's history is bounded; a warning at the soft limit, a defined failure at the hard one. */
+/** T20 of docs/reliability.md: an execution's history is bounded; a warning at the soft limit, a defined failure at the hard one. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OrchestrationContext } from '../../src/core/context.js';

@@ -1,4 +1,4 @@
-/** Every client operation (S-START … S-HUB), with its wrong-state, not-found and bad-input answers, on every store. */
+/** Every client operation (S-START-1 … S-HUB-1 in docs/reliability.md), with its wrong-state, not-found and bad-input answers, on every store. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -415,7 +415,7 @@ for (const kind of storesUnderTest()) {
       });
     });
 
-    describe('HTTP helpers (S-WAIT, S-PAYLOAD)', () => {
+    describe('HTTP helpers (S-WAIT-1, S-PAYLOAD-1)', () => {
       it('builds the management payload on the request origin', () => {
         const payload = h.client.createHttpManagementPayload('abc', 'http://example.test:8080/api/start?x=1');
         assert.equal(payload.id, 'abc');

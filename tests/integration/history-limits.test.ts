@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md T20 through a worker, on every store: the worker's history limits fail a looping
+ * T20 of docs/reliability.md through a worker, on every store: the worker's history limits fail a looping
  * instance with a HistoryLimitError (status, output and history agree), warn once before, and leave
  * instances within the limits alone. Bad limits are refused when the worker is made.
  */

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md T18 through a worker, on every store: a step that keeps failing to commit (its leases ran
+ * T18 of docs/reliability.md through a worker, on every store: a step that keeps failing to commit (its leases ran
  * out, or the engine failed on it) fails its instance with PoisonedStepError after maxStepAttempts; a step
  * the engine fails on is retried with growing backoff; an activity task delivered more than maxActivityAttempts times fails
  * without running. Bad limits are refused when the worker is made.

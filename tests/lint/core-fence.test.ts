@@ -1,4 +1,4 @@
-/** The replay engine's purity is enforced by lint (DESIGN.md lesson 2): these probes must be rejected in src/core. */
+/** The replay engine's purity is enforced by lint (eslint.config.js, coreRestrictions): these probes must be rejected in src/core. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md T05 in full: four worker processes on one PostgreSQL database run 1,000 mixed instances
+ * T05 of docs/reliability.md in full: four worker processes on one PostgreSQL database run 1,000 mixed instances
  * while, every fraction of a second, one of them chosen at random is killed (SIGKILL) or stopped
  * (SIGTERM) and a fresh one takes its place. Every instance completes with its expected output and
  * history, no instance is ever processed by two workers at once, and none is finished twice. The choices

@@ -1,5 +1,5 @@
 /**
- * Issue 5 item 5, RELIABILITY.md T05 and T01: three worker processes on one PostgreSQL database run a
+ * T05 and T01 of docs/reliability.md: three worker processes on one PostgreSQL database run a
  * mixed load (chains, fan-outs, timers, approvals and counters driven by events) to completion, no
  * instance is ever processed by two workers at once, and when one worker is killed with SIGKILL the other
  * two finish the work it held once its leases expire.

@@ -1,5 +1,5 @@
 /**
- * The history invariant of RELIABILITY.md: dense, unique sequence numbers; at most one completion per
+ * The history invariant of docs/reliability.md: dense, unique sequence numbers; at most one completion per
  * scheduled task; the status matches the last terminal event; nothing after a terminal event.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * A mixed load for scale-out and chaos tests (RELIABILITY.md T05, T07): chains, fan-outs, durable timers,
+ * A mixed load for scale-out and chaos tests (docs/reliability.md, T05, T07): chains, fan-outs, durable timers,
  * approvals answered by events and counters fed by events, each instance planned with the output it must
  * end with and the tasks its history must schedule, so that a lost or repeated step shows.
  */

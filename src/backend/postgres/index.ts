@@ -1,4 +1,3 @@
 /** The PostgreSQL backend's public surface. */
 export { PostgresBackend } from './postgres-backend.js';
 export type { PostgresBackendOptions } from './options.js';
-export { isTransientStoreError } from './errors.js';

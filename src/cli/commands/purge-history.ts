@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { PurgeFilter, TaskHubClient } from '../../client/client.js';
-import { FINISHED_STATUSES } from '../../core/history.js';
+import { OPERATIONS, statesText } from '../../client/operations.js';
 import type { CliIo } from '../io.js';
 import { parseOptionalDate, parseOptionalStatuses } from '../inputs.js';
 import { writeJson } from '../output.js';
@@ -21,7 +21,7 @@ interface PurgeHistoryFlags extends StoreFlags {
 export function purgeHistoryCommand(program: Command, io: CliIo): void {
   const command = program
     .command('purge-history')
-    .description('delete finished instances (Completed, Failed, Terminated) with their history; prints {"instancesDeleted":N}')
+    .description(`delete finished instances (${statesText(OPERATIONS.purge.allowedFrom)}) with their history; prints {"instancesDeleted":N}`)
     .option('--created-after <date>', 'only instances created at or after this ISO 8601 date')
     .option('--created-before <date>', 'only instances created at or before this ISO 8601 date')
     .option('--runtime-status <status...>', 'only these finished statuses, e.g. failed terminated (default all three)');
@@ -46,7 +46,7 @@ export function purgeHistoryCommand(program: Command, io: CliIo): void {
 }
 
 async function countMatching(client: TaskHubClient, filter: PurgeFilter): Promise<number> {
-  const statuses = filter.runtimeStatus ?? [...FINISHED_STATUSES];
+  const statuses = filter.runtimeStatus ?? [...OPERATIONS.purge.allowedFrom];
   const counts = await client.countInstances({ ...filter, runtimeStatus: statuses });
   return statuses.reduce((sum, status) => sum + counts[status], 0);
 }

@@ -1,9 +1,10 @@
 /**
- * The commands that queue one operation on an instance, with an optional reason, and say so:
- * `taskhub rewind` (func durable rewind), and `suspend` / `resume` (beyond func durable).
+ * The commands of the operations that queue one message on an instance with an optional reason, one per
+ * `queued` row of the operations table (src/client/operations.ts), each saying what it queued: `taskhub
+ * rewind` (func durable rewind), and `suspend` / `resume` (beyond func durable).
  */
 import type { Command } from 'commander';
-import type { TaskHubClient } from '../../client/client.js';
+import { OPERATION_LIST, type ManagementOperation } from '../../client/operations.js';
 import type { CliIo } from '../io.js';
 import { writeLine } from '../output.js';
 import { addStoreOptions, withClient, type StoreFlags } from '../store.js';
@@ -13,45 +14,19 @@ interface ReasonFlags extends StoreFlags {
   reason?: string;
 }
 
-interface QueuedOperation {
-  name: string;
-  description: string;
-  /** What is queued, for the confirmation: "Rewind of instance 'x' queued." */
-  noun: string;
-  run(client: TaskHubClient, instanceId: string, reason: string | undefined): Promise<unknown>;
+export function queuedOperationCommands(program: Command, io: CliIo): void {
+  for (const operation of OPERATION_LIST) if (operation.queued) addQueuedCommand(program, io, operation, operation.queued);
 }
 
-function queuedOperationCommand(operation: QueuedOperation): (program: Command, io: CliIo) => void {
-  return (program, io) => {
-    const command = program
-      .command(operation.name)
-      .description(operation.description)
-      .requiredOption('--id <instance-id>', 'the instance id')
-      .option('--reason <text>', 'why');
-    addStoreOptions(command).action(async (flags: ReasonFlags) => {
-      await withClient(io, flags, (client) => operation.run(client, flags.id, flags.reason));
-      writeLine(io.stdout, `${operation.noun} of instance '${flags.id}' queued.`);
-    });
-  };
+function addQueuedCommand(program: Command, io: CliIo, operation: ManagementOperation, queued: NonNullable<ManagementOperation['queued']>): void {
+  const command = program
+    .command(operation.command.name)
+    .description(operation.command.description)
+    .requiredOption('--id <instance-id>', 'the instance id')
+    .option('--reason <text>', 'why');
+  addStoreOptions(command).action(async (flags: ReasonFlags) => {
+    await withClient(io, flags, (client) => queued.send(client, flags.id, flags.reason));
+    // "Rewind of instance 'x' queued."
+    writeLine(io.stdout, `${queued.noun} of instance '${flags.id}' queued.`);
+  });
 }
-
-export const rewindCommand = queuedOperationCommand({
-  name: 'rewind',
-  description: 'rewind a Failed instance: its failed activities and sub-orchestrations run again',
-  noun: 'Rewind',
-  run: (client, id, reason) => client.rewind(id, reason),
-});
-
-export const suspendCommand = queuedOperationCommand({
-  name: 'suspend',
-  description: 'suspend a Pending or Running instance: it makes no progress until resumed (a Suspended one stays so)',
-  noun: 'Suspension',
-  run: (client, id, reason) => client.suspend(id, reason),
-});
-
-export const resumeCommand = queuedOperationCommand({
-  name: 'resume',
-  description: 'resume a Suspended instance (one that is not suspended is left as it is)',
-  noun: 'Resumption',
-  run: (client, id, reason) => client.resume(id, reason),
-});

@@ -1,5 +1,6 @@
 /** `taskhub raise-event` (func durable raise-event): sends an event to a running instance. */
 import type { Command } from 'commander';
+import { OPERATIONS } from '../../client/operations.js';
 import type { CliIo } from '../io.js';
 import { readJsonArgument } from '../inputs.js';
 import { writeLine } from '../output.js';
@@ -13,8 +14,8 @@ interface RaiseEventFlags extends StoreFlags {
 
 export function raiseEventCommand(program: Command, io: CliIo): void {
   const command = program
-    .command('raise-event')
-    .description('send an event to an instance')
+    .command(OPERATIONS.raiseEvent.command.name)
+    .description(OPERATIONS.raiseEvent.command.description)
     .requiredOption('--id <instance-id>', 'the instance id')
     .requiredOption('--event-name <name>', 'the event name the orchestrator waits for')
     .option('--event-data <json>', 'the event data: inline JSON, or @path/to/file.json (default null)');

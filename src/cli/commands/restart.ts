@@ -1,5 +1,6 @@
 /** `taskhub restart` (beyond func durable): the same orchestrator with the same input; prints the id. */
 import type { Command } from 'commander';
+import { OPERATIONS } from '../../client/operations.js';
 import type { CliIo } from '../io.js';
 import { parseBooleanFlag } from '../inputs.js';
 import { writeLine } from '../output.js';
@@ -12,8 +13,8 @@ interface RestartFlags extends StoreFlags {
 
 export function restartCommand(program: Command, io: CliIo): void {
   const command = program
-    .command('restart')
-    .description('start the instance again with the same input; prints the instance id')
+    .command(OPERATIONS.restart.command.name)
+    .description(OPERATIONS.restart.command.description)
     .requiredOption('--id <instance-id>', 'the instance id')
     .option('--new-instance-id [true|false]', 'under a new id (default true); false reuses the id of a finished instance', parseBooleanFlag);
   addStoreOptions(command).action(async (flags: RestartFlags) => {

@@ -3,6 +3,7 @@
  * to 30 s for the instance to reach Terminated, which needs a running worker.
  */
 import type { Command } from 'commander';
+import { OPERATIONS } from '../../client/operations.js';
 import type { TaskHubClient } from '../../client/client.js';
 import type { OrchestrationStatus } from '../../client/status-view.js';
 import { WaitTimeoutError } from '../../errors.js';
@@ -25,8 +26,8 @@ const POLL_INTERVAL_MS = 250;
 
 export function terminateCommand(program: Command, io: CliIo): void {
   const command = program
-    .command('terminate')
-    .description('terminate an instance and wait until it is Terminated')
+    .command(OPERATIONS.terminate.command.name)
+    .description(OPERATIONS.terminate.command.description)
     .requiredOption('--id <instance-id>', 'the instance id')
     .option('--reason <text>', 'why; becomes the output of the terminated instance')
     .option('--recursive', 'also terminate every sub-orchestration below it (beyond func durable)')
