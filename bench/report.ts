@@ -66,8 +66,9 @@ const COLOURS = ['#1f77b4', '#4a9fd8', '#9ecae1', '#ff7f0e', '#2ca02c', '#98df8a
 function chart(groups: [string, BenchResult[]][]): string {
   const panelWidth = 300;
   const panelHeight = 170;
-  const engines = [...new Set(groups.flatMap(([, results]) => results.map((r) => `${r.engine} (${r.transport})`)))];
-  const colour = (result: BenchResult) => COLOURS[engines.indexOf(`${result.engine} (${result.transport})`) % COLOURS.length]!;
+  const label = (result: BenchResult) => `${result.engine} (${result.transport === 'HTTP' ? 'HTTP' : 'library API'})`;
+  const engines = [...new Set(groups.flatMap(([, results]) => results.map(label)))];
+  const colour = (result: BenchResult) => COLOURS[engines.indexOf(label(result)) % COLOURS.length]!;
   const shown = metrics(groups[0]![1]).filter((m) => !m.name.includes('max'));
   const columns = 3;
   const rowsPerGroup = Math.ceil(shown.length / columns);
