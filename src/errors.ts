@@ -13,7 +13,8 @@ export type TaskHubErrorCode =
   | 'WRONG_STATE'
   | 'INSTANCE_FINISHED'
   | 'TIMEOUT'
-  | 'STORE_NOT_CREATED';
+  | 'STORE_NOT_CREATED'
+  | 'STORE_BUSY';
 
 export class TaskHubError extends Error {
   readonly code: TaskHubErrorCode;
@@ -80,5 +81,13 @@ export class WaitTimeoutError extends TaskHubError {
 export class StoreNotCreatedError extends TaskHubError {
   constructor(message: string) {
     super('STORE_NOT_CREATED', message);
+  }
+}
+
+/** The store stayed locked by another process's write for longer than a write may wait; nothing was written. */
+export class StoreBusyError extends TaskHubError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_BUSY', message);
+    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }

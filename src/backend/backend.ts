@@ -162,6 +162,12 @@ export interface ListInstancesRequest extends InstanceQuery {
   /** Opaque, from the previous page. */
   continuationToken?: string;
   includeInput: boolean;
+  /**
+   * The page ends early once its payloads (the inputs it includes, outputs, custom statuses) would pass
+   * this many bytes (default MAX_PAGE_PAYLOAD_BYTES, page-budget.ts); it always holds one instance at least.
+   * Read where the rows are read, so a page's large columns beyond the bound are never loaded.
+   */
+  maxPayloadBytes?: number;
 }
 
 export interface InstancePage {

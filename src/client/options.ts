@@ -2,7 +2,7 @@
 import type { InstanceQuery } from '../backend/backend.js';
 import type { RuntimeStatus } from '../core/history.js';
 import type { OrchestrationStatus } from './status-view.js';
-import { validateDate, validateRuntimeStatuses } from './validation.js';
+import { validateDate, validateFilterText, validateRuntimeStatuses } from './validation.js';
 
 export interface StartOptions<TInput = unknown> {
   instanceId?: string;
@@ -69,7 +69,7 @@ export function toQuery(filter: InstanceFilter): InstanceQuery {
     createdTo: created[1]?.getTime(),
     lastUpdatedFrom: updated[0]?.getTime(),
     lastUpdatedTo: updated[1]?.getTime(),
-    instanceIdPrefix: filter.instanceIdPrefix || undefined,
-    name: filter.name || undefined,
+    instanceIdPrefix: validateFilterText('the instanceIdPrefix filter', filter.instanceIdPrefix),
+    name: validateFilterText('the name filter', filter.name),
   };
 }

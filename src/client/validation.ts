@@ -3,7 +3,7 @@
  * things with the same message (docs/reliability.md, T22).
  */
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
-import { printable } from '../core/names.js';
+import { printable, validateName } from '../core/names.js';
 import { InvalidArgumentError } from '../errors.js';
 
 export { escapeCodePoint, validateInstanceId, validateName } from '../core/names.js';
@@ -16,6 +16,16 @@ export function validateHubName(hub: unknown): string {
     );
   }
   return hub;
+}
+
+/**
+ * A text filter (the orchestrator name, the instance id prefix): empty means no filter. It holds what an
+ * id or a name may hold, so a control character (NUL, which PostgreSQL cannot store in text) or a hidden
+ * one is refused with a message on every store, where it could only ever match nothing.
+ */
+export function validateFilterText(what: string, value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  return validateName(what, value);
 }
 
 /** Accepts status names in any letter case, as Core Tools does. */

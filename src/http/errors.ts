@@ -21,6 +21,7 @@ const STATUS_BY_CODE: Record<TaskHubErrorCode, number> = {
   // Kept total: no route awaits a deadline that throws (waits answer 202), but the table covers every code.
   TIMEOUT: 504,
   STORE_NOT_CREATED: 400,
+  STORE_BUSY: 503,
 };
 
 /** A failure that belongs to the HTTP layer itself (authentication, media type, storage selection). */

@@ -81,13 +81,13 @@ describe('SQLite file settings', () => {
     await backend.close();
   });
 
-  it('surfaces SQLITE_BUSY once another connection has held the write lock past the busy timeout', async () => {
+  it('fails with StoreBusyError once another connection has held the write lock past the busy timeout', async () => {
     const path = freshPath();
     const backend = await openSqliteBackend(path, { busyTimeoutMs: 50 });
     const other = new Database(path);
     try {
       other.exec('BEGIN IMMEDIATE');
-      await assert.rejects(backend.createInstance(HUB, startRequest('blocked')), { code: 'SQLITE_BUSY' });
+      await assert.rejects(backend.createInstance(HUB, startRequest('blocked')), { code: 'STORE_BUSY', name: 'StoreBusyError' });
       other.exec('COMMIT');
       assert.deepEqual(await backend.createInstance(HUB, startRequest('blocked')), { created: true }, 'a retry succeeds');
     } finally {

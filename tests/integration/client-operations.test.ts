@@ -345,6 +345,22 @@ for (const kind of storesUnderTest()) {
         assert.equal(page.instances.length, 1, 'any letter case, as on the HTTP API');
       });
 
+      it('refuses a NUL, control or hidden character in the name and prefix filters alike on every store (issue 13, bug 4)', async () => {
+        const id = await h.client.startNew('HelloWorld', { input: 'nul' });
+        await finish(id);
+        const before = await count();
+        for (const [key, label] of [['name', 'the name filter'], ['instanceIdPrefix', 'the instanceIdPrefix filter']] as const) {
+          for (const text of ['\u0000', `${id}\u0000`, 'x\u0007', '\u202E']) {
+            const refused = (error: unknown) =>
+              error instanceof InvalidArgumentError && error.message.startsWith(`${label} '`) && / contains (a control character|an invisible or bidirectional formatting character) \(U\+/.test(error.message);
+            await assert.rejects(h.client.listInstances({ [key]: text }), refused);
+            await assert.rejects(h.client.countInstances({ [key]: text }), refused);
+            await assert.rejects(h.client.purgeInstanceHistoryBy({ createdTimeFrom: new Date(0), [key]: text }), refused);
+          }
+        }
+        assert.equal(await count(), before);
+      });
+
       it('filters by status, time, prefix and name, pages without repeats or skips while instances are created', async () => {
         const hub = h.client.forHub(`${h.hub}_list`);
         const created: string[] = [];

@@ -1,13 +1,22 @@
-/** Listing instances with keyset paging over (created_at, row_seq), and counting them per status. */
+/**
+ * Listing instances with keyset paging over (created_at, row_seq), and counting them per status. One
+ * statement reads a page: the candidates' positions and payload sizes first (octet_length() of a TOASTed
+ * value reads its size, not the value), then, by primary key, the rows that fit the page's byte bound
+ * (page-budget.ts): large columns beyond the bound are never read.
+ */
 import type { RuntimeStatus } from '../../core/history.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { InstancePage, InstanceQuery, ListInstancesRequest } from '../backend.js';
+import { MAX_PAGE_PAYLOAD_BYTES } from '../page-budget.js';
 import { decodePageToken, encodePageToken } from '../page-token.js';
 import type { PostgresStore } from './db.js';
 import { instanceConditions, SqlParams, statusCondition } from './instance-filter.js';
 import { INSTANCE_COLUMNS, toInstanceRecord, toNumber, type BigintText, type InstanceRow } from './rows.js';
 
-type ListedRow = InstanceRow & { row_seq: BigintText };
+/** A candidate of the page, with the instance's columns when it fits the page (null otherwise). */
+type ListedRow = InstanceRow & { position_created_at: BigintText; position_row_seq: BigintText; fits: boolean };
+
+const PAYLOAD_WITHOUT_INPUT = 'coalesce(octet_length(output), 0) + coalesce(octet_length(custom_status), 0)';
 
 export async function listInstances(store: PostgresStore, hub: string, request: ListInstancesRequest): Promise<InstancePage> {
   if (!Number.isSafeInteger(request.pageSize) || request.pageSize < 1) {
@@ -20,26 +29,40 @@ export async function listInstances(store: PostgresStore, hub: string, request: 
   const position = after === undefined ? '' : ` AND (created_at, row_seq) > (${params.add(after.createdAt)}, ${params.add(after.rowSeq)})`;
   // One more row than the page tells whether another page follows.
   const limit = params.add(request.pageSize + 1);
-  const columns = `${INSTANCE_COLUMNS}, row_seq${request.includeInput ? ', input' : ''}`;
+  const payload = request.includeInput ? `${PAYLOAD_WITHOUT_INPUT} + coalesce(octet_length(input), 0)` : PAYLOAD_WITHOUT_INPUT;
   const select = (status: string) =>
-    `SELECT ${columns} FROM ${store.tables.instances}
+    `SELECT instance_id, created_at, row_seq, ${payload} AS payload_bytes FROM ${store.tables.instances}
     WHERE hub = ${hubParam}${status}${filters}${position}
     ORDER BY created_at, row_seq LIMIT ${limit}`;
   // Several statuses: one ordered range of instances_by_status each, merged (a Merge Append), rather than
   // `status = ANY(…)`, which would sort every matching row to return one page.
   const statuses = request.statuses;
-  const sql =
+  const candidates =
     statuses === undefined || statuses.length <= 1
       ? select(statusCondition(statuses, params))
       : `SELECT * FROM (${statuses.map((status) => `(${select(` AND status = ${params.add(status)}`)})`).join(' UNION ALL ')}) runs
         ORDER BY created_at, row_seq LIMIT ${limit}`;
+  // A candidate fits while the page's running payload stays within the bound; the first always does.
+  const sql = `WITH candidates AS (${candidates}),
+    sized AS (
+      SELECT c.*, row_number() OVER w AS n, sum(c.payload_bytes) OVER w AS running_bytes FROM candidates c
+      WINDOW w AS (ORDER BY c.created_at, c.row_seq ROWS UNBOUNDED PRECEDING)
+    )
+    SELECT s.created_at AS position_created_at, s.row_seq AS position_row_seq, i.instance_id IS NOT NULL AS fits, i.*
+    FROM sized s
+    LEFT JOIN LATERAL (
+      SELECT ${INSTANCE_COLUMNS}${request.includeInput ? ', input' : ''} FROM ${store.tables.instances} i
+      WHERE i.hub = ${hubParam} AND i.instance_id = s.instance_id
+        AND s.n <= ${params.add(request.pageSize)} AND (s.n = 1 OR s.running_bytes <= ${params.add(request.maxPayloadBytes ?? MAX_PAGE_PAYLOAD_BYTES)})
+    ) i ON true
+    ORDER BY s.n`;
   const rows = (await store.pool.query<ListedRow>(sql, params.values)).rows;
 
-  const page = rows.slice(0, request.pageSize);
+  const page = rows.filter((row) => row.fits);
   const last = page[page.length - 1];
   const result: InstancePage = { instances: page.map(toInstanceRecord) };
-  if (rows.length > request.pageSize && last !== undefined) {
-    result.continuationToken = encodePageToken({ createdAt: toNumber(last.created_at), rowSeq: toNumber(last.row_seq) });
+  if (rows.length > page.length && last !== undefined) {
+    result.continuationToken = encodePageToken({ createdAt: toNumber(last.position_created_at), rowSeq: toNumber(last.position_row_seq) });
   }
   return result;
 }

@@ -57,19 +57,51 @@ export async function purgeInstances(store: PostgresStore, hub: string, query: I
   }
 }
 
-/** False when the hub had no rows. */
+/**
+ * False when the hub had no rows. Writers lock an instance's row before they add to its history, inbox or
+ * tasks, so the instances go first, each locked and deleted: a writer that held one has committed by then
+ * and one that comes later finds it gone and writes nothing. The rest goes in a later statement, whose
+ * snapshot sees what those writers committed. A commit that was waited for may have started children,
+ * which the first statement's snapshot missed: it runs again until it finds none. The rows of an instance
+ * that a client creates meanwhile are left whole (NOT EXISTS): it exists after the delete. A deadlock with
+ * a writer that locks several instances rolls everything back and the delete starts over.
+ */
 export async function deleteHub(store: PostgresStore, hub: string): Promise<boolean> {
+  for (;;) {
+    try {
+      return await inTransaction(store.pool, async ({ client }) => deleteHubRows(store, client, hub));
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED) throw error;
+    }
+  }
+}
+
+const DEADLOCK_DETECTED = '40P01';
+
+async function deleteHubRows(store: PostgresStore, client: Queryable, hub: string): Promise<boolean> {
   const { instances, history, messages, activityTasks } = store.tables;
-  const result = await store.pool.query<{ deleted: boolean }>(
-    `WITH history_deleted AS (DELETE FROM ${history} WHERE hub = $1 RETURNING 1),
-    messages_deleted AS (DELETE FROM ${messages} WHERE hub = $1 RETURNING 1),
-    tasks_deleted AS (DELETE FROM ${activityTasks} WHERE hub = $1 RETURNING 1),
-    instances_deleted AS (DELETE FROM ${instances} WHERE hub = $1 RETURNING 1)
+  let deleted = false;
+  for (;;) {
+    const round = await client.query(
+      `DELETE FROM ${instances} WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM ${instances} WHERE hub = $1 ORDER BY instance_id FOR UPDATE))`,
+      [hub],
+    );
+    if ((round.rowCount ?? 0) === 0) break;
+    deleted = true;
+  }
+  const orphan = (table: string) =>
+    `DELETE FROM ${table} t WHERE t.hub = $1
+      AND NOT EXISTS (SELECT 1 FROM ${instances} i WHERE i.hub = t.hub AND i.instance_id = t.instance_id) RETURNING 1`;
+  const rest = await client.query<{ deleted: boolean }>(
+    `WITH history_deleted AS (${orphan(history)}),
+    messages_deleted AS (${orphan(messages)}),
+    tasks_deleted AS (${orphan(activityTasks)})
     SELECT EXISTS (SELECT FROM history_deleted) OR EXISTS (SELECT FROM messages_deleted)
-      OR EXISTS (SELECT FROM tasks_deleted) OR EXISTS (SELECT FROM instances_deleted) AS deleted`,
+      OR EXISTS (SELECT FROM tasks_deleted) AS deleted`,
     [hub],
   );
-  return result.rows[0]?.deleted === true;
+  return deleted || rest.rows[0]?.deleted === true;
 }
 
 async function deleteInstances(store: PostgresStore, db: Queryable, hub: string, instanceIds: string[]): Promise<void> {

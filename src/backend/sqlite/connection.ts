@@ -2,6 +2,7 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { BUSY_SLICE_MS, type BusyWait } from './busy.js';
 
 export interface SqliteBackendOptions {
   /** The database file; it and its directory are created on first use. */
@@ -13,7 +14,10 @@ export interface SqliteBackendOptions {
   synchronous?: 'full' | 'normal';
   /** The store's clock: leases, timers and timestamps. Injectable so timer tests need not sleep. */
   clock?: () => number;
-  /** How long a write waits for another process's transaction before failing with SQLITE_BUSY. */
+  /**
+   * How long a write waits in all for another connection's write transaction before failing with
+   * StoreBusyError (default 5 s). The wait is asynchronous (busy.ts): the process goes on answering.
+   */
   busyTimeoutMs?: number;
   /** Open only an existing file: neither it nor its directory is created. */
   fileMustExist?: boolean;
@@ -27,18 +31,24 @@ export interface SqliteConnection {
   resolvedPath: string;
   /** The synchronous mode of durable commits (lease-only commits use NORMAL; see group-commit.ts). */
   synchronous: 'FULL' | 'NORMAL';
+  /** How writes wait for the file's write lock. */
+  busyWait: BusyWait;
 }
 
 export function openConnection(options: SqliteBackendOptions): SqliteConnection {
   const absolute = resolve(options.path);
   if (!options.fileMustExist) mkdirSync(dirname(absolute), { recursive: true });
-  const db = new Database(absolute, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, fileMustExist: options.fileMustExist ?? false });
+  const totalMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const db = new Database(absolute, { timeout: totalMs, fileMustExist: options.fileMustExist ?? false });
   try {
-    // Switching to WAL needs the file to itself for a moment; the busy timeout above covers that race.
+    // Switching to WAL needs the file to itself for a moment: opening waits the whole busy timeout for
+    // that (once, at start-up); every later wait is a short slice retried asynchronously (busy.ts).
     db.pragma('journal_mode = WAL');
+    db.pragma(`busy_timeout = ${BUSY_SLICE_MS}`);
     const synchronous = options.synchronous === 'normal' ? 'NORMAL' : 'FULL';
     db.pragma(`synchronous = ${synchronous}`);
-    return { db, resolvedPath: realpathSync(absolute), synchronous };
+    const resolvedPath = realpathSync(absolute);
+    return { db, resolvedPath, synchronous, busyWait: { totalMs, file: resolvedPath } };
   } catch (error) {
     db.close();
     throw error;

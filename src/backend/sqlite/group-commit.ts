@@ -4,9 +4,11 @@
  * a lone write waits only for setImmediate. Writes that only move leases (claims, renewals, abandons)
  * are `lease` writes: a batch made only of them commits with synchronous=NORMAL (no fsync), because
  * losing one on power failure merely frees a lease; the next durable commit's fsync covers their WAL
- * frames too.
+ * frames too. While another connection holds the file's write lock the batch waits asynchronously
+ * (busy.ts), and writes submitted meanwhile join it.
  */
 import type Database from 'better-sqlite3';
+import { whenUnlocked, type BusyWait } from './busy.js';
 
 export type WriteKind = 'durable' | 'lease';
 
@@ -26,6 +28,7 @@ export class GroupCommit {
   constructor(
     private readonly db: Database.Database,
     private readonly durableSynchronous: 'FULL' | 'NORMAL',
+    private readonly busyWait: BusyWait,
   ) {
     this.currentSynchronous = durableSynchronous;
     // Nested better-sqlite3 transactions are savepoints: a write that throws rolls back alone.
@@ -44,25 +47,35 @@ export class GroupCommit {
   submit<T>(kind: WriteKind, work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ work, kind, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      if (!this.scheduled) this.schedule();
     });
   }
 
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    this.scheduled = false;
+  private schedule(): void {
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  /** One flush at a time: `scheduled` stays set while a batch waits for the lock. */
+  private async flush(): Promise<void> {
+    const batch: PendingWrite[] = [];
     let outcomes: { value?: unknown; error?: unknown }[];
     try {
-      this.setSynchronous(batch.some((write) => write.kind === 'durable') ? this.durableSynchronous : 'NORMAL');
-      outcomes = this.transaction.immediate(batch);
+      outcomes = await whenUnlocked(this.busyWait, () => {
+        // A failed attempt wrote nothing: the next one runs the batch again, with the writes that came meanwhile.
+        batch.push(...this.pending);
+        this.pending = [];
+        this.setSynchronous(batch.some((write) => write.kind === 'durable') ? this.durableSynchronous : 'NORMAL');
+        return this.transaction.immediate(batch);
+      });
     } catch (error) {
-      // BEGIN or COMMIT failed (SQLITE_BUSY past the busy timeout, disk full…): nothing was written.
+      // BEGIN or COMMIT failed (the lock never came, disk full…): nothing was written.
       for (const write of batch) write.reject(error);
       return;
+    } finally {
+      // Writes submitted after the last attempt (between it and here) go in the next batch.
+      this.scheduled = false;
+      if (this.pending.length > 0) this.schedule();
     }
     batch.forEach((write, index) => {
       const outcome = outcomes[index]!;

@@ -1,14 +1,28 @@
-/** Listing and counting instances, with keyset paging over (created_at, row_seq). */
+/**
+ * Listing and counting instances, with keyset paging over (created_at, row_seq). A page is read in two
+ * statements of one read transaction: first the candidates' positions and payload sizes (octet_length()
+ * reads a value's size without its content), then the rows that fit the page's byte bound
+ * (page-budget.ts), by row_seq; large columns beyond the bound are never read.
+ */
 import type Database from 'better-sqlite3';
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../../core/history.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { InstancePage, InstanceQuery, ListInstancesRequest } from '../backend.js';
 import { instanceFilter, statusesIn, statusesOf } from './instance-filter.js';
+import { MAX_PAGE_PAYLOAD_BYTES, rowsWithinBudget } from '../page-budget.js';
 import { decodePageToken, encodePageToken, type PagePosition } from '../page-token.js';
 import { toInstanceRecord, type InstanceRow } from './rows.js';
 
 const COLUMNS_WITHOUT_INPUT = `row_seq, instance_id, execution_id, name, status, output, custom_status, created_at,
   last_updated_at, completed_at, scheduled_start_at, parent_instance_id, lock_token, locked_by, lock_expires_at`;
+const PAYLOAD_WITHOUT_INPUT = 'coalesce(octet_length(output), 0) + coalesce(octet_length(custom_status), 0)';
+
+/** A candidate of a page: where it is in the listing order, and the size of what the page would hold of it. */
+interface Candidate {
+  row_seq: number;
+  created_at: number;
+  payload_bytes: number;
+}
 
 export class InstanceListing {
   /** Filter combinations are few (at most 2^7 shapes), so each statement is prepared once, on first use. */
@@ -26,12 +40,16 @@ export class InstanceListing {
     const limit = request.pageSize + 1;
     // Each status is read in listing order from instances_by_status and the runs are merged, rather than
     // `status IN (…)`, which would sort every matching row to return one page.
-    const runs = (statusesOf(request) ?? [undefined]).map((status) => this.page(hub, request, status, after, limit));
-    const rows = runs.flat().sort(compareListingOrder).slice(0, limit);
-    const page = rows.slice(0, request.pageSize);
-    const last = page[page.length - 1];
+    const runs = (statusesOf(request) ?? [undefined]).map((status) => this.candidates(hub, request, status, after, limit));
+    const candidates = runs.flat().sort(compareListingOrder).slice(0, limit);
+    const counted = candidates.slice(0, request.pageSize);
+    const fitting = counted.slice(0, rowsWithinBudget(counted.map((row) => row.payload_bytes), request.maxPayloadBytes ?? MAX_PAGE_PAYLOAD_BYTES));
+    const columns = request.includeInput ? `${COLUMNS_WITHOUT_INPUT}, input` : COLUMNS_WITHOUT_INPUT;
+    const read = this.prepared(`SELECT ${columns} FROM instances WHERE row_seq = @rowSeq`);
+    const page = fitting.map((candidate) => read.get({ rowSeq: candidate.row_seq }) as InstanceRow);
+    const last = fitting[fitting.length - 1];
     const result: InstancePage = { instances: page.map(toInstanceRecord) };
-    if (rows.length > request.pageSize && last !== undefined) {
+    if (candidates.length > fitting.length && last !== undefined) {
       result.continuationToken = encodePageToken({ createdAt: last.created_at, rowSeq: last.row_seq });
     }
     return result;
@@ -60,21 +78,22 @@ export class InstanceListing {
     return Object.fromEntries(rows.map((row) => [row.status, row.n]));
   }
 
-  private page(
+  private candidates(
     hub: string,
     request: ListInstancesRequest,
     status: RuntimeStatus | undefined,
     after: PagePosition | undefined,
     limit: number,
-  ): InstanceRow[] {
+  ): Candidate[] {
     const filter = instanceFilter(request, status);
-    const columns = request.includeInput ? `${COLUMNS_WITHOUT_INPUT}, input` : COLUMNS_WITHOUT_INPUT;
+    const payload = request.includeInput ? `${PAYLOAD_WITHOUT_INPUT} + coalesce(octet_length(input), 0)` : PAYLOAD_WITHOUT_INPUT;
     const position = after === undefined ? '' : ' AND (created_at, row_seq) > (@afterCreatedAt, @afterRowSeq)';
-    const statement = this.prepared(`SELECT ${columns} FROM instances WHERE hub = @hub${filter.sql}${position}
+    const statement = this.prepared(`SELECT row_seq, created_at, ${payload} AS payload_bytes FROM instances WHERE hub = @hub${filter.sql}${position}
       ORDER BY created_at, row_seq LIMIT @limit`);
     const params = { hub, ...filter.params, limit, ...(after && { afterCreatedAt: after.createdAt, afterRowSeq: after.rowSeq }) };
-    return statement.all(params) as InstanceRow[];
+    return statement.all(params) as Candidate[];
   }
+
 
   private prepared(sql: string): Database.Statement<[Record<string, unknown>], unknown> {
     let statement = this.statements.get(sql);
@@ -86,6 +105,6 @@ export class InstanceListing {
   }
 }
 
-function compareListingOrder(a: InstanceRow, b: InstanceRow): number {
+function compareListingOrder(a: Candidate, b: Candidate): number {
   return a.created_at - b.created_at || a.row_seq - b.row_seq;
 }

@@ -17,7 +17,7 @@ export class Purger {
     this.deleteHubRows = HUB_TABLES.map((table) => store.db.prepare(`DELETE FROM ${table} WHERE hub = @hub`));
   }
 
-  purgeOne(hub: string, instanceId: string): PurgeOutcome {
+  purgeOne(hub: string, instanceId: string): Promise<PurgeOutcome> {
     return this.store.write(() => {
       const status = this.store.instances.status(hub, instanceId);
       if (status === undefined) return { purged: false, reason: 'not-found' };
@@ -37,7 +37,7 @@ export class Purger {
       const filter = instanceFilter(query, status);
       const select = this.batchSelect(filter.sql);
       for (;;) {
-        const count = this.store.write(() => {
+        const count = await this.store.write(() => {
           const ids = select.all({ hub, ...filter.params, batchSize });
           for (const id of ids) deleteInstance(this.store, hub, id);
           return ids.length;
@@ -51,7 +51,7 @@ export class Purger {
   }
 
   /** False when the hub had no rows. */
-  deleteHub(hub: string): boolean {
+  deleteHub(hub: string): Promise<boolean> {
     return this.store.write(() => this.deleteHubRows.reduce((deleted, statement) => statement.run({ hub }).changes > 0 || deleted, false));
   }
 

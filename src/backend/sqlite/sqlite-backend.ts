@@ -24,6 +24,7 @@ import type {
   WorkSignal,
 } from '../backend.js';
 import { OrchestrationClaims } from './claims.js';
+import { whenUnlocked } from './busy.js';
 import { commitStep } from './commit.js';
 import { openConnection, type SqliteBackendOptions, type SqliteConnection } from './connection.js';
 import { createInstance, deliverActivityResult, sendMessage } from './delivery.js';
@@ -74,7 +75,7 @@ export class SqliteBackend implements Backend {
   }
 
   async migrate(): Promise<void> {
-    applySqliteMigrations(this.connection.db);
+    await whenUnlocked(this.connection.busyWait, () => applySqliteMigrations(this.connection.db));
   }
 
   async isMigrated(): Promise<boolean> {
@@ -218,7 +219,7 @@ export class SqliteBackend implements Backend {
       if (db.prepare('SELECT 1 FROM sqlite_master WHERE name = \'instances\'').get() === undefined) {
         throw new Error(`${this.description} has no taskhub schema yet: call migrate() first`);
       }
-      const store = new SqliteStore(db, this.connection.synchronous);
+      const store = new SqliteStore(db, this.connection.synchronous, this.connection.busyWait);
       this.preparedStatements = {
         store,
         claims: new OrchestrationClaims(store),

@@ -1,6 +1,7 @@
 /** The prepared statements of one connection, prepared once, and its transactions. */
 import type Database from 'better-sqlite3';
 import { ActivityStatements } from './activities.js';
+import { whenUnlocked, type BusyWait } from './busy.js';
 import { HistoryStatements } from './history.js';
 import { InstanceStatements } from './instances.js';
 import { MessageStatements } from './messages.js';
@@ -14,13 +15,17 @@ export class SqliteStore {
   private readonly run: Database.Transaction<(work: () => unknown) => unknown>;
   private readonly groupCommit: GroupCommit;
 
-  constructor(readonly db: Database.Database, durableSynchronous: 'FULL' | 'NORMAL') {
+  constructor(
+    readonly db: Database.Database,
+    durableSynchronous: 'FULL' | 'NORMAL',
+    private readonly busyWait: BusyWait,
+  ) {
     this.instances = new InstanceStatements(db);
     this.history = new HistoryStatements(db);
     this.messages = new MessageStatements(db);
     this.activities = new ActivityStatements(db);
     this.run = db.transaction((work: () => unknown) => work());
-    this.groupCommit = new GroupCommit(db, durableSynchronous);
+    this.groupCommit = new GroupCommit(db, durableSynchronous, busyWait);
   }
 
   /** A write that shares its transaction and fsync with the other writes of this event-loop turn. */
@@ -29,9 +34,9 @@ export class SqliteStore {
   }
 
   /** A write transaction: BEGIN IMMEDIATE takes the file's write lock up front, so two processes never
-   *  both read and then fail to upgrade (SQLITE_BUSY past the busy timeout surfaces as an error). */
-  write<T>(work: () => T): T {
-    return this.run.immediate(work) as T;
+   *  both read and then fail to upgrade; while another connection holds it, the write waits (busy.ts). */
+  write<T>(work: () => T): Promise<T> {
+    return whenUnlocked(this.busyWait, () => this.run.immediate(work) as T);
   }
 
   /** A read transaction: one snapshot across several statements. */

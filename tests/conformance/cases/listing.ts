@@ -5,13 +5,16 @@ import type { Backend, InstanceQuery, InstanceRecord } from '../../../src/backen
 import type { RuntimeStatus } from '../../../src/core/history.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
 import {
+  claimAll,
   clockPast,
+  commitOk,
   fullCounts,
   message,
   plain,
   raised,
   settle,
   start,
+  stepCommit,
   withBackend,
   type OpenBackend,
 } from '../fixtures.js';
@@ -173,6 +176,55 @@ export function describeListing(open: OpenBackend): void {
         assert.equal(new Set(seen).size, seen.length, 'no instance is listed twice');
         for (const id of original) assert.ok(seen.includes(id), `${id} is listed`);
         assert.deepEqual(seen.slice(0, original.length), original, 'in creation order');
+      }));
+
+    it('end a page once its payloads would pass the byte bound, carrying on from there, with one instance at least (issue 13, bug 5)', () =>
+      withBackend(open, async (backend, hub) => {
+        const BOUND = 20_000;
+        // Sizes in UTF-8 bytes, not characters: 'é' is two bytes. One instance alone is over the bound.
+        const inputSizes = [3000, 9000, 500, 12000, 26000, 100, 100, 7000, 7000, 7000, 1, 19999, 2];
+        for (const [index, size] of inputSizes.entries()) {
+          await start(backend, hub, `big-${String(index).padStart(2, '0')}`, { input: JSON.stringify('é'.repeat(Math.floor(size / 2))) });
+        }
+        // Outputs and custom statuses count too.
+        for (const item of await claimAll(backend, hub)) {
+          if (!['big-02', 'big-05'].includes(item.instance.instanceId)) continue;
+          await commitOk(backend, hub, item, stepCommit(item, 'Completed', { instance: { status: 'Completed', output: JSON.stringify('o'.repeat(4000)), customStatus: JSON.stringify('c'.repeat(3000)) } }));
+        }
+        const payloadBytes = (record: InstanceRecord): number =>
+          [record.input, record.output, record.customStatus].reduce((sum, text) => sum + (text === undefined ? 0 : Buffer.byteLength(text)), 0);
+        const all = (await backend.listInstances(hub, { pageSize: 100, includeInput: true, maxPayloadBytes: 10_000_000 })).instances;
+        assert.equal(all.length, inputSizes.length);
+
+        for (const includeInput of [true, false]) {
+          for (const pageSize of [100, 3]) {
+            const label = `includeInput ${includeInput}, pageSize ${pageSize}`;
+            const pages: InstanceRecord[][] = [];
+            let continuationToken: string | undefined;
+            do {
+              const page = await backend.listInstances(hub, { pageSize, includeInput, maxPayloadBytes: BOUND, continuationToken });
+              assert.ok(page.instances.length >= 1, `${label}: a page holds one instance at least`);
+              pages.push(page.instances);
+              continuationToken = page.continuationToken;
+            } while (continuationToken !== undefined && pages.length < 50);
+            const listed = pages.flat();
+            assert.deepEqual(ids(listed), ids(all), `${label}: every instance once, in order`);
+            let position = 0;
+            for (const page of pages) {
+              const bytes = page.reduce((sum, record) => sum + payloadBytes(record), 0);
+              assert.ok(page.length === 1 || bytes <= BOUND, `${label}: a page of ${page.length} holds ${bytes} bytes`);
+              position += page.length;
+              const next = all[position];
+              // Greedy: a page ends at the count, at the last instance, or where the next would pass the bound.
+              if (page.length < pageSize && next !== undefined) {
+                const nextBytes = payloadBytes(includeInput ? next : { ...next, input: undefined });
+                assert.ok(bytes + nextBytes > BOUND, `${label}: the page ended at ${bytes} bytes though the next instance (${nextBytes}) fitted`);
+              }
+            }
+            if (includeInput && pageSize === 100) assert.ok(pages.length >= 5, `${label}: the bound split the listing (${pages.length} pages)`);
+            if (!includeInput && pageSize === 100) assert.equal(pages.length, 1, `${label}: without inputs the outputs fit one page`);
+          }
+        }
       }));
 
     it('refuse a malformed or tampered continuation token with InvalidArgumentError', () =>
