@@ -76,13 +76,11 @@ async function seed(backend: Backend): Promise<void> {
         const status = statusOf(index++) ?? 'Completed';
         const finished = status === 'Completed' || status === 'Failed' || status === 'Terminated';
         const commit: OrchestrationCommit = {
-          appendEvents: [],
           instance: { status, output: status === 'Completed' ? '"done"' : status === 'Failed' ? '{"errorType":"Error","errorMessage":"seeded failure"}' : undefined, customStatus: status === 'Running' ? '"working"' : undefined },
-          consumedMessageIds: item.messages.map((message) => message.id),
-          deleteAllMessages: finished,
-          activities: [],
-          messages: [],
-          createInstances: [],
+          ops: [
+            { op: 'deleteMessages', ids: item.messages.map((message) => message.id) },
+            ...(finished ? [{ op: 'deleteAllMessages' } as const, { op: 'dropUnleasedTasks' } as const] : []),
+          ],
         };
         return backend.commitOrchestration(HUB, item, commit);
       }));

@@ -119,13 +119,13 @@ async function seedFinishedInstances(backend: Backend, total: number): Promise<v
               : { type: 'ExecutionCompleted', eventId: -1, timestamp, orchestrationStatus: status === 'Failed' ? 'Failed' : 'Completed', result: '1' },
           ];
           return backend.commitOrchestration(HUB, item, {
-            appendEvents: events,
             instance: { status, output: '1' },
-            consumedMessageIds: item.messages.map((m) => m.id),
-            deleteAllMessages: true,
-            activities: [],
-            messages: [],
-            createInstances: [],
+            ops: [
+              { op: 'appendHistory', events },
+              { op: 'deleteMessages', ids: item.messages.map((m) => m.id) },
+              { op: 'deleteAllMessages' },
+              { op: 'dropUnleasedTasks' },
+            ],
           });
         }),
       );
@@ -151,12 +151,8 @@ async function seedLongHistory(backend: Backend, events: number): Promise<string
     history.push({ type: 'TaskCompleted', eventId: -1, timestamp, taskScheduledId: i, result: `"result ${i}"` });
   }
   await backend.commitOrchestration(HUB, item!, {
-    appendEvents: history,
     instance: { status: 'Running' },
-    consumedMessageIds: item!.messages.map((m) => m.id),
-    activities: [],
-    messages: [],
-    createInstances: [],
+    ops: [{ op: 'appendHistory', events: history }, { op: 'deleteMessages', ids: item!.messages.map((m) => m.id) }],
   });
   return instanceId;
 }

@@ -66,13 +66,12 @@ async function lifecycle(backend: Backend, hub: string, record: boolean): Promis
   const item = await claimOne(backend, hub, 'claim', record);
   // As the worker does: the commit leases the task it creates to the committing worker (ADR 0006).
   const scheduled = await measured('commit (schedule and lease activity)', () => backend.commitOrchestration(hub, item, {
-    appendEvents: [event('OrchestratorStarted'), startEvent, event('TaskScheduled', { eventId: 0, name: 'SayHello', input: '"Tokyo"' }), event('OrchestratorCompleted')],
     instance: { status: 'Running' },
-    consumedMessageIds: item.messages.map((m) => m.id),
-    activities: [{ taskId: 0, name: 'SayHello', input: '"Tokyo"' }],
-    messages: [],
-    createInstances: [],
-    leaseActivities: { workerId: 'bench', max: 1, leaseMs: 60_000 },
+    ops: [
+      { op: 'appendHistory', events: [event('OrchestratorStarted'), startEvent, event('TaskScheduled', { eventId: 0, name: 'SayHello', input: '"Tokyo"' }), event('OrchestratorCompleted')] },
+      { op: 'deleteMessages', ids: item.messages.map((m) => m.id) },
+      { op: 'insertTasks', tasks: [{ taskId: 0, name: 'SayHello', input: '"Tokyo"' }], lease: { workerId: 'bench', max: 1, leaseMs: 60_000 } },
+    ],
   }), record);
   const completed = scheduled.ok ? scheduled.leasedActivities[0] : undefined;
   if (completed === undefined) throw new Error('the commit did not lease its activity');
@@ -83,13 +82,13 @@ async function lifecycle(backend: Backend, hub: string, record: boolean): Promis
   const last = completion.ok ? completion.claimed : undefined;
   if (last === undefined) throw new Error('the completion did not claim the next step');
   await measured('commit (complete)', () => backend.commitOrchestration(hub, last, {
-    appendEvents: [event('OrchestratorStarted'), ...last.messages.map((m) => m.event), event('ExecutionCompleted', { orchestrationStatus: 'Completed', result: '"Hello Tokyo"' }), event('OrchestratorCompleted')],
     instance: { status: 'Completed', output: '"Hello Tokyo"' },
-    consumedMessageIds: last.messages.map((m) => m.id),
-    deleteAllMessages: true,
-    activities: [],
-    messages: [],
-    createInstances: [],
+    ops: [
+      { op: 'appendHistory', events: [event('OrchestratorStarted'), ...last.messages.map((m) => m.event), event('ExecutionCompleted', { orchestrationStatus: 'Completed', result: '"Hello Tokyo"' }), event('OrchestratorCompleted')] },
+      { op: 'deleteMessages', ids: last.messages.map((m) => m.id) },
+      { op: 'deleteAllMessages' },
+      { op: 'dropUnleasedTasks' },
+    ],
   }), record);
 }
 
@@ -160,12 +159,12 @@ async function printBatches(backend: Backend): Promise<void> {
     const items = await timed(phases[0], () => backend.claimOrchestrations('batch', { workerId: 'bench', max: BATCH, leaseMs: 60_000 }));
     if (items.length !== BATCH) throw new Error(`claimed ${items.length} of ${BATCH}`);
     const committed = await timed(phases[1], () => Promise.all(items.map((item) => backend.commitOrchestration('batch', item, {
-      appendEvents: [event('OrchestratorStarted'), ...item.messages.map((m) => m.event), event('TaskScheduled', { eventId: 0, name: 'SayHello' }), event('OrchestratorCompleted')],
       instance: { status: 'Running' },
-      consumedMessageIds: item.messages.map((m) => m.id),
-      activities: [{ taskId: 0, name: 'SayHello', input: '"Tokyo"' }],
-      messages: [],
-      createInstances: [],
+      ops: [
+        { op: 'appendHistory', events: [event('OrchestratorStarted'), ...item.messages.map((m) => m.event), event('TaskScheduled', { eventId: 0, name: 'SayHello' }), event('OrchestratorCompleted')] },
+        { op: 'deleteMessages', ids: item.messages.map((m) => m.id) },
+        { op: 'insertTasks', tasks: [{ taskId: 0, name: 'SayHello', input: '"Tokyo"' }] },
+      ],
     }))));
     if (!committed.every((outcome) => outcome.ok)) throw new Error('a commit of the batch was refused');
     const tasks = await timed(phases[2], () => backend.claimActivities('batch', { workerId: 'bench', max: BATCH, leaseMs: 60_000 }));

@@ -45,17 +45,20 @@ async function claimAndCommit(backend: SqliteBackend, count: number): Promise<vo
     const [item] = await backend.claimOrchestrations(HUB, { workerId: 'bench', max: 1, leaseMs: 60_000 });
     if (item === undefined) throw new Error('ran out of work');
     const outcome = await backend.commitOrchestration(HUB, item, {
-      appendEvents: [
-        event('OrchestratorStarted'),
-        ...item.messages.map((m) => m.event),
-        event('TaskScheduled', { eventId: 0, name: 'SayHello', input: '"Tokyo"' }),
-        event('OrchestratorCompleted'),
-      ],
       instance: { status: 'Running' },
-      consumedMessageIds: item.messages.map((m) => m.id),
-      activities: [{ taskId: 0, name: 'SayHello', input: '"Tokyo"' }],
-      messages: [],
-      createInstances: [],
+      ops: [
+        {
+          op: 'appendHistory',
+          events: [
+            event('OrchestratorStarted'),
+            ...item.messages.map((m) => m.event),
+            event('TaskScheduled', { eventId: 0, name: 'SayHello', input: '"Tokyo"' }),
+            event('OrchestratorCompleted'),
+          ],
+        },
+        { op: 'deleteMessages', ids: item.messages.map((m) => m.id) },
+        { op: 'insertTasks', tasks: [{ taskId: 0, name: 'SayHello', input: '"Tokyo"' }] },
+      ],
     });
     if (!outcome.ok) throw new Error('lease lost');
   }

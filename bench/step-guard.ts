@@ -39,7 +39,7 @@ function helloSteps(): OrchestrationWorkItem[] {
     items.push(item);
     const decision = planOrchestrationStep(item, deps);
     if (decision.kind !== 'commit') throw new Error('a hello step did not commit');
-    history = [...history, ...decision.commit.appendEvents];
+    history = [...history, ...decision.commit.ops.flatMap((op) => (op.op === 'appendHistory' ? op.events : []))];
     inbox = [{ type: 'TaskCompleted', eventId: -1, timestamp: new Date(claimedAt).toISOString(), taskScheduledId: step, result: JSON.stringify(`Hello ${CITIES[step]}`) }];
   }
   return items;

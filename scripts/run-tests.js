@@ -1,10 +1,12 @@
 // Runs every compiled test file (dist/tests/**/*.test.js) with node's test runner.
 // Usage: node scripts/run-tests.js [substring…]  — only files whose path contains one of the substrings.
 // Folders in EXPLICIT_ONLY run only when a substring names them (`npm run test:chaos`), never in `npm test`.
-// The HTTP and CLI suites run once per store under test (TASKHUB_TEST_STORES, default sqlite,postgres).
+// The HTTP and CLI suites run once per store under test (TASKHUB_TEST_STORES, default every kind in
+// src/backend/store-kinds.ts).
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { spawn } from 'node:child_process';
+import { STORE_KIND_NAMES } from '../dist/src/backend/store-kinds.js';
 
 const root = 'dist/tests';
 const filters = process.argv.slice(2);
@@ -32,7 +34,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const stores = ['sqlite', 'postgres'].filter((kind) => (process.env.TASKHUB_TEST_STORES ?? 'sqlite,postgres').split(',').map((s) => s.trim()).includes(kind));
+/** Every store kind in the registry (src/backend/store-kinds.ts), or those TASKHUB_TEST_STORES names. */
+const wantedStores = process.env.TASKHUB_TEST_STORES?.split(',').map((s) => s.trim());
+const stores = STORE_KIND_NAMES.filter((kind) => wantedStores === undefined || wantedStores.includes(kind));
 /** Suites that run on one store per process (TASKHUB_TEST_STORE): the first pass runs them on the first
  *  store with everything else, and one more pass per other store runs them again. */
 const SINGLE_STORE = ['http', 'cli'];

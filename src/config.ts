@@ -6,9 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from './errors.js';
 import { validateHubName } from './client/validation.js';
+import { DEFAULT_CONNECTION_STRING } from './backend/sqlite/kind.js';
+
+export { DEFAULT_CONNECTION_STRING };
 
 export const DEFAULT_STORAGE_SETTING = 'TASKHUB_STORAGE';
-export const DEFAULT_CONNECTION_STRING = 'sqlite:./.taskhub/taskhub.db';
 export const DEFAULT_HUB_NAME = 'DurableFunctionsHub';
 
 /**

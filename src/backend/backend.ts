@@ -1,8 +1,9 @@
 /**
  * The one narrow interface between taskhub and its storage. Every backend (SQLite, PostgreSQL) implements
- * it and passes the same conformance suite (tests/conformance). Backends hold no orchestration logic:
- * they store instances, histories, an inbox of messages per instance, and activity tasks, and they claim
- * work with leases timed by their own clock. Every method is scoped to one task hub.
+ * it and passes the same conformance suite (src/testing/conformance, exported from taskhub/testing). Backends
+ * hold no orchestration logic: they store instances, histories, an inbox of messages per instance, and
+ * activity tasks, claim work with leases timed by their own clock (claimable as step-commit.ts defines),
+ * and apply a step's commit as the ops the runtime chose. Every method is scoped to one task hub.
  *
  * Times are milliseconds since the epoch, from the store's clock (`now()`).
  * Payloads are JSON text and are stored as given.
@@ -100,51 +101,62 @@ export interface NewActivityTask {
   input?: JsonText;
 }
 
+/**
+ * What a step writes, applied in one transaction while the work item's lease holds (the fence: its
+ * `lockToken`), releasing it: the instance row as `instance` says, then `ops` in order. The runtime
+ * (src/runtime/orchestration-step.ts) decides what to write and in what order; a backend only interprets
+ * each op as its doc says, so the rules live once, in TypeScript (docs/adr/0009-step-commit-as-ops.md).
+ */
 export interface OrchestrationCommit {
-  /** Events to append to the current history. Ignored when `replaceHistory` is set. */
-  appendEvents: HistoryEvent[];
-  /** Replace the execution's whole history (rewind) or clear it (continue-as-new: pass []). */
-  replaceHistory?: HistoryEvent[];
   /** The instance row after the step. `output` and `customStatus` are set as given (undefined clears them). */
   instance: {
     status: RuntimeStatus;
     /** New execution id (continue-as-new); unchanged when omitted. */
     executionId?: string;
-    /** New input (continue-as-new); unchanged when omitted. */
+    /** New input (continue-as-new); unchanged when omitted. A new execution id with no input clears it. */
     input?: JsonText;
     output?: JsonText;
     customStatus?: JsonText;
   };
-  /** Inbox messages this step consumed. */
-  consumedMessageIds: string[];
-  /** Delete every inbox message of the instance (it reached a terminal state). */
-  deleteAllMessages?: boolean;
-  /**
-   * Move the instance's messages that this step did not consume (they arrived while it ran) behind the
-   * messages this commit sends to the instance, keeping their order. Continue-as-new sets it, so the
-   * events it carries over stay ahead of events that arrived later.
-   */
-  requeueUnconsumedMessages?: boolean;
-  /** Activity tasks for this instance's current (possibly new) execution. */
-  activities: NewActivityTask[];
-  /** Messages to this or other instances: timers, events, completions to a parent, terminations and rewinds
-   *  of children. A message to another instance that does not exist is dropped; one to a finished instance is
-   *  delivered (the runtime discards it, except a rewind of a Failed child). */
-  messages: OutgoingMessage[];
-  /** Sub-orchestrations to start. When the id is taken by an unfinished instance, `onConflict` is sent instead. */
-  createInstances: { request: CreateInstanceRequest; onConflict: OutgoingMessage }[];
-  /**
-   * Lease the first `max` of `activities` to the committing worker in the same transaction, as
-   * claimActivities would (attempt 1), so that it runs them without a claim of its own; the rest wait for
-   * any worker. The commit's outcome returns them.
-   */
-  leaseActivities?: ClaimOptions;
+  ops: CommitOp[];
 }
+
+/** One write of a step's commit, to the committing instance unless it names another. */
+export type CommitOp =
+  /** Appends events to the current history, after its last one. */
+  | { op: 'appendHistory'; events: HistoryEvent[] }
+  /** Replaces the whole history (rewind), or clears it (continue-as-new: []). */
+  | { op: 'replaceHistory'; events: HistoryEvent[] }
+  /** Deletes these inbox messages (the ones the step consumed). */
+  | { op: 'deleteMessages'; ids: string[] }
+  /** Deletes every message in the inbox (the instance finished). */
+  | { op: 'deleteAllMessages' }
+  /** Deletes the instance's activity tasks that no worker holds a live lease on (the instance finished). */
+  | { op: 'dropUnleasedTasks' }
+  /**
+   * Inserts activity tasks for the instance's current (possibly new) execution. With `lease`, the first
+   * `lease.max` are leased to `lease.workerId` as claimActivities would (attempt 1), so that it runs them
+   * without a claim; the commit's outcome returns them.
+   */
+  | { op: 'insertTasks'; tasks: NewActivityTask[]; lease?: ClaimOptions }
+  /** Creates an instance as createInstance does; when its id is taken by an unfinished one, delivers `onConflict` instead. */
+  | { op: 'createInstance'; request: CreateInstanceRequest; onConflict: OutgoingMessage }
+  /**
+   * Puts a message in an inbox: always in the committing instance's; in another's while it exists,
+   * finished or not (the runtime discards what no longer applies, except a rewind of a Failed child).
+   */
+  | { op: 'deliverMessage'; message: OutgoingMessage }
+  /**
+   * Moves the messages of the inbox that this commit did not write (they arrived while the step ran)
+   * behind those it did, keeping their order: continue-as-new keeps the events it carries over ahead of
+   * events that arrived later.
+   */
+  | { op: 'requeueMessages' };
 
 /** An activity's completion: with the instance's next step when it was claimed in the same transaction. */
 export type ActivityCommitOutcome = { ok: true; claimed?: OrchestrationWorkItem } | { ok: false; reason: 'lease-lost' };
 
-/** A step's commit: with the activity tasks it leased to the committing worker (`leaseActivities`), in task order. */
+/** A step's commit: with the activity tasks it leased to the committing worker (`insertTasks` with a lease), in task order. */
 export type StepCommitOutcome = { ok: true; leasedActivities: ActivityWorkItem[] } | { ok: false; reason: 'lease-lost' };
 
 export interface InstanceQuery {

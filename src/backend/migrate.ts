@@ -1,7 +1,7 @@
 /**
- * Numbered schema migrations, shared by every SQL backend (DESIGN.md, lesson 7). A backend keeps its SQL as
- * a list of migrations (TS modules exporting SQL strings, so tsc ships them), never edits one once released,
- * and applies them with the version table below:
+ * Numbered schema migrations, shared by every SQL backend (docs/storage.md). A backend keeps its tables and
+ * indexes as a list of migrations (TS modules exporting SQL strings, so tsc ships them), never edits one once
+ * released, and applies them with the version table below:
  *
  *   in one transaction that excludes other migrators (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock)
  *     exec(MIGRATION_TABLE_SQL)
@@ -19,6 +19,11 @@ export interface Migration {
   /** Lowercase words joined by `_`, e.g. `initial`; it names the file `NNNN_<name>.ts`. */
   name: string;
   sql: string;
+  /**
+   * The checksum it was released with, when its SQL moved elsewhere since (PostgreSQL's server functions
+   * to repeatable definitions, ADR 0008): stores that applied it keep checking against the released text.
+   */
+  releasedChecksum?: string;
 }
 
 /** A row of the version table. */
@@ -43,7 +48,7 @@ const MIGRATION_NAME = /^[a-z0-9]+(_[a-z0-9]+)*$/;
 
 /** Detects a released migration that was edited afterwards: its recorded checksum no longer matches. */
 export function migrationChecksum(migration: Migration): string {
-  return createHash('sha256').update(migration.sql).digest('hex');
+  return migration.releasedChecksum ?? createHash('sha256').update(migration.sql).digest('hex');
 }
 
 /** The statement recording `migration` as applied. Literal values are safe: names are validated, the

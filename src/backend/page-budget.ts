@@ -1,7 +1,7 @@
 /**
  * The byte bound of an instance listing's page: besides the count asked for, a page holds no more payload
  * (inputs when asked for, outputs, custom statuses, in stored UTF-8 bytes) than this, so that a page of
- * large inputs cannot exhaust the memory of the process that reads it (issue 13, bug 5). A page always
+ * large inputs cannot exhaust the memory of the process that reads it. A page always
  * holds at least one instance; its continuation token carries on after the last one it holds.
  */
 export const MAX_PAGE_PAYLOAD_BYTES = 8 * 1024 * 1024;

@@ -9,6 +9,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { openBackend } from '../backend/open.js';
+import { connectionStringForms, storeKindOf } from '../backend/store-kinds.js';
 import type { Registry } from '../authoring/registry.js';
 import { TaskHubClient } from '../client/client.js';
 import { validateHubName } from '../client/validation.js';
@@ -35,7 +36,6 @@ export interface ClientResolverOptions {
 }
 
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const CONNECTION_STRING = /^(sqlite:|postgres(ql)?:\/\/)/i;
 /** The `connection` value Durable Functions puts in its management URLs. */
 const DURABLE_FUNCTIONS_CONNECTION = 'Storage';
 
@@ -83,8 +83,8 @@ export class ClientResolver {
       throw new InvalidArgumentError(`the connection setting '${settingName}' is not set on the server: set the environment variable ${settingName}`);
     }
     // Never echo the variable's value: the caller chose which variable to read.
-    if (!CONNECTION_STRING.test(connectionString)) {
-      throw new InvalidArgumentError(`the connection setting '${settingName}' does not hold a storage connection string (sqlite:… or postgres://…)`);
+    if (storeKindOf(connectionString) === undefined) {
+      throw new InvalidArgumentError(`the connection setting '${settingName}' does not hold a storage connection string (${connectionStringForms()})`);
     }
     if (connectionString === this.options.connectionString) return this.options.backend;
     let backend = this.opened.get(connectionString);

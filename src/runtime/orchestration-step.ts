@@ -1,8 +1,9 @@
 /**
  * Turns one claimed orchestration work item into one commit: drop stale messages, run the pure engine,
- * and translate its result (events, outbound work, new state) into the backend's OrchestrationCommit.
+ * and translate its result (events, outbound work, new state) into the backend's OrchestrationCommit: the
+ * instance row and the ops that write the rest, in the order the rules need (see translate).
  */
-import type { OrchestrationCommit, OrchestrationWorkItem, OutgoingMessage, CreateInstanceRequest } from '../backend/backend.js';
+import type { CommitOp, CreateInstanceRequest, NewActivityTask, OrchestrationCommit, OrchestrationWorkItem, OutgoingMessage } from '../backend/backend.js';
 import type { ExecutionStartedEvent, HistoryEvent, InboxEvent, JsonText, ParentInstance } from '../core/history.js';
 import { isFinished } from '../core/history.js';
 import type { OrchestratorFunction } from '../core/context.js';
@@ -85,15 +86,17 @@ function currentEvents(item: OrchestrationWorkItem): InboxEvent[] {
 function unchangedInstanceCommit(item: OrchestrationWorkItem, consumedMessageIds: string[]): OrchestrationCommit {
   const { instance } = item;
   return {
-    appendEvents: [],
     instance: { status: instance.status, output: instance.output, customStatus: instance.customStatus },
-    consumedMessageIds,
-    activities: [],
-    messages: [],
-    createInstances: [],
+    ops: [{ op: 'deleteMessages', ids: consumedMessageIds }],
   };
 }
 
+/**
+ * The order of the ops is the rules': the history, then the consumed messages; a finished instance's inbox
+ * and unleased tasks are dropped before anything is sent, so that what it sends itself stays; its tasks;
+ * sub-orchestrations before messages, so that a message to a child created by this step reaches it; and,
+ * on continue-as-new, the messages that arrived during the step go behind those it sends to itself.
+ */
 function translate(
   item: OrchestrationWorkItem,
   result: OrchestrationStepResult,
@@ -106,8 +109,8 @@ function translate(
   const selfId = instance.instanceId;
   const executionId = instance.executionId;
   const messages: OutgoingMessage[] = [];
-  const createInstances: OrchestrationCommit['createInstances'] = [];
-  const activities: OrchestrationCommit['activities'] = [];
+  const createInstances: CommitOp[] = [];
+  const activities: NewActivityTask[] = [];
   const finished = isFinished(result.status);
 
   for (const work of result.work) {
@@ -128,14 +131,10 @@ function translate(
         messages.push({ instanceId: work.instanceId, event: { type: 'ExecutionRewound', eventId: -1, timestamp: now, reason: work.reason } });
         break;
       case 'subOrchestration':
-        createInstances.push(
-          subOrchestrationStart(
-            { instanceId: selfId, executionId, name: instance.name, taskScheduledId: work.taskId },
-            work,
-            now,
-            deps.newExecutionId(),
-          ),
-        );
+        createInstances.push({
+          op: 'createInstance',
+          ...subOrchestrationStart({ instanceId: selfId, executionId, name: instance.name, taskScheduledId: work.taskId }, work, now, deps.newExecutionId()),
+        });
         break;
     }
   }
@@ -160,38 +159,37 @@ function translate(
       input: result.continuedAsNew.input,
       parentInstance: started?.parentInstance,
     };
+    // Work of the old execution other than events to other instances is dropped with it.
+    const sent: OutgoingMessage[] = [
+      ...messages.filter((m) => m.instanceId !== selfId),
+      { instanceId: selfId, executionId: nextExecutionId, event: nextStart },
+      ...result.continuedAsNew.carryOverEvents.map((event) => ({ instanceId: selfId, executionId: nextExecutionId, event })),
+    ];
     return {
-      appendEvents: [],
-      replaceHistory: [],
       instance: {
         status: 'ContinuedAsNew',
         executionId: nextExecutionId,
         input: result.continuedAsNew.input,
         customStatus: result.customStatus,
       },
-      consumedMessageIds,
-      requeueUnconsumedMessages: true,
-      activities: [],
-      // Work of the old execution other than events to other instances is dropped with it.
-      messages: [
-        ...messages.filter((m) => m.instanceId !== selfId),
-        { instanceId: selfId, executionId: nextExecutionId, event: nextStart },
-        ...result.continuedAsNew.carryOverEvents.map((event) => ({ instanceId: selfId, executionId: nextExecutionId, event })),
+      ops: [
+        { op: 'replaceHistory', events: [] },
+        { op: 'deleteMessages', ids: consumedMessageIds },
+        ...createInstances,
+        ...sent.map((message): CommitOp => ({ op: 'deliverMessage', message })),
+        { op: 'requeueMessages' },
       ],
-      createInstances,
     };
   }
 
-  return {
-    appendEvents: result.replaceHistory ? [] : result.newEvents,
-    replaceHistory: result.replaceHistory ? result.newEvents : undefined,
-    instance: { status: result.status, output: result.output, customStatus: result.customStatus },
-    consumedMessageIds,
-    deleteAllMessages: finished,
-    activities,
-    messages,
-    createInstances,
-  };
+  const ops: CommitOp[] = [
+    result.replaceHistory ? { op: 'replaceHistory', events: result.newEvents } : { op: 'appendHistory', events: result.newEvents },
+    { op: 'deleteMessages', ids: consumedMessageIds },
+  ];
+  if (finished) ops.push({ op: 'deleteAllMessages' }, { op: 'dropUnleasedTasks' });
+  if (activities.length > 0) ops.push({ op: 'insertTasks', tasks: activities });
+  ops.push(...createInstances, ...messages.map((message): CommitOp => ({ op: 'deliverMessage', message })));
+  return { instance: { status: result.status, output: result.output, customStatus: result.customStatus }, ops };
 }
 
 function subOrchestrationStart(

@@ -14,6 +14,7 @@ import type {
   OutgoingMessage,
   StepCommitOutcome,
 } from '../backend/backend.js';
+import { insertedTaskCount, leasingTasks } from '../backend/step-commit.js';
 import type { Registry } from '../authoring/registry.js';
 import { PollLoop } from './poll-loop.js';
 import { planOrchestrationStep, planPoisonedStep, planTimedOutStep, type StepDecision, type StepDependencies } from './orchestration-step.js';
@@ -258,10 +259,11 @@ export class Worker {
    * once: a chain of activities needs no claim per activity.
    */
   private async commitLeasingActivities(item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<StepCommitOutcome> {
-    const reserved = commit.activities.length > 0 ? this.activities.reserve(Math.min(commit.activities.length, this.maxBatch)) : 0;
+    const tasks = insertedTaskCount(commit);
+    const reserved = tasks > 0 ? this.activities.reserve(Math.min(tasks, this.maxBatch)) : 0;
     let leased: ActivityWorkItem[] = [];
     try {
-      const leasing = reserved > 0 ? { ...commit, leaseActivities: { workerId: this.workerId, max: reserved, leaseMs: this.activityLeaseMs } } : commit;
+      const leasing = reserved > 0 ? leasingTasks(commit, { workerId: this.workerId, max: reserved, leaseMs: this.activityLeaseMs }) : commit;
       const outcome = await this.backend.commitOrchestration(this.hub, item, leasing);
       if (outcome.ok) leased = outcome.leasedActivities;
       return outcome;
@@ -344,7 +346,7 @@ function stepLogger(logger: Logger, item: OrchestrationWorkItem): Logger {
 function logOutcome(logger: Logger, item: OrchestrationWorkItem, commit: OrchestrationCommit): void {
   const { status, output } = commit.instance;
   // A step that ran the orchestration wrote history; one that only dropped late messages did not.
-  const ran = commit.appendEvents.length > 0 || commit.replaceHistory !== undefined;
+  const ran = commit.ops.some((op) => op.op === 'replaceHistory' || (op.op === 'appendHistory' && op.events.length > 0));
   if (!ran) return;
   const name = item.instance.name;
   if (status === 'Failed') {

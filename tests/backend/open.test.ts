@@ -9,7 +9,7 @@ import { openBackend } from '../../src/backend/open.js';
 import Database from 'better-sqlite3';
 import { InvalidArgumentError, StoreNotCreatedError } from '../../src/errors.js';
 import { TEST_PG_URL, createTestStore, storeExists, storesUnderTest, type TestStore } from '../support/stores.js';
-import { startRequest } from '../conformance/fixtures.js';
+import { startRequest } from '../../src/testing/conformance/fixtures.js';
 
 describe('openBackend: SQLite', () => {
   const directory = mkdtempSync(join(tmpdir(), 'taskhub-open-'));

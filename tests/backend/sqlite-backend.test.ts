@@ -1,5 +1,5 @@
 /** What only the SQLite backend has: its file settings, migrations, its clock, and several connections and
- *  processes on one file. (Everything a backend must do is in tests/conformance.) */
+ *  processes on one file. (Everything a backend must do is in src/testing/conformance.) */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -9,13 +9,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { OrchestrationCommit, OrchestrationWorkItem, WorkSignal } from '../../src/backend/backend.js';
+import type { CommitOp, OrchestrationCommit, OrchestrationWorkItem, WorkSignal } from '../../src/backend/backend.js';
 import { MIGRATION_TABLE } from '../../src/backend/migrate.js';
 import { SQLITE_MIGRATIONS } from '../../src/backend/sqlite/migrations/index.js';
 import { prefixUpperBound } from '../../src/backend/sqlite/instance-filter.js';
 import { applySqliteMigrations } from '../../src/backend/sqlite/schema.js';
 import { SqliteBackend, openSqliteBackend } from '../../src/backend/sqlite/index.js';
-import { startRequest, timerFired } from '../conformance/fixtures.js';
+import { startRequest, timerFired } from '../../src/testing/conformance/fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'taskhub-sqlite-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -26,16 +26,8 @@ function freshPath(): string {
 
 const HUB = 'hub';
 
-function commitFor(item: OrchestrationWorkItem, changes: Partial<OrchestrationCommit> = {}): OrchestrationCommit {
-  return {
-    appendEvents: [],
-    instance: { status: 'Running' },
-    consumedMessageIds: item.messages.map((message) => message.id),
-    activities: [],
-    messages: [],
-    createInstances: [],
-    ...changes,
-  };
+function commitFor(item: OrchestrationWorkItem, ops: CommitOp[] = []): OrchestrationCommit {
+  return { instance: { status: 'Running' }, ops: [{ op: 'deleteMessages', ids: item.messages.map((message) => message.id) }, ...ops] };
 }
 
 /** Tables, indexes and recorded migrations: what "the same schema" means. */
@@ -178,7 +170,7 @@ describe('SQLite clock', () => {
       assert.ok(item);
       assert.equal(item.claimedAt, now);
       assert.equal(item.instance.createdAt, now);
-      await backend.commitOrchestration(HUB, item, commitFor(item, { messages: [{ instanceId: 'timed', event: timerFired(1), visibleAt: now + 1000 }] }));
+      await backend.commitOrchestration(HUB, item, commitFor(item, [{ op: 'deliverMessage', message: { instanceId: 'timed', event: timerFired(1), visibleAt: now + 1000 } }]));
       assert.equal(await backend.nextWakeAt(HUB), now + 1000);
       assert.deepEqual(await backend.claimOrchestrations(HUB, { workerId: 'a', max: 1, leaseMs: 500 }), []);
       now += 1000;
@@ -228,7 +220,7 @@ describe('SQLite with several connections', () => {
       if (items.length === 0) break;
       for (const item of items) {
         mine.push(item.instance.instanceId);
-        assert.deepEqual(await backend.commitOrchestration(HUB, item, commitFor(item, { instance: { status: 'Completed' } })), { ok: true, leasedActivities: [] });
+        assert.deepEqual(await backend.commitOrchestration(HUB, item, { ...commitFor(item), instance: { status: 'Completed' } }), { ok: true, leasedActivities: [] });
       }
       // SQLite's write lock has no queue: a waiting process polls for it, so back-to-back transactions
       // would starve the other process. Workers pause between claims; so does this test.

@@ -18,12 +18,8 @@ for (;;) {
   for (const item of items) {
     claimed.push(item.instance.instanceId);
     await backend.commitOrchestration(hub, item, {
-      appendEvents: [],
       instance: { status: 'Completed' },
-      consumedMessageIds: item.messages.map((message) => message.id),
-      activities: [],
-      messages: [],
-      createInstances: [],
+      ops: [{ op: 'deleteMessages', ids: item.messages.map((message) => message.id) }],
     });
   }
   // Leave the write lock free a moment: SQLite queues no waiter, the other process polls for it.

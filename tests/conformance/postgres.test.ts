@@ -1,10 +1,11 @@
-/** The backend conformance suite on PostgreSQL, in a fresh schema dropped afterwards. */
+/** The backend conformance suite (taskhub/testing) on PostgreSQL, in a fresh schema dropped afterwards. */
 import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
 import pg from 'pg';
 import { PostgresBackend } from '../../src/backend/postgres/index.js';
 import { TEST_PG_URL } from '../support/stores.js';
-import { runBackendConformance } from './backend-conformance.js';
+// By the package's name, as a store of its own would: the suite is what `taskhub/testing` exports.
+import { runBackendConformance } from 'taskhub/testing';
 
 const schema = `taskhub_test_${randomBytes(6).toString('hex')}`;
 

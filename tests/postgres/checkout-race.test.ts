@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { inTransaction } from '../../src/backend/postgres/db.js';
+import { inTransaction } from '../../src/backend/postgres/connection.js';
 import { TEST_PG_URL } from '../support/stores.js';
 
 describe('inTransaction checking out a connection', () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type pg from 'pg';
 import type { ActivityWorkItem, Backend, OrchestrationWorkItem } from '../../src/backend/backend.js';
-import { marker, message, raised, startRequest, stepCommit, taskCompleted } from '../conformance/fixtures.js';
+import { append, deliver, insertTasks, marker, message, raised, startRequest, stepCommit, taskCompleted } from '../../src/testing/conformance/fixtures.js';
 import { TEST_PG_URL } from '../support/stores.js';
 import { until, withPostgres } from './pg-test-store.js';
 
@@ -62,10 +62,10 @@ describe('PostgreSQL under concurrent workers', () => {
         const done = step === STEPS - 1;
         // Leaves the set before committing: the instance is claimable again the moment the commit lands.
         inFlight.delete(id);
-        const outcome = await worker.commitOrchestration('hub', item, stepCommit(item, done ? 'Completed' : 'Running', {
-          appendEvents: [marker(step)],
-          messages: done ? [] : [message(id, raised(`step-${step + 1}`))],
-        }));
+        const outcome = await worker.commitOrchestration('hub', item, stepCommit(item, done ? 'Completed' : 'Running', [
+          append([marker(step)]),
+          ...(done ? [] : [deliver(message(id, raised(`step-${step + 1}`)))]),
+        ]));
         assert.deepEqual(outcome, { ok: true, leasedActivities: [] });
         committed++;
       };
@@ -103,9 +103,7 @@ describe('PostgreSQL under concurrent workers', () => {
         assert.equal(items.length, pairs.length * 2);
         const outcomes = await Promise.all(
           items.map((item, index) =>
-            workers[index % 2]!.commitOrchestration('hub', item, stepCommit(item, 'Running', {
-              messages: [message(partner.get(item.instance.instanceId)!, raised(`round-${round}`))],
-            })),
+            workers[index % 2]!.commitOrchestration('hub', item, stepCommit(item, 'Running', [deliver(message(partner.get(item.instance.instanceId)!, raised(`round-${round}`)))])),
           ),
         );
         assert.ok(outcomes.every((outcome) => outcome.ok));
@@ -119,9 +117,7 @@ describe('PostgreSQL under concurrent workers', () => {
       const ROUNDS = 6;
       for (const id of ids) await client.createInstance('hub', startRequest(id));
       for (const item of await client.claimOrchestrations('hub', { workerId: 'w', max: 100, leaseMs: LEASE_MS })) {
-        await client.commitOrchestration('hub', item, stepCommit(item, 'Running', {
-          activities: Array.from({ length: ROUNDS }, (_, taskId) => ({ taskId, name: 'Work' })),
-        }));
+        await client.commitOrchestration('hub', item, stepCommit(item, 'Running', [insertTasks(Array.from({ length: ROUNDS }, (_, taskId) => ({ taskId, name: 'Work' })))]));
       }
       const tasks = await client.claimActivities('hub', { workerId: 'w', max: 1000, leaseMs: LEASE_MS });
       const result = (task: ActivityWorkItem) => message(task.instanceId, taskCompleted(task.taskId), { executionId: task.executionId });
@@ -169,7 +165,7 @@ describe('PostgreSQL under concurrent workers', () => {
       assert.ok(first.every((outcome) => outcome.created || outcome.existingStatus === 'Pending'));
 
       const [item] = await client.claimOrchestrations('hub', { workerId: 'w', max: 1, leaseMs: LEASE_MS });
-      await client.commitOrchestration('hub', item!, stepCommit(item!, 'Completed', { appendEvents: [marker(0)] }));
+      await client.commitOrchestration('hub', item!, stepCommit(item!, 'Completed', [append([marker(0)])]));
       const second = await createAll('second');
       assert.equal(second.filter((outcome) => outcome.created).length, 1);
       const winner = second.findIndex((outcome) => outcome.created);

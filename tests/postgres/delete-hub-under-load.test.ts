@@ -1,8 +1,8 @@
 /**
- * Issue 13, bug 2: deleting a hub while a worker runs must leave no row of the hub behind. The worker
- * commits steps, completes activities and starts sub-orchestrations, and a client raises events, while
- * the hub is deleted; right after the delete, and again once the worker has stopped, every table holds
- * zero rows of the hub. Several rounds, since the race is one of timing.
+ * Deleting a hub while a worker runs must leave no row of the hub behind (nothing would ever remove it).
+ * The worker commits steps, completes activities and starts sub-orchestrations, and a client raises
+ * events, while the hub is deleted; right after the delete, and again once the worker has stopped, every
+ * table holds zero rows of the hub. Several rounds, since the race is one of timing.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -5,16 +5,18 @@ import pg from 'pg';
 import { describe, it } from 'node:test';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { PostgresBackend } from '../../src/backend/postgres/index.js';
-import { applyPostgresMigrations } from '../../src/backend/postgres/migrate.js';
-import { serverFunctions } from '../../src/backend/postgres/migrations/0002_server_functions.js';
+import { applyPostgresMigrations } from '../../src/backend/postgres/schema.js';
 import { POSTGRES_MIGRATIONS } from '../../src/backend/postgres/migrations/index.js';
+import { POSTGRES_DEFINITIONS, type Definition } from '../../src/backend/postgres/sql/index.js';
 import { FINISHED_STATUSES } from '../../src/core/history.js';
+import { PENDING_CLAIMABLE_BY } from '../../src/backend/step-commit.js';
 import { channelOf } from '../../src/backend/postgres/signals.js';
 import { tablesOf } from '../../src/backend/postgres/sql.js';
+import type { PostgresStore } from '../../src/backend/postgres/connection.js';
 import { TEST_PG_URL } from '../support/stores.js';
 import { withPostgres } from './pg-test-store.js';
 
-const TABLES = ['activity_tasks', 'history', 'instances', 'messages', 'taskhub_migrations'];
+const TABLES = ['activity_tasks', 'history', 'instances', 'messages', 'taskhub_definitions', 'taskhub_migrations'];
 
 async function tablesIn(admin: pg.Client, schema: string): Promise<string[]> {
   const result = await admin.query<{ table_name: string }>(
@@ -37,6 +39,29 @@ async function schemaObjects(admin: pg.Client, schema: string): Promise<string[]
     [schema],
   );
   return result.rows.map((row) => row.object.replaceAll(schema, '<schema>'));
+}
+
+/** A pool of one connection, and the store of a schema on it. */
+async function withPool(work: (store: (schema: string) => PostgresStore) => Promise<void>): Promise<void> {
+  const pool = new pg.Pool({ connectionString: TEST_PG_URL, max: 1 });
+  try {
+    await work((schema) => ({ pool, tables: tablesOf(schema), channel: channelOf(schema) }));
+  } finally {
+    await pool.end();
+  }
+}
+
+async function functionOid(admin: pg.Client, schema: string, name: string): Promise<number | undefined> {
+  const result = await admin.query<{ oid: number }>('SELECT p.oid FROM pg_proc p WHERE p.pronamespace = to_regnamespace($1) AND p.proname = $2', [schema, name]);
+  return result.rows[0]?.oid;
+}
+
+async function functionArguments(admin: pg.Client, schema: string, name: string): Promise<string> {
+  const result = await admin.query<{ args: string }>(
+    'SELECT pg_get_function_arguments(p.oid) AS args FROM pg_proc p WHERE p.pronamespace = to_regnamespace($1) AND p.proname = $2',
+    [schema, name],
+  );
+  return result.rows.map((row) => row.args).join('; ');
 }
 
 async function appliedVersions(admin: pg.Client, schema: string): Promise<number[]> {
@@ -92,13 +117,7 @@ describe('PostgreSQL migrations', () => {
   it('upgrade a store made by the first version to the same schema as a fresh one, keeping its work', () =>
     withPostgres(async ({ schema: upgraded, open, admin }) => {
       const backend = open();
-      const pool = new pg.Pool({ connectionString: TEST_PG_URL, max: 1 });
-      try {
-        const store = { pool, tables: tablesOf(upgraded), channel: channelOf(upgraded) };
-        assert.deepEqual(await applyPostgresMigrations(store, POSTGRES_MIGRATIONS.slice(0, 1)), [1]);
-      } finally {
-        await pool.end();
-      }
+      await withPool(async (store) => assert.deepEqual(await applyPostgresMigrations(store(upgraded), POSTGRES_MIGRATIONS.slice(0, 1), []), [1]));
       // An instance waiting to start, as the first version wrote it.
       await admin.query(
         `INSERT INTO ${upgraded}.instances (hub, instance_id, execution_id, name, status, created_at, last_updated_at, ready_at)
@@ -122,17 +141,53 @@ describe('PostgreSQL migrations', () => {
       });
     }));
 
+  it('upgrade the server functions of an older version, unrecorded or recorded with another text, to those of a fresh store', () =>
+    withPostgres(async ({ schema: upgraded, open, admin }) => {
+      // An older version: the functions as migration 0002 created them, with no record (here: this
+      // version's, with a changed body and an argument more), and a recorded definition whose text changed.
+      const older: Definition[] = POSTGRES_DEFINITIONS.map((definition) => ({
+        name: definition.name,
+        sql: definition.sql.replace('CREATE FUNCTION now_ms() RETURNS bigint', () => 'CREATE FUNCTION now_ms(p_unused integer DEFAULT 0) RETURNS bigint'),
+      }));
+      assert.notEqual(older[0]!.sql, POSTGRES_DEFINITIONS[0]!.sql);
+      await withPool(async (store) => {
+        await applyPostgresMigrations(store(upgraded), POSTGRES_MIGRATIONS.slice(0, 2), []);
+        await admin.query(`SET search_path TO ${upgraded}`);
+        for (const definition of older) await admin.query(definition.sql);
+        await admin.query('RESET search_path');
+        await applyPostgresMigrations(store(upgraded), POSTGRES_MIGRATIONS, older.slice(0, 1));
+      });
+      assert.match(await functionArguments(admin, upgraded, 'now_ms'), /p_unused/);
+
+      await open().migrate();
+      await withPostgres(async ({ schema: fresh, openMigrated }) => {
+        await openMigrated();
+        assert.deepEqual(await schemaObjects(admin, upgraded), await schemaObjects(admin, fresh));
+      });
+      const backend = open();
+      assert.equal(await backend.isMigrated(), true);
+      await backend.createInstance('hub', { instanceId: 'a', executionId: 'e', name: 'Orchestrator', startEvent: started('e') });
+      assert.equal((await backend.claimOrchestrations('hub', { workerId: 'w', max: 1, leaseMs: 60_000 })).length, 1);
+    }));
+
+  it('re-create a definition only when its text changed, and count a store with an outdated one as not migrated', () =>
+    withPostgres(async ({ schema, open, admin }) => {
+      await open().migrate();
+      const before = await functionOid(admin, schema, 'commit_steps');
+      await open().migrate();
+      assert.equal(await functionOid(admin, schema, 'commit_steps'), before);
+      await admin.query(`UPDATE ${schema}.taskhub_definitions SET checksum = 'older' WHERE name = 'commit'`);
+      assert.equal(await open().isMigrated(), false);
+      await open().migrate();
+      assert.notEqual(await functionOid(admin, schema, 'commit_steps'), before);
+      assert.equal(await open().isMigrated(), true);
+    }));
+
   it('refuse to run when an applied migration was edited since', () =>
     withPostgres(async ({ schema, open }) => {
       await open().migrate();
       const edited = POSTGRES_MIGRATIONS.map((migration) => ({ ...migration, sql: `${migration.sql}\n-- edited` }));
-      const pool = new pg.Pool({ connectionString: TEST_PG_URL, max: 1 });
-      try {
-        const store = { pool, tables: tablesOf(schema), channel: channelOf(schema) };
-        await assert.rejects(applyPostgresMigrations(store, edited), /must never be edited/);
-      } finally {
-        await pool.end();
-      }
+      await withPool((store) => assert.rejects(applyPostgresMigrations(store(schema), edited), /must never be edited/));
     }));
 
   it('keep two schemas in one database apart: their tables and their hubs', () =>
@@ -149,9 +204,15 @@ describe('PostgreSQL migrations', () => {
       });
     }));
 
-  it('name the finished statuses in their server functions as the engine does (a change needs a new migration)', () => {
+  it('define claimability in their server functions as src/backend/step-commit.ts does', () => {
+    const claimsPending = `SELECT p_event_type IN (${PENDING_CLAIMABLE_BY.map((type) => `'${type}'`).join(', ')})`;
+    assert.ok(POSTGRES_DEFINITIONS.some((definition) => definition.sql.includes(claimsPending)), claimsPending);
+    assert.ok(POSTGRES_DEFINITIONS.every((definition) => !definition.sql.includes("'ExecutionTerminated'") || definition.sql.includes(claimsPending)), 'stated once');
+  });
+
+  it('name the finished statuses in their server functions as the engine does', () => {
     const finished = `IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(', ')})`;
-    assert.ok(serverFunctions.sql.includes(finished), finished);
+    assert.ok(POSTGRES_DEFINITIONS.some((definition) => definition.sql.includes(finished)), finished);
   });
 
   it('reject schema names that are not plain lower-case identifiers', () => {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { WorkSignal } from '../../src/backend/backend.js';
 import type { PostgresBackend } from '../../src/backend/postgres/index.js';
 import { channelOf } from '../../src/backend/postgres/signals.js';
-import { startRequest, stepCommit } from '../conformance/fixtures.js';
+import { insertTasks, startRequest, stepCommit } from '../../src/testing/conformance/fixtures.js';
 import { until, withPostgres } from './pg-test-store.js';
 
 /** Subscribes and records every signal. On a migrated backend the listening connection is already up. */
@@ -29,7 +29,7 @@ describe('PostgreSQL work signals', () => {
       await until('the lease to expire', async () => (await writer.now()) > stale.claimedAt + 1);
       const { signals } = recordSignals(listener, 'hub');
 
-      const lost = await writer.commitOrchestration('hub', stale, stepCommit(stale, 'Completed', { activities: [{ taskId: 0, name: 'Act' }] }));
+      const lost = await writer.commitOrchestration('hub', stale, stepCommit(stale, 'Completed', [insertTasks([{ taskId: 0, name: 'Act' }])]));
       assert.deepEqual(lost, { ok: false, reason: 'lease-lost' });
       // Notifications arrive in commit order: once this later one is heard, an earlier one would have been.
       await writer.createInstance('hub', startRequest('b'));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { applicationName } from '../../src/backend/postgres/options.js';
-import { startRequest } from '../conformance/fixtures.js';
+import { startRequest } from '../../src/testing/conformance/fixtures.js';
 import { TEST_PG_URL } from '../support/stores.js';
 import { withPostgres } from './pg-test-store.js';
 

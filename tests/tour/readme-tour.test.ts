@@ -210,7 +210,7 @@ async function startServer(script: string, cwd: string, env: NodeJS.ProcessEnv) 
 /** What the tarball holds: the built code, docs, examples and README; no tests, benchmarks or scripts. */
 function assertPackage(tarball: string): void {
   const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  for (const expected of ['package/package.json', 'package/README.md', 'package/dist/src/index.js', 'package/dist/src/http/index.js', 'package/dist/src/cli/main.js', 'package/dist/examples/demo-app.js', 'package/examples/express-app.ts', 'package/docs/http-api.md']) {
+  for (const expected of ['package/package.json', 'package/README.md', 'package/dist/src/index.js', 'package/dist/src/http/index.js', 'package/dist/src/cli/main.js', 'package/dist/src/testing/index.js', 'package/dist/src/backend/postgres/sql/commit.sql', 'package/dist/examples/demo-app.js', 'package/examples/express-app.ts', 'package/docs/http-api.md']) {
     assert.ok(files.includes(expected), `${expected} is in the package`);
   }
   for (const file of files) assert.doesNotMatch(file, /^package\/(dist\/)?(tests|bench|scripts)\/|\.map$|^package\/src\//, `${file} is not for users`);

@@ -3,9 +3,9 @@
  * their result is delivered to the instance, and only while the lease holds (group-committed).
  */
 import type { ActivityCommitOutcome, ActivityWorkItem, ClaimOptions, OutgoingMessage } from '../backend.js';
-import { toWorkItem, type ClaimedRow } from './claim-orchestrations.js';
-import { named, type PostgresStore } from './db.js';
-import { encodeMessage } from './deliver-messages.js';
+import { toWorkItem, type ClaimedRow } from './claims.js';
+import { named, type PostgresStore } from './connection.js';
+import { encodeMessage } from './delivery.js';
 import { isRowId, toNumber, type BigintText } from './rows.js';
 import { encodeSignal } from './signals.js';
 import { NOW_MS } from './sql.js';
@@ -21,7 +21,7 @@ interface TaskRow {
   lock_token: string;
 }
 
-/** One call of the server function claim_activities (migration 0002). */
+/** One call of the server function claim_activities (sql/activities.sql). */
 export async function claimActivities(store: PostgresStore, hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]> {
   const result = await store.pool.query<TaskRow>(
     named('claim_activities', `SELECT * FROM ${store.tables.schema}.claim_activities($1, $2, $3, $4)`,
@@ -52,7 +52,7 @@ export interface ActivityResult {
 }
 
 /**
- * Completes a batch of tasks in one call of the server function complete_activities (migration 0002): each
+ * Completes a batch of tasks in one call of the server function complete_activities (sql/activities.sql): each
  * result is delivered and its task deleted, in one transaction, only while the task's lease holds.
  */
 export async function completeActivities(store: PostgresStore, hub: string, results: readonly ActivityResult[]): Promise<ActivityCommitOutcome[]> {

@@ -6,7 +6,7 @@
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../../core/history.js';
 import type { HistogramCount, HistogramRequest } from '../backend.js';
 import { compareHistogramCounts, countedFrom, validateHistogramRequest } from '../histogram.js';
-import type { PostgresStore } from './db.js';
+import type { PostgresStore } from './connection.js';
 import { instanceConditions, SqlParams, statusCondition } from './instance-filter.js';
 import { toNumber, type BigintText } from './rows.js';
 

@@ -2,7 +2,7 @@
  * The hubs of the store. SELECT DISTINCT would walk every instance; this hops from hub to hub on the
  * primary key (hub, instance_id), one index descent per hub (a loose index scan).
  */
-import type { PostgresStore } from './db.js';
+import type { PostgresStore } from './connection.js';
 
 export async function listHubs(store: PostgresStore): Promise<string[]> {
   const instances = store.tables.instances;

@@ -2,7 +2,7 @@
  * The PostgreSQL backend: many workers on many machines share a hub. Work is claimed with FOR UPDATE SKIP
  * LOCKED and leases timed by the database's clock, commits are fenced by the lease's token, and workers
  * are woken by LISTEN/NOTIFY (docs/scale-out.md). Each method is one query module's function; each write
- * is one call of a server function (migration 0002), and commits, activity results and creations made in
+ * is one call of a server function (sql/), and commits, activity results and creations made in
  * the same event-loop turn share one (group-commit.ts).
  */
 import pg from 'pg';
@@ -31,20 +31,20 @@ import type {
   WorkSignal,
 } from '../backend.js';
 import { claimActivities, completeActivities, renewActivityLease, type ActivityResult } from './activities.js';
-import { abandonOrchestration, claimOrchestrations } from './claim-orchestrations.js';
-import { commitSteps, type StepToCommit } from './commit-orchestration.js';
-import { createInstances } from './create-instances.js';
-import type { PostgresStore } from './db.js';
-import { deliverMessage } from './deliver-messages.js';
+import { abandonOrchestration, claimOrchestrations } from './claims.js';
+import { commitSteps, type StepToCommit } from './commit.js';
+import { createInstances } from './delivery.js';
+import type { PostgresStore } from './connection.js';
+import { deliverMessage } from './delivery.js';
 import { GroupCommit } from './group-commit.js';
 import { instanceHistogram } from './histogram.js';
 import { listHubs } from './hubs.js';
-import { countInstances, listInstances } from './list-instances.js';
-import { applyPostgresMigrations, postgresSchemaIsCurrent } from './migrate.js';
-import { nextWakeAt } from './next-wake.js';
+import { countInstances, listInstances } from './listing.js';
+import { applyPostgresMigrations, postgresSchemaIsCurrent } from './schema.js';
+import { nextWakeAt } from './wake.js';
 import { applicationName, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA, describeConnection, type PostgresBackendOptions } from './options.js';
 import { deleteHub, purgeInstance, purgeInstances } from './purge.js';
-import { getHistory, getInstance } from './read-instances.js';
+import { getHistory, getInstance } from './instances.js';
 import { SignalListener } from './signal-listener.js';
 import { channelOf } from './signals.js';
 import { NOW_MS, tablesOf } from './sql.js';

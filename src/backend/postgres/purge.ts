@@ -5,7 +5,7 @@
  */
 import { FINISHED_STATUSES, isFinished, type RuntimeStatus } from '../../core/history.js';
 import type { InstanceQuery, PurgeOutcome } from '../backend.js';
-import { inTransaction, type PostgresStore, type Queryable } from './db.js';
+import { inTransaction, type PostgresStore, type Queryable } from './connection.js';
 import { instanceConditions, SqlParams } from './instance-filter.js';
 
 export async function purgeInstance(store: PostgresStore, hub: string, instanceId: string): Promise<PurgeOutcome> {

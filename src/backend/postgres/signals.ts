@@ -1,7 +1,7 @@
 /**
  * Work signals over LISTEN/NOTIFY: one channel per schema, a JSON payload naming the hub. Notifications are
  * sent by pg_notify inside the writing transaction, so they go out exactly when the work becomes visible
- * (and not at all on rollback); they are hints, and workers poll as well (DESIGN.md, lesson 9).
+ * (and not at all on rollback); they are hints, and workers poll as well, so a lost one only delays work.
  */
 import type { WorkSignal } from '../backend.js';
 

@@ -35,7 +35,7 @@ export class ActivityStatements {
         (hub, instance_id, execution_id, task_id, name, input, attempt, lock_token, locked_by, lock_expires_at)
       VALUES (@hub, @instanceId, @executionId, @taskId, @name, @input, 1, lower(hex(randomblob(16))), @workerId, @expiresAt)
       RETURNING id, lock_token`);
-    // One guarded statement claims the batch (DESIGN.md, lesson 8); the caller's BEGIN IMMEDIATE keeps
+    // One guarded statement claims the batch, so no task is claimed twice; the caller's BEGIN IMMEDIATE keeps
     // other processes out between the SELECT and the UPDATE.
     this.claimTasks = db.prepare(`UPDATE activity_tasks
       SET lock_token = lower(hex(randomblob(16))), locked_by = @workerId, lock_expires_at = @expiresAt, attempt = attempt + 1

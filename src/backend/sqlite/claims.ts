@@ -1,6 +1,7 @@
 /** Claiming orchestration work: instances with a visible message, locked with a lease. */
 import type Database from 'better-sqlite3';
 import type { ClaimOptions, OrchestrationWorkItem } from '../backend.js';
+import { claimableSql } from '../step-commit.js';
 import { toInstanceRecord, type InstanceRow } from './rows.js';
 import type { SqliteStore } from './store.js';
 
@@ -13,8 +14,7 @@ export class OrchestrationClaims {
 
   constructor(private readonly store: SqliteStore) {
     // Driven by the visible messages (oldest first), not by the instances, so the cost follows the work
-    // waiting rather than the size of the hub. Events to a Pending instance wait until it has started:
-    // only its start or a termination makes it claimable.
+    // waiting rather than the size of the hub; claimable as ../step-commit.ts defines.
     // A lease still set when the instance is claimed ran out: the attempt it gave ended without a commit.
     this.lockReady = store.db.prepare(`UPDATE instances
       SET lock_token = lower(hex(randomblob(16))), locked_by = @workerId, lock_expires_at = @expiresAt,
@@ -24,7 +24,7 @@ export class OrchestrationClaims {
         FROM messages m JOIN instances i ON i.hub = m.hub AND i.instance_id = m.instance_id
         WHERE m.hub = @hub AND m.visible_at <= @now
           AND (i.lock_expires_at IS NULL OR i.lock_expires_at <= @now)
-          AND (i.status <> 'Pending' OR m.event_type IN ('ExecutionStarted', 'ExecutionTerminated'))
+          AND ${claimableSql('i.status', 'm.event_type')}
         LIMIT @max)
       RETURNING *`);
     this.lockOne = store.db.prepare(`UPDATE instances
@@ -34,7 +34,7 @@ export class OrchestrationClaims {
         AND NOT EXISTS (SELECT 1 FROM activity_tasks t WHERE t.hub = @hub AND t.instance_id = @instanceId)
         AND EXISTS (SELECT 1 FROM messages m
                     WHERE m.hub = @hub AND m.instance_id = @instanceId AND m.visible_at <= @now
-                      AND (instances.status <> 'Pending' OR m.event_type IN ('ExecutionStarted', 'ExecutionTerminated')))
+                      AND ${claimableSql('instances.status', 'm.event_type')})
       RETURNING *`);
   }
 

@@ -1,6 +1,6 @@
-/** Commits one orchestration step: everything it changes, in one transaction, if the lease still holds. */
-import { isFinished } from '../../core/history.js';
-import type { OrchestrationCommit, OrchestrationWorkItem, StepCommitOutcome, WorkSignal } from '../backend.js';
+/** Commits one orchestration step: its ops, in order, in one transaction, if the lease still holds. */
+import type { ActivityWorkItem, OrchestrationCommit, OrchestrationWorkItem, StepCommitOutcome, WorkSignal } from '../backend.js';
+import { commitSignals } from '../step-commit.js';
 import { createInstance, deliverFromStep } from './delivery.js';
 import type { StepUpdate } from './instances.js';
 import type { SqliteStore } from './store.js';
@@ -20,53 +20,57 @@ export function commitStep(
   now: number,
 ): StepCommitResult {
   const instanceId = item.instance.instanceId;
-  // The fence: a worker whose lease expired (or was taken over) must not write (RELIABILITY.md, T04).
+  // The fence: a worker whose lease expired (or was taken over) must not write (docs/reliability.md, T04).
   const lease = store.instances.lease(hub, instanceId);
   if (lease === undefined || lease.lock_token !== item.lockToken || lease.lock_expires_at === null || lease.lock_expires_at <= now) {
     return { outcome: { ok: false, reason: 'lease-lost' }, signals: [] };
   }
-
-  if (commit.replaceHistory !== undefined) store.history.replace(hub, instanceId, commit.replaceHistory);
-  else store.history.append(hub, instanceId, commit.appendEvents);
 
   const { status, executionId, input, output, customStatus } = commit.instance;
   const update: StepUpdate = { status, executionId, output, customStatus };
   // A new execution brings its own input (continue-as-new), even an absent one.
   if (executionId !== undefined || input !== undefined) update.input = { value: input };
   store.instances.applyStep(hub, instanceId, update, now);
+  const currentExecutionId = executionId ?? lease.execution_id;
+  // The messages this commit did not write are those up to the newest one now.
+  const writtenAfter = commit.ops.some((op) => op.op === 'requeueMessages') ? store.messages.lastId(hub, instanceId) : 0;
 
-  store.messages.delete(hub, instanceId, commit.consumedMessageIds);
-  if (commit.deleteAllMessages === true) {
-    store.messages.deleteAll(hub, instanceId);
-    store.activities.deleteUnleased(hub, instanceId, now);
+  const leasedActivities: ActivityWorkItem[] = [];
+  let readied = false;
+  for (const op of commit.ops) {
+    switch (op.op) {
+      case 'appendHistory':
+        store.history.append(hub, instanceId, op.events);
+        break;
+      case 'replaceHistory':
+        store.history.replace(hub, instanceId, op.events);
+        break;
+      case 'deleteMessages':
+        store.messages.delete(hub, instanceId, op.ids);
+        break;
+      case 'deleteAllMessages':
+        store.messages.deleteAll(hub, instanceId);
+        break;
+      case 'dropUnleasedTasks':
+        store.activities.deleteUnleased(hub, instanceId, now);
+        break;
+      case 'insertTasks': {
+        const lease = op.lease && { workerId: op.lease.workerId, max: op.lease.max, expiresAt: now + op.lease.leaseMs };
+        leasedActivities.push(...store.activities.insert(hub, instanceId, currentExecutionId, op.tasks, lease));
+        break;
+      }
+      case 'createInstance':
+        readied = (createInstance(store, hub, op.request, now).created || deliverFromStep(store, hub, instanceId, op.onConflict, now)) || readied;
+        break;
+      case 'deliverMessage':
+        readied = deliverFromStep(store, hub, instanceId, op.message, now) || readied;
+        break;
+      case 'requeueMessages':
+        if (writtenAfter > 0) store.messages.moveToBack(hub, instanceId, writtenAfter);
+        break;
+    }
   }
-  const self = commit.leaseActivities;
-  const leasedActivities = store.activities.insert(
-    hub,
-    instanceId,
-    executionId ?? lease.execution_id,
-    commit.activities,
-    self && { workerId: self.workerId, max: self.max, expiresAt: now + self.leaseMs },
-  );
-
-  const unconsumedUpTo = commit.requeueUnconsumedMessages === true ? store.messages.lastId(hub, instanceId) : 0;
-  // Sub-orchestrations first, so that a message this step sends to a child it creates reaches it.
-  let orchestrationWork = false;
-  for (const { request, onConflict } of commit.createInstances) {
-    const created = createInstance(store, hub, request, now).created;
-    orchestrationWork = (created || deliverFromStep(store, hub, instanceId, onConflict, now)) || orchestrationWork;
-  }
-  for (const message of commit.messages) {
-    orchestrationWork = deliverFromStep(store, hub, instanceId, message, now) || orchestrationWork;
-  }
-  if (unconsumedUpTo > 0) store.messages.moveToBack(hub, instanceId, unconsumedUpTo);
   // Messages that arrived while the instance was leased are claimable now that the lease is released.
-  orchestrationWork ||= store.messages.hasVisible(hub, instanceId, now);
-
-  const signals: WorkSignal[] = [];
-  if (orchestrationWork) signals.push({ kind: 'orchestration' });
-  // Tasks leased to the committing worker are no news to the others.
-  if (commit.activities.length > leasedActivities.length) signals.push({ kind: 'activity' });
-  if (isFinished(status)) signals.push({ kind: 'finished', instanceId });
-  return { outcome: { ok: true, leasedActivities }, signals };
+  readied ||= store.messages.hasVisible(hub, instanceId, now);
+  return { outcome: { ok: true, leasedActivities }, signals: commitSignals(instanceId, commit, readied) };
 }

@@ -1,2 +1,2 @@
 export { SqliteBackend, openSqliteBackend, type SqliteDurability } from './sqlite-backend.js';
-export type { SqliteBackendOptions } from './connection.js';
+export type { SqliteBackendOptions } from './options.js';

@@ -1,7 +1,7 @@
 /**
  * Work signals within one process. Channels are keyed by the database file's real path and the hub, so a
  * client and a worker holding different SqliteBackend objects on one file hear each other. Other
- * processes hear nothing: their workers poll (DESIGN.md, lesson 9: a hint, never the only path).
+ * processes hear nothing: their workers poll, so a signal is a hint, never the only path (docs/scale-out.md).
  */
 import type { WorkSignal } from '../backend.js';
 

@@ -26,7 +26,8 @@ import type {
 import { OrchestrationClaims } from './claims.js';
 import { whenUnlocked } from './busy.js';
 import { commitStep } from './commit.js';
-import { openConnection, type SqliteBackendOptions, type SqliteConnection } from './connection.js';
+import { openConnection, type SqliteConnection } from './connection.js';
+import type { SqliteBackendOptions } from './options.js';
 import { createInstance, deliverActivityResult, sendMessage } from './delivery.js';
 import { InstanceHistogram } from './histogram.js';
 import { listHubs } from './hubs.js';

@@ -5,7 +5,7 @@
  * all four tables on instance_id and keep an instance's rows together (docs/scale-out.md). instance_id is
  * COLLATE "C" so that an instance id prefix is a plain range of the primary key index.
  *
- * Names are unqualified: the migration runs with search_path set to the store's schema (migrate.ts), so
+ * Names are unqualified: the migration runs with search_path set to the store's schema (schema.ts), so
  * the text, and its checksum, is the same for every schema.
  */
 import type { Migration } from '../../migrate.js';

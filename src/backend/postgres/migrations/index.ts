@@ -1,6 +1,8 @@
-/** The PostgreSQL schema's migrations, in order. Append new ones; never edit or renumber released ones. */
+/** The PostgreSQL schema's migrations (tables and indexes), in order. Append new ones; never edit or renumber
+ *  released ones. Server functions are not migrations: ../sql/. */
 import type { Migration } from '../../migrate.js';
 import { initial } from './0001_initial.js';
 import { serverFunctions } from './0002_server_functions.js';
+import { definitions } from './0003_definitions.js';
 
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [initial, serverFunctions];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [initial, serverFunctions, definitions];

@@ -5,23 +5,27 @@ import {
   LONG_LEASE_MS,
   PAST_SHORT_LEASE_MS,
   SHORT_LEASE_MS,
+  append,
   claimAll,
   claimConcurrently,
   claimOnly,
   commitOk,
+  deliver,
   eventTypes,
+  insertTasks,
   marker,
   message,
   raised,
+  replace,
   sleep,
   start,
   stepCommit,
   taskCompleted,
   terminated,
   timerFired,
+  type OpenBackend,
   withBackend,
   withBackends,
-  type OpenBackend,
 } from '../fixtures.js';
 
 export function describeClaims(open: OpenBackend): void {
@@ -30,7 +34,7 @@ export function describeClaims(open: OpenBackend): void {
       withBackend(open, async (backend, hub) => {
         const request = await start(backend, hub, 'work', { input: '"in"' });
         let item = await claimOnly(backend, hub, 'work');
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { appendEvents: [marker(0), marker(1)] }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [append([marker(0), marker(1)])]));
         await backend.sendMessage(hub, message('work', raised('first'), { executionId: request.executionId }), ['Running']);
         await backend.sendMessage(hub, message('work', raised('second')), ['Running']);
         await backend.sendMessage(hub, message('work', timerFired(3)), ['Running']);
@@ -81,7 +85,7 @@ export function describeClaims(open: OpenBackend): void {
         await start(backend, hub, 'timer');
         let item = await claimOnly(backend, hub, 'timer');
         const fireAt = (await backend.now()) + LONG_LEASE_MS;
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { messages: [message('timer', timerFired(1), { visibleAt: fireAt })] }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [deliver(message('timer', timerFired(1), { visibleAt: fireAt }))]));
         assert.deepEqual(await claimAll(backend, hub), [], 'a timer in the future is not work yet');
 
         const past = (await backend.now()) - 1;
@@ -120,12 +124,11 @@ export function describeClaims(open: OpenBackend): void {
         const item = await claimOnly(backend, hub, 'slow', SHORT_LEASE_MS);
         await sleep(PAST_SHORT_LEASE_MS);
         const before = await backend.getInstance(hub, 'slow');
-        const outcome = await backend.commitOrchestration(hub, item, stepCommit(item, 'Completed', {
-          appendEvents: [marker(0)],
-          instance: { status: 'Completed', output: '"out"' },
-          activities: [{ taskId: 0, name: 'Never' }],
-          messages: [message('slow', raised('never'))],
-        }));
+        const outcome = await backend.commitOrchestration(hub, item, stepCommit(item, 'Completed', [
+          append([marker(0)]),
+          insertTasks([{ taskId: 0, name: 'Never' }]),
+          deliver(message('slow', raised('never'))),
+        ], { status: 'Completed', output: '"out"' }));
         assert.deepEqual(outcome, { ok: false, reason: 'lease-lost' });
         assert.deepEqual(await backend.getInstance(hub, 'slow'), before);
         assert.deepEqual(await backend.getHistory(hub, 'slow'), []);
@@ -138,15 +141,11 @@ export function describeClaims(open: OpenBackend): void {
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'rewriting');
         let item = await claimOnly(backend, hub, 'rewriting');
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { appendEvents: [marker(0), marker(1)] }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [append([marker(0), marker(1)])]));
         await backend.sendMessage(hub, message('rewriting', raised('go')), ['Running']);
         item = await claimOnly(backend, hub, 'rewriting', SHORT_LEASE_MS);
         await sleep(PAST_SHORT_LEASE_MS);
-        const outcome = await backend.commitOrchestration(hub, item, stepCommit(item, 'Running', {
-          replaceHistory: [marker(7)],
-          instance: { status: 'Running', executionId: 'next-execution' },
-          requeueUnconsumedMessages: true,
-        }));
+        const outcome = await backend.commitOrchestration(hub, item, stepCommit(item, 'Running', [replace([marker(7)]), { op: 'requeueMessages' }], { status: 'Running', executionId: 'next-execution' }));
         assert.deepEqual(outcome, { ok: false, reason: 'lease-lost' });
         assert.deepEqual(await backend.getHistory(hub, 'rewriting'), [
           { sequence: 0, event: marker(0) },
@@ -162,14 +161,14 @@ export function describeClaims(open: OpenBackend): void {
         await sleep(PAST_SHORT_LEASE_MS);
         const fresh = await claimOnly(b!, hub, 'contested', LONG_LEASE_MS, 'worker-b');
 
-        assert.deepEqual(await a!.commitOrchestration(hub, stale, stepCommit(stale, 'Completed', { appendEvents: [marker(99)] })), {
+        assert.deepEqual(await a!.commitOrchestration(hub, stale, stepCommit(stale, 'Completed', [append([marker(99)])])), {
           ok: false,
           reason: 'lease-lost',
         });
         await a!.abandonOrchestration(hub, stale, 0);
         assert.deepEqual(await claimAll(a!, hub), [], 'a stale abandon does not release the new lease');
 
-        await commitOk(b!, hub, fresh, stepCommit(fresh, 'Running', { appendEvents: [marker(1)] }));
+        await commitOk(b!, hub, fresh, stepCommit(fresh, 'Running', [append([marker(1)])]));
         assert.deepEqual(await b!.getHistory(hub, 'contested'), [{ sequence: 0, event: marker(1) }]);
         assert.equal((await b!.getInstance(hub, 'contested'))?.status, 'Running');
       }));
@@ -178,8 +177,8 @@ export function describeClaims(open: OpenBackend): void {
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'once');
         const item = await claimOnly(backend, hub, 'once');
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { appendEvents: [marker(0)] }));
-        assert.deepEqual(await backend.commitOrchestration(hub, item, stepCommit(item, 'Running', { appendEvents: [marker(1)] })), {
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [append([marker(0)])]));
+        assert.deepEqual(await backend.commitOrchestration(hub, item, stepCommit(item, 'Running', [append([marker(1)])])), {
           ok: false,
           reason: 'lease-lost',
         });
@@ -253,7 +252,7 @@ export function describeClaims(open: OpenBackend): void {
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'handed');
         const item = await claimOnly(backend, hub, 'handed');
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { activities: [{ taskId: 0, name: 'work' }] }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [insertTasks([{ taskId: 0, name: 'work' }])]));
         const [task] = await backend.claimActivities(hub, { workerId: 'w', max: 1, leaseMs: LONG_LEASE_MS });
         assert.ok(task);
         // An event makes the instance claimable; its claim's lease runs out; the completion claims it again.

@@ -1,11 +1,13 @@
 /** subscribe (work signals) and nextWakeAt. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend, WorkSignal } from '../../../src/backend/backend.js';
+import type { Backend, WorkSignal } from '../../../backend/backend.js';
 import {
   LONG_LEASE_MS,
   claimOnly,
   commitOk,
+  deliver,
+  insertTasks,
   message,
   raised,
   sleep,
@@ -13,9 +15,9 @@ import {
   stepCommit,
   taskCompleted,
   timerFired,
+  type OpenBackend,
   withBackend,
   withBackends,
-  type OpenBackend,
 } from '../fixtures.js';
 
 /** How long to wait for a signal before failing: a bound against hanging, not a speed requirement. */
@@ -57,7 +59,7 @@ export function describeSignals(open: OpenBackend): void {
         await onClient.waitFor({ kind: 'orchestration' });
 
         let item = await claimOnly(worker!, hub, 'signalled');
-        await commitOk(worker!, hub, item, stepCommit(item, 'Running', { activities: [{ taskId: 0, name: 'Work' }] }));
+        await commitOk(worker!, hub, item, stepCommit(item, 'Running', [insertTasks([{ taskId: 0, name: 'Work' }])]));
         await onWorker.waitFor({ kind: 'activity' });
 
         const [task] = await worker!.claimActivities(hub, { workerId: 'w', max: 1, leaseMs: LONG_LEASE_MS });
@@ -119,10 +121,10 @@ export function describeSignals(open: OpenBackend): void {
         assert.ok(Math.abs((await backend.nextWakeAt(hub))! - instanceLeaseEnd) <= 2, 'the instance lease expiry');
 
         const timerAt = now + 3 * LONG_LEASE_MS;
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', {
-          activities: [{ taskId: 0, name: 'Slow' }],
-          messages: [message('sleeper', timerFired(1), { visibleAt: timerAt })],
-        }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [
+          insertTasks([{ taskId: 0, name: 'Slow' }]),
+          deliver(message('sleeper', timerFired(1), { visibleAt: timerAt })),
+        ]));
         assert.equal(await backend.nextWakeAt(hub), timerAt, 'the timer');
 
         const claimedBefore = await backend.now();

@@ -1,9 +1,9 @@
 /** instanceHistogram: instances per interval of creation time and per status, for every filter. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend, HistogramCount, HistogramRequest, InstanceRecord } from '../../../src/backend/backend.js';
-import { RUNTIME_STATUSES, type RuntimeStatus } from '../../../src/core/history.js';
-import { InvalidArgumentError } from '../../../src/errors.js';
+import type { Backend, HistogramCount, HistogramRequest, InstanceRecord } from '../../../backend/backend.js';
+import { RUNTIME_STATUSES, type RuntimeStatus } from '../../../core/history.js';
+import { InvalidArgumentError } from '../../../errors.js';
 import { clockPast, startAllIn, withBackend, type OpenBackend } from '../fixtures.js';
 
 const EARLY: Record<string, RuntimeStatus> = { 'order-1': 'Running', 'order-2': 'Completed', 'user-1': 'Failed', 'user-2': 'Completed' };

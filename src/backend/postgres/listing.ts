@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import type { InstancePage, InstanceQuery, ListInstancesRequest } from '../backend.js';
 import { MAX_PAGE_PAYLOAD_BYTES } from '../page-budget.js';
 import { decodePageToken, encodePageToken } from '../page-token.js';
-import type { PostgresStore } from './db.js';
+import type { PostgresStore } from './connection.js';
 import { instanceConditions, SqlParams, statusCondition } from './instance-filter.js';
 import { INSTANCE_COLUMNS, toInstanceRecord, toNumber, type BigintText, type InstanceRow } from './rows.js';
 

@@ -1,6 +1,6 @@
 /** When an idle worker should look again: the earliest future message visibility (durable timers,
  *  scheduled starts) or lease expiry (a crashed worker's instance or task becoming claimable again). */
-import { named, type PostgresStore } from './db.js';
+import { named, type PostgresStore } from './connection.js';
 import { toNumber, type BigintText } from './rows.js';
 import { NOW_MS } from './sql.js';
 

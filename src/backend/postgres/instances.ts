@@ -1,7 +1,7 @@
 /** Reading one instance: its row and its history, in pages for long histories. */
 import type { HistoryEvent } from '../../core/history.js';
 import type { HistoryPageRequest, HistoryRecord, InstanceRecord } from '../backend.js';
-import { named, type PostgresStore } from './db.js';
+import { named, type PostgresStore } from './connection.js';
 import { INSTANCE_COLUMNS, toInstanceRecord, type InstanceRow } from './rows.js';
 
 export async function getInstance(

@@ -8,11 +8,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   ActivityWorkItem,
   Backend,
+  ClaimOptions,
+  CommitOp,
   CreateInstanceRequest,
+  NewActivityTask,
   OrchestrationCommit,
   OrchestrationWorkItem,
   OutgoingMessage,
-} from '../../src/backend/backend.js';
+} from '../../backend/backend.js';
 import type {
   EventRaisedEvent,
   ExecutionStartedEvent,
@@ -21,7 +24,7 @@ import type {
   RuntimeStatus,
   TaskCompletedEvent,
   TimerFiredEvent,
-} from '../../src/core/history.js';
+} from '../../core/history.js';
 
 export type OpenBackend = () => Promise<Backend>;
 
@@ -131,18 +134,39 @@ export async function start(backend: Backend, hub: string, instanceId: string, o
   return request;
 }
 
-/** A commit that consumes every claimed message and changes nothing else but the status. */
-export function stepCommit(item: OrchestrationWorkItem, status: RuntimeStatus, changes: Partial<OrchestrationCommit> = {}): OrchestrationCommit {
-  return {
-    appendEvents: [],
-    instance: { status },
-    consumedMessageIds: item.messages.map((message) => message.id),
-    activities: [],
-    messages: [],
-    createInstances: [],
-    ...changes,
-  };
+/** A commit that consumes every claimed message, then applies `ops`; the instance row as `instance` (default: only the status). */
+export function stepCommit(
+  item: OrchestrationWorkItem,
+  status: RuntimeStatus,
+  ops: CommitOp[] = [],
+  instance: OrchestrationCommit['instance'] = { status },
+): OrchestrationCommit {
+  return { instance, ops: [consume(item), ...ops] };
 }
+
+/** The op that deletes every message of the work item (consumes them). */
+export function consume(item: OrchestrationWorkItem): CommitOp {
+  return { op: 'deleteMessages', ids: item.messages.map((m) => m.id) };
+}
+
+export function append(events: HistoryEvent[]): CommitOp {
+  return { op: 'appendHistory', events };
+}
+
+export function replace(events: HistoryEvent[]): CommitOp {
+  return { op: 'replaceHistory', events };
+}
+
+export function insertTasks(tasks: NewActivityTask[], lease?: ClaimOptions): CommitOp {
+  return lease === undefined ? { op: 'insertTasks', tasks } : { op: 'insertTasks', tasks, lease };
+}
+
+export function deliver(message: OutgoingMessage): CommitOp {
+  return { op: 'deliverMessage', message };
+}
+
+/** The ops of a step that finished its instance: its inbox and unleased tasks dropped. */
+export const FINISHING_OPS: CommitOp[] = [{ op: 'deleteAllMessages' }, { op: 'dropUnleasedTasks' }];
 
 export async function claimAll(backend: Backend, hub: string, leaseMs = LONG_LEASE_MS, workerId = 'worker-a'): Promise<OrchestrationWorkItem[]> {
   return backend.claimOrchestrations(hub, { workerId, max: 1000, leaseMs });
@@ -159,7 +183,7 @@ export async function claimOnly(backend: Backend, hub: string, instanceId: strin
 export async function commitOk(backend: Backend, hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<ActivityWorkItem[]> {
   const outcome = await backend.commitOrchestration(hub, item, commit);
   assert.ok(outcome.ok, `the step of ${item.instance.instanceId} committed`);
-  if (commit.leaseActivities === undefined) assert.deepEqual(outcome.leasedActivities, [], 'a commit leases only when asked to');
+  if (!commit.ops.some((op) => op.op === 'insertTasks' && op.lease !== undefined)) assert.deepEqual(outcome.leasedActivities, [], 'a commit leases only when asked to');
   return outcome.leasedActivities;
 }
 

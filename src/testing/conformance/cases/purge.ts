@@ -1,16 +1,19 @@
 /** purgeInstance, purgeInstances and deleteHub. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend } from '../../../src/backend/backend.js';
-import type { RuntimeStatus } from '../../../src/core/history.js';
+import type { Backend } from '../../../backend/backend.js';
+import type { RuntimeStatus } from '../../../core/history.js';
 import {
   LONG_LEASE_MS,
+  append,
   claimAll,
   claimOnly,
   clockPast,
   commitOk,
+  deliver,
   eventTypes,
   fullCounts,
+  insertTasks,
   marker,
   message,
   raised,
@@ -19,19 +22,19 @@ import {
   startIn,
   stepCommit,
   timerFired,
-  withBackend,
   type OpenBackend,
+  withBackend,
 } from '../fixtures.js';
 
 /** An instance that finished with data left in every table: history, a future message, an activity task. */
 async function finishWithLeftovers(backend: Backend, hub: string, instanceId: string, status: RuntimeStatus): Promise<void> {
   await start(backend, hub, instanceId, { input: '"in"' });
   const item = await claimOnly(backend, hub, instanceId);
-  await commitOk(backend, hub, item, stepCommit(item, status, {
-    appendEvents: [marker(0), marker(1)],
-    activities: [{ taskId: 0, name: 'Leftover' }],
-    messages: [message(instanceId, timerFired(1), { visibleAt: (await backend.now()) + LONG_LEASE_MS })],
-  }));
+  await commitOk(backend, hub, item, stepCommit(item, status, [
+    append([marker(0), marker(1)]),
+    insertTasks([{ taskId: 0, name: 'Leftover' }]),
+    deliver(message(instanceId, timerFired(1), { visibleAt: (await backend.now()) + LONG_LEASE_MS })),
+  ]));
 }
 
 async function remainingIds(backend: Backend, hub: string): Promise<string[]> {

@@ -1,8 +1,9 @@
 /** claimActivities, completeActivity, renewActivityLease. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend } from '../../../src/backend/backend.js';
+import type { Backend } from '../../../backend/backend.js';
 import {
+  FINISHING_OPS,
   LONG_LEASE_MS,
   PAST_SHORT_LEASE_MS,
   SHORT_LEASE_MS,
@@ -11,24 +12,23 @@ import {
   claimOnly,
   commitOk,
   eventTypes,
+  insertTasks,
   message,
   raised,
   sleep,
   start,
   stepCommit,
   taskCompleted,
+  type OpenBackend,
   withBackend,
   withBackends,
-  type OpenBackend,
 } from '../fixtures.js';
 
 /** Starts `instanceId` and has its first step schedule one task per name. */
 async function schedule(backend: Backend, hub: string, instanceId: string, names: string[]): Promise<void> {
   await start(backend, hub, instanceId);
   const item = await claimOnly(backend, hub, instanceId);
-  await commitOk(backend, hub, item, stepCommit(item, 'Running', {
-    activities: names.map((name, taskId) => ({ taskId, name, input: JSON.stringify(name) })),
-  }));
+  await commitOk(backend, hub, item, stepCommit(item, 'Running', [insertTasks(names.map((name, taskId) => ({ taskId, name, input: JSON.stringify(name) })))]));
 }
 
 function claimTasks(backend: Backend, hub: string, max: number, leaseMs = LONG_LEASE_MS, workerId = 'activity-worker') {
@@ -124,10 +124,7 @@ export function describeActivities(open: OpenBackend): void {
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'leasing');
         const item = await claimOnly(backend, hub, 'leasing');
-        const leased = await commitOk(backend, hub, item, stepCommit(item, 'Running', {
-          activities: ['a', 'b', 'c'].map((name, taskId) => ({ taskId, name, input: JSON.stringify(name) })),
-          leaseActivities: { workerId: 'stepper', max: 2, leaseMs: LONG_LEASE_MS },
-        }));
+        const leased = await commitOk(backend, hub, item, stepCommit(item, 'Running', [insertTasks(['a', 'b', 'c'].map((name, taskId) => ({ taskId, name, input: JSON.stringify(name) })), { workerId: 'stepper', max: 2, leaseMs: LONG_LEASE_MS })]));
         assert.deepEqual(leased.map((t) => [t.instanceId, t.executionId, t.taskId, t.name, t.input, t.attempt]), [
           ['leasing', item.instance.executionId, 0, 'a', '"a"', 1],
           ['leasing', item.instance.executionId, 1, 'b', '"b"', 1],
@@ -143,10 +140,7 @@ export function describeActivities(open: OpenBackend): void {
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'born-leased');
         const item = await claimOnly(backend, hub, 'born-leased');
-        const [leased] = await commitOk(backend, hub, item, stepCommit(item, 'Running', {
-          activities: [{ taskId: 0, name: 'work' }],
-          leaseActivities: { workerId: 'stepper', max: 5, leaseMs: SHORT_LEASE_MS },
-        }));
+        const [leased] = await commitOk(backend, hub, item, stepCommit(item, 'Running', [insertTasks([{ taskId: 0, name: 'work' }], { workerId: 'stepper', max: 5, leaseMs: SHORT_LEASE_MS })]));
         assert.ok(leased);
         assert.equal(leased.input, undefined);
         assert.deepEqual(await claimTasks(backend, hub, 10), []);
@@ -162,10 +156,7 @@ export function describeActivities(open: OpenBackend): void {
         const [item] = await claimAll(backend, hub, SHORT_LEASE_MS);
         assert.ok(item);
         await sleep(PAST_SHORT_LEASE_MS);
-        const outcome = await backend.commitOrchestration(hub, item, stepCommit(item, 'Running', {
-          activities: [{ taskId: 0, name: 'work' }],
-          leaseActivities: { workerId: 'stepper', max: 1, leaseMs: LONG_LEASE_MS },
-        }));
+        const outcome = await backend.commitOrchestration(hub, item, stepCommit(item, 'Running', [insertTasks([{ taskId: 0, name: 'work' }], { workerId: 'stepper', max: 1, leaseMs: LONG_LEASE_MS })]));
         assert.deepEqual(outcome, { ok: false, reason: 'lease-lost' });
         assert.deepEqual(await claimTasks(backend, hub, 10), []);
       }));
@@ -183,7 +174,7 @@ export function describeActivities(open: OpenBackend): void {
         assert.deepEqual(eventTypes(step), ['TaskCompleted']);
         assert.ok(step.lockToken.length > 0 && step.claimedAt > 0);
         assert.deepEqual(await claimAll(backend, hub), [], 'nobody else can claim it while the completer holds it');
-        await commitOk(backend, hub, step, stepCommit(step, 'Completed', { deleteAllMessages: true }));
+        await commitOk(backend, hub, step, stepCommit(step, 'Completed', FINISHING_OPS));
         assert.equal((await backend.getInstance(hub, 'handed'))?.status, 'Completed');
       }));
 

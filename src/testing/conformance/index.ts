@@ -1,7 +1,10 @@
 /**
- * The conformance suite every Backend passes (DESIGN.md, lesson 6). It registers node:test cases; a
- * backend's test file calls it with a function that opens a new backend object on one shared store:
+ * The conformance suite every Backend passes: the executable definition of the storage contract
+ * (src/backend/backend.ts, docs/stores.md). It registers node:test cases with describe/it; a backend's
+ * test file, run by `node --test`, calls it with a function that opens a new backend object on one shared
+ * store:
  *
+ *   import { runBackendConformance } from 'taskhub/testing';
  *   runBackendConformance('sqlite', () => Promise.resolve(new SqliteBackend({ path })));
  *
  * Each test works in a hub of its own (random name), calls migrate() on what it opens, deletes its hub and
@@ -12,6 +15,7 @@ import { describe } from 'node:test';
 import { describeActivities } from './cases/activities.js';
 import { describeClaims } from './cases/claims.js';
 import { describeCommit } from './cases/commit.js';
+import { describeCommitOrder } from './cases/commit-order.js';
 import { describeHistogram } from './cases/histogram.js';
 import { describeHubs } from './cases/hubs.js';
 import { describeInstances } from './cases/instances.js';
@@ -27,6 +31,7 @@ export function runBackendConformance(label: string, openBackend: OpenBackend): 
     describeInstances(openBackend);
     describeClaims(openBackend);
     describeCommit(openBackend);
+    describeCommitOrder(openBackend);
     describeActivities(openBackend);
     describeListing(openBackend);
     describePurge(openBackend);

@@ -1,8 +1,6 @@
-/**
- * Part of migration 0002 (../0002_server_functions.ts): completing activity tasks.
- * Released SQL is never edited.
- */
-export const ACTIVITY_RESULT_FUNCTIONS = `-- Completes activity tasks: each result is delivered and its task deleted only while the task's lease
+-- Completing activity tasks (src/backend/postgres/activities.ts). Re-created whenever this file changes (index.ts).
+
+-- Completes activity tasks: each result is delivered and its task deleted only while the task's lease
 -- holds. The recipients are readied (and so locked) first, then the tasks: the order a step's commit follows
 -- too (it locks its instance, then drops its unleased tasks); a recipient readied for a result whose lease
 -- turned out lost gets its ready_at back from its inbox. A completed result with a claim_worker then claims
@@ -100,4 +98,3 @@ BEGIN
   LEFT JOIN unnest(v_claim_idx, v_claim_rows) AS c(idx, row) ON c.idx = d.idx;
 END
 $$;
-`;

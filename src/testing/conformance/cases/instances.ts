@@ -1,13 +1,16 @@
 /** createInstance, sendMessage, getInstance, getHistory: the client's writes and reads. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RuntimeStatus } from '../../../src/core/history.js';
+import type { RuntimeStatus } from '../../../core/history.js';
 import {
   LONG_LEASE_MS,
+  append,
   claimAll,
   claimOnly,
   commitOk,
+  deliver,
   eventTypes,
+  insertTasks,
   marker,
   message,
   raised,
@@ -15,8 +18,8 @@ import {
   startIn,
   startRequest,
   stepCommit,
-  withBackend,
   type OpenBackend,
+  withBackend,
 } from '../fixtures.js';
 
 const UNFINISHED: RuntimeStatus[] = ['Pending', 'Running', 'Suspended', 'ContinuedAsNew'];
@@ -88,12 +91,11 @@ export function describeInstances(open: OpenBackend): void {
         withBackend(open, async (backend, hub) => {
           await start(backend, hub, 'again', { input: '"first"' });
           const item = await claimOnly(backend, hub, 'again');
-          await commitOk(backend, hub, item, stepCommit(item, status, {
-            appendEvents: [marker(1), marker(2)],
-            instance: { status, output: '"done"', customStatus: '"custom"' },
-            activities: [{ taskId: 1, name: 'Left' }],
-            messages: [message('again', raised('late'))],
-          }));
+          await commitOk(backend, hub, item, stepCommit(item, status, [
+            append([marker(1), marker(2)]),
+            insertTasks([{ taskId: 1, name: 'Left' }]),
+            deliver(message('again', raised('late'))),
+          ], { status, output: '"done"', customStatus: '"custom"' }));
 
           const second = startRequest('again', { input: '"second"', name: 'Other' });
           assert.deepEqual(await backend.createInstance(hub, second), { created: true });
@@ -191,11 +193,11 @@ export function describeInstances(open: OpenBackend): void {
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'long');
         let item = await claimOnly(backend, hub, 'long');
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { appendEvents: [0, 1, 2, 3].map(marker) }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [append([0, 1, 2, 3].map(marker))]));
         await backend.sendMessage(hub, message('long', raised('more')), ['Running']);
         item = await claimOnly(backend, hub, 'long');
         assert.deepEqual(item.history, [0, 1, 2, 3].map(marker));
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { appendEvents: [4, 5, 6].map(marker) }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [append([4, 5, 6].map(marker))]));
 
         const all = await backend.getHistory(hub, 'long');
         assert.deepEqual(all, [0, 1, 2, 3, 4, 5, 6].map((n) => ({ sequence: n, event: marker(n) })));

@@ -1,13 +1,13 @@
 /**
  * Claiming orchestration work and giving it back. A claim is one call, one round trip (its server function
- * is in migration 0002): it picks up to `max` ready instances with FOR UPDATE SKIP LOCKED, so concurrent
+ * is in sql/claims.sql): it picks up to `max` ready instances with FOR UPDATE SKIP LOCKED, so concurrent
  * claimers on other connections pass over each other's rows instead of queuing, leases them, and returns
  * them with their histories and inboxes. The lease, not the row lock, keeps the instance on this worker
  * while the step runs; the row lock lasts only for the claim's transaction.
  */
 import type { HistoryEvent, InboxEvent } from '../../core/history.js';
 import type { ClaimOptions, InboxMessage, OrchestrationWorkItem } from '../backend.js';
-import { named, type PostgresStore } from './db.js';
+import { named, type PostgresStore } from './connection.js';
 import { toInstanceRecord, toNumber, type BigintText, type InstanceRow } from './rows.js';
 import { encodeSignal } from './signals.js';
 import { NOW_MS } from './sql.js';
@@ -24,7 +24,7 @@ export type ClaimedRow = InstanceRow & {
   messages: string | null;
 };
 
-/** One call of the server function claim_orchestrations (migration 0002): the claim and the reads. */
+/** One call of the server function claim_orchestrations (sql/claims.sql): the claim and the reads. */
 export async function claimOrchestrations(store: PostgresStore, hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]> {
   const claimed = await store.pool.query<ClaimedRow>(
     named('claim_orchestrations', `SELECT * FROM ${store.tables.schema}.claim_orchestrations($1, $2, $3, $4)`,

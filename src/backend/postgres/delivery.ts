@@ -1,14 +1,53 @@
 /**
- * Creating instances, for the client (a group-committed batch of createInstance calls) and for a step's
- * sub-orchestrations (inside commit_steps). The server functions upsert_instances and create_instances
- * (migration 0002) do the work: an id taken by an unfinished instance is refused; one taken by a finished
- * instance is replaced, its rows deleted; a created instance gets its start message, in the same call.
+ * Creating instances and putting messages in inboxes, for the client calls and for a step's commit. The
+ * writes are server functions (sql/delivery.sql). deliver_messages is the one write path to the messages
+ * table, used by sendMessage here and, inside their own functions, by createInstance, completeActivity and
+ * a step's commit: it locks the recipients in id order, inserts the messages of those that exist, moves
+ * their ready_at earlier, and notifies the workers, all or nothing. upsert_instances and create_instances
+ * create instances (a group-committed batch of createInstance calls, or a step's sub-orchestrations): an
+ * id taken by an unfinished instance is refused; one taken by a finished instance is replaced, its rows
+ * deleted; a created instance gets its start message, in the same call.
  */
 import type { RuntimeStatus } from '../../core/history.js';
 import type { CreateInstanceOutcome, CreateInstanceRequest, OutgoingMessage } from '../backend.js';
-import { named, type PostgresStore } from './db.js';
-import { encodeMessage, type EncodedMessage } from './deliver-messages.js';
+import { named, type PostgresStore } from './connection.js';
 import { encodeSignal } from './signals.js';
+
+/** A message as the server functions take it (inside a jsonb batch). */
+export interface EncodedMessage {
+  instance_id: string;
+  execution_id: string | null;
+  event_type: string;
+  event: string;
+  visible_at: number | null;
+}
+
+export function encodeMessage(message: OutgoingMessage): EncodedMessage {
+  return {
+    instance_id: message.instanceId,
+    execution_id: message.executionId ?? null,
+    event_type: message.event.type,
+    event: JSON.stringify(message.event),
+    visible_at: message.visibleAt ?? null,
+  };
+}
+
+/**
+ * Delivers the message if its recipient exists and has one of `allowedStatuses`, in one statement that
+ * locks the row, checks the status and inserts, atomically. Returns the recipient's status, if it exists.
+ */
+export async function deliverMessage(
+  store: PostgresStore,
+  hub: string,
+  message: OutgoingMessage,
+  allowedStatuses: readonly RuntimeStatus[],
+): Promise<RuntimeStatus | undefined> {
+  const result = await store.pool.query<{ recipient_status: RuntimeStatus }>(
+    named('deliver_messages', `SELECT recipient_status FROM ${store.tables.schema}.deliver_messages($1, $2, $3, $4, $5)`,
+    [hub, JSON.stringify([encodeMessage(message)]), allowedStatuses, store.channel, encodeSignal(hub, { kind: 'orchestration' })]),
+  );
+  return result.rows[0]?.recipient_status;
+}
 
 /** A request as upsert_instances takes it, with the created instance's start message. */
 export interface EncodedCreateRequest {

@@ -1,8 +1,7 @@
-/**
- * Part of migration 0002 (../0002_server_functions.ts): claiming orchestration steps and activity tasks.
- * Released SQL is never edited.
- */
-export const CLAIM_FUNCTIONS = `-- The work items of instances just leased (p_rows: their rows, in the order to return them), each with its
+-- Claiming orchestration steps and activity tasks (src/backend/postgres/claims.ts, activities.ts).
+-- Re-created whenever this file changes (index.ts).
+
+-- The work items of instances just leased (p_rows: their rows, in the order to return them), each with its
 -- history and its visible inbox as JSON arrays ([event, …]; [[id, execution_id, event], …]), p_now being
 -- the claim's time. Called by a statement after the one that leased them, so that it sees every commit
 -- before the lease.
@@ -100,5 +99,3 @@ BEGIN
   RETURNING t.id, t.instance_id, t.execution_id, t.task_id, t.name, t.input, t.attempt, t.lock_token;
 END
 $$;
-
-`;

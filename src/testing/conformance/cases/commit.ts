@@ -1,38 +1,43 @@
 /** What one committed orchestration step writes. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RuntimeStatus } from '../../../src/core/history.js';
+import type { RuntimeStatus } from '../../../core/history.js';
 import {
+  FINISHING_OPS,
   LONG_LEASE_MS,
+  append,
   claimAll,
   claimOnly,
   commitOk,
+  deliver,
   eventTypes,
+  insertTasks,
   marker,
   message,
   raised,
+  replace,
   start,
   startIn,
   startRequest,
   stepCommit,
   taskCompleted,
   timerFired,
-  withBackend,
   type OpenBackend,
+  withBackend,
 } from '../fixtures.js';
 
 const ACTIVITY_CLAIM = { workerId: 'activity-worker', max: 100, leaseMs: LONG_LEASE_MS };
 
 export function describeCommit(open: OpenBackend): void {
   describe('commitOrchestration', () => {
-    it('appends events with sequence numbers that continue across steps', () =>
+    it('appendHistory: appends events with sequence numbers that continue across steps', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'seq');
         let item = await claimOnly(backend, hub, 'seq');
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { appendEvents: [marker(0), marker(1)] }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [append([marker(0), marker(1)])]));
         await backend.sendMessage(hub, message('seq', raised('go')), ['Running']);
         item = await claimOnly(backend, hub, 'seq');
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { appendEvents: [marker(2)] }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [append([marker(2)])]));
         assert.deepEqual(await backend.getHistory(hub, 'seq'), [0, 1, 2].map((n) => ({ sequence: n, event: marker(n) })));
       }));
 
@@ -40,9 +45,7 @@ export function describeCommit(open: OpenBackend): void {
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'row', { input: '"kept"' });
         let item = await claimOnly(backend, hub, 'row');
-        await commitOk(backend, hub, item, stepCommit(item, 'Suspended', {
-          instance: { status: 'Suspended', output: '"why"', customStatus: '{"step":1}' },
-        }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Suspended', [], { status: 'Suspended', output: '"why"', customStatus: '{"step":1}' }));
         let record = await backend.getInstance(hub, 'row');
         assert.ok(record);
         assert.equal(record.status, 'Suspended');
@@ -67,7 +70,7 @@ export function describeCommit(open: OpenBackend): void {
         withBackend(open, async (backend, hub) => {
           await start(backend, hub, 'ends');
           const item = await claimOnly(backend, hub, 'ends');
-          await commitOk(backend, hub, item, stepCommit(item, status, { instance: { status, output: '"result"' } }));
+          await commitOk(backend, hub, item, stepCommit(item, status, [], { status, output: '"result"' }));
           const record = await backend.getInstance(hub, 'ends');
           assert.ok(record);
           assert.equal(record.status, status);
@@ -77,7 +80,7 @@ export function describeCommit(open: OpenBackend): void {
         }));
     }
 
-    it('deletes the consumed messages only; the others, and those that arrived during the step, are claimable next', () =>
+    it('deleteMessages: deletes the consumed messages only; the others, and those that arrived during the step, are claimable next', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'inbox');
         let item = await claimOnly(backend, hub, 'inbox');
@@ -86,12 +89,12 @@ export function describeCommit(open: OpenBackend): void {
         await backend.sendMessage(hub, message('inbox', raised('two')), ['Running']);
         item = await claimOnly(backend, hub, 'inbox');
         await backend.sendMessage(hub, message('inbox', raised('during')), ['Running']);
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { consumedMessageIds: [item.messages[0]!.id] }));
+        await commitOk(backend, hub, item, { instance: { status: 'Running' }, ops: [{ op: 'deleteMessages', ids: [item.messages[0]!.id] }] });
         item = await claimOnly(backend, hub, 'inbox');
         assert.deepEqual(item.messages.map((m) => m.event), [raised('two'), raised('during')]);
       }));
 
-    it('with requeueUnconsumedMessages, puts messages that arrived during the step behind the ones it sends itself', () =>
+    it('requeueMessages: puts messages that arrived during the step behind the ones it sends itself', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'requeue');
         let item = await claimOnly(backend, hub, 'requeue');
@@ -100,32 +103,29 @@ export function describeCommit(open: OpenBackend): void {
         item = await claimOnly(backend, hub, 'requeue');
         await backend.sendMessage(hub, message('requeue', raised('arrived-1')), ['Running']);
         await backend.sendMessage(hub, message('requeue', raised('arrived-2')), ['Running']);
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', {
-          requeueUnconsumedMessages: true,
-          messages: [message('requeue', raised('carried'))],
-        }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [deliver(message('requeue', raised('carried'))), { op: 'requeueMessages' }]));
         item = await claimOnly(backend, hub, 'requeue');
         assert.deepEqual(item.messages.map((m) => m.event), [raised('carried'), raised('arrived-1'), raised('arrived-2')]);
       }));
 
-    it('replaces the whole history when asked, and appends after it next time', () =>
+    it('replaceHistory: replaces the whole history, and appendHistory appends after it next time', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'rewound');
         let item = await claimOnly(backend, hub, 'rewound');
-        await commitOk(backend, hub, item, stepCommit(item, 'Failed', { appendEvents: [marker(0), marker(1), marker(2)] }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Failed', [append([marker(0), marker(1), marker(2)])]));
         await backend.sendMessage(hub, message('rewound', raised('rewind')), ['Failed']);
         item = await claimOnly(backend, hub, 'rewound');
         assert.equal(item.history.length, 3);
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { appendEvents: [marker(50)], replaceHistory: [marker(10), marker(11)] }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [append([marker(50)]), replace([marker(10), marker(11)])]));
         assert.deepEqual(await backend.getHistory(hub, 'rewound'), [
           { sequence: 0, event: marker(10) },
           { sequence: 1, event: marker(11) },
-        ], 'appendEvents is ignored when the history is replaced');
+        ], 'ops apply in order: a replace after an append replaces it too');
         assert.equal((await backend.getInstance(hub, 'rewound'))?.completedAt, undefined);
 
         await backend.sendMessage(hub, message('rewound', raised('next')), ['Running']);
         item = await claimOnly(backend, hub, 'rewound');
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { appendEvents: [marker(12)] }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [append([marker(12)])]));
         assert.deepEqual((await backend.getHistory(hub, 'rewound')).map((r) => r.sequence), [0, 1, 2]);
       }));
 
@@ -133,16 +133,15 @@ export function describeCommit(open: OpenBackend): void {
       withBackend(open, async (backend, hub) => {
         const first = await start(backend, hub, 'loop', { input: '1' });
         let item = await claimOnly(backend, hub, 'loop');
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { appendEvents: [marker(0)], instance: { status: 'Running', output: '"old"' } }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [append([marker(0)])], { status: 'Running', output: '"old"' }));
         await backend.sendMessage(hub, message('loop', raised('again')), ['Running']);
         item = await claimOnly(backend, hub, 'loop');
         const next = startRequest('loop', { input: '2' });
-        await commitOk(backend, hub, item, stepCommit(item, 'ContinuedAsNew', {
-          replaceHistory: [],
-          instance: { status: 'ContinuedAsNew', executionId: next.executionId, input: '2', customStatus: '"c"' },
-          activities: [{ taskId: 0, name: 'Next', input: '"x"' }],
-          messages: [message('loop', next.startEvent, { executionId: next.executionId })],
-        }));
+        await commitOk(backend, hub, item, stepCommit(item, 'ContinuedAsNew', [
+          replace([]),
+          insertTasks([{ taskId: 0, name: 'Next', input: '"x"' }]),
+          deliver(message('loop', next.startEvent, { executionId: next.executionId })),
+        ], { status: 'ContinuedAsNew', executionId: next.executionId, input: '2', customStatus: '"c"' }));
         const record = await backend.getInstance(hub, 'loop');
         assert.ok(record);
         assert.equal(record.status, 'ContinuedAsNew');
@@ -159,13 +158,11 @@ export function describeCommit(open: OpenBackend): void {
         assert.deepEqual(item.messages.map((m) => [m.executionId, m.event]), [[next.executionId, next.startEvent]]);
       }));
 
-    it('schedules activity tasks for the current execution', () =>
+    it('insertTasks: schedules activity tasks for the current execution', () =>
       withBackend(open, async (backend, hub) => {
         const request = await start(backend, hub, 'fan');
         const item = await claimOnly(backend, hub, 'fan');
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', {
-          activities: [{ taskId: 3, name: 'Square', input: '3' }, { taskId: 4, name: 'Noop' }],
-        }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [insertTasks([{ taskId: 3, name: 'Square', input: '3' }, { taskId: 4, name: 'Noop' }])]));
         const tasks = await backend.claimActivities(hub, ACTIVITY_CLAIM);
         assert.deepEqual(tasks.map((t) => [t.instanceId, t.executionId, t.taskId, t.name, t.input, t.attempt]), [
           ['fan', request.executionId, 3, 'Square', '3', 1],
@@ -173,21 +170,19 @@ export function describeCommit(open: OpenBackend): void {
         ]);
       }));
 
-    it('delivers messages to itself always, to existing instances finished or not, and drops those to missing ones', () =>
+    it('deliverMessage: delivers messages to itself always, to existing instances finished or not, and drops those to missing ones', () =>
       withBackend(open, async (backend, hub) => {
         await startIn(backend, hub, 'running', 'Running');
         await startIn(backend, hub, 'finished', 'Completed');
         await start(backend, hub, 'sender');
         const item = await claimOnly(backend, hub, 'sender');
         const wakeAt = (await backend.now()) + LONG_LEASE_MS;
-        await commitOk(backend, hub, item, stepCommit(item, 'Completed', {
-          messages: [
-            message('sender', timerFired(1), { visibleAt: wakeAt, executionId: item.instance.executionId }),
-            message('running', raised('hello', '1'), { executionId: 'some-execution' }),
-            message('finished', raised('late')),
-            message('missing', raised('lost')),
-          ],
-        }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Completed', [
+          deliver(message('sender', timerFired(1), { visibleAt: wakeAt, executionId: item.instance.executionId })),
+          deliver(message('running', raised('hello', '1'), { executionId: 'some-execution' })),
+          deliver(message('finished', raised('late'))),
+          deliver(message('missing', raised('lost'))),
+        ]));
         assert.equal(await backend.nextWakeAt(hub), wakeAt, 'the message to itself was kept, though it finished');
         const items = await claimAll(backend, hub);
         assert.deepEqual(items.map((i) => i.instance.instanceId).sort(), ['finished', 'running']);
@@ -199,26 +194,22 @@ export function describeCommit(open: OpenBackend): void {
         assert.deepEqual(eventTypes(late), ['ExecutionStarted'], 'nothing was kept for the missing instance');
       }));
 
-    it('with deleteAllMessages, empties the inbox and drops unclaimed activity tasks, keeping leased ones and new messages to itself', () =>
+    it('deleteAllMessages and dropUnleasedTasks: empty the inbox and drops unclaimed activity tasks, keeping leased ones and new messages to itself', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'ending');
         let item = await claimOnly(backend, hub, 'ending');
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { activities: [{ taskId: 0, name: 'Leased' }] }));
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [insertTasks([{ taskId: 0, name: 'Leased' }])]));
         const [leased] = await backend.claimActivities(hub, { ...ACTIVITY_CLAIM, leaseMs: 10 * LONG_LEASE_MS });
         assert.ok(leased);
         await backend.sendMessage(hub, message('ending', raised('stop')), ['Running']);
         item = await claimOnly(backend, hub, 'ending');
-        await commitOk(backend, hub, item, stepCommit(item, 'Running', { consumedMessageIds: [], activities: [{ taskId: 1, name: 'Queued' }] }));
+        await commitOk(backend, hub, item, { instance: { status: 'Running' }, ops: [insertTasks([{ taskId: 1, name: 'Queued' }])] });
         await backend.sendMessage(hub, message('ending', raised('pending')), ['Running']);
         await backend.sendMessage(hub, message('ending', timerFired(2), { visibleAt: (await backend.now()) + LONG_LEASE_MS }), ['Running']);
 
         item = await claimOnly(backend, hub, 'ending');
         assert.deepEqual(item.messages.map((m) => m.event), [raised('stop'), raised('pending')]);
-        await commitOk(backend, hub, item, stepCommit(item, 'Terminated', {
-          consumedMessageIds: [],
-          deleteAllMessages: true,
-          messages: [message('ending', raised('kept'))],
-        }));
+        await commitOk(backend, hub, item, { instance: { status: 'Terminated' }, ops: [...FINISHING_OPS, deliver(message('ending', raised('kept')))] });
         assert.deepEqual(await backend.claimActivities(hub, ACTIVITY_CLAIM), [], 'the unclaimed task is gone');
         item = await claimOnly(backend, hub, 'ending');
         assert.deepEqual(item.messages.map((m) => m.event), [raised('kept')], 'only the message sent by that step is left');
@@ -232,12 +223,12 @@ export function describeCommit(open: OpenBackend): void {
         assert.deepEqual(eventTypes(late), ['TaskCompleted'], 'its result reaches the finished instance, for the runtime to discard');
       }));
 
-    it('creates sub-orchestrations, sends onConflict when the id is taken by an unfinished instance, and replaces a finished one', () =>
+    it('createInstance: creates sub-orchestrations, sends onConflict when the id is taken by an unfinished instance, and replaces a finished one', () =>
       withBackend(open, async (backend, hub) => {
         await startIn(backend, hub, 'busy-child', 'Running');
         await start(backend, hub, 'done-child');
         let done = await claimOnly(backend, hub, 'done-child');
-        await commitOk(backend, hub, done, stepCommit(done, 'Completed', { appendEvents: [marker(0)] }));
+        await commitOk(backend, hub, done, stepCommit(done, 'Completed', [append([marker(0)])]));
         await start(backend, hub, 'parent');
         const parent = await claimOnly(backend, hub, 'parent');
 
@@ -246,13 +237,11 @@ export function describeCommit(open: OpenBackend): void {
         const fresh = startRequest('new-child', { input: '"a"', parentInstanceId: 'parent' });
         const busy = startRequest('busy-child', { parentInstanceId: 'parent' });
         const replacing = startRequest('done-child', { parentInstanceId: 'parent' });
-        await commitOk(backend, hub, parent, stepCommit(parent, 'Running', {
-          createInstances: [
-            { request: fresh, onConflict: conflict('new-child') },
-            { request: busy, onConflict: conflict('busy-child') },
-            { request: replacing, onConflict: conflict('done-child') },
-          ],
-        }));
+        await commitOk(backend, hub, parent, stepCommit(parent, 'Running', [
+          { op: 'createInstance', request: fresh, onConflict: conflict('new-child') },
+          { op: 'createInstance', request: busy, onConflict: conflict('busy-child') },
+          { op: 'createInstance', request: replacing, onConflict: conflict('done-child') },
+        ]));
 
         const child = await backend.getInstance(hub, 'new-child');
         assert.ok(child);
