@@ -122,6 +122,12 @@ export interface OrchestrationCommit {
     input?: JsonText;
     output?: JsonText;
     customStatus?: JsonText;
+    /**
+     * The step changed nothing of the instance (it dropped messages for a finished execution, or consumed
+     * some that add no event): its last-updated and completed times stay as they were, so a timer firing
+     * after an instance finished does not make it look finished later than it did.
+     */
+    unchanged?: boolean;
   };
   ops: CommitOp[];
 }

@@ -86,7 +86,7 @@ function currentEvents(item: OrchestrationWorkItem): InboxEvent[] {
 function unchangedInstanceCommit(item: OrchestrationWorkItem, consumedMessageIds: string[]): OrchestrationCommit {
   const { instance } = item;
   return {
-    instance: { status: instance.status, output: instance.output, customStatus: instance.customStatus },
+    instance: { status: instance.status, output: instance.output, customStatus: instance.customStatus, unchanged: true },
     ops: [{ op: 'deleteMessages', ids: consumedMessageIds }],
   };
 }

@@ -89,5 +89,7 @@ describe('the ops of a step', () => {
     const item = firstStep('Done');
     item.instance.status = 'Completed';
     assert.deepEqual(opsOf(item, () => undefined), [{ op: 'deleteMessages', ids: ['1'] }]);
+    const decision = planOrchestrationStep(item, { resolveOrchestrator: () => undefined, maxPayloadBytes: 1 << 20, newExecutionId: () => 'new' });
+    assert.equal(decision.kind === 'commit' && decision.commit.instance.unchanged, true, 'its times stay: it is not finished again');
   });
 });

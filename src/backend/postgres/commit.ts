@@ -40,6 +40,7 @@ interface EncodedStep {
   output: string | null;
   custom_status: string | null;
   finished: boolean;
+  unchanged: boolean;
   first_sequence: number;
   signals: string[];
   set_wise: boolean;
@@ -126,6 +127,7 @@ function encodeStep(hub: string, idx: number, { item, commit }: StepToCommit): S
     output: output ?? null,
     custom_status: customStatus ?? null,
     finished: isFinished(status),
+    unchanged: commit.instance.unchanged === true,
     first_sequence: item.history.length,
     // The orchestration signal, when the commit readies an inbox, is the server's to send.
     signals: commitSignals(instanceId, commit, false).map((signal) => encodeSignal(hub, signal)),

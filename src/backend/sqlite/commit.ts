@@ -26,8 +26,8 @@ export function commitStep(
     return { outcome: { ok: false, reason: 'lease-lost' }, signals: [] };
   }
 
-  const { status, executionId, input, output, customStatus } = commit.instance;
-  const update: StepUpdate = { status, executionId, output, customStatus };
+  const { status, executionId, input, output, customStatus, unchanged } = commit.instance;
+  const update: StepUpdate = { status, executionId, output, customStatus, unchanged };
   // A new execution brings its own input (continue-as-new), even an absent one.
   if (executionId !== undefined || input !== undefined) update.input = { value: input };
   store.instances.applyStep(hub, instanceId, update, now);

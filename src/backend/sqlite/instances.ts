@@ -15,6 +15,8 @@ export interface StepUpdate {
   input?: { value: JsonText | undefined };
   output?: JsonText;
   customStatus?: JsonText;
+  /** Keeps the last-updated and completed times (OrchestrationCommit's `instance.unchanged`). */
+  unchanged?: boolean;
 }
 
 export interface LeaseRow {
@@ -50,8 +52,8 @@ export class InstanceStatements {
         input = CASE WHEN @setInput THEN @input ELSE input END,
         output = @output,
         custom_status = @customStatus,
-        last_updated_at = @now,
-        completed_at = @completedAt,
+        last_updated_at = CASE WHEN @unchanged THEN last_updated_at ELSE @now END,
+        completed_at = CASE WHEN @unchanged THEN completed_at ELSE @completedAt END,
         lock_token = NULL, locked_by = NULL, lock_expires_at = NULL, failed_attempts = 0
       WHERE hub = @hub AND instance_id = @instanceId`);
     this.releaseLease = db.prepare(`UPDATE instances SET lock_token = NULL, locked_by = NULL, lock_expires_at = @retryAt,
@@ -105,6 +107,7 @@ export class InstanceStatements {
       customStatus: update.customStatus ?? null,
       now,
       completedAt: isFinished(update.status) ? now : null,
+      unchanged: update.unchanged ? 1 : 0,
     });
   }
 

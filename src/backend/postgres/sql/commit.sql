@@ -22,7 +22,7 @@ BEGIN
   WITH steps AS (
     SELECT s.*, l.row, ARRAY(SELECT c::bigint FROM jsonb_array_elements_text(s.consumed) AS c) AS consumed_ids
     FROM jsonb_to_recordset(p_steps) AS s(idx integer, instance_id text, lock_token text, status text, execution_id text,
-      set_input boolean, input text, output text, custom_status text, finished boolean, first_sequence integer,
+      set_input boolean, input text, output text, custom_status text, finished boolean, unchanged boolean, first_sequence integer,
       delete_all boolean, drop_tasks boolean, events jsonb, consumed jsonb, tasks jsonb, lease_worker text, lease_ms bigint, lease_max integer)
     JOIN unnest(p_ids, p_rows) AS l(id, row) ON l.id = s.instance_id
   ),
@@ -30,8 +30,9 @@ BEGIN
     UPDATE instances i SET
       status = s.status, execution_id = coalesce(s.execution_id, i.execution_id),
       input = CASE WHEN s.set_input THEN s.input ELSE i.input END,
-      output = s.output, custom_status = s.custom_status, last_updated_at = v_now,
-      completed_at = CASE WHEN s.finished THEN v_now END,
+      output = s.output, custom_status = s.custom_status,
+      last_updated_at = CASE WHEN s.unchanged THEN i.last_updated_at ELSE v_now END,
+      completed_at = CASE WHEN s.unchanged THEN i.completed_at WHEN s.finished THEN v_now END,
       lock_token = NULL, locked_by = NULL, lock_expires_at = NULL, failed_attempts = 0,
       ready_at = (
         SELECT min(m.visible_at)
@@ -112,8 +113,9 @@ BEGIN
   UPDATE instances i SET
     status = p_step->>'status', execution_id = coalesce(p_step->>'execution_id', i.execution_id),
     input = CASE WHEN (p_step->>'set_input')::boolean THEN p_step->>'input' ELSE i.input END,
-    output = p_step->>'output', custom_status = p_step->>'custom_status', last_updated_at = v_now,
-    completed_at = CASE WHEN (p_step->>'finished')::boolean THEN v_now END,
+    output = p_step->>'output', custom_status = p_step->>'custom_status',
+    last_updated_at = CASE WHEN (p_step->>'unchanged')::boolean THEN i.last_updated_at ELSE v_now END,
+    completed_at = CASE WHEN (p_step->>'unchanged')::boolean THEN i.completed_at WHEN (p_step->>'finished')::boolean THEN v_now END,
     lock_token = NULL, locked_by = NULL, lock_expires_at = NULL, failed_attempts = 0
   WHERE i.ctid = p_row AND i.lock_token = p_step->>'lock_token' AND i.lock_expires_at > v_now
   RETURNING i.execution_id INTO v_execution_id;
@@ -209,7 +211,7 @@ $$;
 -- Returns the idx of every step written, with the tasks it leased to the committing worker.
 --
 -- A step: {idx, instance_id, lock_token, status, execution_id (null: unchanged), set_input, input, output,
--- custom_status, finished, first_sequence, signals: [text], set_wise} and either, set-wise, {events: [text],
+-- custom_status, finished, unchanged (keep last_updated_at and completed_at), first_sequence, signals: [text], set_wise} and either, set-wise, {events: [text],
 -- consumed: [message id], delete_all, drop_tasks, tasks: [{task_id, name, input}], lease_worker, lease_ms,
 -- lease_max (null: lease none), messages: [message]}, or {ops: [op]}, an op being {op: 'append_history' |
 -- 'replace_history', events} | {op: 'delete_messages', ids} | {op: 'delete_all_messages'} |

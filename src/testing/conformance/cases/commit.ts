@@ -80,6 +80,25 @@ export function describeCommit(open: OpenBackend): void {
         }));
     }
 
+    it('instance.unchanged: a step that only drops a late message keeps lastUpdatedAt and completedAt', () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'late');
+        let item = await claimOnly(backend, hub, 'late');
+        await commitOk(backend, hub, item, stepCommit(item, 'Completed', [], { status: 'Completed', output: '"done"' }));
+        const finished = await backend.getInstance(hub, 'late');
+        assert.equal((await backend.sendMessage(hub, message('late', timerFired(0)), ['Completed'])).sent, true);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        item = await claimOnly(backend, hub, 'late');
+        const ids = item.messages.map((m) => m.id);
+        await commitOk(backend, hub, item, { instance: { status: 'Completed', output: '"done"', unchanged: true }, ops: [{ op: 'deleteMessages', ids }] });
+        const after = await backend.getInstance(hub, 'late');
+        assert.ok(finished && after);
+        assert.equal(after.status, 'Completed');
+        assert.equal(after.output, '"done"');
+        assert.equal(after.lastUpdatedAt, finished.lastUpdatedAt);
+        assert.equal(after.completedAt, finished.completedAt);
+      }));
+
     it('deleteMessages: deletes the consumed messages only; the others, and those that arrived during the step, are claimable next', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'inbox');
