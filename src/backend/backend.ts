@@ -9,6 +9,7 @@
  * Payloads are JSON text and are stored as given.
  */
 import type { HistoryEvent, InboxEvent, JsonText, ParentInstance, RuntimeStatus } from '../core/history.js';
+import type { Tags } from '../core/tags.js';
 
 export interface InstanceRecord {
   instanceId: string;
@@ -25,6 +26,8 @@ export interface InstanceRecord {
   completedAt?: number;
   scheduledStartAt?: number;
   parentInstanceId?: string;
+  /** The instance's tags (src/core/tags.ts); absent when it has none. */
+  tags?: Tags;
 }
 
 export interface CreateInstanceRequest {
@@ -35,6 +38,8 @@ export interface CreateInstanceRequest {
   /** The instance stays Pending until then. */
   scheduledStartAt?: number;
   parent?: ParentInstance;
+  /** Stored as given (validated by the caller); a replaced finished instance's tags are dropped. */
+  tags?: Tags;
   /** The ExecutionStarted event to put in the new instance's inbox. */
   startEvent: InboxEvent;
 }
@@ -173,6 +178,8 @@ export interface InstanceQuery {
   lastUpdatedTo?: number;
   instanceIdPrefix?: string;
   name?: string;
+  /** Instances that have every one of these tags with exactly this value; answered by the tag index. */
+  tags?: Tags;
 }
 
 export interface ListInstancesRequest extends InstanceQuery {

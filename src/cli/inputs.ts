@@ -6,6 +6,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError as UsageError } from 'commander';
 import type { RuntimeStatus } from '../core/history.js';
+import { parseTagArguments, type Tags } from '../core/tags.js';
 import { InvalidArgumentError } from '../errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
 import { parseDate, parseRuntimeStatuses } from '../client/validation.js';
@@ -113,4 +114,14 @@ export function parseOptionalStatuses(values: readonly string[] | undefined): Ru
   const statuses = parseRuntimeStatuses(values);
   if (statuses.length === 0) throw new InvalidArgumentError('--runtime-status needs at least one status name');
   return statuses;
+}
+
+/** Commander's collector for a repeatable option (`--tag a:1 --tag b:2`). */
+export function collectRepeated(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `--tag key:value`, repeatable: a start's tags, or a filter every tag must match. */
+export function parseOptionalTags(values: readonly string[] | undefined): Tags | undefined {
+  return values === undefined ? undefined : parseTagArguments(values, '--tag');
 }

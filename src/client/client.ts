@@ -18,6 +18,7 @@ import {
   WaitTimeoutError,
 } from '../errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
+import { validateTags } from '../core/tags.js';
 import { validateDate, validateHubName, validateInstanceId, validateName, validateRuntimeStatuses } from './validation.js';
 import { toOrchestrationStatus, toStatusJson, type OrchestrationStatus } from './status-view.js';
 import {
@@ -96,6 +97,7 @@ export class TaskHubClient {
     const instanceId = options.instanceId === undefined ? newInstanceId() : validateInstanceId(options.instanceId);
     const startAt = validateDate('startAt', options.startAt);
     const input = toJson(options.input, 'the orchestration input', this.maxPayloadBytes);
+    const tags = options.tags === undefined ? undefined : validateTags(options.tags);
     const executionId = newExecutionId();
     const now = new Date().toISOString();
     const startEvent: InboxEvent = {
@@ -113,6 +115,7 @@ export class TaskHubClient {
       name,
       input,
       scheduledStartAt: startAt?.getTime(),
+      tags,
       startEvent,
     });
     if (!outcome.created) throw new InstanceExistsError(instanceId, outcome.existingStatus);
@@ -242,7 +245,7 @@ export class TaskHubClient {
     const restartWithNewInstanceId = options.restartWithNewInstanceId ?? true;
     if (!restartWithNewInstanceId && !isAllowed(OPERATIONS.restart, record.status)) throw refusal(OPERATIONS.restart, instanceId, record.status);
     const input = record.input === undefined ? undefined : (JSON.parse(record.input) as unknown);
-    return this.startNew(record.name, { input, instanceId: restartWithNewInstanceId ? undefined : instanceId });
+    return this.startNew(record.name, { input, instanceId: restartWithNewInstanceId ? undefined : instanceId, tags: record.tags });
   }
 
   /** S-PURGE-1: deletes a finished instance and all its data. */

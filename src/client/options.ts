@@ -1,6 +1,7 @@
 /** What callers pass to the client's queries and waits, and its translation to the backend's query. */
 import type { InstanceQuery } from '../backend/backend.js';
 import type { RuntimeStatus } from '../core/history.js';
+import { validateTags, type Tags } from '../core/tags.js';
 import type { OrchestrationStatus } from './status-view.js';
 import { validateDate, validateFilterText, validateRuntimeStatuses } from './validation.js';
 
@@ -9,6 +10,8 @@ export interface StartOptions<TInput = unknown> {
   input?: TInput;
   /** (beyond DF) The instance stays Pending until this time. */
   startAt?: Date;
+  /** (beyond DF) Searchable tags, string keys to string values (limits in src/core/tags.ts). */
+  tags?: Tags;
 }
 
 export interface GetStatusOptions {
@@ -25,6 +28,8 @@ export interface InstanceFilter {
   lastUpdatedTimeTo?: Date;
   instanceIdPrefix?: string;
   name?: string;
+  /** (beyond DF) Only instances with every one of these tags, with exactly these values. */
+  tags?: Tags;
 }
 
 export interface ListOptions extends InstanceFilter {
@@ -50,6 +55,8 @@ export interface PurgeFilter {
   instanceIdPrefix?: string;
   /** Finished statuses only (Completed, Failed, Terminated); default all three. */
   runtimeStatus?: RuntimeStatus[];
+  /** (beyond DF) Only instances with every one of these tags. */
+  tags?: Tags;
 }
 
 export interface WaitOptions {
@@ -71,5 +78,6 @@ export function toQuery(filter: InstanceFilter): InstanceQuery {
     lastUpdatedTo: updated[1]?.getTime(),
     instanceIdPrefix: validateFilterText('the instanceIdPrefix filter', filter.instanceIdPrefix),
     name: validateFilterText('the name filter', filter.name),
+    tags: filter.tags === undefined ? undefined : validateTags(filter.tags, 'the tags filter'),
   };
 }

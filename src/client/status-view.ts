@@ -1,6 +1,7 @@
 /** The status of one instance as callers see it (S-QUERY-1): parsed payloads, ISO times. */
 import type { FailureDetails, HistoryEvent, RuntimeStatus } from '../core/history.js';
 import type { InstanceRecord } from '../backend/backend.js';
+import type { Tags } from '../core/tags.js';
 import { foldHistory, parsePayload, type HistoryEventView } from './history-view.js';
 
 export interface OrchestrationStatus {
@@ -19,6 +20,8 @@ export interface OrchestrationStatus {
   failureDetails?: FailureDetails;
   createdTime: string;
   lastUpdatedTime: string;
+  /** (beyond DF) The instance's tags; {} when it has none. */
+  tags: Tags;
   /** Only with showHistory. */
   history?: HistoryEventView[];
 }
@@ -42,6 +45,7 @@ export function toOrchestrationStatus(record: InstanceRecord, options: StatusVie
     ...(failureDetails ? { failureDetails } : {}),
     createdTime: new Date(record.createdAt).toISOString(),
     lastUpdatedTime: new Date(record.lastUpdatedAt).toISOString(),
+    tags: record.tags ?? {},
   };
   if (history) status.history = foldHistory(history, { showHistoryOutput: options.showHistoryOutput, showInput: options.showInput });
   return status;
@@ -69,6 +73,7 @@ export function toStatusJson(status: OrchestrationStatus): Record<string, unknow
     failureDetails: status.failureDetails ?? null,
     createdTime: status.createdTime,
     lastUpdatedTime: status.lastUpdatedTime,
+    tags: status.tags,
     ...(status.history ? { historyEvents: status.history } : {}),
   };
 }

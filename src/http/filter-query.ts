@@ -1,6 +1,6 @@
 /** The instance filter every listing-like route takes in its query string, turned into the client's filter. */
 import type { InstanceFilter } from '../client/client.js';
-import { optionalDate, optionalStatuses } from './query-values.js';
+import { optionalDate, optionalStatuses, optionalTags } from './query-values.js';
 import type { ListQuery } from './schemas.js';
 
 export type InstanceFilterQuery = Omit<ListQuery, 'showInput' | 'top'>;
@@ -14,5 +14,6 @@ export function instanceFilterOf(query: InstanceFilterQuery): InstanceFilter {
     runtimeStatus: optionalStatuses(query.runtimeStatus),
     instanceIdPrefix: query.instanceIdPrefix,
     name: query.name,
+    tags: optionalTags(query.tag),
   };
 }

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { OPERATIONS } from '../client/operations.js';
 import { HttpError } from './errors.js';
 import { operationUrl } from './operation-routes.js';
-import { optionalDate, optionalStatuses } from './query-values.js';
+import { optionalDate, optionalStatuses, optionalTags } from './query-values.js';
 import type { RouteContext } from './route-context.js';
 import { sendJson } from './responses.js';
 import { purgeBySchema, purgeOneSchema, type HubQuery, type PurgeByQuery, type InstanceParams } from './schemas.js';
@@ -33,6 +33,7 @@ export function registerPurgeRoutes(app: FastifyInstance, context: RouteContext,
       runtimeStatus: optionalStatuses(query.runtimeStatus),
       name: query.name,
       instanceIdPrefix: query.instanceIdPrefix,
+      tags: optionalTags(query.tag),
     });
     if (result.instancesDeleted === 0) throw new HttpError(404, 'no finished instance matches the filter; nothing was purged');
     return sendJson(reply, 200, result);

@@ -53,32 +53,38 @@ function params(...names: string[]) {
   return { type: 'object', properties: Object.fromEntries(names.map((name) => [name, text])), required: names } as const;
 }
 
+/** (beyond DF) `tag=key:value`, repeatable: the tags of a start, or a filter that every tag must match. */
+export interface TagQuery {
+  tag?: string[];
+}
+const tagProperties = { tag: textList } as const;
+
 export interface StartParams {
   functionName: string;
   instanceId?: string;
 }
-export interface StartQuery extends HubQuery {
+export interface StartQuery extends HubQuery, TagQuery {
   /** Seconds to wait for the result before answering 202 (management route). */
   timeout?: number;
   pollingInterval?: number;
 }
 export const startSchema = {
   params: { type: 'object', properties: { functionName: text, instanceId: text }, required: ['functionName'] },
-  querystring: query({ timeout: waitSeconds, pollingInterval: pollSeconds }),
+  querystring: query({ timeout: waitSeconds, pollingInterval: pollSeconds, ...tagProperties }),
 } as const;
 
 export const sampleStartSchema = {
   params: { type: 'object', properties: { functionName: text, instanceId: text }, required: ['functionName'] },
-  querystring: query({}),
+  querystring: query(tagProperties),
 } as const;
 
-export interface SampleWaitQuery extends HubQuery {
+export interface SampleWaitQuery extends HubQuery, TagQuery {
   timeout?: number;
   retryInterval?: number;
 }
 export const sampleWaitSchema = {
   params: params('functionName'),
-  querystring: query({ timeout: waitSeconds, retryInterval: pollSeconds }),
+  querystring: query({ timeout: waitSeconds, retryInterval: pollSeconds, ...tagProperties }),
 } as const;
 
 export interface InstanceParams {
@@ -96,12 +102,12 @@ export const statusSchema = {
   querystring: query({ showHistory: flag, showHistoryOutput: flag, showInput: flag, returnInternalServerErrorOnFailure: flag }),
 } as const;
 
-export interface FilterQuery extends HubQuery {
+export interface FilterQuery extends HubQuery, TagQuery {
   createdTimeFrom?: string;
   createdTimeTo?: string;
   runtimeStatus?: string[];
 }
-const filterProperties = { createdTimeFrom: text, createdTimeTo: text, runtimeStatus: textList } as const;
+const filterProperties = { createdTimeFrom: text, createdTimeTo: text, runtimeStatus: textList, ...tagProperties } as const;
 
 export interface ListQuery extends FilterQuery {
   lastUpdatedTimeFrom?: string;

@@ -18,7 +18,9 @@ import {
   type SampleWaitQuery,
   type StartParams,
   type StartQuery,
+  type TagQuery,
 } from './schemas.js';
+import { optionalTags } from './query-values.js';
 
 /** The sample's default wait, as the client helper's (S-WAIT-1). */
 const SAMPLE_DEFAULT_TIMEOUT_SECONDS = 10;
@@ -29,7 +31,7 @@ interface ManagementStart {
 }
 interface SampleStart {
   Params: StartParams;
-  Querystring: HubQuery;
+  Querystring: HubQuery & TagQuery;
 }
 interface SampleWait {
   Params: { functionName: string };
@@ -55,10 +57,11 @@ export function registerStartRoutes(app: FastifyInstance, context: RouteContext,
     return start(request, reply, request.params, wait);
   });
 
-  async function start(request: FastifyRequest<{ Querystring: HubQuery }>, reply: FastifyReply, params: StartParams, wait: WaitOptions | undefined) {
+  async function start(request: FastifyRequest<{ Querystring: HubQuery & TagQuery }>, reply: FastifyReply, params: StartParams, wait: WaitOptions | undefined) {
     const origin = managementOrigin(request);
+    const tags = optionalTags(request.query.tag);
     const client = await context.resolver.resolve(request.query);
-    const instanceId = await client.startNew(params.functionName, { instanceId: params.instanceId, input: request.body });
+    const instanceId = await client.startNew(params.functionName, { instanceId: params.instanceId, input: request.body, tags });
     const response = wait
       ? await client.waitForCompletionOrCreateCheckStatusResponse(origin, instanceId, { ...wait, signal: context.shutdown })
       : client.createCheckStatusResponse(origin, instanceId);

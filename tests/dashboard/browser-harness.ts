@@ -122,8 +122,10 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000)
 }
 
 /** Starts an instance through the API and, unless told not to, waits until it is in one of `until`. */
-export async function startInstance(server: DashboardServer, name: string, options: { id?: string; input?: unknown; until?: string[] } = {}): Promise<string> {
-  const answer = await server.api('POST', `/orchestrators/${name}${options.id ? `/${encodeURIComponent(options.id)}` : ''}`, options.input === undefined ? {} : { json: options.input });
+export async function startInstance(server: DashboardServer, name: string, options: { id?: string; input?: unknown; until?: string[]; tags?: string[] } = {}): Promise<string> {
+  const tags = (options.tags ?? []).map((tag) => `tag=${encodeURIComponent(tag)}`).join('&');
+  const path = `/orchestrators/${name}${options.id ? `/${encodeURIComponent(options.id)}` : ''}${tags ? `?${tags}` : ''}`;
+  const answer = await server.api('POST', path, options.input === undefined ? {} : { json: options.input });
   if (answer.status !== 202) throw new Error(`starting ${name} answered ${answer.status}: ${answer.text}`);
   const id = answer.body.id as string;
   const until = options.until ?? ['Completed', 'Failed', 'Terminated'];

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { dashboardSuite, eventually, listedIds, startInstance, waitingApproval } from './browser-harness.js';
 
 const suite = dashboardSuite({}, async (server) => {
-  for (const id of ['list-a-1', 'list-a-2', 'list-a-3']) await startInstance(server, 'HelloWorld', { id, input: id });
+  for (const id of ['list-a-1', 'list-a-2', 'list-a-3']) await startInstance(server, 'HelloWorld', { id, input: id, tags: id === 'list-a-3' ? [] : ['tenant:acme', `n:${id}`] });
   await startInstance(server, 'AlwaysFails', { id: 'list-f-1' });
   await waitingApproval(server, 'list-w-1');
 });
@@ -26,6 +26,22 @@ describe('the instance list', () => {
       await eventually(async () => assert.equal(await chip.locator('.chip-count').textContent(), String(counts[status])));
     }
     assert.match((await page.locator('.match-count').textContent()) ?? '', /^5 instances/);
+    await page.close();
+  });
+
+  test('shows the tags in a column, and filters by tags (all must match) kept in the URL', async () => {
+    const page = await suite.browser.open(suite.server);
+    await eventually(async () => assert.equal((await listedIds(page)).length, 5));
+    const row = page.locator('tr', { has: page.getByRole('link', { name: 'list-a-1' }) });
+    assert.deepEqual(await row.locator('td[data-label="Tags"] .tag').allTextContents(), ['n:list-a-1', 'tenant:acme']);
+    await page.getByLabel('Tags').fill('tenant:acme');
+    await eventually(async () => assert.deepEqual((await listedIds(page)).sort(), ['list-a-1', 'list-a-2']));
+    assert.equal(new URL(page.url()).searchParams.get('tags'), 'tenant:acme');
+    await page.getByLabel('Tags').fill('tenant:acme n:list-a-2');
+    await eventually(async () => assert.deepEqual(await listedIds(page), ['list-a-2']));
+    const shared = await suite.browser.open(suite.server, '/?tags=n%3Alist-a-1');
+    await eventually(async () => assert.deepEqual(await listedIds(shared), ['list-a-1']));
+    await shared.close();
     await page.close();
   });
 

@@ -30,6 +30,15 @@ describe('the list filter', () => {
     assert.equal(apiQuery({ ...EMPTY_FILTER, statuses: ['Completed'] }, NOW, []).toString(), '', 'the counts ask for every status');
   });
 
+  test('carries the tag filter in the URL as typed and to the API as one tag= per key:value pair', () => {
+    const filter = { ...EMPTY_FILTER, tags: 'tenant:acme  region:eu:west' };
+    const search = searchFromFilter(filter);
+    assert.equal(search.toString(), 'tags=tenant%3Aacme++region%3Aeu%3Awest');
+    assert.deepEqual(filterFromSearch(search), filter);
+    assert.deepEqual(apiQuery(filter, NOW).getAll('tag'), ['tenant:acme', 'region:eu:west']);
+    assert.deepEqual(purgeQuery(filter, NOW).getAll('tag'), ['tenant:acme', 'region:eu:west'], 'the purge covers what the list shows');
+  });
+
   test('purges only finished statuses, from the epoch when the range is open, up to the time of the count', () => {
     const query = purgeQuery({ ...EMPTY_FILTER, statuses: ['Running', 'Failed'], idPrefix: 'x' }, NOW);
     assert.equal(query.get('runtimeStatus'), 'Failed');

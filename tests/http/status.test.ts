@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BASE, HUB, assertErrorBody, finishedInstance, send, startTestServer, waitingApproval, type TestServer } from './http-harness.js';
 
-const STATUS_KEYS = ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'failureDetails', 'createdTime', 'lastUpdatedTime'];
+const STATUS_KEYS = ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'failureDetails', 'createdTime', 'lastUpdatedTime', 'tags'];
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 let server: TestServer;

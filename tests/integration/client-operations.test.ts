@@ -135,7 +135,7 @@ for (const kind of storesUnderTest()) {
         const id = await h.client.startNew('E1_HelloSequence', { input: { note: 'in' } });
         await finish(id);
         const plain = await h.client.getStatus(id);
-        assert.deepEqual(Object.keys(plain!), ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'createdTime', 'lastUpdatedTime'], 'failureDetails only when Failed');
+        assert.deepEqual(Object.keys(plain!), ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'createdTime', 'lastUpdatedTime', 'tags'], 'failureDetails only when Failed');
         assert.deepEqual(plain!.input, { note: 'in' });
         assert.equal(plain!.history, undefined);
 
@@ -471,7 +471,7 @@ for (const kind of storesUnderTest()) {
         assert.equal((terminated.body as { runtimeStatus: string }).runtimeStatus, 'Terminated');
         assert.deepEqual(
           Object.keys(terminated.body as object),
-          ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'failureDetails', 'createdTime', 'lastUpdatedTime'],
+          ['name', 'instanceId', 'runtimeStatus', 'input', 'customStatus', 'output', 'failureDetails', 'createdTime', 'lastUpdatedTime', 'tags'],
           'the body is the HTTP status JSON, every key present',
         );
 

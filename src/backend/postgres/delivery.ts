@@ -57,6 +57,8 @@ export interface EncodedCreateRequest {
   input: string | null;
   scheduled_start_at: number | null;
   parent_instance_id: string | null;
+  /** JSON text, stored as given (so in the order the caller chose, where jsonb would reorder); null when none. */
+  tags: string | null;
   start: EncodedMessage;
 }
 
@@ -68,6 +70,7 @@ export function encodeCreateRequest(request: CreateInstanceRequest): EncodedCrea
     input: request.input ?? null,
     scheduled_start_at: request.scheduledStartAt ?? null,
     parent_instance_id: request.parent?.instanceId ?? null,
+    tags: request.tags === undefined || Object.keys(request.tags).length === 0 ? null : JSON.stringify(request.tags),
     start: encodeMessage(startMessage(request)),
   };
 }

@@ -17,7 +17,7 @@ export async function instanceHistogram(store: PostgresStore, hub: string, reque
   const origin = params.add(request.origin);
   const intervalMs = params.add(request.intervalMs);
   const statuses = request.statuses?.length ? request.statuses : RUNTIME_STATUSES;
-  const conditions = statusCondition(statuses, params) + instanceConditions({ ...request, createdFrom: countedFrom(request) }, params);
+  const conditions = statusCondition(statuses, params) + instanceConditions({ ...request, createdFrom: countedFrom(request) }, params, { table: store.tables.instanceTags, hub });
   // bigint / bigint truncates; created_at >= origin keeps the dividend non-negative.
   const sql = `SELECT (created_at - ${origin}::bigint) / ${intervalMs}::bigint AS interval, status, count(*) AS count
     FROM ${store.tables.instances} WHERE hub = ${hubParam}${conditions}

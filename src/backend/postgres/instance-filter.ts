@@ -12,13 +12,19 @@ export class SqlParams {
   }
 }
 
+/** Where a tag filter looks: the store's instance_tags table, in the queried hub. */
+export interface TagScope {
+  table: string;
+  hub: string;
+}
+
 /**
  * Conditions joined by AND, to follow `WHERE hub = …`, for every filter of `query` but the statuses, which
  * callers place themselves (one status per index range, or all of them). Time bounds are inclusive. The
  * id prefix is matched literally with starts_with(), which the planner turns into a range of the primary
  * key because instance_id is COLLATE "C".
  */
-export function instanceConditions(query: InstanceQuery, params: SqlParams): string {
+export function instanceConditions(query: InstanceQuery, params: SqlParams, tagScope: TagScope): string {
   const conditions: string[] = [];
   if (query.createdFrom !== undefined) conditions.push(`created_at >= ${params.add(query.createdFrom)}`);
   if (query.createdTo !== undefined) conditions.push(`created_at <= ${params.add(query.createdTo)}`);
@@ -27,6 +33,11 @@ export function instanceConditions(query: InstanceQuery, params: SqlParams): str
   if (query.name !== undefined) conditions.push(`name = ${params.add(query.name)}`);
   if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
     conditions.push(`starts_with(instance_id, ${params.add(query.instanceIdPrefix)})`);
+  }
+  // One range of instance_tags_by_value per tag.
+  for (const [key, value] of Object.entries(query.tags ?? {})) {
+    conditions.push(`instance_id IN (SELECT t.instance_id FROM ${tagScope.table} t
+      WHERE t.hub = ${params.add(tagScope.hub)} AND t.key = ${params.add(key)} AND t.value = ${params.add(value)})`);
   }
   return conditions.map((condition) => ` AND ${condition}`).join('');
 }

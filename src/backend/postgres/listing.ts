@@ -16,7 +16,7 @@ import { INSTANCE_COLUMNS, toInstanceRecord, toNumber, type BigintText, type Ins
 /** A candidate of the page, with the instance's columns when it fits the page (null otherwise). */
 type ListedRow = InstanceRow & { position_created_at: BigintText; position_row_seq: BigintText; fits: boolean };
 
-const PAYLOAD_WITHOUT_INPUT = 'coalesce(octet_length(output), 0) + coalesce(octet_length(custom_status), 0)';
+const PAYLOAD_WITHOUT_INPUT = 'coalesce(octet_length(output), 0) + coalesce(octet_length(custom_status), 0) + coalesce(octet_length(tags), 0)';
 
 export async function listInstances(store: PostgresStore, hub: string, request: ListInstancesRequest): Promise<InstancePage> {
   if (!Number.isSafeInteger(request.pageSize) || request.pageSize < 1) {
@@ -25,7 +25,7 @@ export async function listInstances(store: PostgresStore, hub: string, request: 
   const after = request.continuationToken === undefined ? undefined : decodePageToken(request.continuationToken);
   const params = new SqlParams();
   const hubParam = params.add(hub);
-  const filters = instanceConditions(request, params);
+  const filters = instanceConditions(request, params, { table: store.tables.instanceTags, hub });
   const position = after === undefined ? '' : ` AND (created_at, row_seq) > (${params.add(after.createdAt)}, ${params.add(after.rowSeq)})`;
   // One more row than the page tells whether another page follows.
   const limit = params.add(request.pageSize + 1);
@@ -71,7 +71,7 @@ export async function listInstances(store: PostgresStore, hub: string, request: 
 export async function countInstances(store: PostgresStore, hub: string, query: InstanceQuery): Promise<Partial<Record<RuntimeStatus, number>>> {
   const params = new SqlParams();
   const sql = `SELECT status, count(*) AS count FROM ${store.tables.instances}
-    WHERE hub = ${params.add(hub)}${statusCondition(query.statuses, params)}${instanceConditions(query, params)}
+    WHERE hub = ${params.add(hub)}${statusCondition(query.statuses, params)}${instanceConditions(query, params, { table: store.tables.instanceTags, hub })}
     GROUP BY status`;
   const rows = (await store.pool.query<{ status: RuntimeStatus; count: BigintText }>(sql, params.values)).rows;
   const counts: Partial<Record<RuntimeStatus, number>> = {};

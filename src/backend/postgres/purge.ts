@@ -33,7 +33,7 @@ export async function purgeInstances(store: PostgresStore, hub: string, query: I
       const params = new SqlParams();
       const candidates = await client.query<{ instance_id: string }>(
         `SELECT instance_id FROM ${store.tables.instances}
-        WHERE hub = ${params.add(hub)} AND status = ANY(${params.add(statuses)}::text[])${instanceConditions(query, params)}
+        WHERE hub = ${params.add(hub)} AND status = ANY(${params.add(statuses)}::text[])${instanceConditions(query, params, { table: store.tables.instanceTags, hub })}
         LIMIT ${params.add(batchSize)}`,
         params.values,
       );
@@ -79,7 +79,7 @@ export async function deleteHub(store: PostgresStore, hub: string): Promise<bool
 const DEADLOCK_DETECTED = '40P01';
 
 async function deleteHubRows(store: PostgresStore, client: Queryable, hub: string): Promise<boolean> {
-  const { instances, history, messages, activityTasks } = store.tables;
+  const { instances, history, messages, activityTasks, instanceTags } = store.tables;
   let deleted = false;
   for (;;) {
     const round = await client.query(
@@ -96,18 +96,20 @@ async function deleteHubRows(store: PostgresStore, client: Queryable, hub: strin
   const rest = await client.query<{ deleted: boolean }>(
     `WITH history_deleted AS (${orphan(history)}),
     messages_deleted AS (${orphan(messages)}),
-    tasks_deleted AS (${orphan(activityTasks)})
+    tasks_deleted AS (${orphan(activityTasks)}),
+    tags_deleted AS (${orphan(instanceTags)})
     SELECT EXISTS (SELECT FROM history_deleted) OR EXISTS (SELECT FROM messages_deleted)
-      OR EXISTS (SELECT FROM tasks_deleted) AS deleted`,
+      OR EXISTS (SELECT FROM tasks_deleted) OR EXISTS (SELECT FROM tags_deleted) AS deleted`,
     [hub],
   );
   return deleted || rest.rows[0]?.deleted === true;
 }
 
 async function deleteInstances(store: PostgresStore, db: Queryable, hub: string, instanceIds: string[]): Promise<void> {
-  const { instances, history, messages, activityTasks } = store.tables;
+  const { instances, history, messages, activityTasks, instanceTags } = store.tables;
   await db.query(
     `WITH history_deleted AS (DELETE FROM ${history} WHERE hub = $1 AND instance_id = ANY($2::text[])),
+    tags_deleted AS (DELETE FROM ${instanceTags} WHERE hub = $1 AND instance_id = ANY($2::text[])),
     messages_deleted AS (DELETE FROM ${messages} WHERE hub = $1 AND instance_id = ANY($2::text[])),
     tasks_deleted AS (DELETE FROM ${activityTasks} WHERE hub = $1 AND instance_id = ANY($2::text[]))
     DELETE FROM ${instances} WHERE hub = $1 AND instance_id = ANY($2::text[])`,

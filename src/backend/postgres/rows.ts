@@ -1,6 +1,7 @@
 /** Rows of the instances table and their mapping to the backend's records. node-postgres returns bigint
  *  columns as strings (they may exceed 2^53); every bigint here is a time in ms or a row sequence, far below. */
 import type { RuntimeStatus } from '../../core/history.js';
+import type { Tags } from '../../core/tags.js';
 import type { InstanceRecord } from '../backend.js';
 
 export type BigintText = string;
@@ -19,11 +20,13 @@ export interface InstanceRow {
   completed_at: BigintText | number | null;
   scheduled_start_at: BigintText | number | null;
   parent_instance_id: string | null;
+  /** JSON text of the tags; null when the instance has none; absent where not selected (a claim's work item). */
+  tags?: string | null;
 }
 
 /** The columns of InstanceRow without input, for queries that may leave the payload unread. */
 export const INSTANCE_COLUMNS = `instance_id, execution_id, name, status, output, custom_status, created_at,
-  last_updated_at, completed_at, scheduled_start_at, parent_instance_id`;
+  last_updated_at, completed_at, scheduled_start_at, parent_instance_id, tags`;
 
 export function toNumber(value: BigintText | number): number {
   return typeof value === 'number' ? value : Number(value);
@@ -45,6 +48,7 @@ export function toInstanceRecord(row: InstanceRow): InstanceRecord {
   if (row.completed_at !== null) record.completedAt = toNumber(row.completed_at);
   if (row.scheduled_start_at !== null) record.scheduledStartAt = toNumber(row.scheduled_start_at);
   if (row.parent_instance_id !== null) record.parentInstanceId = row.parent_instance_id;
+  if (row.tags !== undefined && row.tags !== null) record.tags = JSON.parse(row.tags) as Tags;
   return record;
 }
 

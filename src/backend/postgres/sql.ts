@@ -15,6 +15,7 @@ export interface Tables {
   history: string;
   messages: string;
   activityTasks: string;
+  instanceTags: string;
 }
 
 export function tablesOf(schemaName: string): Tables {
@@ -25,5 +26,6 @@ export function tablesOf(schemaName: string): Tables {
     history: `${schema}.history`,
     messages: `${schema}.messages`,
     activityTasks: `${schema}.activity_tasks`,
+    instanceTags: `${schema}.instance_tags`,
   };
 }

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../../core/history.js';
 import type { HistogramCount, HistogramRequest } from '../backend.js';
 import { compareHistogramCounts, countedFrom, validateHistogramRequest } from '../histogram.js';
-import { instanceFilter, statusesIn, statusesOf } from './instance-filter.js';
+import { hasTags, instanceFilter, statusesIn, statusesOf } from './instance-filter.js';
 
 export class InstanceHistogram {
   /** One statement per filter shape, prepared on first use. */
@@ -20,7 +20,7 @@ export class InstanceHistogram {
   count(hub: string, request: HistogramRequest): HistogramCount[] {
     validateHistogramRequest(request);
     const query = { ...request, createdFrom: countedFrom(request) };
-    if (request.name !== undefined || request.instanceIdPrefix) return this.countOnce(hub, request, query);
+    if (request.name !== undefined || request.instanceIdPrefix || hasTags(request)) return this.countOnce(hub, request, query);
     const counts: HistogramCount[] = [];
     for (const status of statusesOf(request) ?? RUNTIME_STATUSES) {
       const filter = instanceFilter(query, status);

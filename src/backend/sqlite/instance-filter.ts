@@ -14,6 +14,10 @@ export function statusesOf(query: InstanceQuery): RuntimeStatus[] | undefined {
   return query.statuses === undefined || query.statuses.length === 0 ? undefined : [...new Set(query.statuses)];
 }
 
+export function hasTags(query: InstanceQuery): boolean {
+  return query.tags !== undefined && Object.keys(query.tags).length > 0;
+}
+
 /** `status` is one status: several are queried one at a time, each answered by instances_by_status. */
 export function instanceFilter(query: InstanceQuery, status?: RuntimeStatus): InstanceFilter {
   const conditions: string[] = [];
@@ -34,6 +38,12 @@ export function instanceFilter(query: InstanceQuery, status?: RuntimeStatus): In
     add('instance_id >= @prefix', 'prefix', query.instanceIdPrefix);
     add('instance_id < @prefixEnd', 'prefixEnd', prefixUpperBound(query.instanceIdPrefix));
   }
+  // One lookup of instance_tags_by_value per tag; the parameters are numbered, so the text depends only on how many.
+  Object.entries(query.tags ?? {}).forEach(([key, value], index) => {
+    conditions.push(`instance_id IN (SELECT instance_id FROM instance_tags WHERE hub = @hub AND key = @tagKey${index} AND value = @tagValue${index})`);
+    params[`tagKey${index}`] = key;
+    params[`tagValue${index}`] = value;
+  });
   return { sql: conditions.map((condition) => ` AND ${condition}`).join(''), params };
 }
 

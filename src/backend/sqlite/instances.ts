@@ -1,6 +1,7 @@
 /** Statements on the instances table. */
 import type Database from 'better-sqlite3';
 import { isFinished, type JsonText, type RuntimeStatus } from '../../core/history.js';
+import type { Tags } from '../../core/tags.js';
 import type { CreateInstanceRequest } from '../backend.js';
 import type { InstanceRow } from './rows.js';
 
@@ -32,14 +33,18 @@ export class InstanceStatements {
   private readonly deleteRow: Database.Statement<[Key]>;
   private readonly updateAfterStep: Database.Statement<[Record<string, unknown>]>;
   private readonly releaseLease: Database.Statement<[Key & { lockToken: string; retryAt: number; failed: 0 | 1 }]>;
+  private readonly insertTag: Database.Statement<[Key & { key: string; value: string }]>;
+  private readonly deleteTagRows: Database.Statement<[Key]>;
 
   constructor(db: Database.Database) {
     this.selectRow = db.prepare('SELECT * FROM instances WHERE hub = @hub AND instance_id = @instanceId');
     this.selectStatus = db.prepare<[Key], RuntimeStatus>('SELECT status FROM instances WHERE hub = @hub AND instance_id = @instanceId').pluck();
     this.selectLease = db.prepare('SELECT lock_token, lock_expires_at, execution_id FROM instances WHERE hub = @hub AND instance_id = @instanceId');
     this.insertRow = db.prepare(`INSERT INTO instances
-      (hub, instance_id, execution_id, name, status, input, created_at, last_updated_at, scheduled_start_at, parent_instance_id)
-      VALUES (@hub, @instanceId, @executionId, @name, 'Pending', @input, @now, @now, @scheduledStartAt, @parentInstanceId)`);
+      (hub, instance_id, execution_id, name, status, input, created_at, last_updated_at, scheduled_start_at, parent_instance_id, tags)
+      VALUES (@hub, @instanceId, @executionId, @name, 'Pending', @input, @now, @now, @scheduledStartAt, @parentInstanceId, @tags)`);
+    this.insertTag = db.prepare('INSERT INTO instance_tags (hub, instance_id, key, value) VALUES (@hub, @instanceId, @key, @value)');
+    this.deleteTagRows = db.prepare('DELETE FROM instance_tags WHERE hub = @hub AND instance_id = @instanceId');
     this.deleteRow = db.prepare('DELETE FROM instances WHERE hub = @hub AND instance_id = @instanceId');
     this.updateAfterStep = db.prepare(`UPDATE instances SET
         status = @status,
@@ -78,10 +83,14 @@ export class InstanceStatements {
       now,
       scheduledStartAt: request.scheduledStartAt ?? null,
       parentInstanceId: request.parent?.instanceId ?? null,
+      tags: tagsColumn(request.tags),
     });
+    for (const [key, value] of Object.entries(request.tags ?? {})) this.insertTag.run({ hub, instanceId: request.instanceId, key, value });
   }
 
+  /** Deletes the row and its tags. */
   delete(hub: string, instanceId: string): void {
+    this.deleteTagRows.run({ hub, instanceId });
     this.deleteRow.run({ hub, instanceId });
   }
 
@@ -106,4 +115,9 @@ export class InstanceStatements {
   abandon(hub: string, instanceId: string, lockToken: string, retryAt: number, failed: boolean): void {
     this.releaseLease.run({ hub, instanceId, lockToken, retryAt, failed: failed ? 1 : 0 });
   }
+}
+
+/** An instance without tags stores NULL, so that only tagged instances pay for the column. */
+function tagsColumn(tags: Tags | undefined): string | null {
+  return tags === undefined || Object.keys(tags).length === 0 ? null : JSON.stringify(tags);
 }

@@ -8,14 +8,14 @@ import type Database from 'better-sqlite3';
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../../core/history.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { InstancePage, InstanceQuery, ListInstancesRequest } from '../backend.js';
-import { instanceFilter, statusesIn, statusesOf } from './instance-filter.js';
+import { hasTags, instanceFilter, statusesIn, statusesOf } from './instance-filter.js';
 import { MAX_PAGE_PAYLOAD_BYTES, rowsWithinBudget } from '../page-budget.js';
 import { decodePageToken, encodePageToken, type PagePosition } from '../page-token.js';
 import { toInstanceRecord, type InstanceRow } from './rows.js';
 
 const COLUMNS_WITHOUT_INPUT = `row_seq, instance_id, execution_id, name, status, output, custom_status, created_at,
-  last_updated_at, completed_at, scheduled_start_at, parent_instance_id, lock_token, locked_by, lock_expires_at`;
-const PAYLOAD_WITHOUT_INPUT = 'coalesce(octet_length(output), 0) + coalesce(octet_length(custom_status), 0)';
+  last_updated_at, completed_at, scheduled_start_at, parent_instance_id, lock_token, locked_by, lock_expires_at, tags`;
+const PAYLOAD_WITHOUT_INPUT = 'coalesce(octet_length(output), 0) + coalesce(octet_length(custom_status), 0) + coalesce(octet_length(tags), 0)';
 
 /** A candidate of a page: where it is in the listing order, and the size of what the page would hold of it. */
 interface Candidate {
@@ -59,7 +59,7 @@ export class InstanceListing {
   count(hub: string, query: InstanceQuery): Partial<Record<RuntimeStatus, number>> {
     // The name and id indexes do not hold the status: one grouped count reads each matching row once,
     // where a count per status would read them once for every status.
-    if (query.name !== undefined || query.instanceIdPrefix) return this.countGrouped(hub, query);
+    if (query.name !== undefined || query.instanceIdPrefix || hasTags(query)) return this.countGrouped(hub, query);
     const counts: Partial<Record<RuntimeStatus, number>> = {};
     for (const status of statusesOf(query) ?? RUNTIME_STATUSES) {
       const filter = instanceFilter(query, status);

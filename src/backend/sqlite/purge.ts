@@ -7,7 +7,7 @@ import { deleteInstance } from './delivery.js';
 import { instanceFilter, statusesOf } from './instance-filter.js';
 import type { SqliteStore } from './store.js';
 
-const HUB_TABLES = ['history', 'messages', 'activity_tasks', 'instances'] as const;
+const HUB_TABLES = ['history', 'messages', 'activity_tasks', 'instance_tags', 'instances'] as const;
 
 export class Purger {
   private readonly batchStatements = new Map<string, Database.Statement<[Record<string, unknown>], string>>();

@@ -1,5 +1,6 @@
 /** The instances table's row and its mapping to the backend's record type. */
 import type { RuntimeStatus } from '../../core/history.js';
+import type { Tags } from '../../core/tags.js';
 import type { InstanceRecord } from '../backend.js';
 
 export interface InstanceRow {
@@ -21,6 +22,8 @@ export interface InstanceRow {
   lock_token: string | null;
   locked_by: string | null;
   lock_expires_at: number | null;
+  /** JSON text of the tags; null when the instance has none. */
+  tags: string | null;
 }
 
 /** Optional fields are left out rather than set to undefined. */
@@ -39,6 +42,7 @@ export function toInstanceRecord(row: InstanceRow): InstanceRecord {
   if (row.completed_at !== null) record.completedAt = row.completed_at;
   if (row.scheduled_start_at !== null) record.scheduledStartAt = row.scheduled_start_at;
   if (row.parent_instance_id !== null) record.parentInstanceId = row.parent_instance_id;
+  if (row.tags !== null) record.tags = JSON.parse(row.tags) as Tags;
   return record;
 }
 

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { RUNTIME_STATUSES } from '../../core/history.js';
 import type { CliIo } from '../io.js';
-import { parseOptionalDate, parseOptionalStatuses } from '../inputs.js';
+import { collectRepeated, parseOptionalDate, parseOptionalStatuses, parseOptionalTags } from '../inputs.js';
 import { writeJson } from '../output.js';
 import { addStoreOptions, withClient, type StoreFlags } from '../store.js';
 
@@ -15,6 +15,7 @@ interface CountFlags extends StoreFlags {
   runtimeStatus?: string[];
   instanceIdPrefix?: string;
   name?: string;
+  tag?: string[];
 }
 
 export function countCommand(program: Command, io: CliIo): void {
@@ -25,7 +26,8 @@ export function countCommand(program: Command, io: CliIo): void {
     .option('--created-before <date>', 'only instances created at or before this ISO 8601 date')
     .option('--runtime-status <status...>', 'only these statuses, e.g. running pending (any letter case)')
     .option('--instance-id-prefix <prefix>', 'only instance ids starting with this')
-    .option('--name <orchestrator>', 'only instances of this orchestrator');
+    .option('--name <orchestrator>', 'only instances of this orchestrator')
+    .option('--tag <key:value>', 'only instances with this tag; repeat for several, all must match', collectRepeated);
   addStoreOptions(command).action(async (flags: CountFlags) => {
     const filter = {
       createdTimeFrom: parseOptionalDate('--created-after', flags.createdAfter),
@@ -33,6 +35,7 @@ export function countCommand(program: Command, io: CliIo): void {
       runtimeStatus: parseOptionalStatuses(flags.runtimeStatus),
       instanceIdPrefix: flags.instanceIdPrefix,
       name: flags.name,
+      tags: parseOptionalTags(flags.tag),
     };
     const counts = await withClient(io, flags, (client) => client.countInstances(filter));
     const shown = filter.runtimeStatus ?? RUNTIME_STATUSES;

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { MAX_PAGE_SIZE } from '../../client/client.js';
 import type { CliIo } from '../io.js';
-import { parseBooleanFlag, parseOptionalDate, parseOptionalStatuses, parseWholeNumber } from '../inputs.js';
+import { collectRepeated, parseBooleanFlag, parseOptionalDate, parseOptionalStatuses, parseOptionalTags, parseWholeNumber } from '../inputs.js';
 import { continuationTokenLine, writeJson, writeLine } from '../output.js';
 import { addStoreOptions, withClient, type StoreFlags } from '../store.js';
 
@@ -18,6 +18,7 @@ interface GetInstancesFlags extends StoreFlags {
   instanceIdPrefix?: string;
   name?: string;
   showInput?: boolean;
+  tag?: string[];
 }
 
 export function getInstancesCommand(program: Command, io: CliIo): void {
@@ -31,6 +32,7 @@ export function getInstancesCommand(program: Command, io: CliIo): void {
     .option('--continuation-token <token>', 'the token printed by the previous page')
     .option('--instance-id-prefix <prefix>', 'only instance ids starting with this (beyond func durable)')
     .option('--name <orchestrator>', 'only instances of this orchestrator (beyond func durable)')
+    .option('--tag <key:value>', 'only instances with this tag; repeat for several, all must match (beyond func durable)', collectRepeated)
     .option('--show-input [true|false]', 'include inputs (default false; beyond func durable)', parseBooleanFlag);
   addStoreOptions(command).action(async (flags: GetInstancesFlags) => {
     const query = {
@@ -41,6 +43,7 @@ export function getInstancesCommand(program: Command, io: CliIo): void {
       continuationToken: flags.continuationToken,
       instanceIdPrefix: flags.instanceIdPrefix,
       name: flags.name,
+      tags: parseOptionalTags(flags.tag),
       showInput: flags.showInput ?? false,
     };
     const page = await withClient(io, flags, (client) => client.listInstances(query), 'read');

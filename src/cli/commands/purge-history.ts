@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { PurgeFilter, TaskHubClient } from '../../client/client.js';
 import { OPERATIONS, statesText } from '../../client/operations.js';
 import type { CliIo } from '../io.js';
-import { parseOptionalDate, parseOptionalStatuses } from '../inputs.js';
+import { collectRepeated, parseOptionalDate, parseOptionalStatuses, parseOptionalTags } from '../inputs.js';
 import { writeJson } from '../output.js';
 import { withProgress } from '../progress.js';
 import { addStoreOptions, withClient, type StoreFlags } from '../store.js';
@@ -16,6 +16,7 @@ interface PurgeHistoryFlags extends StoreFlags {
   createdAfter?: string;
   createdBefore?: string;
   runtimeStatus?: string[];
+  tag?: string[];
 }
 
 export function purgeHistoryCommand(program: Command, io: CliIo): void {
@@ -24,12 +25,14 @@ export function purgeHistoryCommand(program: Command, io: CliIo): void {
     .description(`delete finished instances (${statesText(OPERATIONS.purge.allowedFrom)}) with their history; prints {"instancesDeleted":N}`)
     .option('--created-after <date>', 'only instances created at or after this ISO 8601 date')
     .option('--created-before <date>', 'only instances created at or before this ISO 8601 date')
-    .option('--runtime-status <status...>', 'only these finished statuses, e.g. failed terminated (default all three)');
+    .option('--runtime-status <status...>', 'only these finished statuses, e.g. failed terminated (default all three)')
+    .option('--tag <key:value>', 'only instances with this tag; repeat for several, all must match (beyond func durable)', collectRepeated);
   addStoreOptions(command).action(async (flags: PurgeHistoryFlags) => {
     const filter: PurgeFilter = {
       createdTimeFrom: parseOptionalDate('--created-after', flags.createdAfter),
       createdTimeTo: parseOptionalDate('--created-before', flags.createdBefore),
       runtimeStatus: parseOptionalStatuses(flags.runtimeStatus),
+      tags: parseOptionalTags(flags.tag),
     };
     const result = await withClient(io, flags, async (client) => {
       if (!io.stderr.isTTY) return client.purgeInstanceHistoryBy(filter);

@@ -13,6 +13,8 @@ export interface InstanceStatus {
   failureDetails: FailureDetails | null;
   createdTime: string;
   lastUpdatedTime: string;
+  /** `{}` when the instance has none. */
+  tags: Record<string, string>;
 }
 
 export type StatusCounts = Record<RuntimeStatus, number>;

@@ -26,10 +26,12 @@ export interface ListFilter {
   to?: string;
   name: string;
   idPrefix: string;
+  /** Tags as typed: `key:value` pairs separated by spaces; every one must match. */
+  tags: string;
   pageSize: number;
 }
 
-export const EMPTY_FILTER: ListFilter = { statuses: [], range: 'any', name: '', idPrefix: '', pageSize: DEFAULT_PAGE_SIZE };
+export const EMPTY_FILTER: ListFilter = { statuses: [], range: 'any', name: '', idPrefix: '', tags: '', pageSize: DEFAULT_PAGE_SIZE };
 
 /** Reads the filter from the page's query string; what it cannot read it leaves at the default. */
 export function filterFromSearch(search: URLSearchParams): ListFilter {
@@ -41,6 +43,7 @@ export function filterFromSearch(search: URLSearchParams): ListFilter {
     range,
     name: search.get('name') ?? '',
     idPrefix: search.get('prefix') ?? '',
+    tags: search.get('tags') ?? '',
     pageSize: (PAGE_SIZES as readonly number[]).includes(pageSize) ? pageSize : DEFAULT_PAGE_SIZE,
   };
   if (range === 'custom') {
@@ -55,7 +58,7 @@ export function filterFromSearch(search: URLSearchParams): ListFilter {
 /** The page's query string for a filter: only what differs from the default, so URLs stay short. */
 export function searchFromFilter(filter: ListFilter, base = new URLSearchParams()): URLSearchParams {
   const search = new URLSearchParams(base);
-  for (const key of ['status', 'range', 'from', 'to', 'name', 'prefix', 'size']) search.delete(key);
+  for (const key of ['status', 'range', 'from', 'to', 'name', 'prefix', 'tags', 'size']) search.delete(key);
   if (filter.statuses.length > 0) search.set('status', filter.statuses.join(','));
   if (filter.range !== 'any') search.set('range', filter.range);
   if (filter.range === 'custom') {
@@ -64,6 +67,7 @@ export function searchFromFilter(filter: ListFilter, base = new URLSearchParams(
   }
   if (filter.name) search.set('name', filter.name);
   if (filter.idPrefix) search.set('prefix', filter.idPrefix);
+  if (filter.tags) search.set('tags', filter.tags);
   if (filter.pageSize !== DEFAULT_PAGE_SIZE) search.set('size', String(filter.pageSize));
   return search;
 }
@@ -96,6 +100,7 @@ export function apiQuery(filter: ListFilter, now: number, statuses: readonly Run
   if (window.to !== undefined) query.set('createdTimeTo', new Date(window.to).toISOString());
   if (filter.name) query.set('name', filter.name);
   if (filter.idPrefix) query.set('instanceIdPrefix', filter.idPrefix);
+  for (const tag of tagsOf(filter)) query.append('tag', tag);
   return query;
 }
 
@@ -117,7 +122,12 @@ export function purgeQuery(filter: ListFilter, now: number): URLSearchParams {
 }
 
 export function isFiltered(filter: ListFilter): boolean {
-  return filter.statuses.length > 0 || filter.range !== 'any' || filter.name !== '' || filter.idPrefix !== '';
+  return filter.statuses.length > 0 || filter.range !== 'any' || filter.name !== '' || filter.idPrefix !== '' || filter.tags !== '';
+}
+
+/** The `key:value` pairs of the tag filter (the server checks them, and a bad one is shown as its error). */
+export function tagsOf(filter: ListFilter): string[] {
+  return filter.tags.split(/\s+/).filter((tag) => tag !== '');
 }
 
 function validTime(value: string | null): string | undefined {

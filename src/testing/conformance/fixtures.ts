@@ -109,6 +109,7 @@ export interface StartOptions {
   input?: string;
   scheduledStartAt?: number;
   parentInstanceId?: string;
+  tags?: Record<string, string>;
 }
 
 export function startRequest(instanceId: string, options: StartOptions = {}): CreateInstanceRequest {
@@ -122,6 +123,7 @@ export function startRequest(instanceId: string, options: StartOptions = {}): Cr
   };
   if (options.input !== undefined) request.input = options.input;
   if (options.scheduledStartAt !== undefined) request.scheduledStartAt = options.scheduledStartAt;
+  if (options.tags !== undefined) request.tags = options.tags;
   if (options.parentInstanceId !== undefined) {
     request.parent = { instanceId: options.parentInstanceId, executionId: 'parent-execution', name: 'Parent', taskScheduledId: 0 };
   }

@@ -22,6 +22,7 @@ import { describeInstances } from './cases/instances.js';
 import { describeListing } from './cases/listing.js';
 import { describePurge } from './cases/purge.js';
 import { describeSignals } from './cases/signals.js';
+import { describeTags } from './cases/tags.js';
 import type { OpenBackend } from './fixtures.js';
 
 export type { OpenBackend };
@@ -38,5 +39,6 @@ export function runBackendConformance(label: string, openBackend: OpenBackend): 
     describeSignals(openBackend);
     describeHistogram(openBackend);
     describeHubs(openBackend);
+    describeTags(openBackend);
   });
 }

@@ -4,5 +4,6 @@ import type { Migration } from '../../migrate.js';
 import { initial } from './0001_initial.js';
 import { serverFunctions } from './0002_server_functions.js';
 import { definitions } from './0003_definitions.js';
+import { tags } from './0004_tags.js';
 
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [initial, serverFunctions, definitions];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [initial, serverFunctions, definitions, tags];

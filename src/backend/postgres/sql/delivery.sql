@@ -125,7 +125,7 @@ END
 $$;
 
 -- Creates one instance, {instance_id, execution_id, name, input, scheduled_start_at, parent_instance_id,
--- start: message}, with its start message in its inbox. A new id is inserted, a finished instance's row
+-- tags: JSON text of {key: value} | null, start: message}, with its start message in its inbox and its tags. A new id is inserted, a finished instance's row
 -- replaced (its history, inbox and tasks deleted), an unfinished one left alone and locked, so its status
 -- cannot change before the caller reads it. Returns whether it was created.
 CREATE FUNCTION create_instance(p_hub text, p_request jsonb) RETURNS boolean
@@ -143,15 +143,16 @@ BEGIN
   ),
   created AS (
     INSERT INTO instances AS i (hub, instance_id, execution_id, name, status, input, created_at, last_updated_at,
-      scheduled_start_at, parent_instance_id, ready_at)
+      scheduled_start_at, parent_instance_id, ready_at, tags)
     SELECT p_hub, r.instance_id, r.execution_id, r.name, 'Pending', r.input, r.now, r.now, r.scheduled_start_at,
-      r.parent_instance_id, CASE WHEN claims_pending(r.event_type) THEN r.visible_at END
+      r.parent_instance_id, CASE WHEN claims_pending(r.event_type) THEN r.visible_at END,
+      p_request->>'tags'
     FROM request r
     ON CONFLICT (hub, instance_id) DO UPDATE SET
       row_seq = DEFAULT, execution_id = excluded.execution_id, name = excluded.name, status = 'Pending',
       input = excluded.input, output = NULL, custom_status = NULL, created_at = excluded.created_at,
       last_updated_at = excluded.last_updated_at, completed_at = NULL, scheduled_start_at = excluded.scheduled_start_at,
-      parent_instance_id = excluded.parent_instance_id, ready_at = excluded.ready_at,
+      parent_instance_id = excluded.parent_instance_id, ready_at = excluded.ready_at, tags = excluded.tags,
       lock_token = NULL, locked_by = NULL, lock_expires_at = NULL, failed_attempts = 0
     WHERE i.status IN ('Completed', 'Failed', 'Terminated')
     RETURNING i.instance_id
@@ -176,6 +177,11 @@ BEGIN
   SELECT EXISTS (SELECT 1 FROM created) INTO v_created;
   -- The replaced instance's tasks, locked first (a worker may be claiming one), then deleted.
   IF v_created THEN
+    -- The instance's row is locked (created or replaced above), so no one else writes its tags meanwhile.
+    DELETE FROM instance_tags WHERE hub = p_hub AND instance_id = p_request->>'instance_id';
+    INSERT INTO instance_tags (hub, instance_id, key, value)
+    SELECT p_hub, p_request->>'instance_id', t.key, t.value FROM jsonb_each_text((p_request->>'tags')::jsonb) AS t
+    WHERE p_request->>'tags' IS NOT NULL;
     SELECT array_agg(t.ctid) INTO v_tasks
     FROM (SELECT t.ctid FROM activity_tasks t
           WHERE t.hub = p_hub AND t.instance_id >= p_request->>'instance_id' AND t.instance_id <= p_request->>'instance_id'

@@ -1,5 +1,6 @@
 /** Every SQLite schema migration, in order. Append only. */
 import type { Migration } from '../../migrate.js';
 import { initial } from './0001_initial.js';
+import { tags } from './0002_tags.js';
 
-export const SQLITE_MIGRATIONS: readonly Migration[] = [initial];
+export const SQLITE_MIGRATIONS: readonly Migration[] = [initial, tags];

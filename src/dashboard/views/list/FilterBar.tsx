@@ -1,4 +1,4 @@
-/** The list's filter: statuses (with their counts), creation time, orchestrator name and id prefix. */
+/** The list's filter: statuses (with their counts), creation time, orchestrator name, id prefix and tags. */
 import { useEffect, useState } from 'preact/hooks';
 import type { StatusCounts } from '../../api/types.js';
 import { TIME_RANGES, isFiltered, type ListFilter, type TimeRange } from '../../model/filter.js';
@@ -67,8 +67,9 @@ export function FilterBar({ filter, onChange, counts, orchestrators }: FilterBar
         )}
         <TextFilter label="Orchestrator" value={filter.name} onChange={(name) => onChange({ ...filter, name })} options={orchestrators} placeholder="any" />
         <TextFilter label="Instance id starts with" value={filter.idPrefix} onChange={(idPrefix) => onChange({ ...filter, idPrefix })} placeholder="prefix" />
+        <TextFilter label="Tags" value={filter.tags} onChange={(tags) => onChange({ ...filter, tags })} placeholder="key:value …" />
         {isFiltered(filter) && (
-          <button type="button" class="button ghost clear-filters" onClick={() => onChange({ ...filter, statuses: [], range: 'any', from: undefined, to: undefined, name: '', idPrefix: '' })}>
+          <button type="button" class="button ghost clear-filters" onClick={() => onChange({ ...filter, statuses: [], range: 'any', from: undefined, to: undefined, name: '', idPrefix: '', tags: '' })}>
             Clear filters
           </button>
         )}

@@ -37,6 +37,7 @@ export function InstanceTable({ instances, hub, selected, onSelect, now }: Insta
           <th scope="col">Last updated</th>
           <th scope="col">Duration</th>
           <th scope="col">Custom status</th>
+          <th scope="col">Tags</th>
         </tr>
       </thead>
       <tbody>
@@ -69,6 +70,9 @@ export function InstanceTable({ instances, hub, selected, onSelect, now }: Insta
               <td data-label="Duration">{formatDuration(end - Date.parse(instance.createdTime))}</td>
               <td data-label="Custom status" class="custom-status" title={custom}>
                 {custom || <span class="muted">–</span>}
+              </td>
+              <td data-label="Tags" class="tags">
+                {Object.keys(instance.tags).length ? Object.entries(instance.tags).map(([key, value]) => <span key={key} class="tag">{`${key}:${value}`}</span>) : <span class="muted">–</span>}
               </td>
             </tr>
           );

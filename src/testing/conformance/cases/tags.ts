@@ -1,0 +1,89 @@
+/** Tags: stored at creation, shown with the instance, filtered on with every other filter, removed with it. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Backend, InstanceQuery } from '../../../backend/backend.js';
+import { claimOnly, commitOk, start, startIn, stepCommit, withBackend, type OpenBackend } from '../fixtures.js';
+
+async function listedIds(backend: Backend, hub: string, query: InstanceQuery, pageSize = 1000): Promise<string[]> {
+  const ids: string[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await backend.listInstances(hub, { ...query, pageSize, includeInput: false, continuationToken });
+    ids.push(...page.instances.map((record) => record.instanceId));
+    continuationToken = page.continuationToken;
+  } while (continuationToken !== undefined);
+  return ids;
+}
+
+export function describeTags(open: OpenBackend): void {
+  describe('tags', () => {
+    it('are stored at creation and returned by getInstance and listInstances; none are left out', () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'tagged', { tags: { tenant: 'acme', region: 'eu:west' } });
+        await start(backend, hub, 'plain');
+        assert.deepEqual((await backend.getInstance(hub, 'tagged'))?.tags, { tenant: 'acme', region: 'eu:west' });
+        assert.equal((await backend.getInstance(hub, 'plain'))?.tags, undefined);
+        const page = await backend.listInstances(hub, { pageSize: 10, includeInput: false });
+        assert.deepEqual(page.instances.map((record) => [record.instanceId, record.tags]), [['tagged', { tenant: 'acme', region: 'eu:west' }], ['plain', undefined]]);
+      }));
+
+    it('filter list, count and histogram: every tag must match, combined with the other filters and paging', () =>
+      withBackend(open, async (backend, hub) => {
+        await startIn(backend, hub, 'a1', 'Running', { name: 'A', tags: { tenant: 'acme', tier: 'gold' } });
+        await startIn(backend, hub, 'a2', 'Completed', { name: 'A', tags: { tenant: 'acme', tier: 'gold' } });
+        await start(backend, hub, 'a3', { name: 'B', tags: { tenant: 'acme', tier: 'gold' } });
+        await start(backend, hub, 'a4', { name: 'A', tags: { tenant: 'acme' } });
+        await start(backend, hub, 'b1', { name: 'A', tags: { tenant: 'bolt', tier: 'gold' } });
+        await start(backend, hub, 'c1', { name: 'A' });
+
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tenant: 'acme' } }), ['a1', 'a2', 'a3', 'a4']);
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tenant: 'acme' } }, 1), ['a1', 'a2', 'a3', 'a4'], 'with continuation tokens');
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tenant: 'acme', tier: 'gold' } }), ['a1', 'a2', 'a3']);
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tenant: 'acme', tier: 'gold' }, name: 'A' }), ['a1', 'a2']);
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tier: 'gold' }, statuses: ['Running', 'Pending'] }), ['a1', 'a3', 'b1']);
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tier: 'gold' }, instanceIdPrefix: 'b' }), ['b1']);
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tenant: 'acme', tier: 'silver' } }), []);
+        assert.deepEqual(await listedIds(backend, hub, { tags: { nobody: 'acme' } }), []);
+        assert.deepEqual(await listedIds(backend, hub, { tags: {} }), ['a1', 'a2', 'a3', 'a4', 'b1', 'c1'], 'no tags: no filter');
+
+        assert.deepEqual(await backend.countInstances(hub, { tags: { tenant: 'acme' } }), { Running: 1, Completed: 1, Pending: 2 });
+        assert.deepEqual(await backend.countInstances(hub, { tags: { tier: 'gold' }, statuses: ['Pending'] }), { Pending: 2 });
+        const histogram = await backend.instanceHistogram(hub, { tags: { tenant: 'bolt' }, origin: 0, intervalMs: 2 ** 50 });
+        assert.deepEqual(histogram.map((count) => [count.status, count.count]), [['Pending', 1]]);
+      }));
+
+    it('purgeInstances by tag deletes only finished matching instances, and their tags with them', () =>
+      withBackend(open, async (backend, hub) => {
+        await startIn(backend, hub, 'done', 'Completed', { tags: { tenant: 'acme' } });
+        await startIn(backend, hub, 'failed-other', 'Failed', { tags: { tenant: 'bolt' } });
+        await startIn(backend, hub, 'running', 'Running', { tags: { tenant: 'acme' } });
+        assert.equal(await backend.purgeInstances(hub, { tags: { tenant: 'acme' } }, 10), 1);
+        assert.deepEqual(await listedIds(backend, hub, {}), ['failed-other', 'running']);
+        // A new instance with the purged one's id starts without its tags.
+        await start(backend, hub, 'done');
+        assert.equal((await backend.getInstance(hub, 'done'))?.tags, undefined);
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tenant: 'acme' } }), ['running']);
+      }));
+
+    it('a finished instance replaced by a new start takes the new start\'s tags only', () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'again', { tags: { tenant: 'acme', old: 'yes' } });
+        const item = await claimOnly(backend, hub, 'again');
+        await commitOk(backend, hub, item, stepCommit(item, 'Completed'));
+        await start(backend, hub, 'again', { tags: { tenant: 'bolt' } });
+        assert.deepEqual((await backend.getInstance(hub, 'again'))?.tags, { tenant: 'bolt' });
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tenant: 'acme' } }), []);
+        assert.deepEqual(await listedIds(backend, hub, { tags: { old: 'yes' } }), []);
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tenant: 'bolt' } }), ['again']);
+      }));
+
+    it('deleteHub removes the tags with the hub', () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'gone', { tags: { tenant: 'acme' } });
+        assert.equal(await backend.deleteHub(hub), true);
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tenant: 'acme' } }), []);
+        await start(backend, hub, 'gone');
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tenant: 'acme' } }), [], 'no tag row outlived its hub');
+      }));
+  });
+}
