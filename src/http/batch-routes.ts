@@ -88,7 +88,7 @@ function filterOf(filter: Record<string, unknown>): BatchFilter {
     throw new HttpError(400, `the runtimeStatus filter must be a status name or an array of them, such as ["Running"]`);
   }
   return {
-    runtimeStatus: optionalStatuses(typeof statuses === 'string' ? [statuses] : (statuses as string[] | undefined)),
+    runtimeStatus: optionalStatuses(typeof statuses === 'string' ? [statuses] : (statuses)),
     createdTimeFrom: optionalDate('createdTimeFrom', textOf(filter, 'createdTimeFrom')),
     createdTimeTo: optionalDate('createdTimeTo', textOf(filter, 'createdTimeTo')),
     lastUpdatedTimeFrom: optionalDate('lastUpdatedTimeFrom', textOf(filter, 'lastUpdatedTimeFrom')),
