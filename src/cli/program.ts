@@ -24,6 +24,7 @@ import { purgeHistoryCommand } from './commands/purge-history.js';
 import { deleteTaskHubCommand } from './commands/delete-task-hub.js';
 import { serveCommand } from './commands/serve.js';
 import { countCommand } from './commands/count.js';
+import { batchCommand } from './commands/batch.js';
 import { VERSION } from '../version.js';
 
 const EXIT_SUCCESS = 0;
@@ -76,6 +77,7 @@ function createProgram(io: CliIo): Command {
     restartCommand,
     purgeInstanceCommand,
     purgeHistoryCommand,
+    batchCommand,
     deleteTaskHubCommand,
     serveCommand,
   ]) {
