@@ -31,6 +31,7 @@ import {
 import { waitForFinish } from './wait.js';
 import { cancelBatch, getBatch, listBatches, startBatch, type BatchJob, type BatchRequest } from './batches.js';
 import { RESERVED_NAME_PREFIX } from '../core/names.js';
+import { getRetention, setRetention, type RetentionPolicy, type RetentionView } from './retention.js';
 import { OPERATIONS, isAllowed, refusal, statesText, type ManagementOperation } from './operations.js';
 import {
   toQuery,
@@ -44,6 +45,7 @@ import {
 } from './options.js';
 
 export type { BatchJob, BatchRequest } from './batches.js';
+export type { RetentionPolicy, RetentionRun, RetentionView } from './retention.js';
 export type { GetStatusOptions, InstanceFilter, InstancePageView, ListOptions, PurgeFilter, StartOptions, WaitOptions };
 
 export interface TaskHubClientOptions {
@@ -294,6 +296,16 @@ export class TaskHubClient {
   /** (beyond DF) Stops a batch job after the chunk in hand. */
   async cancelBatch(id: string): Promise<BatchJob> {
     return cancelBatch(this, id);
+  }
+
+  /** (beyond DF) The hub's retention policy and what its last run purged. */
+  async getRetention(): Promise<RetentionView> {
+    return getRetention(this);
+  }
+
+  /** (beyond DF) Sets the hub's retention policy; a worker applies it continuously. */
+  async setRetention(policy: RetentionPolicy): Promise<RetentionView> {
+    return setRetention(this, policy);
   }
 
   /** S-HUB-1: removes exactly this hub's data; false when it had none. */

@@ -1,6 +1,6 @@
 /**
  * taskhub's own orchestrations, registered in every worker under names and ids users cannot take
- * (RESERVED_NAME_PREFIX, refused by the Registry and at start): a batch job is one of them (docs/adr/0026-batch-jobs-as-built-in-orchestrations.md),
+ * (RESERVED_NAME_PREFIX, refused by the Registry and at start): a batch job is one of them, and so is retention (retention.ts) (docs/adr/0026-batch-jobs-as-built-in-orchestrations.md),
  * so it is as durable as any instance: a worker killed mid-way leaves it to the next.
  */
 import type { ActivityFunction } from '../authoring/definitions.js';
@@ -9,6 +9,7 @@ import type { OrchestrationContext, OrchestratorFunction } from '../core/context
 import type { RuntimeStatus } from '../core/history.js';
 import { TaskHubClient } from '../client/client.js';
 import { RESERVED_NAME_PREFIX } from '../core/names.js';
+import { RETENTION_ORCHESTRATOR, retentionActivities, retentionOrchestrator } from './retention.js';
 import { InstanceFinishedError, InstanceNotFoundError, TaskHubError, WrongStateError } from '../errors.js';
 
 
@@ -119,10 +120,14 @@ export interface BuiltIns {
 /** The built-in orchestrations of one worker, acting on its hub through its store. */
 export function builtIns(backend: Backend, hub: string): BuiltIns {
   const client = new TaskHubClient({ backend, hub });
-  const orchestrators = new Map<string, OrchestratorFunction>([[BATCH_ORCHESTRATOR, batchJob]]);
+  const orchestrators = new Map<string, OrchestratorFunction>([
+    [BATCH_ORCHESTRATOR, batchJob],
+    [RETENTION_ORCHESTRATOR, retentionOrchestrator],
+  ]);
   const activities = new Map<string, ActivityFunction>([
     [LIST_ACTIVITY, (input) => listPage(backend, hub, input as { query: InstanceQuery; continuationToken?: string; pageSize: number })],
     [APPLY_ACTIVITY, (input) => applyToAll(client, input as ApplyInput)],
+    ...retentionActivities(backend, hub),
   ]);
   return { getOrchestrator: (name) => orchestrators.get(name), getActivity: (name) => activities.get(name) };
 }
