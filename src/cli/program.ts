@@ -25,6 +25,7 @@ import { deleteTaskHubCommand } from './commands/delete-task-hub.js';
 import { serveCommand } from './commands/serve.js';
 import { countCommand } from './commands/count.js';
 import { batchCommand } from './commands/batch.js';
+import { retentionCommand } from './commands/retention.js';
 import { VERSION } from '../version.js';
 
 const EXIT_SUCCESS = 0;
@@ -78,6 +79,7 @@ function createProgram(io: CliIo): Command {
     purgeInstanceCommand,
     purgeHistoryCommand,
     batchCommand,
+    retentionCommand,
     deleteTaskHubCommand,
     serveCommand,
   ]) {

@@ -42,14 +42,14 @@ export async function setRetention(client: TaskHubClient, policy: RetentionPolic
   const status = await client.getStatus(RETENTION_INSTANCE_ID, { showInput: false });
   if (status && !isFinished(status.runtimeStatus)) {
     await client.raiseEvent(RETENTION_INSTANCE_ID, RETENTION_POLICY_EVENT, valid);
-  } else {
-    const state: RetentionState = { policy: valid, purgedTotal: 0 };
-    const input = JSON.stringify(state);
-    const executionId = randomUUID().replaceAll('-', '');
-    const startEvent: InboxEvent = { type: 'ExecutionStarted', eventId: -1, timestamp: new Date().toISOString(), name: RETENTION_ORCHESTRATOR, executionId, input };
-    await client.backend.createInstance(client.hub, { instanceId: RETENTION_INSTANCE_ID, executionId, name: RETENTION_ORCHESTRATOR, input, startEvent });
+    return { ...(await getRetention(client)), policy: valid };
   }
-  return { policy: valid, purgedTotal: 0 };
+  const state: RetentionState = { policy: valid, purgedTotal: 0 };
+  const input = JSON.stringify(state);
+  const executionId = randomUUID().replaceAll('-', '');
+  const startEvent: InboxEvent = { type: 'ExecutionStarted', eventId: -1, timestamp: new Date().toISOString(), name: RETENTION_ORCHESTRATOR, executionId, input };
+  await client.backend.createInstance(client.hub, { instanceId: RETENTION_INSTANCE_ID, executionId, name: RETENTION_ORCHESTRATOR, input, startEvent });
+  return state;
 }
 
 function validPolicy(policy: RetentionPolicy): RetentionPolicy {
