@@ -1,12 +1,12 @@
 /**
- * Instance-management workloads (BENCHMARKS.md 4–7) on one store: list a page of 100 with filters, count
+ * Instance-management workloads on one store: list a page of 100 with filters, count
  * per status, purge 100k finished instances while orchestrations keep running, and read the status with
  * history of a 10k-event instance.
  *   node dist/bench/management.js [--store sqlite|postgres] [--instances 100000]
  */
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { Worker, silentLogger, type Backend } from '../src/index.js';
+import { Worker, createTaskHub, silentLogger, type Backend } from '../src/index.js';
 import type { HistoryEvent, RuntimeStatus } from '../src/core/history.js';
 import { openBenchStore } from './store.js';
 import { benchRegistry, CITIES } from './workloads.js';
@@ -21,7 +21,8 @@ const HUB = 'bench';
 const FINISHED: RuntimeStatus[] = ['Completed', 'Completed', 'Completed', 'Failed', 'Terminated'];
 
 async function main(): Promise<void> {
-  const { taskHub, cleanup, label } = await openBenchStore(args.store, 'full', { hub: HUB, registry: benchRegistry, worker: false });
+  const { storage, cleanup, label } = openBenchStore(args.store);
+  const taskHub = await createTaskHub({ storage, hub: HUB, registry: benchRegistry, worker: false });
   const { client, backend } = taskHub;
   try {
     const total = Number(args.instances);

@@ -1,129 +1,89 @@
 /**
- * `npm run bench`: the hello-sequence latency and throughput workloads and fan-out 100 (BENCHMARKS.md 1–3)
- * on taskhub, in one process (client + worker), on a fresh store.
- *   node dist/bench/run.js [--store sqlite|postgres] [--synchronous full|normal] [--throughput N] [--latency N]
+ * `npm run bench`: the workloads of bench/measure.ts on taskhub, the way a user writes it.
+ *   node dist/bench/run.js [--store sqlite|postgres] [--transport in-process|http] [--tuned]
+ *                          [--synchronous full|normal] [--throughput N] [--latency N] [--fanouts N]
+ *                          [--in-flight N] [--json FILE]
+ * In process: `createTaskHub({ storage, registry })` with the default worker, each orchestration run by
+ * `client.startNew` then `client.waitForCompletion`. Over HTTP: `taskhub serve` in a child process, each
+ * orchestration one `POST …/orchestrators/{name}?timeout=600` (start, then wait on the same request).
+ * `--tuned` (in process only) raises the worker's concurrency to 200 orchestrations and 200 activities:
+ * an extra row, labelled as such, never the headline.
  */
 import { parseArgs } from 'node:util';
-import { silentLogger, type TaskHub } from '../src/index.js';
+import { createTaskHub } from '../src/index.js';
+import { COUNT_OPTIONS, countsOf, ownPeakRssMegabytes, report, runWorkloads, type BenchEngine, type BenchResult } from './measure.js';
+import { preconnect, startAndWait, startServe } from './serve-process.js';
 import { openBenchStore } from './store.js';
-import { benchRegistry, CITIES } from './workloads.js';
+import { benchRegistry } from './workloads.js';
 
 const { values: args } = parseArgs({
   options: {
     store: { type: 'string', default: 'sqlite' },
+    transport: { type: 'string', default: 'in-process' },
+    tuned: { type: 'boolean', default: false },
     synchronous: { type: 'string', default: 'full' },
-    latency: { type: 'string', default: '200' },
-    throughput: { type: 'string', default: '2000' },
-    fanouts: { type: 'string', default: '20' },
+    ...COUNT_OPTIONS,
   },
 });
+const counts = countsOf(args);
+const HUB = 'bench';
+// Logs at warn, as the peers' are.
+process.env.TASKHUB_LOG_LEVEL ??= 'warn';
 
-const EXPECTED_HELLO = JSON.stringify(CITIES.map((c) => `Hello ${c}`));
-
-async function main(): Promise<void> {
-  const { taskHub, cleanup, label } = await openBenchStore(args.store, args.synchronous === 'normal' ? 'normal' : 'full', {
-    hub: 'bench',
+async function inProcess(): Promise<BenchResult> {
+  const store = openBenchStore(args.store, args.synchronous === 'normal' ? 'normal' : 'full');
+  const taskHub = await createTaskHub({
+    storage: store.storage,
+    hub: HUB,
     registry: benchRegistry,
-    worker: { logger: silentLogger, orchestrationConcurrency: 200, activityConcurrency: 200 },
+    ...(store.synchronous === 'normal' ? { sqliteSynchronous: 'normal' as const } : {}),
+    ...(args.tuned ? { worker: { orchestrationConcurrency: 200, activityConcurrency: 200 } } : {}),
   });
-  let peakRss = process.memoryUsage().rss;
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-  try {
-    const finished = trackFinished(taskHub);
-    const runHello = async () => {
-      const started = performance.now();
-      const id = await taskHub.client.startNew('BenchHelloSequence', { input: CITIES });
-      await finished.wait(id);
-      await check(taskHub, id, EXPECTED_HELLO);
-      // Like the peers' figures, with the output in hand.
-      return performance.now() - started;
-    };
-    const runFanOut = async (n: number) => {
-      const started = performance.now();
-      const id = await taskHub.client.startNew('BenchFanOut', { input: n });
-      await finished.wait(id);
-      await check(taskHub, id, String((n * (n + 1)) / 2));
-      return performance.now() - started;
-    };
-
-    for (let i = 0; i < 20; i++) await runHello();
-    for (let i = 0; i < 2; i++) await runFanOut(100);
-
-    const latencies: number[] = [];
-    for (let i = 0; i < Number(args.latency); i++) latencies.push(await runHello());
-
-    const count = Number(args.throughput);
-    const throughputStart = performance.now();
-    const ids = await Promise.all(Array.from({ length: count }, () => taskHub.client.startNew('BenchHelloSequence', { input: CITIES })));
-    await Promise.all(ids.map(async (id) => {
-      await finished.wait(id);
-      await check(taskHub, id, EXPECTED_HELLO);
-    }));
-    const throughputMs = performance.now() - throughputStart;
-
-    const fanOuts: number[] = [];
-    for (let i = 0; i < Number(args.fanouts); i++) fanOuts.push(await runFanOut(100));
-
-    const rows = [
-      ['store', label],
-      ['hello latency median', `${percentile(latencies, 50).toFixed(2)} ms`],
-      ['hello latency p99', `${percentile(latencies, 99).toFixed(2)} ms`],
-      [`throughput, ${count} at once`, `${((count / throughputMs) * 1000).toFixed(0)} orchestrations/s (${(throughputMs / 1000).toFixed(2)} s)`],
-      ['fan-out 100 median', `${percentile(fanOuts, 50).toFixed(1)} ms`],
-      ['fan-out 100 max', `${Math.max(...fanOuts).toFixed(1)} ms`],
-      ['peak RSS (client + worker + store)', `${(peakRss / 1024 / 1024).toFixed(0)} MB`],
-    ];
-    const width = Math.max(...rows.map((r) => r[0]!.length));
-    for (const [name, value] of rows) console.log(`${name!.padEnd(width)}  ${value}`);
-    finished.stop();
-  } finally {
-    clearInterval(rssTimer);
-    await taskHub.close();
-    await cleanup();
-  }
-}
-
-/** One subscription for all waiters: a signal per finished instance, with polling as the safety net. */
-function trackFinished(taskHub: TaskHub) {
-  const done = new Set<string>();
-  const waiters = new Map<string, () => void>();
-  const unsubscribe = taskHub.backend.subscribe(taskHub.client.hub, (signal) => {
-    if (signal.kind !== 'finished') return;
-    done.add(signal.instanceId);
-    waiters.get(signal.instanceId)?.();
-  });
-  return {
-    async wait(id: string): Promise<void> {
-      if (done.has(id)) return;
-      await new Promise<void>((resolve) => {
-        const poll = setInterval(() => {
-          void taskHub.client.getStatus(id).then((s) => {
-            if (s && ['Completed', 'Failed', 'Terminated'].includes(s.runtimeStatus)) finish();
-          });
-        }, 1000);
-        const finish = () => {
-          clearInterval(poll);
-          waiters.delete(id);
-          resolve();
-        };
-        waiters.set(id, finish);
-      });
-    },
-    stop: unsubscribe,
+  const run = async (name: string, input: unknown) => {
+    const id = await taskHub.client.startNew(name, { input });
+    const status = await taskHub.client.waitForCompletion(id, { timeoutInMilliseconds: 600_000 });
+    if (status.runtimeStatus !== 'Completed') throw new Error(`instance ${id} ended ${status.runtimeStatus}`);
+    return status.output;
   };
-}
-
-async function check(taskHub: TaskHub, id: string, expectedOutput: string): Promise<void> {
-  const status = await taskHub.client.getStatus(id);
-  if (status?.runtimeStatus !== 'Completed' || JSON.stringify(status.output) !== expectedOutput) {
-    throw new Error(`instance ${id} ended ${status?.runtimeStatus} with ${JSON.stringify(status?.output)}, expected ${expectedOutput}`);
+  const engine: BenchEngine = { hello: (cities) => run('BenchHelloSequence', cities), fanOut: (n) => run('BenchFanOut', n) };
+  try {
+    const figures = await runWorkloads(engine, counts);
+    return {
+      engine: `taskhub, ${store.label}${args.tuned ? ', tuned' : ''}`,
+      transport: 'in process',
+      detail: args.tuned ? 'orchestrationConcurrency 200, activityConcurrency 200' : 'createTaskHub defaults, startNew + waitForCompletion',
+      ...figures,
+      peakRss: [{ process: 'client + worker + store', megabytes: ownPeakRssMegabytes() }],
+    };
+  } finally {
+    await taskHub.close();
+    await store.cleanup();
   }
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] ?? Number.NaN;
+async function overHttp(): Promise<BenchResult> {
+  if (args.tuned) throw new Error('--tuned is for the in-process run: taskhub serve takes the defaults');
+  const store = openBenchStore(args.store);
+  const server = await startServe(store.storage, HUB);
+  try {
+    const engine: BenchEngine = {
+      hello: (cities) => startAndWait(server.url, 'BenchHelloSequence', cities),
+      fanOut: (n) => startAndWait(server.url, 'BenchFanOut', n),
+      beforeBurst: (count) => preconnect(server.url, count),
+    };
+    const figures = await runWorkloads(engine, counts);
+    return {
+      engine: `taskhub, ${store.label}`,
+      transport: 'HTTP',
+      detail: 'taskhub serve defaults, POST …/orchestrators/{name}?timeout=600',
+      ...figures,
+      peakRss: [{ process: 'taskhub serve', megabytes: server.peakRssMegabytes() }],
+    };
+  } finally {
+    await server.stop();
+    await store.cleanup();
+  }
 }
 
-await main();
+if (args.transport !== 'in-process' && args.transport !== 'http') throw new Error(`--transport is in-process or http, not ${args.transport}`);
+report(args.transport === 'http' ? await overHttp() : await inProcess(), args.json);

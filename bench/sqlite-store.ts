@@ -2,7 +2,7 @@
  * The SQLite backend alone, without the engine: write transactions per second for createInstance and for a
  * claim + commit cycle (one orchestration step: two write transactions), with synchronous=FULL (the default)
  * and NORMAL, next to the floor measured in the same run: one 100-byte row per commit on a bare table
- * (BENCHMARKS.md). Sequential, one connection, a fresh file in a temp dir. Not a test; prints a table.
+ * (docs/benchmarks.md). Sequential, one connection, a fresh file in a temp dir. Not a test; prints a table.
  *   node --import tsx bench/sqlite-store.ts [--instances 2000] [--runs 3]
  */
 import { randomUUID } from 'node:crypto';

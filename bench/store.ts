@@ -4,40 +4,41 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createTaskHub, type TaskHub, type TaskHubOptions } from '../src/index.js';
 
 export interface BenchStore {
-  taskHub: TaskHub;
+  /** taskhub's connection string of the store (for PostgreSQL, the URL naming the schema). */
+  storage: string;
   label: string;
-  /** Closes nothing: removes the file or drops the schema (close the task hub first). */
+  /** SQLite's setting (createTaskHub's `sqliteSynchronous`; FULL is the default). */
+  synchronous?: 'full' | 'normal';
+  /** Closes nothing: removes the file or drops the schema (close what uses it first). */
   cleanup: () => Promise<void>;
 }
 
-export async function openBenchStore(
-  store: string,
-  synchronous: 'full' | 'normal',
-  options: Pick<TaskHubOptions, 'hub' | 'registry' | 'worker'>,
-): Promise<BenchStore> {
+export const BENCH_PG_URL = process.env.TASKHUB_TEST_PG ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export function openBenchStore(store: string, synchronous: 'full' | 'normal' = 'full'): BenchStore {
   if (store === 'postgres') {
-    const url = process.env.TASKHUB_TEST_PG ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
     const schema = `taskhub_bench_${randomBytes(4).toString('hex')}`;
-    const taskHub = await createTaskHub({ ...options, storage: url, postgresSchema: schema });
+    const url = new URL(BENCH_PG_URL);
+    url.searchParams.set('schema', schema);
     return {
-      taskHub,
-      label: 'PostgreSQL (local, defaults)',
+      storage: url.toString(),
+      label: 'PostgreSQL',
       cleanup: async () => {
-        const client = new pg.Client({ connectionString: url });
+        const client = new pg.Client({ connectionString: BENCH_PG_URL });
         await client.connect();
         await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
         await client.end();
       },
     };
   }
+  if (store !== 'sqlite') throw new Error(`--store is sqlite or postgres, not ${store}`);
   const directory = mkdtempSync(join(tmpdir(), 'taskhub-bench-'));
-  const taskHub = await createTaskHub({ ...options, storage: `sqlite:${join(directory, 'bench.db')}`, sqliteSynchronous: synchronous });
   return {
-    taskHub,
-    label: `SQLite (WAL, synchronous=${synchronous})`,
+    storage: `sqlite:${join(directory, 'bench.db')}`,
+    label: synchronous === 'normal' ? 'SQLite, synchronous=NORMAL' : 'SQLite',
+    synchronous,
     cleanup: async () => rmSync(directory, { recursive: true, force: true }),
   };
 }

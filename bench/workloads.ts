@@ -1,4 +1,4 @@
-/** The benchmark workloads of BENCHMARKS.md, identical to the ones the peers ran. */
+/** The benchmark workloads (docs/benchmarks.md), identical to the ones the peers run (bench/peers). */
 import { Registry, Task, defineActivity, defineOrchestrator, type OrchestrationContext } from '../src/index.js';
 
 export const CITIES = ['Tokyo', 'Seattle', 'London'];

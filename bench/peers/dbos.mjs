@@ -1,7 +1,7 @@
 /**
  * The workloads of bench/run.ts on DBOS Transact, in one process (client + executor), against the local
  * PostgreSQL in a system database of its own that is created before and dropped after the run.
- *   node bench/peers/dbos.mjs [--throughput N] [--latency N] [--fanouts N]
+ *   node bench/peers/dbos.mjs [--throughput N] [--latency N] [--fanouts N] [--in-flight N] [--json FILE]
  * TASKHUB_TEST_PG names the server as for bench/run.ts (default postgresql://postgres@127.0.0.1:5432/postgres).
  */
 import { randomBytes } from 'node:crypto';
@@ -10,13 +10,13 @@ import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { DBOS } from '@dbos-inc/dbos-sdk';
-import { megabytes, parseCounts, printTable, runWorkloads, trackPeakRss } from './workloads.mjs';
+import { ownPeakRssMegabytes, parseCounts, report, runWorkloads } from './workloads.mjs';
 
 // DBOS queues a SET statement on each new pool connection ahead of its first query, by design; pg 8.2x
 // prints a deprecation warning for that into the middle of the table.
 process.noDeprecation = true;
 
-const counts = parseCounts();
+const { counts, json } = parseCounts();
 const serverUrl = process.env.TASKHUB_TEST_PG ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const database = `taskhub_bench_dbos_${randomBytes(4).toString('hex')}`;
 
@@ -58,22 +58,25 @@ async function main() {
         .finally(() => process.exit(128 + constants.signals[signal]));
     });
   }
-  const rss = trackPeakRss();
   try {
     DBOS.setConfig({ name: 'taskhub-bench', systemDatabaseUrl: databaseUrl(database), logLevel: 'warn' });
     await DBOS.launch();
     try {
-      const rows = await runWorkloads(engine, counts);
-      printTable([
-        ['store', `DBOS Transact ${dbosVersion()} (local PostgreSQL, defaults)`],
-        ...rows,
-        ['peak RSS (client + worker + store)', megabytes(rss.stop())],
-      ]);
+      const figures = await runWorkloads(engine, counts);
+      report(
+        {
+          engine: `DBOS Transact ${dbosVersion()}`,
+          transport: 'in process',
+          detail: 'local PostgreSQL, defaults',
+          ...figures,
+          peakRss: [{ process: 'client + executor', megabytes: ownPeakRssMegabytes() }],
+        },
+        json,
+      );
     } finally {
       await DBOS.shutdown();
     }
   } finally {
-    rss.stop();
     await dropDatabase({ afterConnectionsClose: true });
   }
 }

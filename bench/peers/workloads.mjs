@@ -1,8 +1,9 @@
 /**
- * The measuring half of bench/run.ts, shared by the peers: the same warm-up, the same three workloads in the
- * same order, the same percentiles and the same table rows. Each peer supplies only how to start an
- * orchestration and get its result in hand.
+ * bench/measure.ts for the peers: the same warm-up, the same workloads in the same order, the same
+ * percentiles, table rows and JSON figures. Each peer supplies only how to start an orchestration and get
+ * its result in hand.
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 export const CITIES = ['Tokyo', 'Seattle', 'London'];
@@ -10,35 +11,35 @@ export const FAN_OUT_N = 100;
 const EXPECTED_HELLO = JSON.stringify(CITIES.map((c) => `Hello ${c}`));
 const EXPECTED_FAN_OUT = String((FAN_OUT_N * (FAN_OUT_N + 1)) / 2);
 
-/** The flags of bench/run.ts that apply to every engine. */
+/** The flags of bench/run.ts that apply to every engine, and `--json FILE` for the report. */
 export function parseCounts() {
   const { values } = parseArgs({
     options: {
       latency: { type: 'string', default: '200' },
       throughput: { type: 'string', default: '2000' },
       fanouts: { type: 'string', default: '20' },
+      'in-flight': { type: 'string', default: '10000' },
+      json: { type: 'string' },
+      transport: { type: 'string', default: 'in-process' },
     },
   });
-  return { latency: Number(values.latency), throughput: Number(values.throughput), fanouts: Number(values.fanouts) };
-}
-
-/** Samples this process's RSS every 50 ms, as bench/run.ts does. */
-export function trackPeakRss() {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(peak, process.memoryUsage().rss);
-    },
+    counts: { latency: Number(values.latency), throughput: Number(values.throughput), fanouts: Number(values.fanouts), inFlight: Number(values['in-flight']) },
+    json: values.json,
+    transport: values.transport,
   };
 }
 
+/** This process's peak resident memory so far (the kernel's high-water mark), in MB. */
+export function ownPeakRssMegabytes() {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 /**
- * Runs the workloads of BENCHMARKS.md 1–3 and returns the table rows (without the RSS row, which each peer
- * words for its own processes).
+ * Runs the workloads of bench/measure.ts and returns its figures.
  * `engine.startHello(cities)` and `engine.startFanOut(n)` start one orchestration durably and resolve to
- * something `engine.result(started)` turns into the orchestration's output once it has finished.
+ * something `engine.result(started)` turns into the orchestration's output once it has finished;
+ * `engine.beforeBurst(count)`, optional, runs untimed before `count` are started at once.
  */
 export async function runWorkloads(engine, counts) {
   const run = async (start, expected) => {
@@ -50,48 +51,57 @@ export async function runWorkloads(engine, counts) {
   };
   const runHello = () => run(() => engine.startHello(CITIES), EXPECTED_HELLO);
   const runFanOut = () => run(() => engine.startFanOut(FAN_OUT_N), EXPECTED_FAN_OUT);
+  const atOnce = async (count) => {
+    await engine.beforeBurst?.(count);
+    const started = performance.now();
+    const outputs = await Promise.all(Array.from({ length: count }, async () => engine.result(await engine.startHello(CITIES))));
+    const elapsed = performance.now() - started;
+    for (const output of outputs) check(output, EXPECTED_HELLO);
+    return (count / elapsed) * 1000;
+  };
 
   for (let i = 0; i < 20; i++) await runHello();
   for (let i = 0; i < 2; i++) await runFanOut();
-
   const latencies = [];
   for (let i = 0; i < counts.latency; i++) latencies.push(await runHello());
-
-  const throughputStart = performance.now();
-  const handles = await Promise.all(Array.from({ length: counts.throughput }, () => engine.startHello(CITIES)));
-  const outputs = await Promise.all(handles.map((handle) => engine.result(handle)));
-  const throughputMs = performance.now() - throughputStart;
-  for (const output of outputs) check(output, EXPECTED_HELLO);
-
+  const throughputPerSecond = await atOnce(counts.throughput);
   const fanOuts = [];
   for (let i = 0; i < counts.fanouts; i++) fanOuts.push(await runFanOut());
-
-  return [
-    ['hello latency median', `${percentile(latencies, 50).toFixed(2)} ms`],
-    ['hello latency p99', `${percentile(latencies, 99).toFixed(2)} ms`],
-    [
-      `throughput, ${counts.throughput} at once`,
-      `${((counts.throughput / throughputMs) * 1000).toFixed(0)} orchestrations/s (${(throughputMs / 1000).toFixed(2)} s)`,
-    ],
-    ['fan-out 100 median', `${percentile(fanOuts, 50).toFixed(1)} ms`],
-    ['fan-out 100 max', `${Math.max(...fanOuts).toFixed(1)} ms`],
-  ];
+  const inFlightPerSecond = counts.inFlight > 0 ? await atOnce(counts.inFlight) : Number.NaN;
+  return {
+    helloP50Ms: percentile(latencies, 50),
+    helloP99Ms: percentile(latencies, 99),
+    throughputCount: counts.throughput,
+    throughputPerSecond,
+    fanOutP50Ms: percentile(fanOuts, 50),
+    fanOutMaxMs: Math.max(...fanOuts),
+    inFlightCount: counts.inFlight,
+    inFlightPerSecond,
+  };
 }
 
-export function printTable(rows) {
+/** Prints the engine's table and, with `--json FILE`, writes its figures for the report (as bench/measure.ts). */
+export function report(result, json) {
+  const rows = [
+    ['engine', `${result.engine} (${result.transport}; ${result.detail})`],
+    ['hello latency median', `${result.helloP50Ms.toFixed(2)} ms`],
+    ['hello latency p99', `${result.helloP99Ms.toFixed(2)} ms`],
+    [`throughput, ${result.throughputCount} at once`, `${result.throughputPerSecond.toFixed(0)} orchestrations/s`],
+    ['fan-out 100 median', `${result.fanOutP50Ms.toFixed(1)} ms`],
+    ['fan-out 100 max', `${result.fanOutMaxMs.toFixed(1)} ms`],
+    [`throughput, ${result.inFlightCount} in flight`, `${result.inFlightPerSecond.toFixed(0)} orchestrations/s`],
+    ['peak RSS', result.peakRss.map((p) => `${p.megabytes.toFixed(0)} MB ${p.process}`).join(' + ')],
+  ];
   const width = Math.max(...rows.map((r) => r[0].length));
   for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
-}
-
-export function megabytes(bytes) {
-  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+  if (json) writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 function check(output, expected) {
   if (JSON.stringify(output) !== expected) throw new Error(`orchestration returned ${JSON.stringify(output)}, expected ${expected}`);
 }
 
-/** Nearest rank, as bench/run.ts. */
+/** Nearest rank, as bench/measure.ts. */
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));

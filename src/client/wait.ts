@@ -1,12 +1,24 @@
 /**
  * Waiting for an instance to finish: read its status, then sleep until the store signals that this
- * instance finished or the poll interval passes, until the deadline. The signal makes in-process waits
- * return within a millisecond of the commit; polling covers other processes.
+ * instance finished (one shared subscription, finish-watcher.ts) or its poll turn comes, until the
+ * deadline. The signal makes in-process waits return within a millisecond of the commit; the polls are
+ * there for writers the signal cannot reach (another process on a SQLite file, a lost PostgreSQL
+ * notification), so they start at the interval and back off, never come faster than the floor, and share
+ * the watcher's budget.
  */
 import type { Backend } from '../backend/backend.js';
 import { isFinished } from '../core/history.js';
 import { Wakeup } from '../runtime/wakeup.js';
+import { watchForFinish } from './finish-watcher.js';
 import type { OrchestrationStatus } from './status-view.js';
+
+/**
+ * The shortest poll interval of any wait, in process or over HTTP (`pollingInterval`, `retryInterval`):
+ * without it, an interval of a microsecond makes each wait read the store in a loop.
+ */
+export const MIN_POLL_INTERVAL_MS = 100;
+/** Each poll waits twice as long as the one before, up to this many times the interval. */
+const MAX_BACKOFF_FACTOR = 8;
 
 export interface WaitForFinishOptions {
   backend: Backend;
@@ -22,22 +34,24 @@ export interface WaitForFinishOptions {
 /** The finished status, or undefined when the deadline passed or the signal aborted first. */
 export async function waitForFinish(options: WaitForFinishOptions): Promise<OrchestrationStatus | undefined> {
   const deadline = Date.now() + options.timeoutMs;
+  const firstInterval = Math.max(MIN_POLL_INTERVAL_MS, options.pollIntervalMs);
   const wakeup = new Wakeup();
-  const unsubscribe = options.backend.subscribe(options.hub, (signal) => {
-    if (signal.kind === 'finished' && signal.instanceId === options.instanceId) wakeup.notify();
-  });
+  const watch = watchForFinish(options.backend, options.hub, options.instanceId, () => wakeup.notify());
   const onAbort = () => wakeup.notify();
   options.signal?.addEventListener('abort', onAbort);
   try {
+    let interval = firstInterval;
     for (;;) {
       const status = await options.read();
       if (status && isFinished(status.runtimeStatus)) return status;
       const remaining = deadline - Date.now();
       if (remaining <= 0 || options.signal?.aborted) return undefined;
-      await wakeup.wait(Math.min(options.pollIntervalMs, remaining));
+      watch.pollAfter(interval);
+      await wakeup.wait(remaining);
+      interval = Math.min(interval * 2, firstInterval * MAX_BACKOFF_FACTOR);
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    unsubscribe();
+    watch.stop();
   }
 }

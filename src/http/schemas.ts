@@ -6,6 +6,7 @@
  */
 import type { Ajv } from 'ajv';
 import { MAX_PAGE_SIZE } from '../client/client.js';
+import { MIN_POLL_INTERVAL_MS } from '../client/wait.js';
 
 /** Long polls are held at most this long; a caller wanting more polls the status URL. */
 export const MAX_WAIT_SECONDS = 600;
@@ -26,12 +27,8 @@ export function addFiniteKeyword(ajv: Ajv): void {
 
 const text = { type: 'string' } as const;
 const flag = { type: 'boolean' } as const;
-/**
- * The shortest poll interval of a wait (`pollingInterval`, `retryInterval`). A waiting request wakes as
- * soon as its instance finishes in this process (the store signals it), so polling only covers other
- * processes; without a floor, `pollingInterval=0.000001` makes each wait read the store in a loop.
- */
-export const MIN_POLL_INTERVAL_SECONDS = 0.1;
+/** The client's floor on a wait's poll interval (client/wait.ts), which the query string may not undercut. */
+export const MIN_POLL_INTERVAL_SECONDS = MIN_POLL_INTERVAL_MS / 1000;
 const pollSeconds = { type: 'number', finite: true, minimum: MIN_POLL_INTERVAL_SECONDS, maximum: MAX_WAIT_SECONDS } as const;
 const waitSeconds = { type: 'number', finite: true, minimum: 0, maximum: MAX_WAIT_SECONDS } as const;
 /** One value or several (`runtimeStatus=A,B` or `runtimeStatus=A&runtimeStatus=B`). */

@@ -134,10 +134,10 @@ describe('taskhub terminate and delete-task-hub on a terminal', () => {
     } finally {
       await hub.close();
     }
-    const result = await runInProcess(['terminate', '--id', 'waiting', '--timeout', '1.2'], { env, cwd: directory, stderrIsTTY: true });
+    const result = await runInProcess(['terminate', '--id', 'waiting', '--timeout', '2.5'], { env, cwd: directory, stderrIsTTY: true });
     assert.equal(result.code, 1);
-    assert.ok(result.stderr.includes("\r\u001b[2KWaiting up to 1.2 s for instance 'waiting' to reach Terminated (a worker does it) … 1 s"), result.stderr);
-    assert.ok(result.stderr.includes("\r\u001b[2Kerror: instance 'waiting' did not reach Terminated within 1.2 s"), result.stderr);
+    assert.ok(result.stderr.includes("\r\u001b[2KWaiting up to 2.5 s for instance 'waiting' to reach Terminated (a worker does it) … 1 s"), result.stderr);
+    assert.ok(result.stderr.includes("\r\u001b[2Kerror: instance 'waiting' did not reach Terminated within 2.5 s"), result.stderr);
   });
 
   it('delete-task-hub: a line saying what is deleted, erased before the result', async () => {
