@@ -41,6 +41,8 @@ export {
   type WaitOptions,
 } from './client/client.js';
 export type { OrchestrationStatus } from './client/status-view.js';
+export type { RetentionPolicy, RetentionRun, RetentionView } from './client/retention.js';
+export { BATCH_OPERATIONS, type BatchFailure, type BatchFilter, type BatchJob, type BatchOperation, type BatchRequest, type BatchState } from './client/batches.js';
 export type { HistoryEventView } from './client/history-view.js';
 export {
   MANAGEMENT_BASE_PATH,

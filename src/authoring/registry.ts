@@ -2,6 +2,7 @@
 import type { OrchestratorFunction } from '../core/context.js';
 import { InvalidArgumentError } from '../errors.js';
 import { validateName } from '../client/validation.js';
+import { RESERVED_NAME_PREFIX } from '../core/names.js';
 import type { ActivityDefinition, ActivityFunction, OrchestratorDefinition } from './definitions.js';
 
 export class Registry {
@@ -53,5 +54,6 @@ export class Registry {
 function assertName(name: string, kind: string, taken: boolean): void {
   // The client refuses to start a name it could not validate, so such a name could never run.
   validateName(`an ${kind} name`, name);
+  if (name.startsWith(RESERVED_NAME_PREFIX)) throw new InvalidArgumentError(`${kind} names starting with '${RESERVED_NAME_PREFIX}' are taskhub's own; '${name}' cannot be registered`);
   if (taken) throw new InvalidArgumentError(`${kind} '${name}' is registered twice`);
 }

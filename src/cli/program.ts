@@ -24,6 +24,8 @@ import { purgeHistoryCommand } from './commands/purge-history.js';
 import { deleteTaskHubCommand } from './commands/delete-task-hub.js';
 import { serveCommand } from './commands/serve.js';
 import { countCommand } from './commands/count.js';
+import { batchCommand } from './commands/batch.js';
+import { retentionCommand } from './commands/retention.js';
 import { VERSION } from '../version.js';
 
 const EXIT_SUCCESS = 0;
@@ -76,6 +78,8 @@ function createProgram(io: CliIo): Command {
     restartCommand,
     purgeInstanceCommand,
     purgeHistoryCommand,
+    batchCommand,
+    retentionCommand,
     deleteTaskHubCommand,
     serveCommand,
   ]) {

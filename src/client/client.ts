@@ -30,6 +30,9 @@ import {
   type RequestLike,
 } from './management-urls.js';
 import { waitForFinish } from './wait.js';
+import { cancelBatch, getBatch, listBatches, startBatch, type BatchJob, type BatchRequest } from './batches.js';
+import { RESERVED_NAME_PREFIX } from '../core/names.js';
+import { getRetention, setRetention, type RetentionPolicy, type RetentionView } from './retention.js';
 import { OPERATIONS, isAllowed, refusal, statesText, type ManagementOperation } from './operations.js';
 import {
   toQuery,
@@ -42,6 +45,8 @@ import {
   type WaitOptions,
 } from './options.js';
 
+export type { BatchJob, BatchRequest } from './batches.js';
+export type { RetentionPolicy, RetentionRun, RetentionView } from './retention.js';
 export type { GetStatusOptions, InstanceFilter, InstancePageView, ListOptions, PurgeFilter, StartOptions, WaitOptions };
 
 export interface TaskHubClientOptions {
@@ -93,8 +98,11 @@ export class TaskHubClient {
   /** S-START-1: writes the start message and returns the instance id at once. */
   async startNew<TIn>(orchestrator: string | OrchestratorRef<TIn, unknown>, options: StartOptions<TIn> = {}): Promise<string> {
     const name = validateName('an orchestrator name', typeof orchestrator === 'string' ? orchestrator : orchestrator.name);
-    if (this.registry && !this.registry.hasOrchestrator(name)) throw new UnknownOrchestratorError(name);
     const instanceId = options.instanceId === undefined ? newInstanceId() : validateInstanceId(options.instanceId);
+    for (const [what, value] of [['orchestrator names', name], ['instance ids', instanceId]] as const) {
+      if (value.startsWith(RESERVED_NAME_PREFIX)) throw new InvalidArgumentError(`${what} starting with '${RESERVED_NAME_PREFIX}' are taskhub's own; '${value}' cannot be started`);
+    }
+    if (this.registry && !this.registry.hasOrchestrator(name)) throw new UnknownOrchestratorError(name);
     const startAt = validateDate('startAt', options.startAt);
     const input = toJson(options.input, 'the orchestration input', this.maxPayloadBytes);
     const tags = options.tags === undefined ? undefined : validateTags(options.tags);
@@ -266,6 +274,41 @@ export class TaskHubClient {
     if (refused.length > 0) throw new InvalidArgumentError(`only ${statesText(purgeable)} instances can be purged, not ${refused.join(', ')}`);
     const query = toQuery({ ...filter, runtimeStatus: statuses });
     return { instancesDeleted: await this.backend.purgeInstances(this.hub, query, PURGE_BATCH_SIZE) };
+  }
+
+  /**
+   * (beyond DF) Applies an operation to every instance matching the filter, as a durable job a worker runs;
+   * with `dryRun`, only answers how many match (docs/instance-management.md, "Batch jobs").
+   */
+  async startBatch(request: BatchRequest & { dryRun: true }): Promise<{ matched: number }>;
+  async startBatch(request: BatchRequest): Promise<BatchJob>;
+  async startBatch(request: BatchRequest): Promise<{ matched: number } | BatchJob> {
+    return startBatch(this, request);
+  }
+
+  /** (beyond DF) A batch job's state and counts; InstanceNotFoundError when there is none. */
+  async getBatch(id: string): Promise<BatchJob> {
+    return getBatch(this, id);
+  }
+
+  /** (beyond DF) Every batch job of the hub. */
+  async listBatches(): Promise<BatchJob[]> {
+    return listBatches(this);
+  }
+
+  /** (beyond DF) Stops a batch job after the chunk in hand. */
+  async cancelBatch(id: string): Promise<BatchJob> {
+    return cancelBatch(this, id);
+  }
+
+  /** (beyond DF) The hub's retention policy and what its last run purged. */
+  async getRetention(): Promise<RetentionView> {
+    return getRetention(this);
+  }
+
+  /** (beyond DF) Sets the hub's retention policy; a worker applies it continuously. */
+  async setRetention(policy: RetentionPolicy): Promise<RetentionView> {
+    return setRetention(this, policy);
   }
 
   /** S-HUB-1: removes exactly this hub's data; false when it had none. */

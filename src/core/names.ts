@@ -16,6 +16,9 @@ const HIDDEN_CHARACTER = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const FORBIDDEN_ID_CHARACTERS = new RegExp(`[/\\\\#?]|${HIDDEN_CHARACTER.source}`, 'u');
 
 /** S-START-3: 1–256 characters, no `/ \ # ?` or hidden characters, well-formed UTF-16, not starting with `@`. */
+/** Orchestrator and activity names, and instance ids, starting with this are taskhub's own (built-in jobs): users cannot take them. */
+export const RESERVED_NAME_PREFIX = 'taskhub.';
+
 export function validateInstanceId(instanceId: unknown): string {
   if (typeof instanceId !== 'string') throw new InvalidArgumentError('an instance id must be a string');
   if (instanceId.length === 0 || instanceId.length > MAX_ID_LENGTH) {

@@ -15,7 +15,9 @@ import { defaultLogger } from '../logging/pino-logger.js';
 import type { Logger } from '../runtime/logger.js';
 import { requireApiKey } from './auth.js';
 import { ClientResolver } from './client-resolver.js';
+import { registerBatchRoutes } from './batch-routes.js';
 import { registerDashboard } from './dashboard.js';
+import { registerRetentionRoutes } from './retention-routes.js';
 import { HttpError, formatSchemaErrors, registerErrorHandler } from './errors.js';
 import { registerEntityRoutes } from './entity-routes.js';
 import { MANAGEMENT_BASES } from './management-bases.js';
@@ -110,6 +112,8 @@ function registerRoutes(app: FastifyInstance, context: RouteContext, options: Ta
     registerStatusRoutes(app, context, base);
     registerOperationRoutes(app, context, base);
     registerPurgeRoutes(app, context, base);
+    registerBatchRoutes(app, context, base);
+    registerRetentionRoutes(app, context, base);
     registerEntityRoutes(app, base);
   }
   if (options.dashboard) registerDashboard(app, context, { registry: options.registry, defaultHub: options.hub, bases: MANAGEMENT_BASES });

@@ -22,6 +22,7 @@ import { GuardedBatches, StepGuard, type SetCodeTime } from './step-guard.js';
 import { startStallMonitor, type StallMonitor } from './stall-monitor.js';
 import { isFinished, type FailureDetails } from '../core/history.js';
 import { runActivity } from './activity-runner.js';
+import { builtIns, type BuiltIns } from './built-in-orchestrators.js';
 import { withFields, type Logger } from './logger.js';
 import { defaultLogger } from '../logging/pino-logger.js';
 import { DEFAULT_MAX_HISTORY_EVENTS, DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
@@ -103,6 +104,8 @@ export class Worker {
   private readonly backend: Backend;
   private readonly hub: string;
   private readonly registry: Registry;
+  /** taskhub's own orchestrations (batch jobs), under reserved names no registry can hold. */
+  private readonly builtIns: BuiltIns;
   private readonly logger: Logger;
   private readonly maxPayloadBytes: number;
   private readonly historyLimits: HistoryLimits;
@@ -125,6 +128,7 @@ export class Worker {
     this.backend = options.backend;
     this.hub = options.hub;
     this.registry = options.registry;
+    this.builtIns = builtIns(options.backend, options.hub);
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.historyLimits = historyLimits(options);
     this.maxStepAttempts = attemptLimit('maxStepAttempts', options.maxStepAttempts);
@@ -168,7 +172,7 @@ export class Worker {
           runActivity(item, {
             backend: this.backend,
             hub: this.hub,
-            resolveActivity: (name) => this.registry.getActivity(name),
+            resolveActivity: (name) => this.builtIns.getActivity(name) ?? this.registry.getActivity(name),
             leaseMs: this.activityLeaseMs,
             maxAttempts: maxActivityAttempts,
             maxPayloadBytes: this.maxPayloadBytes,
@@ -292,7 +296,7 @@ export class Worker {
   /** `logger` carries the instance and execution: context.log lines, history warnings and failures say which. */
   private stepDependencies(logger: Logger, onCodeTime?: SetCodeTime): StepDependencies {
     return {
-      resolveOrchestrator: (name: string) => this.registry.getOrchestrator(name),
+      resolveOrchestrator: (name: string) => this.builtIns.getOrchestrator(name) ?? this.registry.getOrchestrator(name),
       maxPayloadBytes: this.maxPayloadBytes,
       newExecutionId: () => randomUUID().replaceAll('-', ''),
       logger,
