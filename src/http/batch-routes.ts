@@ -7,13 +7,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { BatchFilter, BatchOperation } from '../client/batches.js';
+import { validateTags } from '../core/tags.js';
 import { HttpError } from './errors.js';
 import { optionalDate, optionalStatuses } from './query-values.js';
 import type { RouteContext } from './route-context.js';
 import { sendJson } from './responses.js';
 import { hubQuerySchema, type HubQuery } from './schemas.js';
 
-const FILTER_KEYS = ['runtimeStatus', 'createdTimeFrom', 'createdTimeTo', 'lastUpdatedTimeFrom', 'lastUpdatedTimeTo', 'instanceIdPrefix', 'name'];
+const FILTER_KEYS = ['runtimeStatus', 'createdTimeFrom', 'createdTimeTo', 'lastUpdatedTimeFrom', 'lastUpdatedTimeTo', 'instanceIdPrefix', 'name', 'tags'];
 
 interface BatchBody {
   operation: string;
@@ -95,6 +96,7 @@ function filterOf(filter: Record<string, unknown>): BatchFilter {
     lastUpdatedTimeTo: optionalDate('lastUpdatedTimeTo', textOf(filter, 'lastUpdatedTimeTo')),
     instanceIdPrefix: textOf(filter, 'instanceIdPrefix'),
     name: textOf(filter, 'name'),
+    tags: filter.tags === undefined ? undefined : validateTags(filter.tags, 'the tags filter'),
   };
 }
 

@@ -31,6 +31,16 @@ describe('taskhub batch', () => {
     assert.deepEqual(await cli.client.listBatches(), []);
   });
 
+  it('--tag narrows the filter: all must match', async () => {
+    await cli.client.startNew('Approval', { instanceId: 'cli-tag-1', input: { timeoutSeconds: 600 }, tags: { tenant: 'a', tier: 'gold' } });
+    await cli.client.startNew('Approval', { instanceId: 'cli-tag-2', input: { timeoutSeconds: 600 }, tags: { tenant: 'a' } });
+    const result = await cli.run(['batch', 'terminate', '--instance-id-prefix', 'cli-tag-', '--tag', 'tenant:a', '--tag', 'tier:gold', '--dry-run']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), { matched: 1 });
+    const bad = await cli.run(['batch', 'terminate', '--tag', 'no-colon', '--dry-run']);
+    assert.equal(bad.code, 2, bad.stderr);
+  });
+
   it('waits for the job and prints it; status and list show it', async () => {
     await waiting('cli-term-1');
     await waiting('cli-other-1');

@@ -51,6 +51,24 @@ describe('POST /batches', () => {
     assert.ok(list.body.some((job: { id: string }) => job.id === id));
   });
 
+  test('a tags filter: only the instances carrying every tag are counted and handled', async () => {
+    for (const [id, tenant] of [['http-tag-1', 'a'], ['http-tag-2', 'b']] as const) {
+      await server.client.startNew('Approval', { input: { timeoutSeconds: 3600 }, instanceId: id, tags: { tenant } });
+    }
+    await waitingApproval(server.client, 'http-tag-3');
+    const filter = { instanceIdPrefix: 'http-tag-', tags: { tenant: 'a' } };
+    const dry = await server.request('POST', `${BASE}/batches`, { json: { operation: 'terminate', filter, dryRun: true } });
+    assert.deepEqual(dry.body, { matched: 1 });
+    const started = await server.request('POST', `${BASE}/batches`, { json: { operation: 'terminate', filter } });
+    assert.equal(started.status, 202);
+    await eventually('the job to complete', async () => {
+      const status = await server.request('GET', `${BASE}/batches/${started.body.id as string}`);
+      return status.body.state === 'completed' ? status.body : undefined;
+    });
+    assert.equal((await server.client.getStatus('http-tag-1'))!.runtimeStatus, 'Terminated');
+    for (const id of ['http-tag-2', 'http-tag-3']) assert.notEqual((await server.client.getStatus(id))!.runtimeStatus, 'Terminated', id);
+  });
+
   test('cancel: 202 and the job ends cancelled', async () => {
     for (let i = 0; i < 4; i++) await waitingApproval(server.client, `http-cancel-${i}`);
     const started = await server.request('POST', `${BASE}/batches`, {
@@ -71,6 +89,8 @@ describe('POST /batches', () => {
       { operation: 'terminate', filter: { createdTimeFrom: 'yesterday' } },
       { operation: 'terminate', filter: { color: 'red' } },
       { operation: 'terminate', filter: { name: 7 } },
+      { operation: 'terminate', filter: { tags: { tenant: 7 } } },
+      { operation: 'terminate', filter: { tags: 'tenant:a' } },
       { operation: 'raiseEvent' },
       { operation: 'terminate', chunkSize: 0 },
     ];

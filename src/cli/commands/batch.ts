@@ -9,7 +9,7 @@ import type { TaskHubClient } from '../../client/client.js';
 import { BATCH_OPERATIONS, type BatchJob, type BatchOperation, type BatchRequest } from '../../client/batches.js';
 import { OperationFailedError } from '../failure.js';
 import type { CliIo } from '../io.js';
-import { parseOptionalDate, parseOptionalStatuses, parseWholeNumber, readJsonArgument } from '../inputs.js';
+import { collectRepeated, parseOptionalDate, parseOptionalStatuses, parseOptionalTags, parseWholeNumber, readJsonArgument } from '../inputs.js';
 import { writeJson } from '../output.js';
 import { withProgress } from '../progress.js';
 import { addStoreOptions, withClient, type StoreFlags } from '../store.js';
@@ -20,6 +20,7 @@ interface BatchFlags extends StoreFlags {
   runtimeStatus?: string[];
   instanceIdPrefix?: string;
   name?: string;
+  tag?: string[];
   reason?: string;
   eventName?: string;
   eventData?: string;
@@ -47,6 +48,7 @@ export function batchCommand(program: Command, io: CliIo): void {
       .option('--runtime-status <status...>', 'only these statuses, e.g. running pending (any letter case)')
       .option('--instance-id-prefix <prefix>', 'only instance ids starting with this')
       .option('--name <orchestrator>', 'only instances of this orchestrator')
+      .option('--tag <key:value>', 'only instances with this tag; repeat for several, all must match', collectRepeated)
       .option('--chunk-size <n>', 'instances per chunk, 1 to 1000 (default 100)')
       .option('--rate <n>', 'at most this many instances a second (default 500)')
       .option('--dry-run', 'print {"matched":N} and start nothing')
@@ -101,6 +103,7 @@ function requestOf(operation: BatchOperation, flags: BatchFlags, io: CliIo): Bat
       runtimeStatus: parseOptionalStatuses(flags.runtimeStatus),
       instanceIdPrefix: flags.instanceIdPrefix,
       name: flags.name,
+      tags: parseOptionalTags(flags.tag),
     },
     reason: flags.reason,
     eventName: flags.eventName,
