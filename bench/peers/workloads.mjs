@@ -3,7 +3,6 @@
  * percentiles, table rows and JSON figures. Each peer supplies only how to start an orchestration and get
  * its result in hand.
  */
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 export const CITIES = ['Tokyo', 'Seattle', 'London'];
@@ -80,22 +79,8 @@ export async function runWorkloads(engine, counts) {
   };
 }
 
-/** Prints the engine's table and, with `--json FILE`, writes its figures for the report (as bench/measure.ts). */
-export function report(result, json) {
-  const rows = [
-    ['engine', `${result.engine} (${result.transport}; ${result.detail})`],
-    ['hello latency median', `${result.helloP50Ms.toFixed(2)} ms`],
-    ['hello latency p99', `${result.helloP99Ms.toFixed(2)} ms`],
-    [`throughput, ${result.throughputCount} at once`, `${result.throughputPerSecond.toFixed(0)} orchestrations/s`],
-    ['fan-out 100 median', `${result.fanOutP50Ms.toFixed(1)} ms`],
-    ['fan-out 100 max', `${result.fanOutMaxMs.toFixed(1)} ms`],
-    [`throughput, ${result.inFlightCount} in flight`, `${result.inFlightPerSecond.toFixed(0)} orchestrations/s`],
-    ['peak RSS', result.peakRss.map((p) => `${p.megabytes.toFixed(0)} MB ${p.process}`).join(' + ')],
-  ];
-  const width = Math.max(...rows.map((r) => r[0].length));
-  for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
-  if (json) writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
-}
+/** The engine's table and its JSON figures, printed exactly as taskhub's (bench/compare.sh builds dist first). */
+export { report } from '../../dist/bench/measure.js';
 
 function check(output, expected) {
   if (JSON.stringify(output) !== expected) throw new Error(`orchestration returned ${JSON.stringify(output)}, expected ${expected}`);
