@@ -1,0 +1,53 @@
+/** Batch jobs from the browser: started by the list's filter after a dry-run count, followed on the jobs page. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { dashboardSuite, eventually, listedIds, statusOf, waitingApproval } from './browser-harness.js';
+
+const suite = dashboardSuite({}, async (server) => {
+  for (const id of ['bt-a-1', 'bt-a-2', 'bt-a-3']) await waitingApproval(server, id);
+  // Running too, but outside the filter (its id prefix): the job must leave it alone.
+  await waitingApproval(server, 'bt-other');
+});
+
+describe('batch jobs', () => {
+  test('apply to all matching: the dry-run count, then a job that terminates exactly those, seen on the jobs page', async () => {
+    const page = await suite.browser.open(suite.server, '/?status=Running&prefix=bt-a-');
+    await eventually(async () => assert.deepEqual((await listedIds(page)).sort(), ['bt-a-1', 'bt-a-2', 'bt-a-3']));
+    await page.getByRole('button', { name: 'Apply to all matching…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Apply to all matching' });
+    await dialog.getByLabel('Operation').selectOption('terminate');
+    await eventually(async () => assert.equal(await dialog.getByTestId('batch-count').textContent(), '3'));
+    await dialog.getByLabel('Reason (optional)').fill('from the dashboard');
+    await dialog.getByRole('button', { name: 'Start: terminate 3' }).click();
+    await dialog.getByRole('link', { name: 'Follow its progress' }).click();
+    await eventually(async () => assert.equal(new URL(page.url()).pathname, '/batches'));
+    const jobId = new URL(page.url()).searchParams.get('job');
+    assert.ok(jobId);
+
+    // The page polls while the job runs: it shows the end without a reload.
+    await eventually(async () => assert.equal(await page.getByTestId('batch-state').textContent(), 'completed'), 30_000);
+    assert.equal(await page.getByTestId('batch-matched').textContent(), '3');
+    assert.equal(await page.getByTestId('batch-done').textContent(), '3');
+    assert.equal(await page.getByTestId('batch-failed').textContent(), '0');
+    for (const id of ['bt-a-1', 'bt-a-2', 'bt-a-3']) assert.equal(await statusOf(suite.server, id), 'Terminated');
+    assert.equal(await statusOf(suite.server, 'bt-other'), 'Running');
+    const job = (await suite.server.api('GET', `/batches/${encodeURIComponent(jobId)}`)).body;
+    assert.equal(job.state, 'completed');
+    assert.equal(job.done, 3);
+    await eventually(async () => assert.deepEqual(await page.locator('table.batches td.batch-id').allTextContents(), [jobId]));
+    assert.match((await page.getByTestId('retention-policy').textContent()) ?? '', /No retention policy/);
+    await page.close();
+  });
+
+  test("the server's refusal is shown in the dialog, and nothing starts", async () => {
+    const jobsBefore = (await suite.server.api('GET', '/batches')).body.length;
+    // ':x' has an empty key: the server refuses the batch filter with its own message.
+    const page = await suite.browser.open(suite.server, '/?tags=%3Ax');
+    await page.getByRole('button', { name: 'Apply to all matching…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Apply to all matching' });
+    await eventually(async () => assert.match((await dialog.getByRole('alert').textContent()) ?? '', /tag key must be a non-empty string/));
+    assert.equal(await dialog.getByRole('button', { name: /^Start:/ }).isDisabled(), true);
+    assert.equal((await suite.server.api('GET', '/batches')).body.length, jobsBefore);
+    await page.close();
+  });
+});
