@@ -7,6 +7,7 @@ const suite = dashboardSuite({}, async (server) => {
   for (const id of ['bt-a-1', 'bt-a-2', 'bt-a-3']) await waitingApproval(server, id);
   // Running too, but outside the filter (its id prefix): the job must leave it alone.
   await waitingApproval(server, 'bt-other');
+  for (let index = 1; index <= 6; index += 1) await waitingApproval(server, `bt-slow-${index}`);
 });
 
 describe('batch jobs', () => {
@@ -36,6 +37,24 @@ describe('batch jobs', () => {
     assert.equal(job.done, 3);
     await eventually(async () => assert.deepEqual(await page.locator('table.batches td.batch-id').allTextContents(), [jobId]));
     assert.match((await page.getByTestId('retention-policy').textContent()) ?? '', /No retention policy/);
+    await page.close();
+  });
+
+  test('a running job shows its progress as it goes and is cancelled after a confirmation', async () => {
+    // One instance a second: the job is still running when the page asks to cancel it.
+    const started = await suite.server.api('POST', '/batches', { json: { operation: 'suspend', filter: { instanceIdPrefix: 'bt-slow-' }, chunkSize: 1, ratePerSecond: 1 } });
+    assert.equal(started.status, 202, started.text);
+    const jobId = started.body.id as string;
+    const page = await suite.browser.open(suite.server, `/batches?job=${encodeURIComponent(jobId)}`);
+    await eventually(async () => assert.ok(Number(await page.getByTestId('batch-done').textContent()) >= 1));
+    assert.equal(await page.getByTestId('batch-state').textContent(), 'running');
+    await page.getByRole('button', { name: 'Cancel job…' }).click();
+    await page.getByRole('dialog', { name: 'Cancel the batch job' }).getByRole('button', { name: 'Cancel the job' }).click();
+    await eventually(async () => assert.equal(await page.getByTestId('batch-state').textContent(), 'cancelled'));
+    const job = (await suite.server.api('GET', `/batches/${encodeURIComponent(jobId)}`)).body;
+    assert.equal(job.state, 'cancelled');
+    assert.ok(job.done < 6, `the job did ${job.done} of 6`);
+    assert.equal(await page.getByRole('button', { name: 'Cancel job…' }).count(), 0);
     await page.close();
   });
 
