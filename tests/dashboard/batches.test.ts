@@ -58,6 +58,21 @@ describe('batch jobs', () => {
     await page.close();
   });
 
+  test('retention: set from the page (checked through the API), a bad value shows the server\'s message', async () => {
+    const page = await suite.browser.open(suite.server, '/batches');
+    const panel = page.getByRole('region', { name: 'Retention' });
+    await panel.getByLabel('Keep Completed (days)').fill('7');
+    await panel.getByRole('button', { name: 'Save retention policy' }).click();
+    await eventually(async () => assert.deepEqual((await suite.server.api('GET', '/retention')).body.policy, { completedDays: 7 }));
+    await eventually(async () => assert.match((await panel.getByTestId('retention-policy').textContent()) ?? '', /Keep Completed \(days\)7/));
+    await panel.getByLabel('Keep Failed (days)').fill('-1');
+    await panel.getByRole('button', { name: 'Save retention policy' }).click();
+    await eventually(async () => assert.match((await panel.getByRole('alert').textContent()) ?? '', /failedDays/));
+    assert.deepEqual((await suite.server.api('GET', '/retention')).body.policy, { completedDays: 7 });
+    await suite.server.api('PUT', '/retention', { json: {} });
+    await page.close();
+  });
+
   test("the server's refusal is shown in the dialog, and nothing starts", async () => {
     const jobsBefore = (await suite.server.api('GET', '/batches')).body.length;
     // ':x' has an empty key: the server refuses the batch filter with its own message.

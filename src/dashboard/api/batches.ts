@@ -55,3 +55,8 @@ export async function cancelBatch(id: string): Promise<BatchJob> {
 export async function getRetention(signal?: AbortSignal): Promise<RetentionView> {
   return (await api<RetentionView>('/retention', { signal })).body;
 }
+
+/** Replaces the hub's policy; `{}` keeps every instance. */
+export async function setRetention(policy: RetentionView['policy']): Promise<RetentionView> {
+  return (await api<RetentionView>('/retention', { method: 'PUT', body: policy })).body;
+}

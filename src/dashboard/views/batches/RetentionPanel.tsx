@@ -1,6 +1,7 @@
-/** The hub's retention policy and what its last run purged (read only: it is set by the client, HTTP or CLI). */
+/** The hub's retention policy, what its last run purged, and a form that replaces the policy. */
 import { Fragment } from 'preact';
-import { getRetention, type RetentionView } from '../../api/batches.js';
+import { useState } from 'preact/hooks';
+import { getRetention, setRetention, type RetentionView } from '../../api/batches.js';
 import { ErrorMessage, Loading } from '../../components/States.js';
 import { Time } from '../../components/Time.js';
 import { useResource } from '../../hooks.js';
@@ -15,15 +16,20 @@ const SETTINGS: { key: keyof RetentionView['policy']; label: string }[] = [
 
 export function RetentionPanel({ hub }: { hub: string | undefined }) {
   const retention = useResource((signal) => getRetention(signal), [hub]);
+  const [saved, setSaved] = useState<RetentionView>();
+  const view = saved ?? retention.data;
   return (
     <section class="panel" aria-label="Retention">
       <h2>Retention</h2>
       {retention.error ? (
         <ErrorMessage error={retention.error} retry={retention.reload} />
-      ) : !retention.data ? (
+      ) : !view ? (
         <Loading what="the retention policy" />
       ) : (
-        <RetentionFigures view={retention.data} />
+        <>
+          <RetentionFigures view={view} />
+          <RetentionForm key={JSON.stringify(view.policy)} policy={view.policy} onSaved={setSaved} />
+        </>
       )}
     </section>
   );
@@ -57,5 +63,39 @@ function RetentionFigures({ view }: { view: RetentionView }) {
         {view.purgedTotal.toLocaleString()} purged in all.
       </p>
     </>
+  );
+}
+
+/** Every setting as a number field; an empty one is not set. The server checks the values. */
+function RetentionForm({ policy, onSaved }: { policy: RetentionView['policy']; onSaved: (view: RetentionView) => void }) {
+  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(SETTINGS.map((setting) => [setting.key, policy[setting.key]?.toString() ?? ''])));
+  const [error, setError] = useState<Error>();
+  const [saving, setSaving] = useState(false);
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setSaving(true);
+    setError(undefined);
+    try {
+      const next = Object.fromEntries(SETTINGS.filter((setting) => values[setting.key] !== '').map((setting) => [setting.key, Number(values[setting.key])]));
+      onSaved(await setRetention(next));
+    } catch (failure) {
+      setError(failure as Error);
+    } finally {
+      setSaving(false);
+    }
+  };
+  return (
+    <form class="retention-form" onSubmit={(event) => void save(event)}>
+      {SETTINGS.map((setting) => (
+        <label class="field" key={setting.key}>
+          <span>{setting.label}</span>
+          <input type="number" value={values[setting.key]} onInput={(event) => setValues({ ...values, [setting.key]: event.currentTarget.value })} />
+        </label>
+      ))}
+      {error && <ErrorMessage error={error} />}
+      <button type="submit" class="button primary" disabled={saving}>
+        {saving ? 'Saving…' : 'Save retention policy'}
+      </button>
+    </form>
   );
 }
