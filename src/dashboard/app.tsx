@@ -7,6 +7,7 @@ import { Link } from './components/Link.js';
 import { Notices } from './components/Notices.js';
 import { useResource } from './hooks.js';
 import { hubOf, instanceHref, navigate, useLocation } from './router.js';
+import { BatchesPage } from './views/batches/BatchesPage.js';
 import { InstancePage } from './views/instance/InstancePage.js';
 import { ListPage } from './views/list/ListPage.js';
 import { ApiKeyDialog } from './views/shell/ApiKeyDialog.js';
@@ -24,7 +25,7 @@ export function App() {
   const [starting, setStarting] = useState(false);
 
   useEffect(() => {
-    document.title = route.page === 'instance' ? `${route.instanceId} · taskhub` : 'Instances · taskhub';
+    document.title = route.page === 'instance' ? `${route.instanceId} · taskhub` : route.page === 'batches' ? 'Batch jobs · taskhub' : 'Instances · taskhub';
   }, [route]);
 
   return (
@@ -36,6 +37,8 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {route.page === 'list' ? (
           <ListPage search={search} hub={hub} orchestrators={orchestrators.data ?? []} />
+        ) : route.page === 'batches' ? (
+          <BatchesPage search={search} hub={hub} />
         ) : route.page === 'instance' ? (
           <InstancePage key={route.instanceId} instanceId={route.instanceId} hub={hub} />
         ) : (

@@ -1,11 +1,12 @@
 /**
- * The dashboard's two pages and their URLs: `/` (the instance list, its filter in the query string) and
- * `/instances/{id}`; `taskHub` in the query string picks the hub on both. Navigation uses the History
+ * The dashboard's pages and their URLs: `/` (the instance list, its filter in the query string),
+ * `/instances/{id}` and `/batches` (batch jobs, `job` in the query string picks one); `taskHub` in the
+ * query string picks the hub on all. Navigation uses the History
  * API, so the back button, bookmarks and shared links all work.
  */
 import { useEffect, useState } from 'preact/hooks';
 
-export type Route = { page: 'list' } | { page: 'instance'; instanceId: string } | { page: 'unknown' };
+export type Route = { page: 'list' } | { page: 'instance'; instanceId: string } | { page: 'batches' } | { page: 'unknown' };
 
 export interface Location {
   route: Route;
@@ -20,6 +21,7 @@ function current(): Location {
 
 export function routeOf(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { page: 'list' };
+  if (pathname === '/batches' || pathname === '/batches/') return { page: 'batches' };
   const match = /^\/instances\/([^/]+)\/?$/.exec(pathname);
   if (match?.[1]) {
     try {
@@ -60,6 +62,15 @@ export function hubOf(search: URLSearchParams): string | undefined {
 export function instanceHref(instanceId: string, hub: string | undefined): string {
   const search = hub ? `?${new URLSearchParams({ taskHub: hub }).toString()}` : '';
   return `/instances/${encodeURIComponent(instanceId)}${search}`;
+}
+
+/** The batch jobs page, showing job `jobId` when given. */
+export function batchesHref(hub: string | undefined, jobId?: string): string {
+  const search = new URLSearchParams();
+  if (hub) search.set('taskHub', hub);
+  if (jobId) search.set('job', jobId);
+  const text = search.toString();
+  return `/batches${text ? `?${text}` : ''}`;
 }
 
 export function listHref(search: URLSearchParams): string {

@@ -1,6 +1,6 @@
 /**
  * The dashboard's built files (`npm run build` writes them to dist/dashboard): its page at `/` and at
- * `/instances/{id}` (the browser's routes), and its hashed assets under `/assets/`. They hold no data, and a
+ * `/instances/{id}` and `/batches` (the browser's routes), and its hashed assets under `/assets/`. They hold no data, and a
  * browser loads them before it can send an API key, so they are served without one; everything they show
  * comes from the API, which requires the key.
  */
@@ -41,6 +41,7 @@ export function registerDashboardFiles(app: FastifyInstance, root = DASHBOARD_RO
   };
   app.get('/', { config }, page);
   app.get('/instances/:instanceId', { config }, page);
+  app.get('/batches', { config }, page);
 
   app.get<{ Params: { '*': string } }>('/assets/*', { config }, async (request, reply) => {
     if (!built) throw new HttpError(404, 'the dashboard is not built: run `npm run build`');

@@ -18,7 +18,7 @@ export class ApiError extends Error {
 }
 
 export interface ApiRequest {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   query?: URLSearchParams;
   /** Sent as JSON; undefined sends no body. */
   body?: unknown;

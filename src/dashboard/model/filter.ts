@@ -135,3 +135,28 @@ function validTime(value: string | null): string | undefined {
   const time = Date.parse(value);
   return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
+
+/** The list's filter as a batch job's JSON filter, with the window fixed at `now`; throws for a tag pair without ':'. */
+export function batchFilter(filter: ListFilter, now: number): { runtimeStatus?: string[]; createdTimeFrom?: string; createdTimeTo?: string; instanceIdPrefix?: string; name?: string; tags?: Record<string, string> } {
+  const query = apiQuery(filter, now);
+  const result: ReturnType<typeof batchFilter> = {};
+  if (filter.statuses.length > 0) result.runtimeStatus = [...filter.statuses];
+  const from = query.get('createdTimeFrom');
+  const to = query.get('createdTimeTo');
+  if (from) result.createdTimeFrom = from;
+  if (to) result.createdTimeTo = to;
+  if (filter.idPrefix) result.instanceIdPrefix = filter.idPrefix;
+  if (filter.name) result.name = filter.name;
+  const tags = tagsOf(filter);
+  if (tags.length > 0) {
+    result.tags = Object.fromEntries(
+      tags.map((tag) => {
+        const at = tag.indexOf(':');
+        // The list's own query refuses such a pair on the server; here it would otherwise be silently re-read.
+        if (at < 0) throw new Error(`the tag filter '${tag}' must be key:value`);
+        return [tag.slice(0, at), tag.slice(at + 1)];
+      }),
+    );
+  }
+  return result;
+}

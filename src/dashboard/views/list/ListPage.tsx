@@ -1,7 +1,7 @@
 /**
  * The home page: every instance of the hub, filtered by the URL's query string, a page at a time
  * (continuation tokens: nothing loads the whole hub), with counts per status, the creation histogram and
- * bulk actions; it re-reads itself on live changes.
+ * bulk actions (on a selection, or as a batch job on everything matching); it re-reads itself on live changes.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { countInstances, histogram, listInstances } from '../../api/endpoints.js';
@@ -9,6 +9,7 @@ import { Empty, ErrorMessage, Loading } from '../../components/States.js';
 import { useLiveChanges, useResource } from '../../hooks.js';
 import { PAGE_SIZES, apiQuery, filterFromSearch, isFiltered, searchFromFilter, type ListFilter } from '../../model/filter.js';
 import { listHref, navigate } from '../../router.js';
+import { BatchByFilterDialog } from './BatchByFilter.js';
 import { BulkBar } from './BulkActions.js';
 import { FilterBar } from './FilterBar.js';
 import { Histogram } from './Histogram.js';
@@ -27,6 +28,7 @@ export function ListPage({ search, hub, orchestrators }: { search: URLSearchPara
   const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [purging, setPurging] = useState(false);
+  const [batching, setBatching] = useState(false);
   const [now, setNow] = useState(Date.now);
   useEffect(() => {
     setTokens([undefined]);
@@ -95,10 +97,14 @@ export function ListPage({ search, hub, orchestrators }: { search: URLSearchPara
             ))}
           </select>
         </label>
+        <button type="button" class="button" onClick={() => setBatching(true)}>
+          Apply to all matching…
+        </button>
         <button type="button" class="button danger-outline" onClick={() => setPurging(true)}>
           Purge finished…
         </button>
       </div>
+      {batching && <BatchByFilterDialog filter={filter} hub={hub} onClose={() => setBatching(false)} />}
       {purging && (
         <PurgeByFilterDialog
           filter={filter}

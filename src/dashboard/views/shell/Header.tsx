@@ -1,10 +1,10 @@
-/** The bar on every page: the hub switcher, the live switch, starting an instance, and the key. */
+/** The bar on every page: links to the pages, the hub switcher, the live switch, starting an instance, and the key. */
 import { useEffect, useState } from 'preact/hooks';
 import { forgetKey, storedKey } from '../../api/api-key.js';
 import { changeFeed, type LiveMode } from '../../api/changes.js';
 import type { TaskHubs } from '../../api/types.js';
 import { Link } from '../../components/Link.js';
-import { listHref, navigate } from '../../router.js';
+import { batchesHref, listHref, navigate } from '../../router.js';
 
 const MODE_LABELS: Record<LiveMode, string> = {
   connecting: 'connecting…',
@@ -24,6 +24,10 @@ export function Header({ hub, hubs, onStart }: { hub: string | undefined; hubs: 
       <Link href={listHref(new URLSearchParams(hub ? { taskHub: hub } : {}))} class="brand">
         taskhub
       </Link>
+      <nav class="app-nav" aria-label="Pages">
+        <Link href={listHref(new URLSearchParams(hub ? { taskHub: hub } : {}))}>Instances</Link>
+        <Link href={batchesHref(hub)}>Batch jobs</Link>
+      </nav>
       <label class="field inline hub-switcher">
         <span>Task hub</span>
         <select
