@@ -162,7 +162,9 @@ export type CommitOp =
    * behind those it did, keeping their order: continue-as-new keeps the events it carries over ahead of
    * events that arrived later.
    */
-  | { op: 'requeueMessages' };
+  | { op: 'requeueMessages' }
+  /** Sets these tags and removes those (context.setTag / removeTag), in the instances row and the tag index alike. */
+  | { op: 'setTags'; set: Record<string, string>; remove: string[] };
 
 /** An activity's completion: with the instance's next step when it was claimed in the same transaction. */
 export type ActivityCommitOutcome = { ok: true; claimed?: OrchestrationWorkItem } | { ok: false; reason: 'lease-lost' };

@@ -9,6 +9,7 @@ import type { JsonText } from './history.js';
 import { validateInstanceId, validateName } from './names.js';
 import { validateRetryOptions } from './retry.js';
 import { toJson } from './serialize.js';
+import { validateTagKey, validateTagValue } from './tags.js';
 import type { ReplaySafeLogger } from './step.js';
 import type { Task, TimerTask } from './task.js';
 
@@ -32,6 +33,8 @@ export interface ContextHost {
   withRetry(options: RetryOptions, scheduleAttempt: () => Task<unknown>, what: string): Task<unknown>;
   continueAsNew(input: JsonText | undefined, preserveUnprocessedEvents: boolean): void;
   setCustomStatus(value: JsonText | undefined): void;
+  /** `value` undefined removes the tag. */
+  changeTag(key: string, value: string | undefined): void;
   /** Counts sub-orchestration calls of the execution, for default child ids. */
   nextSubOrchestrationNumber(): number;
   /** Counts newGuid calls of the execution. */
@@ -134,6 +137,15 @@ export class OrchestrationContextImpl implements OrchestrationContext {
 
   setCustomStatus(value: unknown): void {
     this.host.setCustomStatus(this.serialise(value, 'the custom status'));
+  }
+
+  setTag(key: string, value: string): void {
+    validateTagKey(key, 'setTag');
+    this.host.changeTag(key, validateTagValue(key, value, 'setTag'));
+  }
+
+  removeTag(key: string): void {
+    this.host.changeTag(validateTagKey(key, 'removeTag'), undefined);
   }
 
   newGuid(): string {

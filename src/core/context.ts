@@ -79,6 +79,10 @@ export interface OrchestrationContext {
   sendEvent(instanceId: string, name: string, data?: unknown): void;
   continueAsNew(input: unknown, options?: ContinueAsNewOptions): void;
   setCustomStatus(value: unknown): void;
+  /** Sets one of the instance's tags (docs/instance-management.md), committed with the step; the limits of start tags apply. */
+  setTag(key: string, value: string): void;
+  /** Removes one of the instance's tags, committed with the step; removing an absent tag changes nothing. */
+  removeTag(key: string): void;
   /** A name-based UUID (v5) of instance id, current time and a counter: the same on every replay. */
   newGuid(): string;
   /** Logs only when not replaying. */

@@ -111,6 +111,8 @@ export interface TimerCreatedEvent extends EventBase { type: 'TimerCreated'; fir
 export interface TimerFiredEvent extends EventBase { type: 'TimerFired'; timerId: number; fireAt: string }
 export interface EventSentEvent extends EventBase { type: 'EventSent'; instanceId: string; name: string; input?: JsonText }
 export interface EventRaisedEvent extends EventBase { type: 'EventRaised'; name: string; input?: JsonText }
+/** The tags the code set and removed in a step (context.setTag / removeTag); a record only, replay skips it. */
+export interface TagsChangedEvent extends EventBase { type: 'TagsChanged'; set: Record<string, string>; remove: string[] }
 
 export type HistoryEvent =
   | OrchestratorStartedEvent
@@ -131,7 +133,8 @@ export type HistoryEvent =
   | TimerCreatedEvent
   | TimerFiredEvent
   | EventSentEvent
-  | EventRaisedEvent;
+  | EventRaisedEvent
+  | TagsChangedEvent;
 
 export type HistoryEventType = HistoryEvent['type'];
 

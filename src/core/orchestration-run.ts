@@ -17,6 +17,7 @@ import { HistoryLedger, isCompletionEvent } from './ledger.js';
 import { RetryableTask } from './retry.js';
 import { fromJson, toJson } from './serialize.js';
 import type { ReplaySafeLogger } from './step.js';
+import { MAX_TAGS } from './tags.js';
 import { LeafTask, Task, TimerTask } from './task.js';
 
 export interface RunOptions {
@@ -56,6 +57,8 @@ export class OrchestrationRun implements ContextHost {
   /** Set while the instance is suspended; the reason is its output. */
   suspension: { reason?: string } | undefined;
   outcome: RunOutcome = { kind: 'running' };
+  /** Tags the code set (a value) or removed (undefined) in the new step; replayed steps' calls are skipped, as their TagsChanged is recorded. */
+  readonly tagChanges = new Map<string, string | undefined>();
   /** The task failures the code saw and survived: a rewind keeps them. */
   readonly failures = new FailureObservations();
   /** The replayed events, with the repairs of `repairUnrecordedActions` inserted. */
@@ -427,6 +430,14 @@ export class OrchestrationRun implements ContextHost {
 
   setCustomStatus(value: JsonText | undefined): void {
     this.customStatus = value;
+  }
+
+  changeTag(key: string, value: string | undefined): void {
+    if (this.isReplaying) return;
+    if (value !== undefined && !this.tagChanges.has(key) && [...this.tagChanges.values()].filter((v) => v !== undefined).length >= MAX_TAGS) {
+      throw new InvalidArgumentError(`setTag: at most ${MAX_TAGS} tags, not more`);
+    }
+    this.tagChanges.set(key, value);
   }
 
   nextSubOrchestrationNumber(): number {

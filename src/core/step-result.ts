@@ -4,7 +4,7 @@
  * outbound work and the instance's new state.
  */
 import { actionToEvent, actionToWork, withInput, type Action } from './actions.js';
-import type { ContinueAsNewEvent, ExecutionCompletedEvent, HistoryEvent, OrchestratorCompletedEvent, OrchestratorStartedEvent } from './history.js';
+import type { ContinueAsNewEvent, ExecutionCompletedEvent, HistoryEvent, OrchestratorCompletedEvent, OrchestratorStartedEvent, TagsChangedEvent } from './history.js';
 import type { OrchestrationRun } from './orchestration-run.js';
 import type { OrchestrationStepResult } from './step.js';
 
@@ -62,11 +62,14 @@ export function stepResult(run: OrchestrationRun, now: string, consumed: readonl
   } else if (run.suspension?.reason !== undefined) {
     result.output = JSON.stringify(run.suspension.reason);
   }
-  if (consumed.length === 0 && actions.length === 0 && terminal === undefined) return result;
+  const tags = outcome.kind === 'failed' ? undefined : tagsChanged(run, now);
+  if (tags) result.tagChanges = { set: tags.set, remove: tags.remove };
+  if (consumed.length === 0 && actions.length === 0 && terminal === undefined && tags === undefined) return result;
   result.newEvents = [
     orchestratorStarted(now),
     ...consumed,
     ...actions.map((action) => actionToEvent(action, now)),
+    ...(tags ? [tags] : []),
     ...(terminal ? [terminal] : []),
     orchestratorCompleted(now),
   ];
@@ -81,6 +84,16 @@ function actionsToSend(run: OrchestrationRun): Action[] {
   if (run.outcome.kind === 'failed') return [];
   const actions = run.newActions();
   return run.outcome.kind === 'continuedAsNew' ? actions.filter((action) => action.kind === 'event') : actions;
+}
+
+function tagsChanged(run: OrchestrationRun, now: string): TagsChangedEvent | undefined {
+  if (run.tagChanges.size === 0) return undefined;
+  const event: TagsChangedEvent = { type: 'TagsChanged', eventId: -1, timestamp: now, set: {}, remove: [] };
+  for (const [key, value] of run.tagChanges) {
+    if (value === undefined) event.remove.push(key);
+    else event.set[key] = value;
+  }
+  return event;
 }
 
 function withResult<T extends object>(event: T, result: string | undefined): T & { result?: string } {

@@ -69,6 +69,8 @@ export interface OrchestrationStepResult {
   failureDetails?: FailureDetails;
   /** The custom status after this step, as JSON text; undefined when never set. */
   customStatus?: JsonText;
+  /** The tags the step set and removed (context.setTag / removeTag), when it changed any. */
+  tagChanges?: { set: Record<string, string>; remove: string[] };
   /** Set when status is ContinuedAsNew: the next execution's input and the events it inherits. */
   continuedAsNew?: { input?: JsonText; carryOverEvents: EventRaisedEvent[] };
 }

@@ -178,6 +178,7 @@ function translate(
         ...createInstances,
         ...sent.map((message): CommitOp => ({ op: 'deliverMessage', message })),
         { op: 'requeueMessages' },
+        ...tagOps(result),
       ],
     };
   }
@@ -188,8 +189,12 @@ function translate(
   ];
   if (finished) ops.push({ op: 'deleteAllMessages' }, { op: 'dropUnleasedTasks' });
   if (activities.length > 0) ops.push({ op: 'insertTasks', tasks: activities });
-  ops.push(...createInstances, ...messages.map((message): CommitOp => ({ op: 'deliverMessage', message })));
+  ops.push(...createInstances, ...messages.map((message): CommitOp => ({ op: 'deliverMessage', message })), ...tagOps(result));
   return { instance: { status: result.status, output: result.output, customStatus: result.customStatus }, ops };
+}
+
+function tagOps(result: OrchestrationStepResult): CommitOp[] {
+  return result.tagChanges ? [{ op: 'setTags', set: result.tagChanges.set, remove: result.tagChanges.remove }] : [];
 }
 
 function subOrchestrationStart(

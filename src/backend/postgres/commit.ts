@@ -75,7 +75,8 @@ type EncodedOp =
   | { op: 'delete_all_messages' | 'drop_unleased_tasks' | 'requeue_messages' }
   | ({ op: 'insert_tasks'; tasks: EncodedTask[] } & EncodedLease)
   | { op: 'create_instance'; request: EncodedCreateRequest; on_conflict: EncodedMessage }
-  | { op: 'deliver_message'; message: EncodedMessage };
+  | { op: 'deliver_message'; message: EncodedMessage }
+  | { op: 'set_tags'; set: Record<string, string>; remove: string[] };
 
 /** A task commit_steps leased to the committing worker. */
 interface LeasedTask {
@@ -229,6 +230,8 @@ function encodeOps(ops: readonly CommitOp[]): EncodedOp[] {
         return { op: 'deliver_message', message: encodeMessage(op.message) };
       case 'requeueMessages':
         return { op: 'requeue_messages' };
+      case 'setTags':
+        return { op: 'set_tags', set: op.set, remove: op.remove };
     }
   });
 }

@@ -68,6 +68,9 @@ export function commitStep(
       case 'requeueMessages':
         if (writtenAfter > 0) store.messages.moveToBack(hub, instanceId, writtenAfter);
         break;
+      case 'setTags':
+        store.instances.changeTags(hub, instanceId, op.set, op.remove);
+        break;
     }
   }
   // Messages that arrived while the instance was leased are claimable now that the lease is released.

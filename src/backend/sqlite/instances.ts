@@ -35,6 +35,9 @@ export class InstanceStatements {
   private readonly releaseLease: Database.Statement<[Key & { lockToken: string; retryAt: number; failed: 0 | 1 }]>;
   private readonly insertTag: Database.Statement<[Key & { key: string; value: string }]>;
   private readonly deleteTagRows: Database.Statement<[Key]>;
+  private readonly deleteTag: Database.Statement<[Key & { key: string }]>;
+  private readonly selectTags: Database.Statement<[Key], string | null>;
+  private readonly updateTags: Database.Statement<[Key & { tags: string | null }]>;
 
   constructor(db: Database.Database) {
     this.selectRow = db.prepare('SELECT * FROM instances WHERE hub = @hub AND instance_id = @instanceId');
@@ -45,6 +48,9 @@ export class InstanceStatements {
       VALUES (@hub, @instanceId, @executionId, @name, 'Pending', @input, @now, @now, @scheduledStartAt, @parentInstanceId, @tags)`);
     this.insertTag = db.prepare('INSERT INTO instance_tags (hub, instance_id, key, value) VALUES (@hub, @instanceId, @key, @value)');
     this.deleteTagRows = db.prepare('DELETE FROM instance_tags WHERE hub = @hub AND instance_id = @instanceId');
+    this.deleteTag = db.prepare('DELETE FROM instance_tags WHERE hub = @hub AND instance_id = @instanceId AND key = @key');
+    this.selectTags = db.prepare<[Key], string | null>('SELECT tags FROM instances WHERE hub = @hub AND instance_id = @instanceId').pluck();
+    this.updateTags = db.prepare('UPDATE instances SET tags = @tags WHERE hub = @hub AND instance_id = @instanceId');
     this.deleteRow = db.prepare('DELETE FROM instances WHERE hub = @hub AND instance_id = @instanceId');
     this.updateAfterStep = db.prepare(`UPDATE instances SET
         status = @status,
@@ -92,6 +98,23 @@ export class InstanceStatements {
   delete(hub: string, instanceId: string): void {
     this.deleteTagRows.run({ hub, instanceId });
     this.deleteRow.run({ hub, instanceId });
+  }
+
+  /** A step's setTags: the tags column and the tag index rows, changed alike. */
+  changeTags(hub: string, instanceId: string, set: Tags, remove: readonly string[]): void {
+    const column = this.selectTags.get({ hub, instanceId });
+    const tags: Tags = column ? (JSON.parse(column) as Tags) : {};
+    for (const key of remove) {
+      delete tags[key];
+      this.deleteTag.run({ hub, instanceId, key });
+    }
+    for (const [key, value] of Object.entries(set)) {
+      tags[key] = value;
+      this.deleteTag.run({ hub, instanceId, key });
+      this.insertTag.run({ hub, instanceId, key, value });
+    }
+    const sorted = Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    this.updateTags.run({ hub, instanceId, tags: tagsColumn(sorted) });
   }
 
   /** Writes the step's outcome and releases the lease. */

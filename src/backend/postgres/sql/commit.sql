@@ -195,6 +195,15 @@ BEGIN
         INSERT INTO messages (hub, instance_id, execution_id, event_type, event, visible_at)
         SELECT p_hub, v_id, execution_id, event_type, event, visible_at FROM moved ORDER BY id;
       END IF;
+    WHEN 'set_tags' THEN
+      -- The instance's row is locked by the update above: the column and the index rows change alike.
+      DELETE FROM instance_tags WHERE hub = p_hub AND instance_id = v_id
+        AND (key = ANY(ARRAY(SELECT jsonb_array_elements_text(v_op->'remove'))) OR v_op->'set' ? key);
+      INSERT INTO instance_tags (hub, instance_id, key, value)
+      SELECT p_hub, v_id, t.key, t.value FROM jsonb_each_text(v_op->'set') AS t;
+      UPDATE instances SET tags = (SELECT CASE WHEN count(*) = 0 THEN NULL ELSE jsonb_object_agg(t.key, t.value ORDER BY t.key)::text END
+          FROM instance_tags t WHERE t.hub = p_hub AND t.instance_id = v_id)
+      WHERE hub = p_hub AND instance_id = v_id; -- not p_row: the update above gave the row a new version
     END CASE;
   END LOOP;
   -- Messages that arrived while the instance was leased are claimable now that the lease is released.
@@ -217,7 +226,7 @@ $$;
 -- 'replace_history', events} | {op: 'delete_messages', ids} | {op: 'delete_all_messages'} |
 -- {op: 'drop_unleased_tasks'} | {op: 'insert_tasks', tasks, lease_worker, lease_ms, lease_max} |
 -- {op: 'create_instance', request: {…create_instance request}, on_conflict: message} |
--- {op: 'deliver_message', message} | {op: 'requeue_messages'}.
+-- {op: 'deliver_message', message} | {op: 'requeue_messages'} | {op: 'set_tags', set, remove}.
 CREATE FUNCTION commit_steps(p_hub text, p_steps jsonb, p_lock_ids text[], p_channel text, p_ready_signal text)
 RETURNS TABLE (committed_idx integer, leased jsonb)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$

@@ -77,6 +77,23 @@ export function describeTags(open: OpenBackend): void {
         assert.deepEqual(await listedIds(backend, hub, { tags: { tenant: 'bolt' } }), ['again']);
       }));
 
+    it('a step\'s setTags op sets and removes tags in the status and the tag filter alike', () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'own', { tags: { tenant: 'acme', stage: 'new' } });
+        let item = await claimOnly(backend, hub, 'own');
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [{ op: 'setTags', set: { stage: 'paid', region: 'eu' }, remove: ['tenant'] }]));
+        assert.deepEqual((await backend.getInstance(hub, 'own'))?.tags, { region: 'eu', stage: 'paid' });
+        assert.deepEqual(await listedIds(backend, hub, { tags: { stage: 'paid', region: 'eu' } }), ['own']);
+        assert.deepEqual(await listedIds(backend, hub, { tags: { stage: 'new' } }), [], 'the old value no longer matches');
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tenant: 'acme' } }), [], 'the removed tag no longer matches');
+
+        await start(backend, hub, 'emptied', { tags: { tenant: 'acme' } });
+        item = await claimOnly(backend, hub, 'emptied');
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [{ op: 'setTags', set: {}, remove: ['tenant', 'absent'] }]));
+        assert.equal((await backend.getInstance(hub, 'emptied'))?.tags, undefined, 'no tags left: none shown');
+        assert.deepEqual(await listedIds(backend, hub, { tags: { tenant: 'acme' } }), []);
+      }));
+
     it('deleteHub removes the tags with the hub', () =>
       withBackend(open, async (backend, hub) => {
         await start(backend, hub, 'gone', { tags: { tenant: 'acme' } });
