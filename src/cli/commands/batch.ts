@@ -9,18 +9,13 @@ import type { TaskHubClient } from '../../client/client.js';
 import { BATCH_OPERATIONS, type BatchJob, type BatchOperation, type BatchRequest } from '../../client/batches.js';
 import { OperationFailedError } from '../failure.js';
 import type { CliIo } from '../io.js';
-import { collectRepeated, parseOptionalDate, parseOptionalStatuses, parseOptionalTags, parseWholeNumber, readJsonArgument } from '../inputs.js';
+import { addFilterOptions, filterOf, type FilterFlags } from '../filter-options.js';
+import { parseWholeNumber, readJsonArgument } from '../inputs.js';
 import { writeJson } from '../output.js';
 import { withProgress } from '../progress.js';
 import { addStoreOptions, withClient, type StoreFlags } from '../store.js';
 
-interface BatchFlags extends StoreFlags {
-  createdAfter?: string;
-  createdBefore?: string;
-  runtimeStatus?: string[];
-  instanceIdPrefix?: string;
-  name?: string;
-  tag?: string[];
+interface BatchFlags extends StoreFlags, FilterFlags {
   reason?: string;
   eventName?: string;
   eventData?: string;
@@ -40,15 +35,7 @@ function commandName(operation: BatchOperation): string {
 export function batchCommand(program: Command, io: CliIo): void {
   const batch = program.command('batch').description('apply an operation to every instance matching a filter, as a durable job a worker runs');
   for (const operation of BATCH_OPERATIONS) {
-    const command = batch
-      .command(commandName(operation))
-      .description(`${operation} every matching instance (a job of the store; prints the job when it ends)`)
-      .option('--created-after <date>', 'only instances created at or after this ISO 8601 date')
-      .option('--created-before <date>', 'only instances created at or before this ISO 8601 date')
-      .option('--runtime-status <status...>', 'only these statuses, e.g. running pending (any letter case)')
-      .option('--instance-id-prefix <prefix>', 'only instance ids starting with this')
-      .option('--name <orchestrator>', 'only instances of this orchestrator')
-      .option('--tag <key:value>', 'only instances with this tag; repeat for several, all must match', collectRepeated)
+    const command = addFilterOptions(batch.command(commandName(operation)).description(`${operation} every matching instance (a job of the store; prints the job when it ends)`))
       .option('--chunk-size <n>', 'instances per chunk, 1 to 1000 (default 100)')
       .option('--rate <n>', 'at most this many instances a second (default 500)')
       .option('--dry-run', 'print {"matched":N} and start nothing')
@@ -97,14 +84,7 @@ export function batchCommand(program: Command, io: CliIo): void {
 function requestOf(operation: BatchOperation, flags: BatchFlags, io: CliIo): BatchRequest {
   return {
     operation,
-    filter: {
-      createdTimeFrom: parseOptionalDate('--created-after', flags.createdAfter),
-      createdTimeTo: parseOptionalDate('--created-before', flags.createdBefore),
-      runtimeStatus: parseOptionalStatuses(flags.runtimeStatus),
-      instanceIdPrefix: flags.instanceIdPrefix,
-      name: flags.name,
-      tags: parseOptionalTags(flags.tag),
-    },
+    filter: filterOf(flags),
     reason: flags.reason,
     eventName: flags.eventName,
     eventData: flags.eventData === undefined ? undefined : readJsonArgument('--event-data', flags.eventData, io.cwd),

@@ -5,38 +5,16 @@
 import type { Command } from 'commander';
 import { RUNTIME_STATUSES } from '../../core/history.js';
 import type { CliIo } from '../io.js';
-import { collectRepeated, parseOptionalDate, parseOptionalStatuses, parseOptionalTags } from '../inputs.js';
+import { addFilterOptions, filterOf, type FilterFlags } from '../filter-options.js';
 import { writeJson } from '../output.js';
 import { addStoreOptions, withClient, type StoreFlags } from '../store.js';
 
-interface CountFlags extends StoreFlags {
-  createdAfter?: string;
-  createdBefore?: string;
-  runtimeStatus?: string[];
-  instanceIdPrefix?: string;
-  name?: string;
-  tag?: string[];
-}
+interface CountFlags extends StoreFlags, FilterFlags {}
 
 export function countCommand(program: Command, io: CliIo): void {
-  const command = program
-    .command('count')
-    .description('count instances per runtime status; prints {"Pending":0,"Running":2,…,"total":N}')
-    .option('--created-after <date>', 'only instances created at or after this ISO 8601 date (UTC unless it has an offset)')
-    .option('--created-before <date>', 'only instances created at or before this ISO 8601 date')
-    .option('--runtime-status <status...>', 'only these statuses, e.g. running pending (any letter case)')
-    .option('--instance-id-prefix <prefix>', 'only instance ids starting with this')
-    .option('--name <orchestrator>', 'only instances of this orchestrator')
-    .option('--tag <key:value>', 'only instances with this tag; repeat for several, all must match', collectRepeated);
+  const command = addFilterOptions(program.command('count').description('count instances per runtime status; prints {"Pending":0,"Running":2,…,"total":N}'));
   addStoreOptions(command).action(async (flags: CountFlags) => {
-    const filter = {
-      createdTimeFrom: parseOptionalDate('--created-after', flags.createdAfter),
-      createdTimeTo: parseOptionalDate('--created-before', flags.createdBefore),
-      runtimeStatus: parseOptionalStatuses(flags.runtimeStatus),
-      instanceIdPrefix: flags.instanceIdPrefix,
-      name: flags.name,
-      tags: parseOptionalTags(flags.tag),
-    };
+    const filter = filterOf(flags);
     const counts = await withClient(io, flags, (client) => client.countInstances(filter));
     const shown = filter.runtimeStatus ?? RUNTIME_STATUSES;
     const total = shown.reduce((sum, status) => sum + counts[status], 0);
