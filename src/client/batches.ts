@@ -4,6 +4,7 @@
  * Starting one checks everything first, so a bad filter or operation starts nothing.
  */
 import { randomUUID } from 'node:crypto';
+import type { InstanceQuery } from '../backend/backend.js';
 import type { InboxEvent, RuntimeStatus } from '../core/history.js';
 import { RESERVED_NAME_PREFIX } from '../core/names.js';
 import { toJson } from '../core/serialize.js';
@@ -107,7 +108,7 @@ async function validRequest(client: TaskHubClient, request: BatchRequest): Promi
   }
   if (request.reason !== undefined && typeof request.reason !== 'string') throw new InvalidArgumentError('a reason must be a string');
   const filter = request.filter ?? {};
-  const query = toQuery(filter);
+  const query = await restartsExcluded(client, operation, toQuery(filter));
   const matched = (await countAll(client, filter)) - (await countJobs(client, filter));
   return {
     operation,
@@ -122,6 +123,16 @@ async function validRequest(client: TaskHubClient, request: BatchRequest): Promi
     failures: [],
     createdAt: new Date().toISOString(),
   };
+}
+
+/**
+ * A restart acts only on instances created before the job started: the instances it starts would match
+ * the same filter further on in its pages, and be restarted in turn.
+ */
+async function restartsExcluded(client: TaskHubClient, operation: BatchOperation, query: InstanceQuery): Promise<InstanceQuery> {
+  if (operation !== 'restart') return query;
+  const now = await client.backend.now();
+  return { ...query, createdTo: Math.min(query.createdTo ?? now, now) };
 }
 
 async function countAll(client: TaskHubClient, filter: BatchFilter): Promise<number> {
