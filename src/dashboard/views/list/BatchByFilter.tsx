@@ -32,7 +32,7 @@ const NOTES: Partial<Record<BatchOperation, string>> = {
   rewind: 'Only Failed instances can be rewound: their failed work runs again. The others count as failures of the job.',
   restart: 'Each instance starts again under a new id, with its input and tags; the instance itself stays as it is.',
   raiseEvent: 'Each unfinished instance receives the event; finished ones count as failures of the job.',
-  purge: 'Only finished instances are purged, with their histories, for good.',
+  purge: 'Only finished instances are purged, with their histories, for good. The others count as failures of the job.',
 };
 
 export function BatchByFilterDialog({ filter, hub, onClose }: { filter: ListFilter; hub: string | undefined; onClose: () => void }) {
@@ -106,7 +106,7 @@ export function BatchByFilterDialog({ filter, hub, onClose }: { filter: ListFilt
               <ErrorMessage error={count.error} retry={count.reload} />
             ) : (
               <p>
-                This will {label} <strong data-testid="batch-count">{matched.toLocaleString()}</strong> instance{matched === 1 ? '' : 's'} matching the filter, as a
+                This will {raising ? 'send the event to' : label} <strong data-testid="batch-count">{matched.toLocaleString()}</strong> instance{matched === 1 ? '' : 's'} matching the filter, as a
                 batch job of the server.
               </p>
             )}
