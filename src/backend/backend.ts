@@ -64,6 +64,9 @@ export type SendMessageOutcome =
   | { sent: false; reason: 'not-found' }
   | { sent: false; reason: 'wrong-status'; status: RuntimeStatus };
 
+/** sendMessagesOnce's answer for one message: sendMessage's, or `duplicate` when the key was recorded for that instance already. */
+export type SendOnceOutcome = SendMessageOutcome | { sent: false; reason: 'duplicate' };
+
 export interface InboxMessage {
   /** Backend-specific id, opaque to callers. */
   id: string;
@@ -260,6 +263,15 @@ export interface Backend {
   createInstance(hub: string, request: CreateInstanceRequest): Promise<CreateInstanceOutcome>;
   /** Puts a message in an existing instance's inbox if its status is one of `allowedStatuses`. */
   sendMessage(hub: string, message: OutgoingMessage, allowedStatuses: readonly RuntimeStatus[]): Promise<SendMessageOutcome>;
+
+  /**
+   * Puts each message in its instance's inbox as sendMessage would, all in one transaction, at most once per
+   * instance and `operationKey`: an instance this key was recorded for gets nothing (`duplicate`, whatever
+   * its status now); one that gets its message has the key recorded with it, kept until the instance is
+   * deleted. One message per instance. A batch job's apply, which a crash may make run twice
+   * (docs/adr/0031-batch-operations-exactly-once.md).
+   */
+  sendMessagesOnce(hub: string, messages: readonly OutgoingMessage[], allowedStatuses: readonly RuntimeStatus[], operationKey: string): Promise<SendOnceOutcome[]>;
 
   getInstance(hub: string, instanceId: string, options?: { includeInput?: boolean }): Promise<InstanceRecord | undefined>;
   getHistory(hub: string, instanceId: string, page?: HistoryPageRequest): Promise<HistoryRecord[]>;

@@ -6,11 +6,15 @@
 import type { ActivityFunction } from '../authoring/definitions.js';
 import type { Backend, InstanceQuery } from '../backend/backend.js';
 import type { OrchestrationContext, OrchestratorFunction } from '../core/context.js';
-import type { RuntimeStatus } from '../core/history.js';
+import { createHash } from 'node:crypto';
+import type { InboxEvent } from '../core/history.js';
 import { TaskHubClient } from '../client/client.js';
+import { OPERATIONS, refusal } from '../client/operations.js';
+import { toJson } from '../core/serialize.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
 import { RESERVED_NAME_PREFIX } from '../core/names.js';
 import { RETENTION_ORCHESTRATOR, retentionActivities, retentionOrchestrator } from './retention.js';
-import { InstanceFinishedError, InstanceNotFoundError, TaskHubError, WrongStateError } from '../errors.js';
+import { InstanceExistsError, InstanceNotFoundError, TaskHubError } from '../errors.js';
 
 
 export const BATCH_ORCHESTRATOR = 'taskhub.batch';
@@ -56,7 +60,11 @@ interface ListResult {
   continuationToken?: string;
 }
 
+type QueuedOperation = Exclude<BatchOperation, 'restart' | 'purge'>;
+
 interface ApplyInput {
+  /** The key of its deliveries and the seed of its restarts' ids: what makes a redone chunk act once. */
+  jobId: string;
   operation: BatchOperation;
   instanceIds: string[];
   reason?: string;
@@ -74,7 +82,7 @@ const batchJob: OrchestratorFunction<BatchJobState> = function* (context: Orches
   let state = input;
   for (let chunk = 0; chunk < CHUNKS_PER_EXECUTION; chunk++) {
     // The page is listed by one activity and acted on by another, so an apply redone after a crash acts on
-    // the same ids, and what an earlier attempt already did is counted as done (outcomeOf).
+    // the same ids, and what an earlier attempt already did is counted as done, not done again (applyChunk).
     const page = (yield context.callActivity(LIST_ACTIVITY, {
       query: state.query,
       continuationToken: state.continuationToken,
@@ -82,6 +90,7 @@ const batchJob: OrchestratorFunction<BatchJobState> = function* (context: Orches
     })) as ListResult;
     if (page.instanceIds.length > 0) {
       const applied = (yield context.callActivity(APPLY_ACTIVITY, {
+        jobId: context.instanceId,
         operation: state.operation,
         instanceIds: page.instanceIds,
         reason: state.reason,
@@ -126,7 +135,7 @@ export function builtIns(backend: Backend, hub: string): BuiltIns {
   ]);
   const activities = new Map<string, ActivityFunction>([
     [LIST_ACTIVITY, (input) => listPage(backend, hub, input as { query: InstanceQuery; continuationToken?: string; pageSize: number })],
-    [APPLY_ACTIVITY, (input) => applyToAll(client, input as ApplyInput)],
+    [APPLY_ACTIVITY, (input) => applyToAll(backend, client, input as ApplyInput)],
     ...retentionActivities(backend, hub),
   ]);
   return { getOrchestrator: (name) => orchestrators.get(name), getActivity: (name) => activities.get(name) };
@@ -140,57 +149,97 @@ async function listPage(backend: Backend, hub: string, input: { query: InstanceQ
   };
 }
 
-async function applyToAll(client: TaskHubClient, input: ApplyInput): Promise<ApplyResult> {
+async function applyToAll(backend: Backend, client: TaskHubClient, input: ApplyInput): Promise<ApplyResult> {
   const result: ApplyResult = { done: 0, failed: 0, failures: [] };
-  for (const instanceId of input.instanceIds) {
-    const error = await applyOne(client, input, instanceId);
+  const errors = await applyChunk(backend, client, input);
+  input.instanceIds.forEach((instanceId, index) => {
+    const error = errors[index];
     if (error === undefined) {
       result.done++;
     } else {
       result.failed++;
       if (result.failures.length < FAILURE_SAMPLE_SIZE) result.failures.push({ instanceId, error });
     }
-  }
+  });
   return result;
 }
 
-/** Undefined when the operation was applied (or had been, by an earlier attempt of this chunk); else why not. */
-async function applyOne(client: TaskHubClient, input: ApplyInput, instanceId: string): Promise<string | undefined> {
-  try {
-    await operate(client, input, instanceId);
-    return undefined;
-  } catch (error) {
-    if (alreadyDone(input.operation, error)) return undefined;
-    // Store errors are not the instance's: the activity fails and the engine runs it again.
-    if (!(error instanceof TaskHubError)) throw error;
-    return error.message;
-  }
+/**
+ * Per instance, in order: undefined when the operation was applied (by this attempt of the chunk or an
+ * earlier one), else why not. A queued operation is one keyed delivery for the whole chunk: the job's id is
+ * the key, so a chunk redone after a crash delivers nothing twice (docs/adr/0031-batch-operations-exactly-once.md).
+ */
+async function applyChunk(backend: Backend, client: TaskHubClient, input: ApplyInput): Promise<(string | undefined)[]> {
+  const name = input.operation;
+  if (name === 'restart') return eachInstance(input.instanceIds, (instanceId) => restartOnce(client, input.jobId, instanceId));
+  if (name === 'purge') return eachInstance(input.instanceIds, (instanceId) => purgeOnce(client, instanceId));
+  const operation = OPERATIONS[name];
+  const event = queuedEvent(name, input);
+  const messages = input.instanceIds.map((instanceId) => ({ instanceId, event }));
+  const outcomes = await backend.sendMessagesOnce(client.hub, messages, operation.allowedFrom, input.jobId);
+  return outcomes.map((outcome, index) => {
+    if (outcome.sent || outcome.reason === 'duplicate') return undefined;
+    const instanceId = input.instanceIds[index]!;
+    return outcome.reason === 'not-found' ? new InstanceNotFoundError(instanceId).message : refusal(operation, instanceId, outcome.status).message;
+  });
 }
 
-function operate(client: TaskHubClient, input: ApplyInput, instanceId: string): Promise<unknown> {
-  switch (input.operation) {
+function queuedEvent(operation: QueuedOperation, input: ApplyInput): InboxEvent {
+  const timestamp = new Date().toISOString();
+  const reason = input.reason;
+  switch (operation) {
     case 'terminate':
-      return client.terminate(instanceId, input.reason);
+      return { type: 'ExecutionTerminated', eventId: -1, timestamp, reason };
     case 'suspend':
-      return client.suspend(instanceId, input.reason);
+      return { type: 'ExecutionSuspended', eventId: -1, timestamp, reason };
     case 'resume':
-      return client.resume(instanceId, input.reason);
+      return { type: 'ExecutionResumed', eventId: -1, timestamp, reason };
     case 'rewind':
-      return client.rewind(instanceId, input.reason);
-    case 'restart':
-      return client.restart(instanceId);
-    case 'raiseEvent':
-      return client.raiseEvent(instanceId, input.eventName ?? '', input.eventData);
-    case 'purge':
-      return client.purgeInstanceHistory(instanceId);
+      return { type: 'ExecutionRewound', eventId: -1, timestamp, reason };
+    case 'raiseEvent': {
+      const name = input.eventName ?? '';
+      return { type: 'EventRaised', eventId: -1, timestamp, name, input: toJson(input.eventData, `the data of event '${name}'`, DEFAULT_MAX_PAYLOAD_BYTES) };
+    }
   }
 }
 
-/** The refusals that mean an earlier attempt of the same chunk got there first. */
-function alreadyDone(operation: BatchOperation, error: unknown): boolean {
-  const status: RuntimeStatus | undefined = error instanceof InstanceFinishedError || error instanceof WrongStateError ? error.status : undefined;
-  if (operation === 'terminate') return status === 'Terminated';
-  if (operation === 'purge') return error instanceof InstanceNotFoundError;
-  // The queued operations leave no trace a redo could tell from another's (docs/adr/0026-batch-jobs-as-built-in-orchestrations.md).
-  return false;
+async function eachInstance(instanceIds: string[], apply: (instanceId: string) => Promise<void>): Promise<(string | undefined)[]> {
+  const errors: (string | undefined)[] = [];
+  for (const instanceId of instanceIds) {
+    try {
+      await apply(instanceId);
+      errors.push(undefined);
+    } catch (error) {
+      // Store errors are not the instance's: the activity fails and the engine runs it again.
+      if (!(error instanceof TaskHubError)) throw error;
+      errors.push(error.message);
+    }
+  }
+  return errors;
+}
+
+/**
+ * The restart's instance id is derived from the job and the instance, so a redone chunk finds the
+ * restart it already made (unfinished: refused as existing; finished: found) and makes none.
+ */
+async function restartOnce(client: TaskHubClient, jobId: string, instanceId: string): Promise<void> {
+  const restartId = createHash('sha256').update(`${jobId}\n${instanceId}`).digest('hex').slice(0, 32);
+  if (await client.backend.getInstance(client.hub, restartId, { includeInput: false })) return;
+  const record = await client.backend.getInstance(client.hub, instanceId, { includeInput: true });
+  if (!record) throw new InstanceNotFoundError(instanceId);
+  const input = record.input === undefined ? undefined : (JSON.parse(record.input) as unknown);
+  try {
+    await client.startNew(record.name, { input, instanceId: restartId, tags: record.tags });
+  } catch (error) {
+    if (!(error instanceof InstanceExistsError)) throw error;
+  }
+}
+
+/** A purge of an instance already gone is one an earlier attempt made. */
+async function purgeOnce(client: TaskHubClient, instanceId: string): Promise<void> {
+  try {
+    await client.purgeInstanceHistory(instanceId);
+  } catch (error) {
+    if (!(error instanceof InstanceNotFoundError)) throw error;
+  }
 }

@@ -9,7 +9,7 @@
  * deleted; a created instance gets its start message, in the same call.
  */
 import type { RuntimeStatus } from '../../core/history.js';
-import type { CreateInstanceOutcome, CreateInstanceRequest, OutgoingMessage } from '../backend.js';
+import type { CreateInstanceOutcome, CreateInstanceRequest, OutgoingMessage, SendOnceOutcome } from '../backend.js';
 import { named, type PostgresStore } from './connection.js';
 import { encodeSignal } from './signals.js';
 
@@ -47,6 +47,27 @@ export async function deliverMessage(
     [hub, JSON.stringify([encodeMessage(message)]), allowedStatuses, store.channel, encodeSignal(hub, { kind: 'orchestration' })]),
   );
   return result.rows[0]?.recipient_status;
+}
+
+/** Keyed messages (Backend.sendMessagesOnce), in one call of deliver_messages_once: one outcome per message, in order. */
+export async function deliverMessagesOnce(
+  store: PostgresStore,
+  hub: string,
+  messages: readonly OutgoingMessage[],
+  allowedStatuses: readonly RuntimeStatus[],
+  operationKey: string,
+): Promise<SendOnceOutcome[]> {
+  if (messages.length === 0) return [];
+  const result = await store.pool.query<{ recipient_status: RuntimeStatus | null; duplicate: boolean }>(
+    named('deliver_messages_once', `SELECT recipient_status, duplicate FROM ${store.tables.schema}.deliver_messages_once($1, $2, $3, $4, $5, $6)`,
+    [hub, JSON.stringify(messages.map(encodeMessage)), allowedStatuses, operationKey, store.channel, encodeSignal(hub, { kind: 'orchestration' })]),
+  );
+  return result.rows.map((row): SendOnceOutcome => {
+    if (row.recipient_status === null) return { sent: false, reason: 'not-found' };
+    if (row.duplicate) return { sent: false, reason: 'duplicate' };
+    if (!allowedStatuses.includes(row.recipient_status)) return { sent: false, reason: 'wrong-status', status: row.recipient_status };
+    return { sent: true, status: row.recipient_status };
+  });
 }
 
 /** A request as upsert_instances takes it, with the created instance's start message. */

@@ -27,6 +27,7 @@ import type {
   OutgoingMessage,
   PurgeOutcome,
   SendMessageOutcome,
+  SendOnceOutcome,
   StepCommitOutcome,
   WorkSignal,
 } from '../backend.js';
@@ -35,7 +36,7 @@ import { abandonOrchestration, claimOrchestrations } from './claims.js';
 import { commitSteps, type StepToCommit } from './commit.js';
 import { createInstances } from './delivery.js';
 import type { PostgresStore } from './connection.js';
-import { deliverMessage } from './delivery.js';
+import { deliverMessage, deliverMessagesOnce } from './delivery.js';
 import { GroupCommit } from './group-commit.js';
 import { instanceHistogram } from './histogram.js';
 import { listHubs } from './hubs.js';
@@ -124,6 +125,11 @@ export class PostgresBackend implements Backend {
     if (status === undefined) return { sent: false, reason: 'not-found' };
     if (!allowedStatuses.includes(status)) return { sent: false, reason: 'wrong-status', status };
     return { sent: true, status };
+  }
+
+  /** One statement: it locks the recipients, checks the keys and statuses, records the keys and inserts, atomically. */
+  sendMessagesOnce(hub: string, messages: readonly OutgoingMessage[], allowedStatuses: readonly RuntimeStatus[], operationKey: string): Promise<SendOnceOutcome[]> {
+    return deliverMessagesOnce(this.store, hub, messages, allowedStatuses, operationKey);
   }
 
   getInstance(hub: string, instanceId: string, options?: { includeInput?: boolean }): Promise<InstanceRecord | undefined> {

@@ -1,7 +1,7 @@
 /** The rules for creating instances and delivering messages, shared by the client calls and by a step's
  *  commit. Run inside a write transaction. */
 import { isFinished, type RuntimeStatus } from '../../core/history.js';
-import type { CreateInstanceOutcome, CreateInstanceRequest, OutgoingMessage, SendMessageOutcome } from '../backend.js';
+import type { CreateInstanceOutcome, CreateInstanceRequest, OutgoingMessage, SendMessageOutcome, SendOnceOutcome } from '../backend.js';
 import type { SqliteStore } from './store.js';
 
 /** An unfinished instance with that id refuses; a finished one is replaced, its data deleted. */
@@ -51,6 +51,25 @@ export function sendMessage(
   if (!allowedStatuses.includes(status)) return { sent: false, reason: 'wrong-status', status };
   store.messages.insert(hub, message, now);
   return { sent: true, status };
+}
+
+/** Keyed client messages (Backend.sendMessagesOnce): a key recorded for the instance refuses, whatever its status now. */
+export function sendMessagesOnce(
+  store: SqliteStore,
+  hub: string,
+  messages: readonly OutgoingMessage[],
+  allowedStatuses: readonly RuntimeStatus[],
+  operationKey: string,
+  now: number,
+): SendOnceOutcome[] {
+  return messages.map((message): SendOnceOutcome => {
+    const status = store.instances.status(hub, message.instanceId);
+    if (status === undefined) return { sent: false, reason: 'not-found' };
+    if (store.operationKeys.isRecorded(hub, message.instanceId, operationKey)) return { sent: false, reason: 'duplicate' };
+    const outcome = sendMessage(store, hub, message, allowedStatuses, now);
+    if (outcome.sent) store.operationKeys.record(hub, message.instanceId, operationKey);
+    return outcome;
+  });
 }
 
 /** An activity's result goes to its instance's inbox while the instance exists (finished or not: the

@@ -20,6 +20,7 @@ import type {
   OutgoingMessage,
   PurgeOutcome,
   SendMessageOutcome,
+  SendOnceOutcome,
   StepCommitOutcome,
   WorkSignal,
 } from '../backend.js';
@@ -28,7 +29,7 @@ import { whenUnlocked } from './busy.js';
 import { commitStep } from './commit.js';
 import { openConnection, type SqliteConnection } from './connection.js';
 import type { SqliteBackendOptions } from './options.js';
-import { createInstance, deliverActivityResult, sendMessage } from './delivery.js';
+import { createInstance, deliverActivityResult, sendMessage, sendMessagesOnce } from './delivery.js';
 import { InstanceHistogram } from './histogram.js';
 import { listHubs } from './hubs.js';
 import { InstanceListing } from './listing.js';
@@ -105,6 +106,13 @@ export class SqliteBackend implements Backend {
     const outcome = await store.writeGrouped('durable', () => sendMessage(store, hub, message, allowedStatuses, this.clock()));
     if (outcome.sent) this.emit(hub, [{ kind: 'orchestration' }]);
     return outcome;
+  }
+
+  async sendMessagesOnce(hub: string, messages: readonly OutgoingMessage[], allowedStatuses: readonly RuntimeStatus[], operationKey: string): Promise<SendOnceOutcome[]> {
+    const { store } = this.prepared;
+    const outcomes = await store.writeGrouped('durable', () => sendMessagesOnce(store, hub, messages, allowedStatuses, operationKey, this.clock()));
+    if (outcomes.some((outcome) => outcome.sent)) this.emit(hub, [{ kind: 'orchestration' }]);
+    return outcomes;
   }
 
   async getInstance(hub: string, instanceId: string, options: { includeInput?: boolean } = {}): Promise<InstanceRecord | undefined> {

@@ -5,6 +5,7 @@ import { whenUnlocked, type BusyWait } from './busy.js';
 import { HistoryStatements } from './history.js';
 import { InstanceStatements } from './instances.js';
 import { MessageStatements } from './messages.js';
+import { OperationKeyStatements } from './operation-keys.js';
 import { GroupCommit, type WriteKind } from './group-commit.js';
 
 export class SqliteStore {
@@ -12,6 +13,7 @@ export class SqliteStore {
   readonly history: HistoryStatements;
   readonly messages: MessageStatements;
   readonly activities: ActivityStatements;
+  readonly operationKeys: OperationKeyStatements;
   private readonly run: Database.Transaction<(work: () => unknown) => unknown>;
   private readonly groupCommit: GroupCommit;
 
@@ -24,6 +26,7 @@ export class SqliteStore {
     this.history = new HistoryStatements(db);
     this.messages = new MessageStatements(db);
     this.activities = new ActivityStatements(db);
+    this.operationKeys = new OperationKeyStatements(db);
     this.run = db.transaction((work: () => unknown) => work());
     this.groupCommit = new GroupCommit(db, durableSynchronous, busyWait);
   }

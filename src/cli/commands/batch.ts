@@ -36,8 +36,8 @@ export function batchCommand(program: Command, io: CliIo): void {
   const batch = program.command('batch').description('apply an operation to every instance matching a filter, as a durable job a worker runs');
   for (const operation of BATCH_OPERATIONS) {
     const command = addFilterOptions(batch.command(commandName(operation)).description(`${operation} every matching instance (a job of the store; prints the job when it ends)`))
-      .option('--chunk-size <n>', 'instances per chunk, 1 to 1000 (default 100)')
-      .option('--rate <n>', 'at most this many instances a second (default 500)')
+      .option('--chunk-size <n>', 'instances per chunk, 1 to 1000 (default 1000)')
+      .option('--rate <n>', 'at most this many instances a second (default 2000)')
       .option('--dry-run', 'print {"matched":N} and start nothing')
       .option('--no-wait', 'print the job at once instead of waiting for it to end');
     if (operation === 'raiseEvent') {

@@ -106,6 +106,51 @@ BEGIN
 END
 $$;
 
+-- Keyed client messages (Backend.sendMessagesOnce), one per instance, as deliver_messages takes them. The
+-- recipients are locked in id order first, so the key check and its recording cannot race: one the key is
+-- recorded for gets nothing (whatever its status now); one whose status is in p_allowed gets its message and
+-- the key, in this transaction. One row per message, in order: the recipient's status (null when it does
+-- not exist) and whether the key was recorded for it already.
+CREATE FUNCTION deliver_messages_once(p_hub text, p_messages jsonb, p_allowed text[], p_key text, p_channel text, p_signal text)
+RETURNS TABLE (recipient_status text, duplicate boolean)
+LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+DECLARE
+  v_ids text[];
+  v_statuses text[];
+  v_keyed text[];
+  v_fresh text[];
+BEGIN
+  SELECT array_agg(l.locked_id), array_agg(l.locked_status) INTO v_ids, v_statuses
+  FROM lock_instances(p_hub, ARRAY(SELECT m->>'instance_id' FROM jsonb_array_elements(p_messages) AS m)) AS l;
+  IF v_ids IS NULL THEN
+    RETURN QUERY SELECT NULL::text, false FROM jsonb_array_elements(p_messages);
+    RETURN;
+  END IF;
+  SELECT coalesce(array_agg(k.instance_id), '{}') INTO v_keyed
+  FROM unnest(v_ids) AS x(id)
+  JOIN operation_keys k ON k.hub = p_hub AND k.instance_id = x.id COLLATE "C" AND k.operation_key = p_key;
+  WITH recorded AS (
+    INSERT INTO operation_keys (hub, instance_id, operation_key)
+    SELECT p_hub, x.id, p_key FROM unnest(v_ids, v_statuses) AS x(id, status)
+    WHERE x.status = ANY(p_allowed) AND x.id <> ALL(v_keyed)
+    ON CONFLICT DO NOTHING
+    RETURNING instance_id
+  )
+  SELECT array_agg(r.instance_id) INTO v_fresh FROM recorded AS r;
+  IF v_fresh IS NOT NULL THEN
+    PERFORM deliver_messages(p_hub,
+      (SELECT jsonb_agg(x.m ORDER BY x.ord) FROM jsonb_array_elements(p_messages) WITH ORDINALITY AS x(m, ord)
+       WHERE x.m->>'instance_id' = ANY(v_fresh)),
+      p_allowed, p_channel, p_signal);
+  END IF;
+  RETURN QUERY
+  SELECT s.status, coalesce(x.m->>'instance_id' = ANY(v_keyed), false)
+  FROM jsonb_array_elements(p_messages) WITH ORDINALITY AS x(m, ord)
+  LEFT JOIN unnest(v_ids, v_statuses) AS s(id, status) ON s.id = x.m->>'instance_id'
+  ORDER BY x.ord;
+END
+$$;
+
 -- Sets ready_at from the instance's inbox as it stands (the instance is locked); returns it.
 CREATE FUNCTION refresh_ready_at(p_hub text, p_id text) RETURNS bigint
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$

@@ -2,5 +2,6 @@
 import type { Migration } from '../../migrate.js';
 import { initial } from './0001_initial.js';
 import { tags } from './0002_tags.js';
+import { operationKeys } from './0003_operation_keys.js';
 
-export const SQLITE_MIGRATIONS: readonly Migration[] = [initial, tags];
+export const SQLITE_MIGRATIONS: readonly Migration[] = [initial, tags, operationKeys];

@@ -1,0 +1,262 @@
+/**
+ * Batch jobs and retention at scale (docs/benchmarks.md, "Batch jobs and retention at scale"), on one store:
+ *   terminate: seed N running instances (started, waiting on an external event), then a batch terminate of
+ *     all of them, timed, with the latency of a stream of hello sequences during it against idle;
+ *   retention: a backlog of finished instances plus a stream of short orchestrations finishing, while
+ *     retention with a keep period of seconds purges; purged/s against finished/s, and the backlog over time.
+ *   node dist/bench/batch-scale.js [--store sqlite|postgres] [--part terminate|retention|both] [--instances 100000]
+ *     [--chunk-size 1000] [--rate 2000] [--backlog 60000] [--finish-rate 1000] [--seconds 60]
+ * Everything is seeded and run through the public client and the store contract.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { Registry, Worker, createTaskHub, defineOrchestrator, silentLogger, type Backend, type OrchestrationContext, type TaskHubClient } from '../src/index.js';
+import type { HistoryEvent, RuntimeStatus } from '../src/core/history.js';
+import { openBenchStore } from './store.js';
+import { benchRegistry, CITIES } from './workloads.js';
+
+const { values: args } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'sqlite' },
+    part: { type: 'string', default: 'both' },
+    instances: { type: 'string', default: '100000' },
+    'chunk-size': { type: 'string' },
+    rate: { type: 'string' },
+    backlog: { type: 'string', default: '60000' },
+    'finish-rate': { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '60' },
+  },
+});
+const HUB = 'bench';
+const SEED_ROUND = 1000;
+
+const waiter = defineOrchestrator('BenchWaiter', function* (context: OrchestrationContext) {
+  return yield* context.waitForExternalEvent<unknown>('Go');
+});
+// The shortest orchestration there is: it finishes in its first step.
+// eslint-disable-next-line require-yield
+const quick = defineOrchestrator('BenchQuick', function* () {
+  return 1;
+});
+
+function registry(): Registry {
+  const result = new Registry().add(waiter, quick);
+  for (const name of benchRegistry.orchestratorNames()) result.orchestrator(name, benchRegistry.getOrchestrator(name)!);
+  for (const name of benchRegistry.activityNames()) result.activity(name, benchRegistry.getActivity(name)!);
+  return result;
+}
+
+type Row = [string, string];
+
+async function main(): Promise<void> {
+  const { storage, cleanup, label } = openBenchStore(args.store);
+  const taskHub = await createTaskHub({ storage, hub: HUB, registry: registry(), worker: false });
+  const rows: Row[] = [['store', label]];
+  try {
+    if (args.part === 'terminate' || args.part === 'both') await batchTerminate(taskHub.client, taskHub.backend, rows);
+    if (args.part === 'retention' || args.part === 'both') await retentionKeepsUp(taskHub.client, taskHub.backend, rows);
+  } finally {
+    const width = Math.max(...rows.map((r) => r[0].length));
+    for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
+    await taskHub.close();
+    await cleanup();
+  }
+}
+
+async function batchTerminate(client: TaskHubClient, backend: Backend, rows: Row[]): Promise<void> {
+  const total = Number(args.instances);
+  let started = performance.now();
+  await seed(backend, total, 'BenchWaiter', 'run', 'Running');
+  rows.push([`seeded ${total} running instances`, `${seconds(started)} s`], ['load average after seeding', loadAverage()]);
+
+  const worker = new Worker({ backend, hub: HUB, registry: registry(), logger: silentLogger });
+  worker.start();
+  try {
+    const idleStarted = performance.now();
+    const idle = await helloLatencies(client, () => performance.now() - idleStarted > 20_000);
+    rows.push(['hello sequence while idle (p50 / p95 / max)', summary(idle)]);
+
+    started = performance.now();
+    const job = await client.startBatch({
+      operation: 'terminate',
+      filter: { name: 'BenchWaiter', runtimeStatus: ['Running'] },
+      ...(args['chunk-size'] ? { chunkSize: Number(args['chunk-size']) } : {}),
+      ...(args.rate ? { ratePerSecond: Number(args.rate) } : {}),
+    });
+    let jobSeconds = 0;
+    let allTerminatedSeconds = 0;
+    const progress = (async () => {
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        if (jobSeconds === 0 && (await client.getBatch(job.id)).state === 'completed') jobSeconds = Number(seconds(started));
+        const running = (await client.countInstances({ name: 'BenchWaiter', runtimeStatus: ['Running'] })).Running ?? 0;
+        if (jobSeconds > 0 && running === 0) {
+          allTerminatedSeconds = Number(seconds(started));
+          return;
+        }
+      }
+    })();
+    let finished = false;
+    void progress.then(() => (finished = true));
+    const during = await helloLatencies(client, () => finished);
+    await progress;
+    const final = await client.getBatch(job.id);
+    rows.push(
+      [`batch terminate: job settings`, `chunk ${(await jobInput(client, job.id)).chunkSize}, ${(await jobInput(client, job.id)).ratePerSecond}/s`],
+      [`batch terminate of ${total}: job completed`, `${jobSeconds} s (done ${final.done}, failed ${final.failed})`],
+      [`batch terminate of ${total}: every instance Terminated`, `${allTerminatedSeconds} s (${(total / allTerminatedSeconds).toFixed(0)}/s)`],
+      ['hello sequence during the batch (p50 / p95 / max)', summary(during)],
+      ['p50 during / p50 idle', `${(percentile(during, 0.5) / percentile(idle, 0.5)).toFixed(2)}x`],
+      ['load average after the batch', loadAverage()],
+    );
+  } finally {
+    await worker.stop();
+  }
+}
+
+async function jobInput(client: TaskHubClient, id: string): Promise<{ chunkSize: number; ratePerSecond: number }> {
+  return (await client.getStatus(id, { showInput: true }))!.input as { chunkSize: number; ratePerSecond: number };
+}
+
+/** Hello sequences one after another until `done()`; the time of each from start to completion, in ms. */
+async function helloLatencies(client: TaskHubClient, done: () => boolean): Promise<number[]> {
+  const latencies: number[] = [];
+  while (!done() || latencies.length < 5) {
+    const started = performance.now();
+    const id = await client.startNew('BenchHelloSequence', { input: CITIES });
+    await client.waitForCompletion(id, { timeoutInMilliseconds: 300_000, retryIntervalInMilliseconds: 10 });
+    latencies.push(performance.now() - started);
+  }
+  return latencies;
+}
+
+async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: Row[]): Promise<void> {
+  const backlog = Number(args.backlog);
+  const keepSeconds = 10;
+  let started = performance.now();
+  await seed(backend, backlog, 'BenchQuick', 'old', 'Completed');
+  rows.push([`seeded ${backlog} Completed instances (the backlog)`, `${seconds(started)} s`]);
+  await new Promise((resolve) => setTimeout(resolve, keepSeconds * 1000));
+
+  const worker = new Worker({ backend, hub: HUB, registry: registry(), logger: silentLogger });
+  worker.start();
+  try {
+    const finishRate = Number(args['finish-rate']);
+    const durationMs = Number(args.seconds) * 1000;
+    started = performance.now();
+    let startedCount = 0;
+    // The stream: BenchQuick orchestrations started at finishRate a second, in tenths of a second.
+    const stream = (async () => {
+      while (performance.now() - started < durationMs) {
+        const due = Math.floor(((performance.now() - started) / 1000) * finishRate) - startedCount;
+        if (due > 0) {
+          await Promise.all(Array.from({ length: due }, () => client.startNew('BenchQuick')));
+          startedCount += due;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    await client.setRetention({ completedDays: keepSeconds / 86_400, intervalSeconds: 1 });
+    const samples: string[] = [];
+    // Counted from the instances themselves (the retention's own total moves only when a run ends):
+    // purged = what was there and is gone; finished = started and no longer unfinished.
+    const measure = async () => {
+      const counts = await client.countInstances({ name: 'BenchQuick' });
+      const present = Object.values(counts).reduce((sum, count) => sum + count, 0);
+      const unfinished = (counts.Pending ?? 0) + (counts.Running ?? 0);
+      return { at: performance.now(), purged: backlog + startedCount - present, finished: startedCount - unfinished, completed: counts.Completed ?? 0 };
+    };
+    let last = await measure();
+    let drainedAt: number | undefined;
+    while (performance.now() - started < durationMs) {
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      const now = await backend.now();
+      const current = await measure();
+      const overdue = (await client.countInstances({ name: 'BenchQuick', runtimeStatus: ['Completed'], createdTimeTo: new Date(now - keepSeconds * 1000) })).Completed ?? 0;
+      const window = (current.at - last.at) / 1000;
+      samples.push(
+        `t=${seconds(started)} s: finished ${((current.finished - last.finished) / window).toFixed(0)}/s, purged ${((current.purged - last.purged) / window).toFixed(0)}/s, ` +
+          `Completed ${current.completed}, created before the keep period ${overdue}`,
+      );
+      if (drainedAt === undefined && current.purged >= backlog) drainedAt = current.at;
+      last = current;
+    }
+    await stream;
+    const end = await measure();
+    const totalSeconds = (end.at - started) / 1000;
+    rows.push(
+      [`retention (keep ${keepSeconds} s, every 1 s), ${args.seconds} s`, `purged ${end.purged} (${(end.purged / totalSeconds).toFixed(0)}/s; ${backlog} of them the backlog)`],
+      [`stream asked ${finishRate}/s`, `started ${startedCount} (${(startedCount / totalSeconds).toFixed(0)}/s), finished ${end.finished} (${(end.finished / totalSeconds).toFixed(0)}/s)`],
+      [`backlog of ${backlog} purged`, drainedAt === undefined ? 'not within the run' : `within ${((drainedAt - started) / 1000).toFixed(0)} s`],
+      ...samples.map((sample, index): Row => [`  sample ${index + 1}`, sample]),
+      ['load average after retention', loadAverage()],
+    );
+  } finally {
+    await worker.stop();
+  }
+}
+
+/**
+ * Creates `total` instances of `name` and runs their first step through the store contract, as a worker
+ * would: Running (started, waiting on an event: the history holds only the start) or Completed.
+ * SEED_ROUND at a time, concurrently.
+ */
+async function seed(backend: Backend, total: number, name: string, prefix: string, status: RuntimeStatus): Promise<void> {
+  const tag = randomBytes(4).toString('hex');
+  for (let first = 0; first < total; first += SEED_ROUND) {
+    const count = Math.min(SEED_ROUND, total - first);
+    await Promise.all(Array.from({ length: count }, (_, k) => {
+      const executionId = randomBytes(8).toString('hex');
+      const timestamp = new Date().toISOString();
+      return backend.createInstance(HUB, {
+        instanceId: `${prefix}-${tag}-${first + k}`,
+        executionId,
+        name,
+        startEvent: { type: 'ExecutionStarted', eventId: -1, timestamp, name, executionId },
+      });
+    }));
+    let claimed = 0;
+    while (claimed < count) {
+      const items = await backend.claimOrchestrations(HUB, { workerId: 'seeder', max: count - claimed, leaseMs: 60_000 });
+      claimed += items.length;
+      await Promise.all(items.map((item) => {
+        const timestamp = new Date().toISOString();
+        const events: HistoryEvent[] = [
+          { type: 'OrchestratorStarted', eventId: -1, timestamp },
+          ...item.messages.map((m) => m.event),
+          ...(status === 'Completed' ? [{ type: 'ExecutionCompleted', eventId: -1, timestamp, orchestrationStatus: 'Completed', result: '1' } as HistoryEvent] : []),
+          { type: 'OrchestratorCompleted', eventId: -1, timestamp },
+        ];
+        return backend.commitOrchestration(HUB, item, {
+          instance: status === 'Completed' ? { status, output: '1' } : { status },
+          ops: [
+            { op: 'appendHistory', events },
+            { op: 'deleteMessages', ids: item.messages.map((m) => m.id) },
+            ...(status === 'Completed' ? [{ op: 'deleteAllMessages' } as const, { op: 'dropUnleasedTasks' } as const] : []),
+          ],
+        });
+      }));
+    }
+  }
+}
+
+function seconds(since: number): string {
+  return ((performance.now() - since) / 1000).toFixed(1);
+}
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+function summary(samples: number[]): string {
+  return `${percentile(samples, 0.5).toFixed(0)} / ${percentile(samples, 0.95).toFixed(0)} / ${Math.max(...samples).toFixed(0)} ms (${samples.length} runs)`;
+}
+
+/** The machine is shared (docs/benchmarks.md says so): the load average goes with every figure. */
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+await main();
