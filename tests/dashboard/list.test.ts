@@ -135,7 +135,7 @@ describe('the instance list', () => {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     assert.deepEqual(await listedIds(page), ['live-1'], 'paused: the list stays as it was');
     await page.getByRole('button', { name: /^Live/ }).click();
-    await eventually(async () => assert.deepEqual(await listedIds(page), ['live-1', 'live-2']), 5000);
+    await eventually(async () => assert.deepEqual(await listedIds(page), ['live-2', 'live-1']), 5000);
     await page.close();
   });
 });
