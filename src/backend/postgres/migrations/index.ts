@@ -5,5 +5,6 @@ import { initial } from './0001_initial.js';
 import { serverFunctions } from './0002_server_functions.js';
 import { definitions } from './0003_definitions.js';
 import { tags } from './0004_tags.js';
+import { instanceCounts } from './0005_instance_counts.js';
 
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [initial, serverFunctions, definitions, tags];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [initial, serverFunctions, definitions, tags, instanceCounts];
