@@ -25,9 +25,9 @@ export async function purgeInstance(store: PostgresStore, hub: string, instanceI
 /**
  * Deletes matching finished instances, `batchSize` per transaction, so running work is never held up
  * behind one long transaction. Returns how many were deleted. Each finished status is walked in the order
- * of instances_by_status from where the previous batch stopped: a batch reads only its own index range,
- * where "the first matching rows" would scan, batch after batch, the rows already deleted (dead until a
- * vacuum), and without statistics the planner may even bitmap-scan the whole hub for each batch of 500.
+ * of instances_by_status from where the previous batch stopped, so a batch reads only its own index range:
+ * "the first matching rows" again would pass, batch after batch, the index entries of every row deleted so
+ * far (they stay until a vacuum), and the purge would grow with the square of its size.
  */
 export async function purgeInstances(store: PostgresStore, hub: string, query: InstanceQuery, batchSize: number): Promise<number> {
   const statuses = FINISHED_STATUSES.filter((status) => query.statuses === undefined || query.statuses.includes(status));
