@@ -1,12 +1,18 @@
 /**
- * Instance-management workloads on one store: list a page of 100 with filters, count
- * per status, purge 100k finished instances while orchestrations keep running, and read the status with
- * history of a 10k-event instance.
- *   node dist/bench/management.js [--store sqlite|postgres] [--instances 100000]
+ * Instance-management workloads on one store: list a page of 100 with each filter (oldest and newest
+ * first), count per status, the dashboard's histogram, the status with history of a 10k-event instance, and
+ * purges of finished instances (a tenth of them, then the rest) while hello sequences keep running, whose
+ * latency is measured idle first.
+ *   node dist/bench/management.js [--store sqlite|postgres] [--instances 1000000] [--seed-only]
+ * The instances are seeded through the Backend's own methods (create, claim, commit), `--lanes` rounds of
+ * 1,000 at once, each with a `tenant` tag of 1,000 values. `--seed-only` seeds, prints the store's
+ * connection string and leaves the store in place, not vacuumed (to look at plans with EXPLAIN); drop it
+ * afterwards.
  */
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { Worker, createTaskHub, silentLogger, type Backend } from '../src/index.js';
+import { Worker, createTaskHub, silentLogger, type Backend, type TaskHubClient } from '../src/index.js';
 import type { HistoryEvent, RuntimeStatus } from '../src/core/history.js';
 import { openBenchStore } from './store.js';
 import { benchRegistry, CITIES } from './workloads.js';
@@ -14,122 +20,201 @@ import { benchRegistry, CITIES } from './workloads.js';
 const { values: args } = parseArgs({
   options: {
     store: { type: 'string', default: 'sqlite' },
-    instances: { type: 'string', default: '100000' },
+    instances: { type: 'string', default: '1000000' },
+    lanes: { type: 'string', default: '2' },
+    'seed-only': { type: 'boolean', default: false },
   },
 });
 const HUB = 'bench';
 const FINISHED: RuntimeStatus[] = ['Completed', 'Completed', 'Completed', 'Failed', 'Terminated'];
+const TENANTS = 1000;
+const ROUND = 1000;
 
 async function main(): Promise<void> {
   const { storage, cleanup, label } = openBenchStore(args.store);
   const taskHub = await createTaskHub({ storage, hub: HUB, registry: benchRegistry, worker: false });
   const { client, backend } = taskHub;
+  let keep = false;
   try {
     const total = Number(args.instances);
+    const lanes = Number(args.lanes);
+    const tenth = Math.floor(total / 10);
     const seedStarted = performance.now();
     const createdFrom = new Date(await backend.now());
-    await seedFinishedInstances(backend, total);
+    await seedFinishedInstances(backend, 0, tenth, lanes);
+    // Instances created up to here are the tenth purged first.
+    const tenthSeeded = new Date(await backend.now());
+    await seedFinishedInstances(backend, tenth, total, lanes);
     const seedSeconds = (performance.now() - seedStarted) / 1000;
-    const middle = new Date((createdFrom.getTime() + (await backend.now())) / 2);
+    const seededTo = new Date(await backend.now());
+    const middle = new Date((createdFrom.getTime() + seededTo.getTime()) / 2);
+    const historyId = await seedLongHistory(backend, 10_000);
+    if (args['seed-only']) {
+      keep = true;
+      console.log(`seeded ${total} in ${seedSeconds.toFixed(1)} s; store left in place (not vacuumed): ${storage}`);
+      return;
+    }
+    const vacuumSeconds = args.store === 'postgres' ? await vacuumAnalyze(storage) : undefined;
 
-    const rows: [string, string][] = [['store', label], [`seeded ${total} finished instances`, `${seedSeconds.toFixed(1)} s`]];
-    const time = async (name: string, run: () => Promise<unknown>) => {
+    const rows: [string, string][] = [['store', label], [`seed ${total} finished instances`, `${seedSeconds.toFixed(1)} s`]];
+    if (vacuumSeconds !== undefined) rows.push(['VACUUM (ANALYZE) of the seeded tables', `${vacuumSeconds.toFixed(1)} s`]);
+    const time = async (name: string, run: () => Promise<unknown>, runs = 21) => {
       const samples: number[] = [];
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < runs; i++) {
         const started = performance.now();
         await run();
         samples.push(performance.now() - started);
       }
-      samples.sort((a, b) => a - b);
-      rows.push([name, `${samples[2]!.toFixed(1)} ms (median of 5)`]);
+      rows.push([name, `${percentile(samples, 0.5).toFixed(1)} ms (p50 of ${runs})`]);
     };
-    await time('list 100: status + created range', () =>
-      client.listInstances({ runtimeStatus: ['Failed'], createdTimeFrom: middle, pageSize: 100 }));
-    await time('list 100: instance id prefix', () => client.listInstances({ instanceIdPrefix: 'seed-5', pageSize: 100 }));
-    await time('list 100: orchestrator name', () => client.listInstances({ name: 'Seeded', pageSize: 100 }));
-    let token: string | undefined;
-    await time('list 100: next page by continuation token', async () => {
-      token = (await client.listInstances({ pageSize: 100, continuationToken: token })).continuationToken;
-    });
+    for (const newestFirst of [false, true]) {
+      const order = newestFirst ? ', newest first' : '';
+      const orderBy = newestFirst ? ('newest' as const) : undefined;
+      await time(`list 100: status + created range${order}`, () =>
+        client.listInstances({ runtimeStatus: ['Failed'], createdTimeFrom: middle, pageSize: 100, orderBy }));
+      await time(`list 100: instance id prefix${order}`, () => client.listInstances({ instanceIdPrefix: 'seed-5', pageSize: 100, orderBy }));
+      await time(`list 100: orchestrator name${order}`, () => client.listInstances({ name: 'Seeded', pageSize: 100, orderBy }));
+      await time(`list 100: tag tenant${order}`, () => client.listInstances({ tags: { tenant: 't-421' }, pageSize: 100, orderBy }));
+      let token: string | undefined;
+      await time(`list 100: next page by continuation token${order}`, async () => {
+        token = (await client.listInstances({ pageSize: 100, continuationToken: token, orderBy })).continuationToken;
+      });
+    }
     await time('count per status (all)', () => client.countInstances());
-
-    const historyId = await seedLongHistory(backend, 10_000);
+    await time('count per status, one tag', () => client.countInstances({ tags: { tenant: 't-421' } }));
+    await time('histogram: created per minute by status, whole range', () =>
+      client.instanceHistogram({}, { origin: new Date(Math.floor(createdFrom.getTime() / 60_000) * 60_000), intervalMs: 60_000 }));
     await time('status with showHistory, 10k events', () => client.getStatus(historyId, { showHistory: true, showHistoryOutput: true }));
 
     // The worker starts only now: seeded instances name an orchestrator it does not have.
     const worker = new Worker({ backend, hub: HUB, registry: benchRegistry, logger: silentLogger });
     worker.start();
-    const running = Array.from({ length: 100 }, () => client.startNew('BenchHelloSequence', { input: CITIES }));
-    const latencies: number[] = [];
-    const keepRunning = (async () => {
-      const ids = await Promise.all(running);
-      for (const id of ids) {
-        const started = performance.now();
-        await client.waitForCompletion(id, { timeoutInMilliseconds: 120_000, retryIntervalInMilliseconds: 20 });
-        latencies.push(performance.now() - started);
-      }
-    })();
-    const purgeStarted = performance.now();
-    const { instancesDeleted } = await client.purgeInstanceHistoryBy({ createdTimeFrom: createdFrom });
-    rows.push([`purge ${instancesDeleted} finished instances by filter`, `${((performance.now() - purgeStarted) / 1000).toFixed(2)} s`]);
-    await keepRunning;
-    latencies.sort((a, b) => a - b);
-    rows.push(['100 hello sequences during the purge: slowest wait', `${latencies.at(-1)!.toFixed(0)} ms`]);
+    const idle = await helloLatencies(client, () => false);
+    rows.push(['hello sequence latency, idle (10 at a time)', describe(idle)]);
+    const purge = async (name: string, filter: { createdTimeFrom?: Date; createdTimeTo?: Date }) => {
+      let purging = true;
+      const during = helloLatencies(client, () => purging);
+      const started = performance.now();
+      const { instancesDeleted } = await client.purgeInstanceHistoryBy(filter);
+      const seconds = (performance.now() - started) / 1000;
+      purging = false;
+      rows.push([`purge ${instancesDeleted} finished instances (${name})`, `${seconds.toFixed(2)} s`]);
+      rows.push([`  hello sequence latency during it`, describe(await during)]);
+    };
+    await purge('the first tenth', { createdTimeFrom: createdFrom, createdTimeTo: tenthSeeded });
+    await purge('the rest', { createdTimeFrom: createdFrom });
     await worker.stop();
 
     const width = Math.max(...rows.map((r) => r[0].length));
     for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
   } finally {
     await taskHub.close();
-    await cleanup();
+    if (!keep) await cleanup();
   }
 }
 
-/** Creates instances and finishes them with a two-event history, 1,000 per round of claims and commits. */
-async function seedFinishedInstances(backend: Backend, total: number): Promise<void> {
-  const batch = 1000;
-  for (let first = 0; first < total; first += batch) {
-    const count = Math.min(batch, total - first);
+/**
+ * What autovacuum does on a default server, done once here because this machine's server runs with
+ * autovacuum off (`SHOW autovacuum`): statistics for the planner, and the visibility map that lets counts
+ * and the histogram answer from their indexes alone.
+ */
+async function vacuumAnalyze(storage: string): Promise<number> {
+  const started = performance.now();
+  const url = new URL(storage);
+  const schema = url.searchParams.get('schema')!;
+  url.search = '';
+  const db = new pg.Client({ connectionString: url.toString() });
+  await db.connect();
+  try {
+    const tables = ['instances', 'instance_tags', 'history', 'messages', 'activity_tasks'].map((table) => `${schema}.${table}`);
+    await db.query(`VACUUM (ANALYZE) ${tables.join(', ')}`);
+  } finally {
+    await db.end();
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** Hello sequences, 10 at a time, each timed from start to completion: at least 100, and on while `more()`. */
+async function helloLatencies(client: TaskHubClient, more: () => boolean): Promise<number[]> {
+  const latencies: number[] = [];
+  const chain = async () => {
+    for (let i = 0; i < 10 || more(); i++) {
+      const started = performance.now();
+      const id = await client.startNew('BenchHelloSequence', { input: CITIES });
+      await client.waitForCompletion(id, { timeoutInMilliseconds: 120_000 });
+      latencies.push(performance.now() - started);
+    }
+  };
+  await Promise.all(Array.from({ length: 10 }, chain));
+  return latencies;
+}
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+function describe(latencies: number[]): string {
+  return `p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms (${latencies.length})`;
+}
+
+/** Seeds instances `from`…`to`-1, `lanes` rounds of ROUND at once. */
+async function seedFinishedInstances(backend: Backend, from: number, to: number, lanes: number): Promise<void> {
+  let next = from;
+  const lane = async () => {
+    while (next < to) {
+      const first = next;
+      const count = Math.min(ROUND, to - first);
+      next += count;
+      await seedRound(backend, first, count);
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+}
+
+/** Creates `count` instances and finishes them with a two-event history. A lane may claim another lane's
+ *  instances; every lane claims as many as it created, so all are finished when the lanes end. */
+async function seedRound(backend: Backend, first: number, count: number): Promise<void> {
+  await Promise.all(
+    Array.from({ length: count }, (_, k) => {
+      const instanceId = `seed-${first + k}`;
+      const executionId = randomBytes(8).toString('hex');
+      const timestamp = new Date().toISOString();
+      return backend.createInstance(HUB, {
+        instanceId,
+        executionId,
+        name: 'Seeded',
+        input: '{"n":1}',
+        tags: { tenant: `t-${(first + k) % TENANTS}` },
+        startEvent: { type: 'ExecutionStarted', eventId: -1, timestamp, name: 'Seeded', executionId, input: '{"n":1}' },
+      });
+    }),
+  );
+  let claimed = 0;
+  while (claimed < count) {
+    const items = await backend.claimOrchestrations(HUB, { workerId: 'seeder', max: count - claimed, leaseMs: 600_000 });
+    claimed += items.length;
     await Promise.all(
-      Array.from({ length: count }, (_, k) => {
-        const instanceId = `seed-${first + k}`;
-        const executionId = randomBytes(8).toString('hex');
+      items.map((item, k) => {
+        const status = FINISHED[k % FINISHED.length]!;
         const timestamp = new Date().toISOString();
-        return backend.createInstance(HUB, {
-          instanceId,
-          executionId,
-          name: 'Seeded',
-          input: '{"n":1}',
-          startEvent: { type: 'ExecutionStarted', eventId: -1, timestamp, name: 'Seeded', executionId, input: '{"n":1}' },
+        const events: HistoryEvent[] = [
+          ...item.messages.map((m) => m.event),
+          status === 'Terminated'
+            ? { type: 'ExecutionTerminated', eventId: -1, timestamp, reason: 'seeded' }
+            : { type: 'ExecutionCompleted', eventId: -1, timestamp, orchestrationStatus: status === 'Failed' ? 'Failed' : 'Completed', result: '1' },
+        ];
+        return backend.commitOrchestration(HUB, item, {
+          instance: { status, output: '1' },
+          ops: [
+            { op: 'appendHistory', events },
+            { op: 'deleteMessages', ids: item.messages.map((m) => m.id) },
+            { op: 'deleteAllMessages' },
+            { op: 'dropUnleasedTasks' },
+          ],
         });
       }),
     );
-    let claimed = 0;
-    while (claimed < count) {
-      const items = await backend.claimOrchestrations(HUB, { workerId: 'seeder', max: count - claimed, leaseMs: 60_000 });
-      claimed += items.length;
-      await Promise.all(
-        items.map((item, k) => {
-          const status = FINISHED[k % FINISHED.length]!;
-          const timestamp = new Date().toISOString();
-          const events: HistoryEvent[] = [
-            ...item.messages.map((m) => m.event),
-            status === 'Terminated'
-              ? { type: 'ExecutionTerminated', eventId: -1, timestamp, reason: 'seeded' }
-              : { type: 'ExecutionCompleted', eventId: -1, timestamp, orchestrationStatus: status === 'Failed' ? 'Failed' : 'Completed', result: '1' },
-          ];
-          return backend.commitOrchestration(HUB, item, {
-            instance: { status, output: '1' },
-            ops: [
-              { op: 'appendHistory', events },
-              { op: 'deleteMessages', ids: item.messages.map((m) => m.id) },
-              { op: 'deleteAllMessages' },
-              { op: 'dropUnleasedTasks' },
-            ],
-          });
-        }),
-      );
-    }
   }
 }
 

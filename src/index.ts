@@ -2,7 +2,7 @@
 export { createTaskHub, type TaskHub, type TaskHubOptions } from './taskhub.js';
 export { openBackend, type OpenBackendOptions } from './backend/open.js';
 // A store is opened here or given as a Backend; the store contract's other types are for store authors.
-export type { Backend, HistogramCount, WorkSignal } from './backend/backend.js';
+export type { Backend, HistogramCount, ListOrder, WorkSignal } from './backend/backend.js';
 
 export { Registry } from './authoring/registry.js';
 export {

@@ -187,8 +187,13 @@ export interface InstanceQuery {
   tags?: Tags;
 }
 
+/** The listing order by creation time: `oldest` first (the default) or `newest` first; ties by creation order. */
+export type ListOrder = 'oldest' | 'newest';
+
 export interface ListInstancesRequest extends InstanceQuery {
   pageSize: number;
+  /** Default `oldest`. Both orders page by a keyset of an index; a token is only valid in its own order. */
+  orderBy?: ListOrder;
   /** Opaque, from the previous page. */
   continuationToken?: string;
   includeInput: boolean;

@@ -5,6 +5,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError as UsageError } from 'commander';
+import type { ListOrder } from '../backend/backend.js';
 import type { RuntimeStatus } from '../core/history.js';
 import { parseTagArguments, type Tags } from '../core/tags.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -114,6 +115,14 @@ export function parseOptionalStatuses(values: readonly string[] | undefined): Ru
   const statuses = parseRuntimeStatuses(values);
   if (statuses.length === 0) throw new InvalidArgumentError('--runtime-status needs at least one status name');
   return statuses;
+}
+
+/** `--order-by oldest|newest` (any letter case). */
+export function parseListOrder(value: string | undefined): ListOrder | undefined {
+  if (value === undefined) return undefined;
+  const order = value.toLowerCase();
+  if (order !== 'oldest' && order !== 'newest') throw new InvalidArgumentError(`--order-by is oldest or newest, not ${JSON.stringify(value)}`);
+  return order;
 }
 
 /** Commander's collector for a repeatable option (`--tag a:1 --tag b:2`). */

@@ -19,7 +19,7 @@ import {
 } from '../errors.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../limits.js';
 import { validateTags } from '../core/tags.js';
-import { validateDate, validateHubName, validateInstanceId, validateName, validateRuntimeStatuses } from './validation.js';
+import { validateDate, validateHubName, validateInstanceId, validateListOrder, validateName, validateRuntimeStatuses } from './validation.js';
 import { toOrchestrationStatus, toStatusJson, type OrchestrationStatus } from './status-view.js';
 import {
   createCheckStatusResponse,
@@ -162,6 +162,7 @@ export class TaskHubClient {
       ...toQuery(options),
       pageSize,
       continuationToken: options.continuationToken || undefined,
+      orderBy: validateListOrder(options.orderBy),
       includeInput: showInput,
     });
     return {

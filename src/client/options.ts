@@ -1,5 +1,5 @@
 /** What callers pass to the client's queries and waits, and its translation to the backend's query. */
-import type { InstanceQuery } from '../backend/backend.js';
+import type { InstanceQuery, ListOrder } from '../backend/backend.js';
 import type { RuntimeStatus } from '../core/history.js';
 import { validateTags, type Tags } from '../core/tags.js';
 import type { OrchestrationStatus } from './status-view.js';
@@ -36,6 +36,8 @@ export interface ListOptions extends InstanceFilter {
   /** Default 100, at most 1000. */
   pageSize?: number;
   continuationToken?: string;
+  /** (beyond DF) `oldest` first by creation time (the default, as Durable Functions) or `newest` first. */
+  orderBy?: ListOrder;
   /** Default true, as Durable Functions (its clients never send the flag on lists). */
   showInput?: boolean;
 }

@@ -5,6 +5,7 @@
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../core/history.js';
 import { printable, validateName } from '../core/names.js';
 import { InvalidArgumentError } from '../errors.js';
+import type { ListOrder } from '../backend/backend.js';
 
 export { escapeCodePoint, validateInstanceId, validateName } from '../core/names.js';
 
@@ -95,6 +96,16 @@ export function validateRuntimeStatuses(value: unknown): RuntimeStatus[] | undef
     if (typeof name !== 'string') throw new InvalidArgumentError(`runtimeStatus must hold runtime status names, not ${typeof name}s`);
     return parseRuntimeStatus(name);
   });
+}
+
+const LIST_ORDERS: readonly ListOrder[] = ['oldest', 'newest'];
+
+export function validateListOrder(value: unknown): ListOrder | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !(LIST_ORDERS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`the list order must be ${LIST_ORDERS.join(' or ')}, not ${JSON.stringify(value)}`);
+  }
+  return value as ListOrder;
 }
 
 export function validateDate(what: string, value: unknown): Date | undefined {

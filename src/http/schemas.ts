@@ -116,6 +116,8 @@ export interface ListQuery extends FilterQuery {
   name?: string;
   showInput?: boolean;
   top?: number;
+  /** `oldest` (the default) or `newest`: the listing order by creation time. */
+  orderBy?: string;
 }
 export const CONTINUATION_HEADER = 'x-ms-continuation-token';
 /** The filter of `GET …/instances`, which the counts and the histogram take as well. */
@@ -131,6 +133,7 @@ export const listSchema = {
     ...instanceFilterProperties,
     showInput: flag,
     top: { type: 'integer', finite: true, minimum: 1, maximum: MAX_PAGE_SIZE },
+    orderBy: text,
   }),
   headers: { type: 'object', properties: { [CONTINUATION_HEADER]: text } },
 } as const;

@@ -1,8 +1,10 @@
 /**
  * Reading instances: `GET /instances/{id}` (200 when finished, 202 with `Location` and `Retry-After: 5`
- * while it runs) and `GET /instances` (one page, with `x-ms-continuation-token` in and out).
+ * while it runs) and `GET /instances` (one page, with `x-ms-continuation-token` in and out, oldest or
+ * newest first by `orderBy`).
  */
 import type { FastifyInstance } from 'fastify';
+import type { ListOrder } from '../backend/backend.js';
 import { isFinished } from '../core/history.js';
 import { InstanceNotFoundError } from '../errors.js';
 import { errorMediaType } from './error-media-type.js';
@@ -50,6 +52,8 @@ export function registerStatusRoutes(app: FastifyInstance, context: RouteContext
       showInput: query.showInput,
       pageSize: query.top,
       continuationToken: request.headers[CONTINUATION_HEADER] as string | undefined,
+      // Checked by the client: anything but oldest or newest is a 400 naming both.
+      orderBy: query.orderBy as ListOrder | undefined,
     });
     const headers: Record<string, string> = page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {};
     return sendJson(reply, 200, page.instances.map(statusJson), headers);

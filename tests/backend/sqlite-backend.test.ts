@@ -160,6 +160,37 @@ describe('SQLite instance-id prefixes', () => {
   });
 });
 
+describe('SQLite planner statistics', () => {
+  it('are gathered once 10,000 instances were created, after which a tag filter reads the tagged instances by id', async () => {
+    const path = freshPath();
+    const backend = await openSqliteBackend(path);
+    const tagPlan = () => {
+      const db = new Database(path, { readonly: true });
+      try {
+        const sql = `SELECT row_seq FROM instances WHERE hub = ? AND instance_id IN
+          (SELECT instance_id FROM instance_tags WHERE hub = ? AND key = 'tenant' AND value = 't-7') ORDER BY created_at DESC, row_seq DESC LIMIT 101`;
+        const analyzed = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").get() !== undefined;
+        return { analyzed, plan: (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(HUB, HUB) as { detail: string }[]).map((row) => row.detail).join(' | ') };
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      for (let first = 0; first < 10_000; first += 1000) {
+        await Promise.all(Array.from({ length: 1000 }, (_, k) =>
+          backend.createInstance(HUB, { ...startRequest(`stats-${first + k}`), tags: { tenant: `t-${(first + k) % 100}` } })));
+        if (first < 9000) assert.equal(tagPlan().analyzed, false, `not yet at ${first + 1000}`);
+      }
+      for (let i = 0; i < 100 && !tagPlan().analyzed; i++) await sleep(20);
+      const { analyzed, plan } = tagPlan();
+      assert.ok(analyzed, 'sqlite_stat1 exists');
+      assert.match(plan, /SEARCH instances USING INDEX instances_by_id \(hub=\? AND instance_id=\?\)/, plan);
+    } finally {
+      await backend.close();
+    }
+  });
+});
+
 describe('SQLite clock', () => {
   it('times visibility and leases by the injected clock, so tests need not sleep', async () => {
     let now = Date.UTC(2030, 0, 1);

@@ -142,6 +142,22 @@ describe('taskhub get-instances', () => {
     assert.deepEqual([...seen].sort(), [...ids, 'other-1'].sort(), 'every instance once, none repeated or skipped');
   });
 
+  it('--order-by newest lists newest first, paging on with its own token; oldest is the default; anything else is a usage error', async () => {
+    const all = [...ids, 'other-1'];
+    const oldest = parsePage((await cli.run(['get-instances', '--top', '100', '--order-by', 'oldest'])).stdout);
+    assert.deepEqual(oldest.instances.map((s) => s.instanceId), all);
+    const first = await cli.run(['get-instances', '--top', '7', '--order-by', 'Newest']);
+    assert.equal(first.code, 0, first.stderr);
+    const page1 = parsePage(first.stdout);
+    const page2 = parsePage((await cli.run(['get-instances', '--top', '7', '--order-by', 'newest', '--continuation-token', page1.token])).stdout);
+    assert.deepEqual([...page1.instances, ...page2.instances].map((s) => s.instanceId), [...all].reverse());
+    assert.equal(page2.token, '');
+    const bad = await cli.run(['get-instances', '--order-by', 'sideways']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--order-by is oldest or newest, not "sideways"/);
+    assert.doesNotMatch(bad.stderr, /at .*\.js/, 'no stack trace');
+  });
+
   it('--top sets the page size', async () => {
     const page = parsePage((await cli.run(['get-instances', '--top', '4'])).stdout);
     assert.equal(page.instances.length, 4);

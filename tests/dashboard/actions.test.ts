@@ -120,7 +120,7 @@ describe('bulk actions', () => {
     const running = [await waitingApproval(suite.server, 'bulk-1'), await waitingApproval(suite.server, 'bulk-2')];
     const done = await startInstance(suite.server, 'HelloWorld', { id: 'bulk-3' });
     const page = await suite.browser.open(suite.server, '/?prefix=bulk-');
-    await eventually(async () => assert.deepEqual(await listedIds(page), ['bulk-1', 'bulk-2', 'bulk-3']));
+    await eventually(async () => assert.deepEqual(await listedIds(page), ['bulk-3', 'bulk-2', 'bulk-1']));
     const bulk = async (action: string, ids: string[]) => {
       for (const id of ids) await page.getByLabel(`Select ${id}`).check();
       await page.getByRole('region', { name: 'Selected instances' }).getByRole('button', { name: `${action}…` }).click();

@@ -13,7 +13,7 @@ describe('the instance list', () => {
   test('shows every instance with its columns, and per-status counts that match the API', async () => {
     const page = await suite.browser.open(suite.server);
     await eventually(async () => assert.equal((await listedIds(page)).length, 5));
-    const listed = (await suite.server.api('GET', '/instances')).body.map((instance: { instanceId: string }) => instance.instanceId);
+    const listed = (await suite.server.api('GET', '/instances?orderBy=newest')).body.map((instance: { instanceId: string }) => instance.instanceId);
     assert.deepEqual(await listedIds(page), listed);
     const row = page.locator('tr', { has: page.getByRole('link', { name: 'list-w-1' }) });
     assert.equal(await row.locator('td[data-label="Orchestrator"]').textContent(), 'Approval');
@@ -54,7 +54,7 @@ describe('the instance list', () => {
     assert.equal(new URL(page.url()).searchParams.get('status'), 'Completed,Failed');
 
     await page.getByLabel('Instance id starts with').fill('list-a-');
-    await eventually(async () => assert.deepEqual(await listedIds(page), ['list-a-1', 'list-a-2', 'list-a-3']));
+    await eventually(async () => assert.deepEqual(await listedIds(page), ['list-a-3', 'list-a-2', 'list-a-1']));
     assert.equal(new URL(page.url()).searchParams.get('prefix'), 'list-a-');
     assert.match((await page.locator('.match-count').textContent()) ?? '', /^3 instances match the filter/);
 
@@ -89,11 +89,23 @@ describe('the instance list', () => {
     await eventually(async () => assert.equal((await listedIds(page)).length, 2));
     const second = await listedIds(page);
     assert.equal(await page.getByRole('button', { name: 'Next ›' }).isDisabled(), true);
-    const all = (await suite.server.api('GET', '/instances?instanceIdPrefix=page-&top=100')).body.map((instance: { instanceId: string }) => instance.instanceId);
+    const all = (await suite.server.api('GET', '/instances?instanceIdPrefix=page-&top=100&orderBy=newest')).body.map((instance: { instanceId: string }) => instance.instanceId);
     assert.deepEqual([...first, ...second], all);
     await page.getByRole('button', { name: '‹ Previous' }).click();
     await eventually(async () => assert.deepEqual(await listedIds(page), first));
     await page.close();
+  });
+
+  test('lists newest first by default; "Oldest first" is kept in the URL and lists in creation order', async () => {
+    const page = await suite.browser.open(suite.server, '/?prefix=list-a-');
+    await eventually(async () => assert.deepEqual(await listedIds(page), ['list-a-3', 'list-a-2', 'list-a-1']));
+    assert.equal(await page.getByLabel('Order').inputValue(), 'newest');
+    await page.getByLabel('Order').selectOption('oldest');
+    await eventually(async () => assert.equal(new URL(page.url()).searchParams.get('order'), 'oldest'));
+    await eventually(async () => assert.deepEqual(await listedIds(page), ['list-a-1', 'list-a-2', 'list-a-3']));
+    const shared = await suite.browser.open(suite.server, '/?prefix=list-a-&order=oldest');
+    await eventually(async () => assert.deepEqual(await listedIds(shared), ['list-a-1', 'list-a-2', 'list-a-3']));
+    await Promise.all([page.close(), shared.close()]);
   });
 
   test('charts the instances created over time, and a bar narrows the filter to its interval', async () => {
@@ -123,7 +135,7 @@ describe('the instance list', () => {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     assert.deepEqual(await listedIds(page), ['live-1'], 'paused: the list stays as it was');
     await page.getByRole('button', { name: /^Live/ }).click();
-    await eventually(async () => assert.deepEqual(await listedIds(page), ['live-1', 'live-2']), 5000);
+    await eventually(async () => assert.deepEqual(await listedIds(page), ['live-2', 'live-1']), 5000);
     await page.close();
   });
 });

@@ -19,6 +19,15 @@ describe('the list filter', () => {
     assert.equal(searchFromFilter(EMPTY_FILTER, new URLSearchParams('taskHub=Orders&status=Failed')).toString(), 'taskHub=Orders', 'other parameters stay');
   });
 
+  test('keeps the list order in the URL only when it is oldest first, and leaves it out of the API filter', () => {
+    assert.equal(EMPTY_FILTER.order, 'newest');
+    const oldest = { ...EMPTY_FILTER, order: 'oldest' as const };
+    assert.equal(searchFromFilter(oldest).toString(), 'order=oldest');
+    assert.deepEqual(filterFromSearch(new URLSearchParams('order=oldest')), oldest);
+    assert.deepEqual(filterFromSearch(new URLSearchParams('order=sideways')), EMPTY_FILTER);
+    assert.equal(apiQuery(oldest, NOW).toString(), '', 'counts and the chart do not take an order');
+  });
+
   test('reads a hand-edited URL leniently: unknown statuses, ranges and sizes fall back to the default', () => {
     assert.deepEqual(filterFromSearch(new URLSearchParams('status=Failed,Sleeping,Running&range=forever&size=7&from=nonsense')), { ...EMPTY_FILTER, statuses: ['Running', 'Failed'] });
     assert.equal(filterFromSearch(new URLSearchParams('range=custom&from=nonsense')).from, undefined);

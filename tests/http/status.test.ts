@@ -191,6 +191,24 @@ describe('GET /runtime/webhooks/durabletask/instances', () => {
     assert.deepEqual([...seen].sort(), [...ids].sort());
   });
 
+  test('orderBy=newest: newest first, paging by its own token; orderBy=oldest is the default order', async () => {
+    const listed = async (query: string, token?: string) => {
+      const answer = await listServer.request('GET', `${BASE}/instances?${query}`, { headers: token ? { 'x-ms-continuation-token': token } : {} });
+      assert.equal(answer.status, 200, query);
+      return { ids: answer.body.map((status: { instanceId: string }) => status.instanceId) as string[], token: answer.headers['x-ms-continuation-token'] as string | undefined };
+    };
+    assert.deepEqual((await listed('orderBy=oldest')).ids, ids);
+    assert.deepEqual((await listed('')).ids, ids);
+    assert.deepEqual((await listed('orderBy=newest')).ids, [...ids].reverse());
+    const first = await listed('orderBy=newest&top=5');
+    const second = await listed('orderBy=newest&top=5', first.token);
+    assert.deepEqual([...first.ids, ...second.ids], [...ids].reverse());
+    assert.equal(second.token, undefined);
+    const mixed = await listServer.request('GET', `${BASE}/instances?top=5`, { headers: { 'x-ms-continuation-token': first.token! } });
+    assert.equal(mixed.status, 400);
+    assert.match(assertErrorBody(mixed), /continuation token is of a listing newest first/);
+  });
+
   test('400 for a bad date, an unknown status name, top out of range, a malformed token', async () => {
     const cases: [string, RegExp, Record<string, string>?][] = [
       ['createdTimeFrom=yesterday', /createdTimeFrom 'yesterday' is not an ISO 8601 date/],
@@ -206,6 +224,7 @@ describe('GET /runtime/webhooks/durabletask/instances', () => {
       ['top=abc', /query parameter 'top' must be integer/],
       ['top=Infinity', /query parameter 'top' must be a finite number/],
       ['showInput=maybe', /query parameter 'showInput' must be boolean/],
+      ['orderBy=createdTime', /the list order must be oldest or newest, not "createdTime"/],
       ['', /continuation token is malformed/, { 'x-ms-continuation-token': 'not a token' }],
     ];
     for (const [query, message, headers] of cases) {

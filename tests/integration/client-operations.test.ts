@@ -345,6 +345,29 @@ for (const kind of storesUnderTest()) {
         assert.equal(page.instances.length, 1, 'any letter case, as on the HTTP API');
       });
 
+      it('lists newest first with orderBy: newest, paging on by its token, and refuses another order', async () => {
+        const prefix = `order-by-${Date.now()}-`;
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) ids.push(await h.client.startNew('HelloWorld', { instanceId: `${prefix}${i}`, input: 'order' }));
+        const listed = async (orderBy: 'oldest' | 'newest' | undefined) => {
+          const seen: string[] = [];
+          let continuationToken: string | undefined;
+          do {
+            const page = await h.client.listInstances({ instanceIdPrefix: prefix, pageSize: 2, orderBy, continuationToken });
+            seen.push(...page.instances.map((status) => status.instanceId));
+            continuationToken = page.continuationToken;
+          } while (continuationToken);
+          return seen;
+        };
+        assert.deepEqual(await listed(undefined), ids);
+        assert.deepEqual(await listed('oldest'), ids);
+        assert.deepEqual(await listed('newest'), [...ids].reverse());
+        const untyped = h.client as unknown as { listInstances: (options: unknown) => Promise<unknown> };
+        await assert.rejects(untyped.listInstances({ orderBy: 'createdTime desc' }), (error: unknown) =>
+          error instanceof InvalidArgumentError && /the list order must be oldest or newest, not "createdTime desc"/.test(error.message));
+        for (const id of ids) await finish(id);
+      });
+
       it('refuses a NUL, control or hidden character in the name and prefix filters alike on every store (issue 13, bug 4)', async () => {
         const id = await h.client.startNew('HelloWorld', { input: 'nul' });
         await finish(id);

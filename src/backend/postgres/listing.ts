@@ -1,5 +1,5 @@
 /**
- * Listing instances with keyset paging over (created_at, row_seq), and counting them per status. One
+ * Listing instances with keyset paging over (created_at, row_seq), either way, and counting them per status. One
  * statement reads a page: the candidates' positions and payload sizes first (octet_length() of a TOASTed
  * value reads its size, not the value), then, by primary key, the rows that fit the page's byte bound
  * (page-budget.ts): large columns beyond the bound are never read.
@@ -22,18 +22,21 @@ export async function listInstances(store: PostgresStore, hub: string, request: 
   if (!Number.isSafeInteger(request.pageSize) || request.pageSize < 1) {
     throw new InvalidArgumentError(`the page size must be a positive integer, not ${request.pageSize}`);
   }
-  const after = request.continuationToken === undefined ? undefined : decodePageToken(request.continuationToken);
+  const newestFirst = request.orderBy === 'newest';
+  const after = request.continuationToken === undefined ? undefined : decodePageToken(request.continuationToken, request.orderBy ?? 'oldest');
   const params = new SqlParams();
   const hubParam = params.add(hub);
   const filters = instanceConditions(request, params, { table: store.tables.instanceTags, hub });
-  const position = after === undefined ? '' : ` AND (created_at, row_seq) > (${params.add(after.createdAt)}, ${params.add(after.rowSeq)})`;
+  // Newest first walks the same indexes backwards.
+  const position = after === undefined ? '' : ` AND (created_at, row_seq) ${newestFirst ? '<' : '>'} (${params.add(after.createdAt)}, ${params.add(after.rowSeq)})`;
+  const order = (prefix: string) => (newestFirst ? `${prefix}created_at DESC, ${prefix}row_seq DESC` : `${prefix}created_at, ${prefix}row_seq`);
   // One more row than the page tells whether another page follows.
   const limit = params.add(request.pageSize + 1);
   const payload = request.includeInput ? `${PAYLOAD_WITHOUT_INPUT} + coalesce(octet_length(input), 0)` : PAYLOAD_WITHOUT_INPUT;
   const select = (status: string) =>
     `SELECT instance_id, created_at, row_seq, ${payload} AS payload_bytes FROM ${store.tables.instances}
     WHERE hub = ${hubParam}${status}${filters}${position}
-    ORDER BY created_at, row_seq LIMIT ${limit}`;
+    ORDER BY ${order('')} LIMIT ${limit}`;
   // Several statuses: one ordered range of instances_by_status each, merged (a Merge Append), rather than
   // `status = ANY(…)`, which would sort every matching row to return one page.
   const statuses = request.statuses;
@@ -41,12 +44,12 @@ export async function listInstances(store: PostgresStore, hub: string, request: 
     statuses === undefined || statuses.length <= 1
       ? select(statusCondition(statuses, params))
       : `SELECT * FROM (${statuses.map((status) => `(${select(` AND status = ${params.add(status)}`)})`).join(' UNION ALL ')}) runs
-        ORDER BY created_at, row_seq LIMIT ${limit}`;
+        ORDER BY ${order('')} LIMIT ${limit}`;
   // A candidate fits while the page's running payload stays within the bound; the first always does.
   const sql = `WITH candidates AS (${candidates}),
     sized AS (
       SELECT c.*, row_number() OVER w AS n, sum(c.payload_bytes) OVER w AS running_bytes FROM candidates c
-      WINDOW w AS (ORDER BY c.created_at, c.row_seq ROWS UNBOUNDED PRECEDING)
+      WINDOW w AS (ORDER BY ${order('c.')} ROWS UNBOUNDED PRECEDING)
     )
     SELECT s.created_at AS position_created_at, s.row_seq AS position_row_seq, i.instance_id IS NOT NULL AS fits, i.*
     FROM sized s
@@ -62,7 +65,10 @@ export async function listInstances(store: PostgresStore, hub: string, request: 
   const last = page[page.length - 1];
   const result: InstancePage = { instances: page.map(toInstanceRecord) };
   if (rows.length > page.length && last !== undefined) {
-    result.continuationToken = encodePageToken({ createdAt: toNumber(last.position_created_at), rowSeq: toNumber(last.position_row_seq) });
+    result.continuationToken = encodePageToken(
+      { createdAt: toNumber(last.position_created_at), rowSeq: toNumber(last.position_row_seq) },
+      request.orderBy ?? 'oldest',
+    );
   }
   return result;
 }

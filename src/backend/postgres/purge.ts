@@ -22,39 +22,50 @@ export async function purgeInstance(store: PostgresStore, hub: string, instanceI
   });
 }
 
-/** Deletes matching finished instances, `batchSize` per transaction, so running work is never held up
- *  behind one long transaction. Returns how many were deleted. */
+/**
+ * Deletes matching finished instances, `batchSize` per transaction, so running work is never held up
+ * behind one long transaction. Returns how many were deleted. Each finished status is walked in the order
+ * of instances_by_status from where the previous batch stopped, so a batch reads only its own index range:
+ * "the first matching rows" again would pass, batch after batch, the index entries of every row deleted so
+ * far (they stay until a vacuum), and the purge would grow with the square of its size.
+ */
 export async function purgeInstances(store: PostgresStore, hub: string, query: InstanceQuery, batchSize: number): Promise<number> {
   const statuses = FINISHED_STATUSES.filter((status) => query.statuses === undefined || query.statuses.includes(status));
-  if (statuses.length === 0) return 0;
   let purged = 0;
-  for (;;) {
-    const batch = await inTransaction(store.pool, async ({ client }) => {
-      const params = new SqlParams();
-      const candidates = await client.query<{ instance_id: string }>(
-        `SELECT instance_id FROM ${store.tables.instances}
-        WHERE hub = ${params.add(hub)} AND status = ANY(${params.add(statuses)}::text[])${instanceConditions(query, params, { table: store.tables.instanceTags, hub })}
-        LIMIT ${params.add(batchSize)}`,
-        params.values,
-      );
-      if (candidates.rows.length === 0) return { candidates: 0, deleted: 0 };
-      // Locked in id order, as commits and deliveries lock, so a purge and a commit wait rather than deadlock;
-      // FOR UPDATE re-checks the status once a lock is granted: an instance replaced by a new Pending one in
-      // the meantime is left alone.
-      const locked = await client.query<{ instance_id: string }>(
-        `SELECT instance_id FROM ${store.tables.instances}
-        WHERE hub = $1 AND instance_id = ANY($2::text[]) AND status = ANY($3::text[])
-        ORDER BY instance_id
-        FOR UPDATE`,
-        [hub, candidates.rows.map((row) => row.instance_id), statuses],
-      );
-      const ids = locked.rows.map((row) => row.instance_id);
-      if (ids.length > 0) await deleteInstances(store, client, hub, ids);
-      return { candidates: candidates.rows.length, deleted: ids.length };
-    });
-    purged += batch.deleted;
-    if (batch.candidates === 0) return purged;
+  for (const status of statuses) {
+    let after: { createdAt: string; rowSeq: string } | undefined;
+    for (;;) {
+      const batch = await inTransaction(store.pool, async ({ client }) => {
+        const params = new SqlParams();
+        const position = after === undefined ? '' : ` AND (created_at, row_seq) > (${params.add(after.createdAt)}, ${params.add(after.rowSeq)})`;
+        const candidates = await client.query<{ instance_id: string; created_at: string; row_seq: string }>(
+          `SELECT instance_id, created_at, row_seq FROM ${store.tables.instances}
+          WHERE hub = ${params.add(hub)} AND status = ${params.add(status)}${instanceConditions(query, params, { table: store.tables.instanceTags, hub })}${position}
+          ORDER BY created_at, row_seq LIMIT ${params.add(batchSize)}`,
+          params.values,
+        );
+        if (candidates.rows.length === 0) return { last: undefined, deleted: 0 };
+        // Locked in id order, as commits and deliveries lock, so a purge and a commit wait rather than deadlock;
+        // FOR UPDATE re-checks the status once a lock is granted: an instance replaced by a new Pending one in
+        // the meantime is left alone.
+        const locked = await client.query<{ instance_id: string }>(
+          `SELECT instance_id FROM ${store.tables.instances}
+          WHERE hub = $1 AND instance_id = ANY($2::text[]) AND status = ANY($3::text[])
+          ORDER BY instance_id
+          FOR UPDATE`,
+          [hub, candidates.rows.map((row) => row.instance_id), statuses],
+        );
+        const ids = locked.rows.map((row) => row.instance_id);
+        if (ids.length > 0) await deleteInstances(store, client, hub, ids);
+        const last = candidates.rows[candidates.rows.length - 1]!;
+        return { last: { createdAt: last.created_at, rowSeq: last.row_seq }, deleted: ids.length };
+      });
+      purged += batch.deleted;
+      if (batch.last === undefined) break;
+      after = batch.last;
+    }
   }
+  return purged;
 }
 
 /**

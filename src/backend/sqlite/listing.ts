@@ -1,5 +1,5 @@
 /**
- * Listing and counting instances, with keyset paging over (created_at, row_seq). A page is read in two
+ * Listing and counting instances, with keyset paging over (created_at, row_seq), either way. A page is read in two
  * statements of one read transaction: first the candidates' positions and payload sizes (octet_length()
  * reads a value's size without its content), then the rows that fit the page's byte bound
  * (page-budget.ts), by row_seq; large columns beyond the bound are never read.
@@ -35,13 +35,14 @@ export class InstanceListing {
     if (!Number.isSafeInteger(request.pageSize) || request.pageSize < 1) {
       throw new InvalidArgumentError(`the page size must be a positive integer, not ${request.pageSize}`);
     }
-    const after = request.continuationToken === undefined ? undefined : decodePageToken(request.continuationToken);
+    const order = request.orderBy ?? 'oldest';
+    const after = request.continuationToken === undefined ? undefined : decodePageToken(request.continuationToken, order);
     // One more row than the page tells whether another page follows.
     const limit = request.pageSize + 1;
     // Each status is read in listing order from instances_by_status and the runs are merged, rather than
     // `status IN (…)`, which would sort every matching row to return one page.
     const runs = (statusesOf(request) ?? [undefined]).map((status) => this.candidates(hub, request, status, after, limit));
-    const candidates = runs.flat().sort(compareListingOrder).slice(0, limit);
+    const candidates = runs.flat().sort(order === 'newest' ? (a, b) => compareListingOrder(b, a) : compareListingOrder).slice(0, limit);
     const counted = candidates.slice(0, request.pageSize);
     const fitting = counted.slice(0, rowsWithinBudget(counted.map((row) => row.payload_bytes), request.maxPayloadBytes ?? MAX_PAGE_PAYLOAD_BYTES));
     const columns = request.includeInput ? `${COLUMNS_WITHOUT_INPUT}, input` : COLUMNS_WITHOUT_INPUT;
@@ -50,7 +51,7 @@ export class InstanceListing {
     const last = fitting[fitting.length - 1];
     const result: InstancePage = { instances: page.map(toInstanceRecord) };
     if (candidates.length > fitting.length && last !== undefined) {
-      result.continuationToken = encodePageToken({ createdAt: last.created_at, rowSeq: last.row_seq });
+      result.continuationToken = encodePageToken({ createdAt: last.created_at, rowSeq: last.row_seq }, order);
     }
     return result;
   }
@@ -87,9 +88,11 @@ export class InstanceListing {
   ): Candidate[] {
     const filter = instanceFilter(request, status);
     const payload = request.includeInput ? `${PAYLOAD_WITHOUT_INPUT} + coalesce(octet_length(input), 0)` : PAYLOAD_WITHOUT_INPUT;
-    const position = after === undefined ? '' : ' AND (created_at, row_seq) > (@afterCreatedAt, @afterRowSeq)';
+    // Newest first walks the same indexes backwards.
+    const newestFirst = request.orderBy === 'newest';
+    const position = after === undefined ? '' : ` AND (created_at, row_seq) ${newestFirst ? '<' : '>'} (@afterCreatedAt, @afterRowSeq)`;
     const statement = this.prepared(`SELECT row_seq, created_at, ${payload} AS payload_bytes FROM instances WHERE hub = @hub${filter.sql}${position}
-      ORDER BY created_at, row_seq LIMIT @limit`);
+      ORDER BY ${newestFirst ? 'created_at DESC, row_seq DESC' : 'created_at, row_seq'} LIMIT @limit`);
     const params = { hub, ...filter.params, limit, ...(after && { afterCreatedAt: after.createdAt, afterRowSeq: after.rowSeq }) };
     return statement.all(params) as Candidate[];
   }

@@ -37,6 +37,7 @@ import { Purger } from './purge.js';
 import { toInstanceRecord } from './rows.js';
 import { applySqliteMigrations, sqliteSchemaIsCurrent } from './schema.js';
 import { emitSignals, subscribeToSignals } from './signals.js';
+import { PlannerStatistics } from './statistics.js';
 import { SqliteStore } from './store.js';
 import { WakeTimes } from './wake.js';
 
@@ -48,6 +49,7 @@ interface Prepared {
   histogram: InstanceHistogram;
   purger: Purger;
   wake: WakeTimes;
+  statistics: PlannerStatistics;
 }
 
 export interface SqliteDurability {
@@ -95,9 +97,13 @@ export class SqliteBackend implements Backend {
   }
 
   async createInstance(hub: string, request: CreateInstanceRequest): Promise<CreateInstanceOutcome> {
-    const { store } = this.prepared;
+    const { store, statistics } = this.prepared;
     const outcome = await store.writeGrouped('durable', () => createInstance(store, hub, request, this.clock()));
-    if (outcome.created) this.emit(hub, [{ kind: 'orchestration' }]);
+    if (outcome.created) {
+      this.emit(hub, [{ kind: 'orchestration' }]);
+      // In a write of its own, after the creation's: the caller does not wait for it.
+      statistics.created((work) => store.write(work));
+    }
     return outcome;
   }
 
@@ -235,6 +241,7 @@ export class SqliteBackend implements Backend {
         listing: new InstanceListing(db),
         histogram: new InstanceHistogram(db),
         purger: new Purger(store),
+        statistics: new PlannerStatistics(db),
         wake: new WakeTimes(db),
       };
     }

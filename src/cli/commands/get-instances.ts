@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { MAX_PAGE_SIZE } from '../../client/client.js';
 import type { CliIo } from '../io.js';
-import { collectRepeated, parseBooleanFlag, parseOptionalDate, parseOptionalStatuses, parseOptionalTags, parseWholeNumber } from '../inputs.js';
+import { collectRepeated, parseBooleanFlag, parseOptionalDate, parseOptionalStatuses, parseListOrder, parseOptionalTags, parseWholeNumber } from '../inputs.js';
 import { continuationTokenLine, writeJson, writeLine } from '../output.js';
 import { addStoreOptions, withClient, type StoreFlags } from '../store.js';
 
@@ -19,12 +19,13 @@ interface GetInstancesFlags extends StoreFlags {
   name?: string;
   showInput?: boolean;
   tag?: string[];
+  orderBy?: string;
 }
 
 export function getInstancesCommand(program: Command, io: CliIo): void {
   const command = program
     .command('get-instances')
-    .description('list instances, newest last, one page at a time')
+    .description('list instances, oldest first unless --order-by newest, one page at a time')
     .option('--created-after <date>', 'only instances created at or after this ISO 8601 date (UTC unless it has an offset)')
     .option('--created-before <date>', 'only instances created at or before this ISO 8601 date')
     .option('--runtime-status <status...>', 'only these statuses, e.g. running completed (any letter case)')
@@ -33,6 +34,7 @@ export function getInstancesCommand(program: Command, io: CliIo): void {
     .option('--instance-id-prefix <prefix>', 'only instance ids starting with this (beyond func durable)')
     .option('--name <orchestrator>', 'only instances of this orchestrator (beyond func durable)')
     .option('--tag <key:value>', 'only instances with this tag; repeat for several, all must match (beyond func durable)', collectRepeated)
+    .option('--order-by <order>', 'oldest (the default) or newest first by creation time (beyond func durable)')
     .option('--show-input [true|false]', 'include inputs (default false; beyond func durable)', parseBooleanFlag);
   addStoreOptions(command).action(async (flags: GetInstancesFlags) => {
     const query = {
@@ -45,6 +47,7 @@ export function getInstancesCommand(program: Command, io: CliIo): void {
       name: flags.name,
       tags: parseOptionalTags(flags.tag),
       showInput: flags.showInput ?? false,
+      orderBy: parseListOrder(flags.orderBy),
     };
     const page = await withClient(io, flags, (client) => client.listInstances(query), 'read');
     writeJson(io.stdout, page.instances);

@@ -9,9 +9,15 @@ export interface InstancePage {
   continuationToken?: string;
 }
 
-export async function listInstances(query: URLSearchParams, pageSize: number, continuationToken: string | undefined, signal?: AbortSignal): Promise<InstancePage> {
+export async function listInstances(
+  query: URLSearchParams,
+  page: { size: number; order: 'newest' | 'oldest' },
+  continuationToken: string | undefined,
+  signal?: AbortSignal,
+): Promise<InstancePage> {
   const search = new URLSearchParams(query);
-  search.set('top', String(pageSize));
+  search.set('top', String(page.size));
+  search.set('orderBy', page.order);
   // The list shows no inputs: a page of large inputs would be read, sent and parsed for nothing.
   search.set('showInput', 'false');
   const response = await api<InstanceStatus[]>('/instances', {

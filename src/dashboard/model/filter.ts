@@ -16,6 +16,13 @@ export const TIME_RANGES: readonly { value: TimeRange; label: string; ms?: numbe
 ];
 
 export const PAGE_SIZES = [25, 50, 100, 200] as const;
+
+/** The list's order by creation time; newest first unless the URL says `order=oldest`. */
+export type ListOrder = 'newest' | 'oldest';
+export const LIST_ORDERS: readonly { value: ListOrder; label: string }[] = [
+  { value: 'newest', label: 'Newest first' },
+  { value: 'oldest', label: 'Oldest first' },
+];
 const DEFAULT_PAGE_SIZE = 50;
 
 export interface ListFilter {
@@ -29,9 +36,11 @@ export interface ListFilter {
   /** Tags as typed: `key:value` pairs separated by spaces; every one must match. */
   tags: string;
   pageSize: number;
+  /** Only the list's order: the counts, the chart and the batch dialogs ignore it. */
+  order: ListOrder;
 }
 
-export const EMPTY_FILTER: ListFilter = { statuses: [], range: 'any', name: '', idPrefix: '', tags: '', pageSize: DEFAULT_PAGE_SIZE };
+export const EMPTY_FILTER: ListFilter = { statuses: [], range: 'any', name: '', idPrefix: '', tags: '', pageSize: DEFAULT_PAGE_SIZE, order: 'newest' };
 
 /** Reads the filter from the page's query string; what it cannot read it leaves at the default. */
 export function filterFromSearch(search: URLSearchParams): ListFilter {
@@ -45,6 +54,7 @@ export function filterFromSearch(search: URLSearchParams): ListFilter {
     idPrefix: search.get('prefix') ?? '',
     tags: search.get('tags') ?? '',
     pageSize: (PAGE_SIZES as readonly number[]).includes(pageSize) ? pageSize : DEFAULT_PAGE_SIZE,
+    order: search.get('order') === 'oldest' ? 'oldest' : 'newest',
   };
   if (range === 'custom') {
     const from = validTime(search.get('from'));
@@ -58,7 +68,7 @@ export function filterFromSearch(search: URLSearchParams): ListFilter {
 /** The page's query string for a filter: only what differs from the default, so URLs stay short. */
 export function searchFromFilter(filter: ListFilter, base = new URLSearchParams()): URLSearchParams {
   const search = new URLSearchParams(base);
-  for (const key of ['status', 'range', 'from', 'to', 'name', 'prefix', 'tags', 'size']) search.delete(key);
+  for (const key of ['status', 'range', 'from', 'to', 'name', 'prefix', 'tags', 'size', 'order']) search.delete(key);
   if (filter.statuses.length > 0) search.set('status', filter.statuses.join(','));
   if (filter.range !== 'any') search.set('range', filter.range);
   if (filter.range === 'custom') {
@@ -69,6 +79,7 @@ export function searchFromFilter(filter: ListFilter, base = new URLSearchParams(
   if (filter.idPrefix) search.set('prefix', filter.idPrefix);
   if (filter.tags) search.set('tags', filter.tags);
   if (filter.pageSize !== DEFAULT_PAGE_SIZE) search.set('size', String(filter.pageSize));
+  if (filter.order !== 'newest') search.set('order', filter.order);
   return search;
 }
 

@@ -6,5 +6,6 @@ import { serverFunctions } from './0002_server_functions.js';
 import { definitions } from './0003_definitions.js';
 import { tags } from './0004_tags.js';
 import { operationKeys } from './0005_operation_keys.js';
+import { instanceCounts } from './0006_instance_counts.js';
 
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [initial, serverFunctions, definitions, tags, operationKeys];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [initial, serverFunctions, definitions, tags, operationKeys, instanceCounts];

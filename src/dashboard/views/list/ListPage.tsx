@@ -1,5 +1,6 @@
 /**
- * The home page: every instance of the hub, filtered by the URL's query string, a page at a time
+ * The home page: every instance of the hub, newest first unless the URL says otherwise, filtered by the
+ * URL's query string, a page at a time
  * (continuation tokens: nothing loads the whole hub), with counts per status, the creation histogram and
  * bulk actions (on a selection, or as a batch job on everything matching); it re-reads itself on live changes.
  */
@@ -7,7 +8,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { countInstances, histogram, listInstances } from '../../api/endpoints.js';
 import { Empty, ErrorMessage, Loading } from '../../components/States.js';
 import { useLiveChanges, useResource } from '../../hooks.js';
-import { PAGE_SIZES, apiQuery, filterFromSearch, isFiltered, searchFromFilter, type ListFilter } from '../../model/filter.js';
+import { LIST_ORDERS, PAGE_SIZES, apiQuery, filterFromSearch, isFiltered, searchFromFilter, type ListFilter } from '../../model/filter.js';
 import { listHref, navigate } from '../../router.js';
 import { BatchByFilterDialog } from './BatchByFilter.js';
 import { BulkBar } from './BulkActions.js';
@@ -36,7 +37,10 @@ export function ListPage({ search, hub, orchestrators }: { search: URLSearchPara
   }, [filterKey, hub]);
   const token = tokens[tokens.length - 1];
 
-  const page = useResource((signal) => listInstances(apiQuery(filter, Date.now()), filter.pageSize, token, signal), [filterKey, hub, token]);
+  const page = useResource(
+    (signal) => listInstances(apiQuery(filter, Date.now()), { size: filter.pageSize, order: filter.order }, token, signal),
+    [filterKey, hub, token],
+  );
   const counts = useResource((signal) => countInstances(apiQuery(filter, Date.now(), []), signal), [withoutStatuses, hub]);
   const chart = useResource((signal) => histogram(apiQuery(filter, Date.now()), HISTOGRAM_INTERVALS, signal), [filterKey, hub]);
   useLiveChanges(() => {
@@ -87,6 +91,16 @@ export function ListPage({ search, hub, orchestrators }: { search: URLSearchPara
           {matching === undefined ? '…' : `${matching.toLocaleString()} instance${matching === 1 ? '' : 's'}`}
           {isFiltered(filter) ? ' match the filter' : ' in this task hub'}
         </p>
+        <label class="field inline">
+          <span>Order</span>
+          <select aria-label="Order" value={filter.order} onChange={(event) => setFilter({ ...filter, order: event.currentTarget.value === 'oldest' ? 'oldest' : 'newest' })}>
+            {LIST_ORDERS.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </label>
         <label class="field inline">
           <span>Per page</span>
           <select aria-label="Per page" value={filter.pageSize} onChange={(event) => setFilter({ ...filter, pageSize: Number(event.currentTarget.value) })}>

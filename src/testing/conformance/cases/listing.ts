@@ -1,7 +1,7 @@
 /** listInstances and countInstances: every filter, alone and combined, paging, tokens. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend, InstanceQuery, InstanceRecord } from '../../../backend/backend.js';
+import type { Backend, InstanceQuery, InstanceRecord, ListOrder } from '../../../backend/backend.js';
 import type { RuntimeStatus } from '../../../core/history.js';
 import { InvalidArgumentError } from '../../../errors.js';
 import {
@@ -114,7 +114,7 @@ function queries(population: Population): [string, InstanceQuery, number][] {
   ];
 }
 
-async function listAll(backend: Backend, hub: string, query: InstanceQuery, pageSize: number, includeInput = false): Promise<InstanceRecord[]> {
+async function listAll(backend: Backend, hub: string, query: InstanceQuery & { orderBy?: ListOrder }, pageSize: number, includeInput = false): Promise<InstanceRecord[]> {
   const all: InstanceRecord[] = [];
   let continuationToken: string | undefined;
   do {
@@ -145,6 +145,11 @@ export function describeListing(open: OpenBackend): void {
           assert.equal(onePage.continuationToken, undefined, `${label}: no token after the last page`);
           assert.deepEqual(ids(await listAll(backend, hub, query, 2)), ids(expected), `${label}, in pages of 2`);
           assert.deepEqual(ids(await listAll(backend, hub, query, 1)), ids(expected), `${label}, in pages of 1`);
+          const newestFirst = { ...query, orderBy: 'newest' as const };
+          const reversed = ids(expected).reverse();
+          assert.deepEqual(ids((await backend.listInstances(hub, { ...newestFirst, pageSize: 100, includeInput: false })).instances), reversed, `${label}, newest first`);
+          assert.deepEqual(ids(await listAll(backend, hub, newestFirst, 2)), reversed, `${label}, newest first in pages of 2`);
+          assert.deepEqual(ids(await listAll(backend, hub, { ...query, orderBy: 'oldest' }, 3)), ids(expected), `${label}, oldest first named`);
 
           const counted: Record<RuntimeStatus, number> = fullCounts({});
           for (const record of expected) counted[record.status] += 1;
@@ -176,6 +181,41 @@ export function describeListing(open: OpenBackend): void {
         assert.equal(new Set(seen).size, seen.length, 'no instance is listed twice');
         for (const id of original) assert.ok(seen.includes(id), `${id} is listed`);
         assert.deepEqual(seen.slice(0, original.length), original, 'in creation order');
+      }));
+
+    it('page newest first without repeating or skipping an instance while new ones are created between pages', () =>
+      withBackend(open, async (backend, hub) => {
+        const original = Array.from({ length: 12 }, (_, i) => `before-${String(i).padStart(2, '0')}`);
+        for (const id of original) await start(backend, hub, id);
+        const seen: string[] = [];
+        let continuationToken: string | undefined;
+        let added = 0;
+        do {
+          const page = await backend.listInstances(hub, { pageSize: 5, includeInput: false, continuationToken, orderBy: 'newest' });
+          seen.push(...ids(page.instances));
+          continuationToken = page.continuationToken;
+          for (let i = 0; i < 2; i++) await start(backend, hub, `during-${added++}`);
+        } while (continuationToken !== undefined && added < 200);
+        // Created after the first page, the others are newer than every position the walk goes on from.
+        assert.deepEqual(seen, [...original].reverse(), 'each original once, newest first, and none created meanwhile');
+      }));
+
+    it('refuse a continuation token in the other order than the one it was given in', () =>
+      withBackend(open, async (backend, hub) => {
+        for (const id of ['o-1', 'o-2', 'o-3']) await start(backend, hub, id);
+        const oldest = await backend.listInstances(hub, { pageSize: 1, includeInput: false });
+        const newest = await backend.listInstances(hub, { pageSize: 1, includeInput: false, orderBy: 'newest' });
+        assert.deepEqual([ids(oldest.instances), ids(newest.instances)], [['o-1'], ['o-3']]);
+        await assert.rejects(
+          backend.listInstances(hub, { pageSize: 1, includeInput: false, continuationToken: oldest.continuationToken, orderBy: 'newest' }),
+          (error: unknown) => error instanceof InvalidArgumentError && /oldest first/.test(error.message),
+        );
+        await assert.rejects(
+          backend.listInstances(hub, { pageSize: 1, includeInput: false, continuationToken: newest.continuationToken }),
+          (error: unknown) => error instanceof InvalidArgumentError && /newest first/.test(error.message),
+        );
+        const next = await backend.listInstances(hub, { pageSize: 1, includeInput: false, continuationToken: newest.continuationToken, orderBy: 'newest' });
+        assert.deepEqual(ids(next.instances), ['o-2']);
       }));
 
     it('end a page once its payloads would pass the byte bound, carrying on from there, with one instance at least', () =>
@@ -230,7 +270,7 @@ export function describeListing(open: OpenBackend): void {
     it('refuse a malformed or tampered continuation token with InvalidArgumentError', () =>
       withBackend(open, async (backend, hub) => {
         const encode = (text: string): string => Buffer.from(text).toString('base64url');
-        for (const token of ['not a token!', '%%%', 'abc', encode('{"a":1}'), encode('[1]'), encode('not json'), encode('[1.5,"x"]'), encode('null')]) {
+        for (const token of ['not a token!', '%%%', 'abc', encode('{"a":1}'), encode('[1]'), encode('not json'), encode('[1.5,"x"]'), encode('null'), encode('[1,2,"oldest"]'), encode('[1,2,3]')]) {
           await assert.rejects(
             backend.listInstances(hub, { pageSize: 10, includeInput: false, continuationToken: token }),
             InvalidArgumentError,
