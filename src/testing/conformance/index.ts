@@ -19,6 +19,7 @@ import { describeCommitOrder } from './cases/commit-order.js';
 import { describeHistogram } from './cases/histogram.js';
 import { describeHubs } from './cases/hubs.js';
 import { describeInstances } from './cases/instances.js';
+import { describeInstancesById } from './cases/instances-by-id.js';
 import { describeListing } from './cases/listing.js';
 import { describePurge } from './cases/purge.js';
 import { describeSignals } from './cases/signals.js';
@@ -30,6 +31,7 @@ export type { OpenBackend };
 export function runBackendConformance(label: string, openBackend: OpenBackend): void {
   describe(`backend conformance: ${label}`, () => {
     describeInstances(openBackend);
+    describeInstancesById(openBackend);
     describeClaims(openBackend);
     describeCommit(openBackend);
     describeCommitOrder(openBackend);
