@@ -10,6 +10,7 @@ import type { Backend, InstanceRecord } from '../backend/backend.js';
 import { isFinished } from '../core/history.js';
 import { InstanceNotFoundError } from '../errors.js';
 import { Wakeup } from '../runtime/wakeup.js';
+import { onAbort } from './abort-listeners.js';
 import { watchForFinish } from './finish-watcher.js';
 
 /**
@@ -41,8 +42,7 @@ export async function waitForFinish(options: WaitForFinishOptions): Promise<Inst
   const firstInterval = Math.max(MIN_POLL_INTERVAL_MS, options.pollIntervalMs);
   const wakeup = new Wakeup();
   const watch = watchForFinish(options.backend, options.hub, options.instanceId, options.includeInput, () => wakeup.notify());
-  const onAbort = () => wakeup.notify();
-  options.signal?.addEventListener('abort', onAbort);
+  const stopListening = options.signal && onAbort(options.signal, () => wakeup.notify());
   try {
     let interval = firstInterval;
     for (;;) {
@@ -56,7 +56,7 @@ export async function waitForFinish(options: WaitForFinishOptions): Promise<Inst
       interval = Math.min(interval * 2, firstInterval * MAX_BACKOFF_FACTOR);
     }
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
+    stopListening?.();
     watch.stop();
   }
 }

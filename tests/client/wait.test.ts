@@ -6,6 +6,7 @@
  * through a wrapper around a real backend.
  */
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { TaskHubClient, WaitTimeoutError, silentLogger } from '../../src/index.js';
 import type { Backend, WorkSignal } from '../../src/backend/backend.js';
@@ -136,6 +137,7 @@ for (const kind of storesUnderTest()) {
         const controller = new AbortController();
         const aborted = ids.slice(3).map((id) => outcome(client.waitForCompletion(id, { timeoutInMilliseconds: 60_000, signal: controller.signal })));
         await eventually('every waiter to read its status once', everyRead(counts, ids.slice(3)));
+        assert.equal(getEventListeners(controller.signal, 'abort').length, 1, 'the waits on one signal share one listener');
         controller.abort(new Error('caller gave up'));
         for (const error of await Promise.all(timedOut)) assert.ok(error instanceof WaitTimeoutError);
         for (const error of await Promise.all(aborted)) assert.match(String(error), /caller gave up/);
