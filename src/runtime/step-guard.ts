@@ -3,9 +3,8 @@
  * synchronous, so code that loops for ever would hold the event loop, and with it every route, lease
  * renewal and signal handler of the process; the watchdog of `vm` (a thread that stops the running
  * JavaScript after a timeout) ends such a run instead. Starting that thread costs tens of microseconds
- * (milliseconds on a loaded machine), so the steps that ask in one turn of the event loop (a claimed
- * batch, the steps a group commit's results hand over, the steps of every commit answered by the same
- * poll for I/O) are planned in one guarded run. While the code runs, `Date.now()`,
+ * (milliseconds on a loaded machine), so the steps that ask in one turn of the microtask queue (a claimed
+ * batch, the steps a group commit's results hand over) are planned in one guarded run. While the code runs, `Date.now()`,
  * `new Date()` and `Date()` give the step's time (context.currentUtcDateTime), so they replay the same and
  * follow the store's clock rather than this machine's.
  */
@@ -92,11 +91,9 @@ function stepClockDate(RealDate: DateConstructor, codeTime: () => number | undef
 }
 
 /**
- * Gathers the items that ask to be worked on in one turn of the event loop and works on them in one
- * guarded run, right after the loop has handled the I/O that was ready (setImmediate): a claim's items,
- * the steps that a group commit's results hand over together, and those of separate commits whose answers
- * (PostgreSQL's, each on its own connection) arrived in the same poll. A microtask would run after the
- * first answer alone, so under load each step would start and join a watchdog thread of its own.
+ * Gathers the items that ask to be worked on in one turn of the microtask queue and works on them in one
+ * guarded run: a claim's items, and the steps that a group commit's results hand over together, all ask
+ * before the microtask queued by the first one runs.
  */
 export class GuardedBatches<I, R> {
   private waiting: { item: I; resolve(outcome: Guarded<R>): void; reject(error: unknown): void }[] = [];
@@ -108,7 +105,7 @@ export class GuardedBatches<I, R> {
 
   run(item: I): Promise<Guarded<R>> {
     return new Promise((resolve, reject) => {
-      if (this.waiting.push({ item, resolve, reject }) === 1) setImmediate(() => this.flush());
+      if (this.waiting.push({ item, resolve, reject }) === 1) queueMicrotask(() => this.flush());
     });
   }
 

@@ -1,11 +1,10 @@
 /**
  * The step guard stops orchestrator code that overruns the step time limit, even a synchronous endless
  * loop, gives every item of a guarded run the whole limit, and shows the code the step's time through Date.
- * GuardedBatches plans the items asked for in one turn of the event loop in one guarded run.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GuardedBatches, StepGuard } from '../../src/runtime/step-guard.js';
+import { StepGuard } from '../../src/runtime/step-guard.js';
 
 const LIMIT_MS = 200;
 
@@ -78,36 +77,5 @@ describe('StepGuard', () => {
     assert.equal(globalThis.Date, realDate);
     const [outcome] = guard.runEach([1], () => Date.now());
     assert.ok(outcome?.kind === 'done' && Math.abs(outcome.value - realDate.now()) < 1000);
-  });
-});
-
-/** A real guard that counts its guarded runs (each starts and joins a watchdog thread). */
-class CountingGuard extends StepGuard {
-  runs = 0;
-  override runEach<I, R>(items: readonly I[], work: (item: I, setCodeTime: (time: string) => void) => R) {
-    this.runs++;
-    return super.runEach(items, work);
-  }
-}
-
-describe('GuardedBatches', () => {
-  it('plans in one run the items asked for by separate callbacks of one turn of the event loop', async () => {
-    const guard = new CountingGuard(LIMIT_MS);
-    const batches = new GuardedBatches(guard, (item: number) => item * 2);
-    // Three callbacks of one check phase stand for three commits answered by one poll for I/O.
-    const asked = await new Promise<Promise<unknown>[]>((resolve) => {
-      const outcomes: Promise<unknown>[] = [];
-      for (let item = 1; item <= 3; item++) {
-        setImmediate(() => {
-          outcomes.push(batches.run(item));
-          if (outcomes.length === 3) resolve(outcomes);
-        });
-      }
-    });
-    assert.deepEqual(await Promise.all(asked), [1, 2, 3].map((item) => ({ kind: 'done', value: item * 2 })));
-    assert.equal(guard.runs, 1);
-    // An item asked for later gets a run of its own.
-    assert.deepEqual(await batches.run(5), { kind: 'done', value: 10 });
-    assert.equal(guard.runs, 2);
   });
 });
