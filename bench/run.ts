@@ -72,6 +72,8 @@ async function overHttp(): Promise<BenchResult> {
       beforeBurst: (count) => preconnect(server.url, count),
     };
     const figures = await runWorkloads(engine, counts);
+    // The server's CPU for the whole run: the figure to compare on a machine shared with other work.
+    console.log(`taskhub serve used ${server.cpuSeconds().toFixed(2)} s of CPU for the run`);
     return {
       engine: `taskhub, ${store.label}`,
       transport: 'HTTP',

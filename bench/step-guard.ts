@@ -1,7 +1,9 @@
 /**
  * What the step guard (ADR 0018) costs per orchestration step: the four steps of a hello sequence planned
  * as the worker plans them (planOrchestrationStep), bare and under StepGuard, one step per guarded run
- * (the latency path: each step handed over alone) and 50 per run (a full claim batch).
+ * (the latency path: each step handed over alone) and 50 per run (a full claim batch); then the
+ * distribution of one step's wall time, bare and guarded alone (a guarded run waits for its watchdog
+ * thread to start and to be joined, which a machine with busy cores makes wait for the scheduler).
  *   node dist/bench/step-guard.js [--rounds N]
  */
 import { parseArgs } from 'node:util';
@@ -77,3 +79,19 @@ for (let pass = 0; pass <= PASSES; pass++) {
 const [bare, alone, batched] = samples.map(median) as [number, number, number];
 variants.forEach(([label], index) => console.log(`hello steps, ${label.padEnd(28)}${median(samples[index]!).toFixed(1).padStart(8)} µs per step`));
 console.log(`guarded minus bare, per step: ${(alone - bare).toFixed(1)} µs one per run, ${(batched - bare).toFixed(1)} µs 50 per run`);
+
+/** Wall time of each single step, bare and guarded alone, interleaved step by step, in µs. */
+const single = { bare: [] as number[], guarded: [] as number[] };
+for (let i = 0; i < rounds * steps.length; i++) {
+  const item = steps[i % steps.length]!;
+  let started = process.hrtime.bigint();
+  plan(item);
+  single.bare.push(Number(process.hrtime.bigint() - started) / 1000);
+  started = process.hrtime.bigint();
+  guard.runEach([item], plan);
+  single.guarded.push(Number(process.hrtime.bigint() - started) / 1000);
+}
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]!;
+for (const [label, values] of Object.entries(single)) {
+  console.log(`one step, ${label.padEnd(8)} p50 ${percentile(values, 0.5).toFixed(1)} µs, p99 ${percentile(values, 0.99).toFixed(1)} µs, max ${percentile(values, 1).toFixed(1)} µs`);
+}

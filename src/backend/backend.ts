@@ -279,6 +279,12 @@ export interface Backend {
   sendMessagesOnce(hub: string, messages: readonly OutgoingMessage[], allowedStatuses: readonly RuntimeStatus[], operationKey: string): Promise<SendOnceOutcome[]>;
 
   getInstance(hub: string, instanceId: string, options?: { includeInput?: boolean }): Promise<InstanceRecord | undefined>;
+  /**
+   * The instances with these ids, each read as getInstance reads it, in one query: the ids of no instance
+   * are left out, a repeated id is answered once, the order is the store's. Lets many waits read their
+   * statuses together (src/client/finish-watcher.ts).
+   */
+  getInstances(hub: string, instanceIds: readonly string[], options?: { includeInput?: boolean }): Promise<InstanceRecord[]>;
   getHistory(hub: string, instanceId: string, page?: HistoryPageRequest): Promise<HistoryRecord[]>;
   listInstances(hub: string, request: ListInstancesRequest): Promise<InstancePage>;
   countInstances(hub: string, query: InstanceQuery): Promise<Partial<Record<RuntimeStatus, number>>>;

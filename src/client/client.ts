@@ -4,7 +4,7 @@
  * instance rows through the backend; workers do the work.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Backend, HistogramCount, WorkSignal } from '../backend/backend.js';
+import type { Backend, HistogramCount, InstanceRecord, WorkSignal } from '../backend/backend.js';
 import type { HistoryEvent, InboxEvent, RuntimeStatus } from '../core/history.js';
 import { RUNTIME_STATUSES } from '../core/history.js';
 import type { OrchestratorRef } from '../core/context.js';
@@ -137,9 +137,7 @@ export class TaskHubClient {
     validateInstanceId(instanceId);
     const showInput = options.showInput ?? true;
     const record = await this.backend.getInstance(this.hub, instanceId, { includeInput: showInput });
-    if (!record) return undefined;
-    const history = options.showHistory ? await this.readWholeHistory(instanceId) : undefined;
-    return toOrchestrationStatus(record, { showInput, showHistoryOutput: options.showHistoryOutput }, history);
+    return record && this.statusOf(record, options);
   }
 
   /** (beyond DF) The raw history, unfolded, in pages: events with sequence numbers from `fromSequence`. */
@@ -325,20 +323,20 @@ export class TaskHubClient {
    */
   async waitForCompletion(instanceId: string, options: WaitOptions & GetStatusOptions = {}): Promise<OrchestrationStatus> {
     const timeoutMs = options.timeoutInMilliseconds ?? 60_000;
-    const status = await waitForFinish({
+    const record = await waitForFinish({
       backend: this.backend,
       hub: this.hub,
-      instanceId,
+      instanceId: validateInstanceId(instanceId),
       timeoutMs,
       pollIntervalMs: options.retryIntervalInMilliseconds ?? 1000,
+      includeInput: options.showInput ?? true,
       signal: options.signal,
-      read: () => this.getExistingStatus(instanceId, options),
     });
-    if (!status) {
+    if (!record) {
       options.signal?.throwIfAborted();
       throw new WaitTimeoutError(instanceId, timeoutMs);
     }
-    return status;
+    return this.statusOf(record, options);
   }
 
   /** S-PAYLOAD-1 */
@@ -362,26 +360,26 @@ export class TaskHubClient {
     if (intervalMs > timeoutMs) {
       throw new InvalidArgumentError(`the retry interval (${intervalMs} ms) must not be longer than the timeout (${timeoutMs} ms)`);
     }
-    const status = await waitForFinish({
+    const record = await waitForFinish({
       backend: this.backend,
       hub: this.hub,
-      instanceId,
+      instanceId: validateInstanceId(instanceId),
       timeoutMs,
       pollIntervalMs: intervalMs,
+      includeInput: true,
       signal: options.signal,
-      read: () => this.getExistingStatus(instanceId),
     });
     const json = { 'Content-Type': 'application/json; charset=utf-8' };
-    if (!status) return this.createCheckStatusResponse(request, instanceId);
+    if (!record) return this.createCheckStatusResponse(request, instanceId);
+    const status = await this.statusOf(record, {});
     if (status.runtimeStatus === 'Completed') return { status: 200, headers: json, body: status.output };
     if (status.runtimeStatus === 'Failed') return { status: 500, headers: json, body: toStatusJson(status) };
     return { status: 200, headers: json, body: toStatusJson(status) };
   }
 
-  private async getExistingStatus(instanceId: string, options?: GetStatusOptions): Promise<OrchestrationStatus> {
-    const status = await this.getStatus(instanceId, options);
-    if (!status) throw new InstanceNotFoundError(instanceId);
-    return status;
+  private async statusOf(record: InstanceRecord, options: GetStatusOptions): Promise<OrchestrationStatus> {
+    const history = options.showHistory ? await this.readWholeHistory(record.instanceId) : undefined;
+    return toOrchestrationStatus(record, { showInput: options.showInput ?? true, showHistoryOutput: options.showHistoryOutput }, history);
   }
 
   private urlOptions() {

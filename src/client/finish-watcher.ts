@@ -3,16 +3,21 @@
  * instance id, so a "finished" signal costs one map lookup and wakes only that instance's waiters, however
  * many wait. The polls that cover writers the signal cannot reach are served from one queue, earliest due
  * first, at most POLLS_PER_SECOND for the hub: their cost stays bounded with 10 or 10,000 waiters (with
- * many, each is polled later than it asked). Subscription and poll timer live while a waiter does.
+ * many, each is polled later than it asked). The waits' reads of their instances go out together, in one
+ * query per turn of the event loop (instance-reads.ts). Subscription and poll timer live while a waiter does.
  */
-import type { Backend } from '../backend/backend.js';
+import type { Backend, InstanceRecord } from '../backend/backend.js';
+import { InstanceReads } from './instance-reads.js';
 
 /** The polling budget of one store and hub: a read takes 20–300 µs, so this stays within a few % of a core. */
 const POLLS_PER_SECOND = 100;
-const TICK_MS = 10;
+/** The polls due in one tick are read in one query (instance-reads.ts), so ticks are coarse. */
+const TICK_MS = 100;
 const POLLS_PER_TICK = (POLLS_PER_SECOND * TICK_MS) / 1000;
 
 export interface Watch {
+  /** The instance's row now (undefined: no such instance), read in one query with the other waits' reads. */
+  read(): Promise<InstanceRecord | undefined>;
   /** Asks for a wake-up once `ms` have passed and a poll turn is free (replaces any asked for before). */
   pollAfter(ms: number): void;
   stop(): void;
@@ -28,6 +33,7 @@ interface Waiter {
 class FinishWatcher {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly polls = new PollQueue();
+  private readonly reads: InstanceReads;
   private unsubscribe: (() => void) | undefined;
   private ticker: NodeJS.Timeout | undefined;
 
@@ -35,9 +41,11 @@ class FinishWatcher {
     private readonly backend: Backend,
     private readonly hub: string,
     private readonly onIdle: () => void,
-  ) {}
+  ) {
+    this.reads = new InstanceReads(backend, hub);
+  }
 
-  watch(instanceId: string, notify: () => void): Watch {
+  watch(instanceId: string, includeInput: boolean, notify: () => void): Watch {
     this.unsubscribe ??= this.backend.subscribe(this.hub, (signal) => {
       if (signal.kind !== 'finished') return;
       const waiting = this.waiters.get(signal.instanceId);
@@ -56,6 +64,7 @@ class FinishWatcher {
     const waiter: Waiter = { wake: () => notify(), due: undefined, stopped: false };
     waiting.add(waiter);
     return {
+      read: () => this.reads.read(instanceId, includeInput),
       pollAfter: (ms) => {
         waiter.due = Date.now() + ms;
         this.polls.push(waiter, waiter.due);
@@ -137,8 +146,11 @@ class PollQueue {
 
 const watchers = new WeakMap<Backend, Map<string, FinishWatcher>>();
 
-/** Wakes `notify` whenever the store signals that `instanceId` of `hub` finished, and at the poll turns asked for. */
-export function watchForFinish(backend: Backend, hub: string, instanceId: string, notify: () => void): Watch {
+/**
+ * Wakes `notify` whenever the store signals that `instanceId` of `hub` finished, and at the poll turns asked
+ * for; its reads include the input when `includeInput` is set.
+ */
+export function watchForFinish(backend: Backend, hub: string, instanceId: string, includeInput: boolean, notify: () => void): Watch {
   let byHub = watchers.get(backend);
   if (byHub === undefined) {
     byHub = new Map();
@@ -150,5 +162,5 @@ export function watchForFinish(backend: Backend, hub: string, instanceId: string
     watcher = new FinishWatcher(backend, hub, () => forgotten.delete(hub));
     byHub.set(hub, watcher);
   }
-  return watcher.watch(instanceId, notify);
+  return watcher.watch(instanceId, includeInput, notify);
 }

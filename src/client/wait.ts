@@ -1,16 +1,17 @@
 /**
- * Waiting for an instance to finish: read its status, then sleep until the store signals that this
+ * Waiting for an instance to finish: read its row, then sleep until the store signals that this
  * instance finished (one shared subscription, finish-watcher.ts) or its poll turn comes, until the
  * deadline. The signal makes in-process waits return within a millisecond of the commit; the polls are
  * there for writers the signal cannot reach (another process on a SQLite file, a lost PostgreSQL
  * notification), so they start at the interval and back off, never come faster than the floor, and share
- * the watcher's budget.
+ * the watcher's budget. Every read goes out with the other waits' reads of the same moment.
  */
-import type { Backend } from '../backend/backend.js';
+import type { Backend, InstanceRecord } from '../backend/backend.js';
 import { isFinished } from '../core/history.js';
+import { InstanceNotFoundError } from '../errors.js';
 import { Wakeup } from '../runtime/wakeup.js';
+import { onAbort } from './abort-listeners.js';
 import { watchForFinish } from './finish-watcher.js';
-import type { OrchestrationStatus } from './status-view.js';
 
 /**
  * The shortest poll interval of any wait, in process or over HTTP (`pollingInterval`, `retryInterval`):
@@ -26,24 +27,28 @@ export interface WaitForFinishOptions {
   instanceId: string;
   timeoutMs: number;
   pollIntervalMs: number;
+  /** Whether the record answered includes the instance's input. */
+  includeInput: boolean;
   /** Stops waiting early (a server shutting down answers its long polls at once). */
   signal?: AbortSignal;
-  read(): Promise<OrchestrationStatus | undefined>;
 }
 
-/** The finished status, or undefined when the deadline passed or the signal aborted first. */
-export async function waitForFinish(options: WaitForFinishOptions): Promise<OrchestrationStatus | undefined> {
+/**
+ * The finished instance's record, or undefined when the deadline passed or the signal aborted first.
+ * Throws InstanceNotFoundError when there is no such instance (or it was purged meanwhile).
+ */
+export async function waitForFinish(options: WaitForFinishOptions): Promise<InstanceRecord | undefined> {
   const deadline = Date.now() + options.timeoutMs;
   const firstInterval = Math.max(MIN_POLL_INTERVAL_MS, options.pollIntervalMs);
   const wakeup = new Wakeup();
-  const watch = watchForFinish(options.backend, options.hub, options.instanceId, () => wakeup.notify());
-  const onAbort = () => wakeup.notify();
-  options.signal?.addEventListener('abort', onAbort);
+  const watch = watchForFinish(options.backend, options.hub, options.instanceId, options.includeInput, () => wakeup.notify());
+  const stopListening = options.signal && onAbort(options.signal, () => wakeup.notify());
   try {
     let interval = firstInterval;
     for (;;) {
-      const status = await options.read();
-      if (status && isFinished(status.runtimeStatus)) return status;
+      const record = await watch.read();
+      if (record === undefined) throw new InstanceNotFoundError(options.instanceId);
+      if (isFinished(record.status)) return record;
       const remaining = deadline - Date.now();
       if (remaining <= 0 || options.signal?.aborted) return undefined;
       watch.pollAfter(interval);
@@ -51,7 +56,7 @@ export async function waitForFinish(options: WaitForFinishOptions): Promise<Orch
       interval = Math.min(interval * 2, firstInterval * MAX_BACKOFF_FACTOR);
     }
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
+    stopListening?.();
     watch.stop();
   }
 }

@@ -4,7 +4,6 @@
  * validation, error answers, the API key — is encapsulated: it applies to taskhub's routes and leaves the
  * host app's own routes alone. Route groups are registered in `registerRoutes`, one function per group.
  */
-import { setMaxListeners } from 'node:events';
 import { Ajv } from 'ajv';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Backend } from '../backend/backend.js';
@@ -97,9 +96,8 @@ export const taskhubPlugin: FastifyPluginAsync<TaskHubHttpOptions> = async (app,
     logger,
     env: options.env,
   });
+  // The long polls all listen for it through one listener (src/client/abort-listeners.ts).
   const shutdown = new AbortController();
-  // Every long poll listens for the shutdown: thousands at once are expected, not a leak.
-  setMaxListeners(0, shutdown.signal);
   registerRoutes(app, { resolver, shutdown: shutdown.signal }, options);
 
   app.addHook('preClose', async () => shutdown.abort());

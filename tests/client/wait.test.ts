@@ -2,9 +2,11 @@
  * Waiting at scale (src/client/wait.ts, finish-watcher.ts): every wait on a store and hub shares one
  * subscription, a "finished" signal wakes only its instance's waiters, an abandoned wait leaves nothing
  * subscribed, a microsecond retry interval does not read the store in a loop, and an instance finished by
- * another process is still seen. The client's store is counted through a wrapper around a real backend.
+ * another process is still seen, and the waits' reads go out together. The client's store is counted
+ * through a wrapper around a real backend.
  */
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { TaskHubClient, WaitTimeoutError, silentLogger } from '../../src/index.js';
 import type { Backend, WorkSignal } from '../../src/backend/backend.js';
@@ -18,12 +20,15 @@ import { testRegistry } from '../support/test-app.js';
 interface Counts {
   subscriptions: number;
   active: number;
+  /** Calls of getInstance and getInstances. */
+  queries: number;
+  /** Per instance id, how often a query asked for it. */
   reads: Map<string, number>;
 }
 
 /** The backend as it is, with its subscriptions and instance reads counted. */
 function counted(backend: Backend): { backend: Backend; counts: Counts } {
-  const counts: Counts = { subscriptions: 0, active: 0, reads: new Map() };
+  const counts: Counts = { subscriptions: 0, active: 0, queries: 0, reads: new Map() };
   const subscribe = (hub: string, listener: (signal: WorkSignal) => void) => {
     counts.subscriptions++;
     counts.active++;
@@ -36,13 +41,20 @@ function counted(backend: Backend): { backend: Backend; counts: Counts } {
     };
   };
   const getInstance: Backend['getInstance'] = (hub, instanceId, options) => {
+    counts.queries++;
     counts.reads.set(instanceId, (counts.reads.get(instanceId) ?? 0) + 1);
     return backend.getInstance(hub, instanceId, options);
+  };
+  const getInstances: Backend['getInstances'] = (hub, instanceIds, options) => {
+    counts.queries++;
+    for (const instanceId of instanceIds) counts.reads.set(instanceId, (counts.reads.get(instanceId) ?? 0) + 1);
+    return backend.getInstances(hub, instanceIds, options);
   };
   const wrapped = new Proxy(backend, {
     get(target, key) {
       if (key === 'subscribe') return subscribe;
       if (key === 'getInstance') return getInstance;
+      if (key === 'getInstances') return getInstances;
       const value: unknown = Reflect.get(target, key, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
@@ -94,6 +106,26 @@ for (const kind of storesUnderTest()) {
       }
     });
 
+    it('reads the statuses of many waits in one query, at their start and when one group commit finishes them', async () => {
+      const harness = await startHarness(kind);
+      const { client, counts, close } = await countedClient(harness);
+      try {
+        const ids = await startApprovals(harness, 200);
+        const waits = ids.map((id) => client.waitForCompletion(id, { timeoutInMilliseconds: 120_000, retryIntervalInMilliseconds: 60_000 }));
+        await eventually('every waiter to read its status once', everyRead(counts, ids));
+        assert.equal(counts.queries, 1, 'the 200 waits started in one turn read in one query');
+
+        // Terminations sent at once finish in few steps' commits; their waiters read together.
+        await Promise.all(ids.map((id) => harness.client.terminate(id, 'done')));
+        for (const status of await Promise.all(waits)) assert.equal(status.runtimeStatus, 'Terminated');
+        const queriesAfterSignals = counts.queries - 1;
+        assert.ok(queriesAfterSignals < ids.length / 4, `${queriesAfterSignals} queries for ${ids.length} woken waits`);
+      } finally {
+        await close();
+        await harness.close();
+      }
+    });
+
     it('leaves nothing subscribed when waits time out or are aborted, and subscribes again for the next', async () => {
       const harness = await startHarness(kind);
       const { client, counts, close } = await countedClient(harness);
@@ -105,6 +137,7 @@ for (const kind of storesUnderTest()) {
         const controller = new AbortController();
         const aborted = ids.slice(3).map((id) => outcome(client.waitForCompletion(id, { timeoutInMilliseconds: 60_000, signal: controller.signal })));
         await eventually('every waiter to read its status once', everyRead(counts, ids.slice(3)));
+        assert.equal(getEventListeners(controller.signal, 'abort').length, 1, 'the waits on one signal share one listener');
         controller.abort(new Error('caller gave up'));
         for (const error of await Promise.all(timedOut)) assert.ok(error instanceof WaitTimeoutError);
         for (const error of await Promise.all(aborted)) assert.match(String(error), /caller gave up/);

@@ -34,3 +34,20 @@ export async function getHistory(
   );
   return result.rows.map((row) => ({ sequence: row.sequence, event: JSON.parse(row.event) as HistoryEvent }));
 }
+
+/** Many instances by id in one query (Backend.getInstances). */
+export async function getInstances(
+  store: PostgresStore,
+  hub: string,
+  instanceIds: readonly string[],
+  includeInput: boolean,
+): Promise<InstanceRecord[]> {
+  if (instanceIds.length === 0) return [];
+  const columns = includeInput ? `${INSTANCE_COLUMNS}, input` : INSTANCE_COLUMNS;
+  const result = await store.pool.query<InstanceRow>(
+    named(includeInput ? 'instances_by_id_with_input' : 'instances_by_id', `SELECT ${columns} FROM ${store.tables.instances}
+    WHERE hub = $1 AND instance_id = ANY($2::text[])`,
+    [hub, instanceIds]),
+  );
+  return result.rows.map(toInstanceRecord);
+}

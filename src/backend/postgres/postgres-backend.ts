@@ -45,7 +45,7 @@ import { applyPostgresMigrations, postgresSchemaIsCurrent } from './schema.js';
 import { nextWakeAt } from './wake.js';
 import { applicationName, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA, describeConnection, type PostgresBackendOptions } from './options.js';
 import { deleteHub, purgeInstance, purgeInstances } from './purge.js';
-import { getHistory, getInstance } from './instances.js';
+import { getHistory, getInstance, getInstances } from './instances.js';
 import { SignalListener } from './signal-listener.js';
 import { channelOf } from './signals.js';
 import { NOW_MS, tablesOf } from './sql.js';
@@ -134,6 +134,10 @@ export class PostgresBackend implements Backend {
 
   getInstance(hub: string, instanceId: string, options?: { includeInput?: boolean }): Promise<InstanceRecord | undefined> {
     return getInstance(this.store, hub, instanceId, options?.includeInput ?? true);
+  }
+
+  getInstances(hub: string, instanceIds: readonly string[], options?: { includeInput?: boolean }): Promise<InstanceRecord[]> {
+    return getInstances(this.store, hub, instanceIds, options?.includeInput ?? true);
   }
 
   getHistory(hub: string, instanceId: string, page?: HistoryPageRequest): Promise<HistoryRecord[]> {

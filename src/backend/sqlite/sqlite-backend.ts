@@ -32,6 +32,7 @@ import type { SqliteBackendOptions } from './options.js';
 import { createInstance, deliverActivityResult, sendMessage, sendMessagesOnce } from './delivery.js';
 import { InstanceHistogram } from './histogram.js';
 import { listHubs } from './hubs.js';
+import { findInstances } from './instances.js';
 import { InstanceListing } from './listing.js';
 import { Purger } from './purge.js';
 import { toInstanceRecord } from './rows.js';
@@ -126,6 +127,10 @@ export class SqliteBackend implements Backend {
     if (row === undefined) return undefined;
     if (options.includeInput === false) delete row.input;
     return toInstanceRecord(row);
+  }
+
+  async getInstances(hub: string, instanceIds: readonly string[], options: { includeInput?: boolean } = {}): Promise<InstanceRecord[]> {
+    return findInstances(this.prepared.store.db, hub, instanceIds, options.includeInput ?? true).map(toInstanceRecord);
   }
 
   async getHistory(hub: string, instanceId: string, page?: HistoryPageRequest): Promise<HistoryRecord[]> {

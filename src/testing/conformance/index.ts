@@ -20,6 +20,7 @@ import { describeHistogram } from './cases/histogram.js';
 import { describeHubs } from './cases/hubs.js';
 import { describeInstances } from './cases/instances.js';
 import { describeKeyedDelivery } from './cases/keyed-delivery.js';
+import { describeInstancesById } from './cases/instances-by-id.js';
 import { describeListing } from './cases/listing.js';
 import { describePurge } from './cases/purge.js';
 import { describeSignals } from './cases/signals.js';
@@ -32,6 +33,7 @@ export function runBackendConformance(label: string, openBackend: OpenBackend): 
   describe(`backend conformance: ${label}`, () => {
     describeInstances(openBackend);
     describeKeyedDelivery(openBackend);
+    describeInstancesById(openBackend);
     describeClaims(openBackend);
     describeCommit(openBackend);
     describeCommitOrder(openBackend);
