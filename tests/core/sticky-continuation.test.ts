@@ -74,10 +74,19 @@ test('a hello sequence continues three of its four steps from the cached run', (
 });
 
 test('a step that ends the execution leaves no run to continue', () => {
-  const code = { *Done(): Generator<never, string> { return 'done'; } };
-  const step = runOrchestrationStep(input('ends', code, [], [newExecutionStartedEvent('Done')], '2024-05-01T10:00:00.000Z'));
-  assert.equal(step.result.status, 'Completed');
-  assert.equal(step.run, undefined);
+  const code: Record<string, OrchestratorFunction> = {
+    *Done(ctx: OrchestrationContext) {
+      yield ctx.callActivity('A');
+      return 'done';
+    },
+  };
+  const first = runOrchestrationStep(input('ends', code, [], [newExecutionStartedEvent('Done')], '2024-05-01T10:00:00.000Z'));
+  const run = first.run!;
+  run.settleStep(first.result.newEvents);
+  const completion: InboxEvent = { type: 'TaskCompleted', eventId: -1, timestamp: '2024-05-01T10:00:01.000Z', taskScheduledId: 0 };
+  const last = runOrchestrationStep(input('ends', code, first.result.newEvents, [completion], '2024-05-01T10:00:02.000Z'), run);
+  assert.equal(last.result.status, 'Completed');
+  assert.equal(last.run, undefined);
 });
 
 test('a continued step runs only the new step: tags set and log lines are those of the new step, not of replayed ones', () => {
