@@ -37,6 +37,16 @@ export const approval = defineOrchestrator('Approval', function* (context: Orche
   return { outcome: 'timeout' };
 });
 
+/** Keeps its own tags (docs/instance-management.md, Tags): a stage while it waits for 'Paid', then the outcome. */
+export const taggedOrder = defineOrchestrator('TaggedOrder', function* (context: OrchestrationContext) {
+  context.setTag('stage', 'awaiting-payment');
+  context.setCustomStatus('awaiting-payment');
+  const payment = yield* context.waitForExternalEvent<unknown>('Paid');
+  context.removeTag('stage');
+  context.setTag('paid', 'yes');
+  return { outcome: 'paid', payment: payment ?? null };
+});
+
 export const counter = defineOrchestrator('Counter', function* (context: OrchestrationContext, input?: { total?: number }) {
   const total = input?.total ?? 0;
   context.setCustomStatus(total);
@@ -99,6 +109,7 @@ export const registry = new Registry().add(
   helloWorld,
   sleep,
   approval,
+  taggedOrder,
   counter,
   square,
   fanOutFanIn,

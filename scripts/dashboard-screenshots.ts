@@ -63,6 +63,18 @@ try {
   await failed.locator('.failure-message').waitFor();
   await shoot(failed, 'instance-failed');
 
+  const batch = await browser.open(server, '/?status=Running&name=Approval', { width: 1280, height: 860 });
+  await batch.getByRole('button', { name: 'Apply to all matching…' }).click();
+  const batchDialog = batch.getByRole('dialog', { name: 'Apply to all matching' });
+  await batchDialog.getByLabel('Operation').selectOption('raiseEvent');
+  await batchDialog.getByLabel('Event name').fill('Approval');
+  await batchDialog.getByLabel('Event data (JSON, optional)').fill('{ "by": "ops", "ticket": 4711 }');
+  await batchDialog.getByTestId('batch-count').waitFor();
+  await batch.screenshot({ path: `${OUT}batch-raise-event.png` });
+  console.log('docs/dashboard/batch-raise-event.png');
+  // Each open page holds a change stream, and the browser opens only six connections to one server.
+  await batch.close();
+
   const dark = await browser.open(server, '/', { width: 1280, height: 860 });
   await dark.emulateMedia({ colorScheme: 'dark' });
   await dark.locator('table.instances').waitFor();

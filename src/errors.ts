@@ -32,6 +32,12 @@ export class InvalidArgumentError extends TaskHubError {
   }
 }
 
+/**
+ * Tags over their limits (src/core/tags.ts): too many for the instance, or a key or value too long. Thrown by
+ * a start and by context.setTag, where the orchestration can catch it (docs/instance-management.md).
+ */
+export class TagLimitError extends InvalidArgumentError {}
+
 export class UnknownOrchestratorError extends TaskHubError {
   constructor(readonly orchestratorName: string) {
     super('UNKNOWN_ORCHESTRATOR', `orchestrator '${orchestratorName}' is not registered`);

@@ -116,6 +116,8 @@ export class TaskHubClient {
       executionId,
       input,
       ...(startAt ? { scheduledStartTime: startAt.toISOString() } : {}),
+      // In the history too, so that the engine holds setTag to the limit for the instance's total.
+      ...(tags && Object.keys(tags).length > 0 ? { tags } : {}),
     };
     const outcome = await this.backend.createInstance(this.hub, {
       instanceId,

@@ -1,7 +1,8 @@
 /**
  * The history as the Durable Functions HTTP API shows it (S-QUERY-4): PascalCase keys, the step markers
  * (OrchestratorStarted/Completed) left out, and each TaskScheduled / SubOrchestrationInstanceCreated folded
- * into the event that completed it, which gains its FunctionName and ScheduledTime.
+ * into the event that completed it, which gains its FunctionName and ScheduledTime. taskhub's own events
+ * follow the same style: a TagsChanged shows `TagsSet` and `TagsRemoved`, an ExecutionStarted its `Tags`.
  */
 import type { FailureDetails, HistoryEvent, JsonText } from '../core/history.js';
 
@@ -63,6 +64,7 @@ export function foldHistory(events: readonly HistoryEvent[], options: HistoryVie
         if (event.parentInstance) {
           view.ParentInstance = { InstanceId: event.parentInstance.instanceId, Name: event.parentInstance.name, TaskScheduledId: event.parentInstance.taskScheduledId };
         }
+        if (event.tags !== undefined) view.Tags = event.tags;
         break;
       case 'ExecutionCompleted':
         view.OrchestrationStatus = event.orchestrationStatus;
@@ -106,6 +108,10 @@ export function foldHistory(events: readonly HistoryEvent[], options: HistoryVie
       case 'EventRaised':
         view.Name = event.name;
         input(event.input);
+        break;
+      case 'TagsChanged':
+        view.TagsSet = event.set;
+        view.TagsRemoved = event.remove;
         break;
     }
     views.push(view);

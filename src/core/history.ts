@@ -67,6 +67,8 @@ export interface ExecutionStartedEvent extends EventBase {
   input?: JsonText;
   parentInstance?: ParentInstance;
   scheduledStartTime?: string;
+  /** The instance's tags when the execution starts (from the start, or carried through continue-as-new); absent when none. */
+  tags?: Record<string, string>;
 }
 export interface ExecutionCompletedEvent extends EventBase {
   type: 'ExecutionCompleted';

@@ -17,7 +17,7 @@ import { HistoryLedger, isCompletionEvent } from './ledger.js';
 import { RetryableTask } from './retry.js';
 import { fromJson, toJson } from './serialize.js';
 import type { ReplaySafeLogger } from './step.js';
-import { MAX_TAGS } from './tags.js';
+import { InstanceTags } from './tags.js';
 import { LeafTask, Task, TimerTask } from './task.js';
 
 export interface RunOptions {
@@ -58,8 +58,8 @@ export class OrchestrationRun implements ContextHost {
   /** Set while the instance is suspended; the reason is its output. */
   suspension: { reason?: string } | undefined;
   outcome: RunOutcome = { kind: 'running' };
-  /** Tags the code set (a value) or removed (undefined) in the new step; replayed steps' calls are skipped, as their TagsChanged is recorded. */
-  readonly tagChanges = new Map<string, string | undefined>();
+  /** The instance's tags through the replay; after it, `stepChanges` are the new step's setTag / removeTag calls. */
+  readonly tags = new InstanceTags();
   /** The task failures the code saw and survived: a rewind keeps them. */
   readonly failures = new FailureObservations();
   /** The replayed events, with the repairs of `repairUnrecordedActions` inserted. */
@@ -171,6 +171,7 @@ export class OrchestrationRun implements ContextHost {
 
   private apply(event: HistoryEvent, index: number): void {
     this.ledger.record(event);
+    this.tags.observe(event);
     // A failed execution only records what arrives; nothing may run for it any more (not even a retry).
     if (this.outcome.kind === 'failed') return;
     try {
@@ -464,11 +465,8 @@ export class OrchestrationRun implements ContextHost {
   }
 
   changeTag(key: string, value: string | undefined): void {
-    if (this.isReplaying) return;
-    if (value !== undefined && !this.tagChanges.has(key) && [...this.tagChanges.values()].filter((v) => v !== undefined).length >= MAX_TAGS) {
-      throw new InvalidArgumentError(`setTag: at most ${MAX_TAGS} tags, not more`);
-    }
-    this.tagChanges.set(key, value);
+    // Replayed calls are checked too, so that a refusal the code caught is replayed as it happened.
+    this.tags.change(key, value);
   }
 
   nextSubOrchestrationNumber(): number {

@@ -54,7 +54,11 @@ export function stepResult(run: OrchestrationRun, now: string, consumed: readonl
   } else if (outcome.kind === 'continuedAsNew') {
     terminal = withResult<ContinueAsNewEvent>({ type: 'ContinueAsNew', eventId: -1, timestamp: now }, outcome.input);
     result.status = 'ContinuedAsNew';
-    result.continuedAsNew = withInput({ carryOverEvents: outcome.preserveUnprocessedEvents ? run.unconsumedEvents() : [] }, outcome.input);
+    const tags = run.tags.snapshot();
+    result.continuedAsNew = withInput(
+      { carryOverEvents: outcome.preserveUnprocessedEvents ? run.unconsumedEvents() : [], ...(Object.keys(tags).length > 0 ? { tags } : {}) },
+      outcome.input,
+    );
   } else if (outcome.kind === 'returned' && !run.hasOutstandingTasks()) {
     terminal = withResult<ExecutionCompletedEvent>({ type: 'ExecutionCompleted', eventId: -1, timestamp: now, orchestrationStatus: 'Completed' }, outcome.result);
     result.status = 'Completed';
@@ -87,9 +91,9 @@ function actionsToSend(run: OrchestrationRun): Action[] {
 }
 
 function tagsChanged(run: OrchestrationRun, now: string): TagsChangedEvent | undefined {
-  if (run.tagChanges.size === 0) return undefined;
+  if (run.tags.stepChanges.size === 0) return undefined;
   const event: TagsChangedEvent = { type: 'TagsChanged', eventId: -1, timestamp: now, set: {}, remove: [] };
-  for (const [key, value] of run.tagChanges) {
+  for (const [key, value] of run.tags.stepChanges) {
     if (value === undefined) event.remove.push(key);
     else event.set[key] = value;
   }

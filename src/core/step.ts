@@ -71,6 +71,9 @@ export interface OrchestrationStepResult {
   customStatus?: JsonText;
   /** The tags the step set and removed (context.setTag / removeTag), when it changed any. */
   tagChanges?: { set: Record<string, string>; remove: string[] };
-  /** Set when status is ContinuedAsNew: the next execution's input and the events it inherits. */
-  continuedAsNew?: { input?: JsonText; carryOverEvents: EventRaisedEvent[] };
+  /**
+   * Set when status is ContinuedAsNew: the next execution's input, the events it inherits and the tags it
+   * starts with (the instance's after this step; absent when none), for its ExecutionStarted.
+   */
+  continuedAsNew?: { input?: JsonText; carryOverEvents: EventRaisedEvent[]; tags?: Record<string, string> };
 }

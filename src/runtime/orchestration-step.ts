@@ -183,6 +183,7 @@ function translate(
       executionId: nextExecutionId,
       input: result.continuedAsNew.input,
       parentInstance: started?.parentInstance,
+      ...(result.continuedAsNew.tags ? { tags: result.continuedAsNew.tags } : {}),
     };
     // Work of the old execution other than events to other instances is dropped with it.
     const sent: OutgoingMessage[] = [

@@ -45,7 +45,7 @@ export function newOrchestratorCompletedEvent(timestamp = DEFAULT_EVENT_TIMESTAM
 export function newExecutionStartedEvent(
   name: string,
   input?: unknown,
-  options: { executionId?: string; parentInstance?: ParentInstance; scheduledStartTime?: string; timestamp?: string } = {},
+  options: { executionId?: string; parentInstance?: ParentInstance; scheduledStartTime?: string; timestamp?: string; tags?: Record<string, string> } = {},
 ): ExecutionStartedEvent {
   const event: ExecutionStartedEvent = {
     type: 'ExecutionStarted',
@@ -54,7 +54,8 @@ export function newExecutionStartedEvent(
     name,
     executionId: options.executionId ?? 'execution-1',
   };
-  return withPayload(withOptional(withOptional(event, 'parentInstance', options.parentInstance), 'scheduledStartTime', options.scheduledStartTime), 'input', input);
+  const started = withOptional(withOptional(withOptional(event, 'parentInstance', options.parentInstance), 'scheduledStartTime', options.scheduledStartTime), 'tags', options.tags);
+  return withPayload(started, 'input', input);
 }
 
 export function newExecutionCompletedEvent(result?: unknown, timestamp = DEFAULT_EVENT_TIMESTAMP): ExecutionCompletedEvent {

@@ -60,4 +60,24 @@ describe('taskhub --tag', () => {
     const listing = await cli.run(['get-instances', '--tag', 'no-colon']);
     assert.equal(listing.code, 2, listing.stderr);
   });
+
+  it('get-history shows what each TagsChanged set and removed, and the tags the execution started with', async () => {
+    const started = await cli.run(['start-new', '--function-name', 'TaggedOrder', '--id', 'cli-tag-history', '--tag', 'tenant:acme']);
+    assert.equal(started.code, 0, started.stderr);
+    await waitForStatus(cli.client, 'cli-tag-history', 'Running');
+    const raised = await cli.run(['raise-event', '--id', 'cli-tag-history', '--event-name', 'Paid']);
+    assert.equal(raised.code, 0, raised.stderr);
+    await waitForStatus(cli.client, 'cli-tag-history', 'Completed');
+    const result = await cli.run(['get-history', '--id', 'cli-tag-history']);
+    assert.equal(result.code, 0, result.stderr);
+    const history = JSON.parse(result.stdout) as Record<string, unknown>[];
+    assert.deepEqual(history.find((event) => event.EventType === 'ExecutionStarted')?.Tags, { tenant: 'acme' });
+    assert.deepEqual(
+      history.filter((event) => event.EventType === 'TagsChanged').map(({ TagsSet, TagsRemoved }) => ({ TagsSet, TagsRemoved })),
+      [
+        { TagsSet: { stage: 'awaiting-payment' }, TagsRemoved: [] },
+        { TagsSet: { paid: 'yes' }, TagsRemoved: ['stage'] },
+      ],
+    );
+  });
 });

@@ -53,3 +53,17 @@ describe('foldHistory', () => {
     assert.equal(view[1]!.Name, 'A');
   });
 });
+
+describe('foldHistory of tags', () => {
+  it('shows what a TagsChanged set and removed, and the tags an execution started with', () => {
+    const view = foldHistory([
+      { type: 'OrchestratorStarted', eventId: -1, timestamp: t(0) },
+      { type: 'ExecutionStarted', eventId: -1, timestamp: t(0), name: 'Order', executionId: 'e1', tags: { tenant: 'acme' } },
+      { type: 'TagsChanged', eventId: -1, timestamp: t(0), set: { stage: 'paid', tenant: 'bolt' }, remove: ['draft'] },
+      { type: 'OrchestratorCompleted', eventId: -1, timestamp: t(0) },
+    ]);
+    assert.deepEqual(view[0]!.Tags, { tenant: 'acme' });
+    assert.deepEqual(view[1], { EventType: 'TagsChanged', EventId: -1, Timestamp: t(0), TagsSet: { stage: 'paid', tenant: 'bolt' }, TagsRemoved: ['draft'] });
+    assert.ok(!('Tags' in foldHistory(history)[0]!), 'no Tags key for an execution started without tags');
+  });
+});

@@ -47,6 +47,27 @@ describe('the instance page', () => {
     await page.close();
   });
 
+  test('the history table and the timeline say what each TagsChanged set and removed', async () => {
+    const id = await startInstance(suite.server, 'TaggedOrder', { id: 'page-tags', tags: ['tenant:acme'], until: ['Running'] });
+    await suite.server.api('POST', `/instances/${id}/raiseEvent/Paid`, { json: { amount: 5 } });
+    await untilStatus(suite.server, id, 'Completed');
+    const page = await suite.browser.open(suite.server, `/instances/${id}`);
+    const markers = page.locator('.timeline .marker .visually-hidden');
+    await eventually(async () => assert.ok((await markers.allTextContents()).includes('tags set paid=yes · removed stage')));
+    assert.ok((await markers.allTextContents()).includes('tags set stage=awaiting-payment'));
+    await page.getByRole('tab', { name: /^History/ }).click();
+    const rows = page.locator('table.history-table tbody tr.event-TagsChanged td[data-label="Details"]');
+    await eventually(async () => assert.deepEqual(await rows.allTextContents(), ['tags: set stage=awaiting-payment', 'tags: set paid=yes · removed stage']));
+    const api = (await suite.server.api('GET', `/instances/${id}/history`)).body.events as { type: string; set?: unknown; remove?: unknown }[];
+    assert.deepEqual(api.filter((event) => event.type === 'TagsChanged').map(({ set, remove }) => ({ set, remove })), [
+      { set: { stage: 'awaiting-payment' }, remove: [] },
+      { set: { paid: 'yes' }, remove: ['stage'] },
+    ]);
+    const started = page.locator('table.history-table tbody tr.event-ExecutionStarted td[data-label="Details"]');
+    assert.match((await started.textContent()) ?? '', /tags tenant=acme/);
+    await page.close();
+  });
+
   test('draws the timeline with failed attempts, the retry timer and the next attempt', async () => {
     const id = await startInstance(suite.server, 'FlakyWithRetry', { id: 'page-retry' });
     const page = await suite.browser.open(suite.server, `/instances/${id}`);

@@ -94,6 +94,19 @@ describe('the timeline', () => {
     assert.deepEqual(timeline.markers.map((marker) => [marker.kind, marker.label]), [['lifecycle', 'started'], ['event-raised', 'event Approval']]);
   });
 
+  test('a TagsChanged is a marker saying what it set and removed', () => {
+    const timeline = buildTimeline([
+      at(0, { type: 'ExecutionStarted', name: 'TaggedOrder' }),
+      at(1, { type: 'TagsChanged', set: { paid: 'yes', tier: 'gold' }, remove: ['stage'] }),
+      at(2, { type: 'TagsChanged', set: {}, remove: ['tier'] }),
+    ], NOW + 10, false);
+    assert.deepEqual(timeline.markers.map((marker) => [marker.kind, marker.label, marker.time - NOW]), [
+      ['lifecycle', 'started', 0],
+      ['lifecycle', 'tags set paid=yes, tier=gold · removed stage', 1],
+      ['lifecycle', 'tags removed tier', 2],
+    ]);
+  });
+
   test('a failure that no timer follows is not a retry', () => {
     const timeline = buildTimeline([
       at(0, { type: 'OrchestratorStarted' }),

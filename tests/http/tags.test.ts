@@ -62,4 +62,22 @@ describe('tags over HTTP', () => {
     }
     assert.equal(await countAll(server.client), before);
   });
+
+  test('showHistory shows what each TagsChanged set and removed, and the tags the execution started with', async () => {
+    const started = await server.request('POST', `${BASE}/orchestrators/TaggedOrder/tag-history?tag=tenant:acme`);
+    assert.equal(started.status, 202, started.text);
+    await waitForStatus(server.client, 'tag-history', (status) => status === 'Running');
+    await server.client.raiseEvent('tag-history', 'Paid', { amount: 5 });
+    await waitForStatus(server.client, 'tag-history', (status) => status === 'Completed');
+    const answer = await server.request('GET', `${BASE}/instances/tag-history?showHistory=true`);
+    assert.equal(answer.status, 200, answer.text);
+    const history = answer.body.historyEvents as Record<string, unknown>[];
+    assert.deepEqual(history.find((event) => event.EventType === 'ExecutionStarted')?.Tags, { tenant: 'acme' });
+    const changes = history.filter((event) => event.EventType === 'TagsChanged').map(({ TagsSet, TagsRemoved }) => ({ TagsSet, TagsRemoved }));
+    assert.deepEqual(changes, [
+      { TagsSet: { stage: 'awaiting-payment' }, TagsRemoved: [] },
+      { TagsSet: { paid: 'yes' }, TagsRemoved: ['stage'] },
+    ]);
+    assert.deepEqual(answer.body.tags, { paid: 'yes', tenant: 'acme' });
+  });
 });

@@ -1,8 +1,34 @@
 /** The batch job and retention routes (docs/http-api.md "Batch jobs", "Retention"). */
 import { api } from './http.js';
 
-export type BatchOperation = 'terminate' | 'suspend' | 'resume' | 'purge';
-export const BATCH_OPERATIONS: readonly BatchOperation[] = ['terminate', 'suspend', 'resume', 'purge'];
+export type BatchOperation = 'terminate' | 'suspend' | 'resume' | 'rewind' | 'restart' | 'raiseEvent' | 'purge';
+export const BATCH_OPERATIONS: readonly BatchOperation[] = ['terminate', 'suspend', 'resume', 'rewind', 'restart', 'raiseEvent', 'purge'];
+
+/** How the dialog and the jobs page name each operation. */
+export const BATCH_OPERATION_LABELS: Record<BatchOperation, string> = {
+  terminate: 'terminate',
+  suspend: 'suspend',
+  resume: 'resume',
+  rewind: 'rewind',
+  restart: 'restart',
+  raiseEvent: 'raise event',
+  purge: 'purge',
+};
+
+/** The operations that record a reason with each instance. */
+export const OPERATIONS_WITH_REASON: readonly BatchOperation[] = ['terminate', 'suspend', 'resume', 'rewind'];
+
+/** The job's operation as the page shows it ("raise event"), the server's name when the dashboard does not know it. */
+export function operationLabel(operation: string): string {
+  return (BATCH_OPERATION_LABELS as Record<string, string | undefined>)[operation] ?? operation;
+}
+
+/** What a job is asked besides its operation and filter: a reason, or raiseEvent's event. */
+export interface BatchArguments {
+  reason?: string;
+  eventName?: string;
+  eventData?: unknown;
+}
 
 /** The JSON filter of `POST …/batches`. */
 export interface BatchFilter {
@@ -32,12 +58,13 @@ export interface RetentionView {
   purgedTotal: number;
 }
 
-export async function countBatch(operation: BatchOperation, filter: BatchFilter, signal?: AbortSignal): Promise<number> {
-  return (await api<{ matched: number }>('/batches', { method: 'POST', body: { operation, filter, dryRun: true }, signal })).body.matched;
+/** The dry run of the very request a start would send, so the server checks all of it before anything starts. */
+export async function countBatch(operation: BatchOperation, filter: BatchFilter, args: BatchArguments, signal?: AbortSignal): Promise<number> {
+  return (await api<{ matched: number }>('/batches', { method: 'POST', body: { operation, filter, ...args, dryRun: true }, signal })).body.matched;
 }
 
-export async function startBatch(operation: BatchOperation, filter: BatchFilter, reason: string): Promise<BatchJob> {
-  return (await api<BatchJob>('/batches', { method: 'POST', body: { operation, filter, ...(reason ? { reason } : {}) } })).body;
+export async function startBatch(operation: BatchOperation, filter: BatchFilter, args: BatchArguments): Promise<BatchJob> {
+  return (await api<BatchJob>('/batches', { method: 'POST', body: { operation, filter, ...args } })).body;
 }
 
 export async function listBatches(signal?: AbortSignal): Promise<BatchJob[]> {

@@ -50,6 +50,11 @@ export interface RawEvent {
   orchestrationStatus?: string;
   parentInstance?: { instanceId: string; executionId: string; name: string; taskScheduledId: number };
   failureDetails?: FailureDetails;
+  /** TagsChanged: the tags the step set and the keys it removed. */
+  set?: Record<string, string>;
+  remove?: string[];
+  /** ExecutionStarted: the tags the execution started with. */
+  tags?: Record<string, string>;
 }
 
 export interface FailureDetails {

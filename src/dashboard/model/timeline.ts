@@ -6,6 +6,7 @@
  * the failed one's name scheduled in the step that took in that timer, are its retry and next attempt.
  */
 import type { RawEvent } from '../api/types.js';
+import { describeTagChanges } from './tag-changes.js';
 
 export type SpanKind = 'activity' | 'timer' | 'retry-timer' | 'suborchestration';
 export type SpanOutcome = 'completed' | 'failed' | 'running' | 'waiting' | 'fired';
@@ -136,6 +137,9 @@ export function buildTimeline(events: readonly RawEvent[], now: number, finished
       case 'ExecutionRewound':
       case 'ExecutionTerminated':
         markers.push({ kind: event.type === 'ExecutionTerminated' ? 'failure' : 'lifecycle', label: event.type.replace('Execution', '').toLowerCase(), time });
+        break;
+      case 'TagsChanged':
+        markers.push({ kind: 'lifecycle', label: `tags ${describeTagChanges(event.set, event.remove)}`.trim(), time });
         break;
       case 'ContinueAsNew':
         markers.push({ kind: 'lifecycle', label: 'continued as new', time });

@@ -4,7 +4,7 @@
  * is not an instance change the live feed would report for the list.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { cancelBatch, getBatch, listBatches, type BatchJob } from '../../api/batches.js';
+import { cancelBatch, getBatch, listBatches, operationLabel, type BatchJob } from '../../api/batches.js';
 import { Dialog } from '../../components/Dialog.js';
 import { Link } from '../../components/Link.js';
 import { Empty, ErrorMessage, Loading } from '../../components/States.js';
@@ -65,7 +65,7 @@ export function BatchesPage({ search, hub }: { search: URLSearchParams; hub: str
                   <td class="batch-id">
                     <Link href={batchesHref(hub, each.id)}>{each.id}</Link>
                   </td>
-                  <td>{each.operation}</td>
+                  <td class="batch-operation">{operationLabel(each.operation)}</td>
                   <td class="batch-state">{each.state}</td>
                   <td>
                     {(each.done + each.failed).toLocaleString()} / {each.matched.toLocaleString()}
@@ -101,7 +101,7 @@ function JobDetail({ job, onChanged }: { job: BatchJob; onChanged: () => void })
   return (
     <div class="batch-detail">
       <h2>
-        {job.operation} · <span data-testid="batch-state">{job.state}</span>
+        <span data-testid="batch-operation">{operationLabel(job.operation)}</span> · <span data-testid="batch-state">{job.state}</span>
       </h2>
       <p class="muted">{job.id}</p>
       <progress max={Math.max(job.matched, handled, 1)} value={handled} aria-label="Progress" />

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { historyPage } from '../../api/endpoints.js';
 import type { RawEvent } from '../../api/types.js';
 import { JsonNode } from '../../components/JsonView.js';
+import { describeTagChanges, formatTags } from '../../model/tag-changes.js';
 import { ErrorMessage, Loading } from '../../components/States.js';
 import { Time } from '../../components/Time.js';
 import { useLiveChanges, useResource } from '../../hooks.js';
@@ -73,6 +74,8 @@ function EventDetails({ event }: { event: RawEvent }) {
   if (event.orchestrationStatus) facts.push(event.orchestrationStatus);
   if (event.reason) facts.push(`reason: ${event.reason}`);
   if (event.failureDetails) facts.push(`${event.failureDetails.errorType}: ${event.failureDetails.errorMessage}`);
+  if (event.type === 'TagsChanged') facts.push(`tags: ${describeTagChanges(event.set, event.remove) || 'no change'}`);
+  if (event.tags && Object.keys(event.tags).length > 0) facts.push(`tags ${formatTags(event.tags)}`);
   const payloads = (['input', 'result'] as const).filter((key) => event[key] !== undefined && event[key] !== null);
   return (
     <div class="event-details">
