@@ -106,11 +106,12 @@ export class OrchestrationRun implements ContextHost {
   settleStep(events: readonly HistoryEvent[]): void {
     for (const event of events) {
       this.history.push(event);
-      // Recording is idempotent: the consumed inbox events are in the ledger already.
+      // Both are idempotent for the consumed inbox events, which the step applied already (a start seen
+      // again resets the tags to those it carries, which the step began from).
       this.ledger.record(event);
+      this.tags.observe(event);
       if (isActionEvent(event)) this.matchRecorded(event);
     }
-    this.tagChanges.clear();
     this.isReplaying = true;
   }
 

@@ -110,6 +110,8 @@ test('a continued step runs only the new step: tags set and log lines are those 
   const completion: InboxEvent = { type: 'TaskCompleted', eventId: -1, timestamp: '2024-05-01T10:00:01.000Z', taskScheduledId: 0 };
   const second = runOrchestrationStep({ ...input('tags', code, first.result.newEvents, [completion], '2024-05-01T10:00:02.000Z'), logger }, run);
   assert.deepEqual(second.result.tagChanges, { set: { phase: 'two' }, remove: [] });
+  run.settleStep(second.result.newEvents);
+  assert.deepEqual(run.tags.snapshot(), { phase: 'two' }, 'the settled run counts the tags as a replay does');
   assert.deepEqual(lines, ['first', 'second']);
   assert.deepEqual(second.result.work, [{ kind: 'activity', taskId: 1, name: 'B' }]);
 });
