@@ -7,7 +7,8 @@
  * `client.startNew` then `client.waitForCompletion`. Over HTTP: `taskhub serve` in a child process, each
  * orchestration one `POST …/orchestrators/{name}?timeout=600` (start, then wait on the same request).
  * `--tuned` (in process only) raises the worker's concurrency to 200 orchestrations and 200 activities:
- * an extra row, labelled as such, never the headline.
+ * an extra row, labelled as such, never the headline. `--no-sticky` (in process only) turns sticky
+ * execution off (maxCachedInstances 0), every step replaying from the store: a labelled row, to compare.
  */
 import { parseArgs } from 'node:util';
 import { createTaskHub } from '../src/index.js';
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
     store: { type: 'string', default: 'sqlite' },
     transport: { type: 'string', default: 'in-process' },
     tuned: { type: 'boolean', default: false },
+    'no-sticky': { type: 'boolean', default: false },
     synchronous: { type: 'string', default: 'full' },
     ...COUNT_OPTIONS,
   },
@@ -37,7 +39,10 @@ async function inProcess(): Promise<BenchResult> {
     hub: HUB,
     registry: benchRegistry,
     ...(store.synchronous === 'normal' ? { sqliteSynchronous: 'normal' as const } : {}),
-    ...(args.tuned ? { worker: { orchestrationConcurrency: 200, activityConcurrency: 200 } } : {}),
+    worker: {
+      ...(args.tuned ? { orchestrationConcurrency: 200, activityConcurrency: 200 } : {}),
+      ...(args['no-sticky'] ? { maxCachedInstances: 0 } : {}),
+    },
   });
   const run = async (name: string, input: unknown) => {
     const id = await taskHub.client.startNew(name, { input });
@@ -49,9 +54,12 @@ async function inProcess(): Promise<BenchResult> {
   try {
     const figures = await runWorkloads(engine, counts);
     return {
-      engine: `taskhub, ${store.label}${args.tuned ? ', tuned' : ''}`,
+      engine: `taskhub, ${store.label}${args.tuned ? ', tuned' : ''}${args['no-sticky'] ? ', no sticky execution' : ''}`,
       transport: 'in process',
-      detail: args.tuned ? 'orchestrationConcurrency 200, activityConcurrency 200' : 'createTaskHub defaults, startNew + waitForCompletion',
+      detail: [
+        args.tuned ? 'orchestrationConcurrency 200, activityConcurrency 200' : 'createTaskHub defaults, startNew + waitForCompletion',
+        ...(args['no-sticky'] ? ['maxCachedInstances 0'] : []),
+      ].join(', '),
       ...figures,
       peakRss: [{ process: 'client + worker + store', megabytes: ownPeakRssMegabytes() }],
     };
@@ -62,7 +70,7 @@ async function inProcess(): Promise<BenchResult> {
 }
 
 async function overHttp(): Promise<BenchResult> {
-  if (args.tuned) throw new Error('--tuned is for the in-process run: taskhub serve takes the defaults');
+  if (args.tuned || args['no-sticky']) throw new Error('--tuned and --no-sticky are for the in-process run: taskhub serve takes the defaults');
   const store = openBenchStore(args.store);
   const server = await startServe(store.storage, HUB);
   try {

@@ -7,9 +7,8 @@
  *   node dist/bench/step-guard.js [--rounds N]
  */
 import { parseArgs } from 'node:util';
-import type { OrchestrationWorkItem } from '../src/backend/backend.js';
 import type { HistoryEvent, InboxEvent } from '../src/core/history.js';
-import { planOrchestrationStep, type StepDependencies } from '../src/runtime/orchestration-step.js';
+import { planOrchestrationStep, type StepDependencies, type StepItem } from '../src/runtime/orchestration-step.js';
 import { StepGuard } from '../src/runtime/step-guard.js';
 import { benchRegistry, CITIES } from './workloads.js';
 
@@ -24,15 +23,16 @@ const deps: StepDependencies = {
 };
 
 /** The work items of a hello sequence's four steps, each with the history the step before committed. */
-function helloSteps(): OrchestrationWorkItem[] {
-  const items: OrchestrationWorkItem[] = [];
+function helloSteps(): StepItem[] {
+  const items: StepItem[] = [];
   let history: HistoryEvent[] = [];
   const claimedAt = Date.parse('2026-01-01T00:00:00Z');
   let inbox: InboxEvent[] = [{ type: 'ExecutionStarted', eventId: -1, timestamp: new Date(claimedAt).toISOString(), name: 'BenchHelloSequence', executionId: 'execution', input: JSON.stringify(CITIES) }];
   for (let step = 0; step <= CITIES.length; step++) {
-    const item: OrchestrationWorkItem = {
+    const item: StepItem = {
       instance: { instanceId: 'hello', name: 'BenchHelloSequence', executionId: 'execution', status: step === 0 ? 'Pending' : 'Running', createdAt: claimedAt, lastUpdatedAt: claimedAt },
       history,
+      historyLength: history.length,
       messages: inbox.map((event, index) => ({ id: String(index), event })),
       lockToken: 'token',
       claimedAt: claimedAt + step,
@@ -61,7 +61,7 @@ function median(values: number[]): number {
 
 const steps = helloSteps();
 const guard = new StepGuard(10_000);
-const plan = (item: OrchestrationWorkItem) => planOrchestrationStep(item, deps);
+const plan = (item: StepItem) => planOrchestrationStep(item, deps);
 const batch = Array.from({ length: 50 }, (_, i) => steps[i % steps.length]!);
 const variants: [string, number, () => void][] = [
   ['bare', steps.length, () => steps.forEach(plan)],

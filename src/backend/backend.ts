@@ -76,8 +76,13 @@ export interface InboxMessage {
 
 export interface OrchestrationWorkItem {
   instance: InstanceRecord;
-  /** The current execution's committed history, oldest first. */
-  history: HistoryEvent[];
+  /**
+   * The current execution's committed history, oldest first. Absent when the claim's `cachedHistories`
+   * named this instance with its execution id and exactly `historyLength`: the claiming worker holds it.
+   */
+  history?: HistoryEvent[];
+  /** How many events the current execution's history holds (the sequence number its next event gets). */
+  historyLength: number;
   /** Visible inbox messages, in arrival order. */
   messages: InboxMessage[];
   /** Proves ownership at commit time (fencing). */
@@ -252,6 +257,20 @@ export interface ClaimOptions {
   workerId: string;
   max: number;
   leaseMs: number;
+  /**
+   * The histories the claiming worker holds, by instance id (sticky execution, docs/adr/0028): a claimed
+   * instance whose current execution and history length are exactly these comes without its history, so a
+   * claim's cost does not grow with the history of an instance the worker has in hand. Histories only grow
+   * within an execution, except by a rewind, which rewrites a Failed one (docs/adr/0028 says why a worker's
+   * copy cannot be taken for a rewound history).
+   */
+  cachedHistories?: ReadonlyMap<string, CachedHistory>;
+}
+
+/** What a worker holds of an instance's history: the execution and how many of its events. */
+export interface CachedHistory {
+  executionId: string;
+  length: number;
 }
 
 export interface Backend {
@@ -318,7 +337,8 @@ export interface Backend {
    * Deletes the task and puts its TaskCompleted/TaskFailed in the instance's inbox, if the lease is still
    * held. With `claimNext`, the same transaction then claims the instance for `workerId`, as
    * claimOrchestrations would, if it is claimable, nobody holds it and it has no activity task left (a
-   * fan-out is claimed by the result that completes it), and returns it as `claimed`.
+   * fan-out is claimed by the result that completes it), and returns it as `claimed` (without its history
+   * when `claimNext.cachedHistories` holds it current, as for claimOrchestrations).
    */
   completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage, claimNext?: Omit<ClaimOptions, 'max'>): Promise<ActivityCommitOutcome>;
   /** Extends the lease of a running activity; false when it was lost. */

@@ -13,24 +13,51 @@ import type { OrchestrationStepInput, OrchestrationStepResult } from './step.js'
 import { terminateStep } from './terminate.js';
 
 export function executeOrchestrationStep(input: OrchestrationStepInput): OrchestrationStepResult {
+  return runOrchestrationStep(input).result;
+}
+
+/** A step's result, with the run that produced it when the execution goes on and the run can continue it. */
+export interface StepRun {
+  result: OrchestrationStepResult;
+  /**
+   * The live run after the step (its generator waiting on the next task): once the step is committed,
+   * `run.settleStep(result.newEvents)` makes it the replayed state of the whole new history, from which
+   * the next step can continue (docs/adr/0028-sticky-execution.md). Absent when the execution ended or the
+   * step did not run the code.
+   */
+  run?: OrchestrationRun;
+}
+
+/**
+ * executeOrchestrationStep, optionally continuing `cached`: a run that has replayed (or settled) exactly
+ * `input.pastEvents`, which it then does not replay again. The result is the one a replay would give.
+ */
+export function runOrchestrationStep(input: OrchestrationStepInput, cached?: OrchestrationRun): StepRun {
   const end = executionEnd(input.pastEvents);
   if (end) {
     const rewound = input.newEvents.find((event): event is ExecutionRewoundEvent => event.type === 'ExecutionRewound');
-    if (rewound && end.type === 'ExecutionCompleted' && end.orchestrationStatus === 'Failed') return rewindStep(input, rewound);
-    return afterEnd(input, end);
+    if (rewound && end.type === 'ExecutionCompleted' && end.orchestrationStatus === 'Failed') return { result: rewindStep(input, rewound) };
+    return { result: afterEnd(input, end) };
   }
   const terminated = input.newEvents.find((event): event is ExecutionTerminatedEvent => event.type === 'ExecutionTerminated');
-  if (terminated) return terminateStep(input, terminated);
+  if (terminated) return { result: terminateStep(input, terminated) };
   if (input.pastEvents.length === 0 && !input.newEvents.some((event) => event.type === 'ExecutionStarted')) {
     // Not started yet (say, events raised before a scheduled start): the runtime leaves the messages alone.
-    return { newEvents: [], replaceHistory: false, work: [], status: 'Pending' };
+    return { result: { newEvents: [], replaceHistory: false, work: [], status: 'Pending' } };
   }
-  return replayStep(input);
+  return replayStep(input, cached);
 }
 
-function replayStep(input: OrchestrationStepInput): OrchestrationStepResult {
-  const run = new OrchestrationRun(runOptions(input));
-  run.replay(input.pastEvents);
+function replayStep(input: OrchestrationStepInput, cached: OrchestrationRun | undefined): StepRun {
+  const options = runOptions(input);
+  let run: OrchestrationRun;
+  if (cached) {
+    run = cached;
+    run.attach(options);
+  } else {
+    run = new OrchestrationRun(options);
+    run.replay(input.pastEvents);
+  }
   run.beginStep(input.now);
   const consumed: InboxEvent[] = [];
   for (const event of startFirst(input.newEvents)) {
@@ -38,7 +65,9 @@ function replayStep(input: OrchestrationStepInput): OrchestrationStepResult {
     consumed.push(event);
     run.applyNew(event);
   }
-  return withinHistoryLimits(input, run, consumed, stepResult(run, input.now, consumed));
+  const result = withinHistoryLimits(input, run, consumed, stepResult(run, input.now, consumed));
+  const goesOn = result.status === 'Running' || result.status === 'Suspended';
+  return goesOn ? { result, run } : { result };
 }
 
 /** The start message goes first, so events raised before the instance started wait in the buffer for it. */

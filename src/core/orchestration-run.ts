@@ -5,7 +5,7 @@
  * replay takes exactly the decisions the original run took.
  */
 import { InvalidArgumentError, UnknownOrchestratorError } from '../errors.js';
-import { actionMismatch, actionToEvent, describeAction, withInput, type Action, type ActionEvent } from './actions.js';
+import { actionMismatch, actionToEvent, describeAction, isActionEvent, withInput, type Action, type ActionEvent } from './actions.js';
 import type { OrchestratorFunction, RetryOptions } from './context.js';
 import { OrchestrationContextImpl, type ContextHost } from './context-impl.js';
 import { ActionBook } from './action-book.js';
@@ -48,7 +48,8 @@ const GENERATOR_RULE = 'orchestrators are generator functions (function*, not as
 export class OrchestrationRun implements ContextHost {
   readonly instanceId: string;
   readonly maxPayloadBytes: number;
-  readonly logger: ReplaySafeLogger | undefined;
+  /** Replaced by each step a cached run continues with (attach). */
+  logger: ReplaySafeLogger | undefined;
   name = '';
   parentInstanceId: string | undefined;
   isReplaying = true;
@@ -78,11 +79,13 @@ export class OrchestrationRun implements ContextHost {
   private continueAsNewRequest: { input: JsonText | undefined; preserveUnprocessedEvents: boolean } | undefined;
   private subOrchestrationCount = 0;
   private guidCount = 0;
+  private onCodeTime: ((time: string) => void) | undefined;
 
   constructor(private readonly options: RunOptions) {
     this.instanceId = options.instanceId;
     this.maxPayloadBytes = options.maxPayloadBytes;
     this.logger = options.logger;
+    this.onCodeTime = options.onCodeTime;
   }
 
   /** Applies committed events (isReplaying stays true). */
@@ -92,6 +95,35 @@ export class OrchestrationRun implements ContextHost {
       this.history.push(event);
       this.apply(event, index);
     });
+  }
+
+  /**
+   * A step's events have been committed: they count as replayed, as a replay of the whole history would
+   * have left them (recorded in the ledger and the history, the step's actions matched as recorded, its tag
+   * calls done), so that the next step can continue from this run instead of replaying (sticky execution,
+   * docs/adr/0028). Only a run whose execution goes on (Running, Suspended) is continued.
+   */
+  settleStep(events: readonly HistoryEvent[]): void {
+    for (const event of events) {
+      this.history.push(event);
+      // Both are idempotent for the consumed inbox events, which the step applied already (a start seen
+      // again resets the tags to those it carries, which the step began from).
+      this.ledger.record(event);
+      this.tags.observe(event);
+      if (isActionEvent(event)) this.matchRecorded(event);
+    }
+    this.isReplaying = true;
+  }
+
+  /** Whether settleStep left the run as a replay would, ready for a next step. */
+  isContinuable(): boolean {
+    return this.outcome.kind !== 'failed' && this.outcome.kind !== 'continuedAsNew' && this.isReplaying && !this.actions.hasPending();
+  }
+
+  /** The next step's logger and code clock, for a cached run continued by another step than the one that made it. */
+  attach(step: Pick<RunOptions, 'logger' | 'onCodeTime'>): void {
+    this.logger = step.logger;
+    this.onCodeTime = step.onCodeTime;
   }
 
   /** Starts the new step: from here on the code is not replaying and its time is `now`. */
@@ -106,7 +138,7 @@ export class OrchestrationRun implements ContextHost {
 
   set currentTime(time: string) {
     this.time = time;
-    this.options.onCodeTime?.(time);
+    this.onCodeTime?.(time);
   }
 
   /** Whether an inbox event changes anything: duplicates and completions of unknown or finished tasks do not. */

@@ -8,7 +8,8 @@ import type { ExecutionStartedEvent, HistoryEvent, InboxEvent, JsonText, ParentI
 import { isFinished } from '../core/history.js';
 import type { OrchestratorFunction } from '../core/context.js';
 import type { HistoryLimits, OrchestrationStepResult, ReplaySafeLogger } from '../core/step.js';
-import { executeOrchestrationStep } from '../core/executor.js';
+import { runOrchestrationStep } from '../core/executor.js';
+import type { OrchestrationRun } from '../core/orchestration-run.js';
 import { poisonedStep, timedOutStep, type FailedStepInput } from '../core/failed-step.js';
 import { eventRaisedMessage, parentNotification, timerFiredMessage } from './messages.js';
 
@@ -22,15 +23,36 @@ export interface StepDependencies {
   onCodeTime?: (time: string) => void;
 }
 
+/** A claimed step with the history it runs on: the one the claim read, or the one the worker holds (sticky execution). */
+export type StepItem = OrchestrationWorkItem & { history: HistoryEvent[] };
+
+/** A claimed step with the history the claim read: a claim made without `cachedHistories` always has it. */
+export function claimedStep(item: OrchestrationWorkItem): StepItem {
+  if (!item.history) throw new Error(`the claim of instance '${item.instance.instanceId}' came without its history`);
+  return { ...item, history: item.history };
+}
+
+/**
+ * A run to keep once the step is committed: settled with the step's events it is the replayed state of
+ * the whole new history, `historyLength` events of execution `executionId` (docs/adr/0028).
+ */
+export interface Continuation {
+  run: OrchestrationRun;
+  events: HistoryEvent[];
+  executionId: string;
+  historyLength: number;
+}
+
 export type StepDecision =
-  | { kind: 'commit'; commit: OrchestrationCommit }
+  | { kind: 'commit'; commit: OrchestrationCommit; continuation?: Continuation }
   /**
    * Nothing can be done yet (events for an instance whose scheduled start is still ahead), or, `failed`,
    * the step could not be run and is retried later.
    */
   | { kind: 'abandon'; retryAfterMs: number; failed?: boolean };
 
-export function planOrchestrationStep(item: OrchestrationWorkItem, deps: StepDependencies): StepDecision {
+/** `cached`: a run that has replayed or settled exactly `item.history`, continued instead of a replay. */
+export function planOrchestrationStep(item: StepItem, deps: StepDependencies, cached?: OrchestrationRun): StepDecision {
   const { instance, history } = item;
   const consumedMessageIds = item.messages.map((message) => message.id);
   const newEvents = currentEvents(item);
@@ -42,7 +64,7 @@ export function planOrchestrationStep(item: OrchestrationWorkItem, deps: StepDep
   if (newEvents.length === 0) return { kind: 'commit', commit: unchangedInstanceCommit(item, consumedMessageIds) };
 
   const now = new Date(item.claimedAt).toISOString();
-  const result = executeOrchestrationStep({
+  const { result, run } = runOrchestrationStep({
     instanceId: instance.instanceId,
     pastEvents: history,
     newEvents,
@@ -52,25 +74,28 @@ export function planOrchestrationStep(item: OrchestrationWorkItem, deps: StepDep
     logger: deps.logger,
     historyLimits: deps.historyLimits,
     onCodeTime: deps.onCodeTime,
-  });
+  }, cached);
   if (result.status === 'Pending' && result.newEvents.length === 0) {
     const startsAt = instance.scheduledStartAt ?? item.claimedAt + 1000;
     return { kind: 'abandon', retryAfterMs: Math.max(startsAt - item.claimedAt, 10) };
   }
-  return { kind: 'commit', commit: translate(item, result, consumedMessageIds, now, deps) };
+  const commit = translate(item, result, consumedMessageIds, now, deps);
+  if (!run) return { kind: 'commit', commit };
+  const continuation = { run, events: result.newEvents, executionId: instance.executionId, historyLength: item.historyLength + result.newEvents.length };
+  return { kind: 'commit', commit, continuation };
 }
 
 /** T18: the step failed to commit too often; the instance fails without the code being run again. */
-export function planPoisonedStep(item: OrchestrationWorkItem, deps: StepDependencies): StepDecision {
+export function planPoisonedStep(item: StepItem, deps: StepDependencies): StepDecision {
   return planFailedStep(item, deps, (input) => poisonedStep(input, item.failedAttempts, item.instance.customStatus));
 }
 
 /** The step's code overran the step time limit: the instance fails without the code being run again. */
-export function planTimedOutStep(item: OrchestrationWorkItem, deps: StepDependencies, limitMs: number): StepDecision {
+export function planTimedOutStep(item: StepItem, deps: StepDependencies, limitMs: number): StepDecision {
   return planFailedStep(item, deps, (input) => timedOutStep(input, item.instance.name, limitMs, item.instance.customStatus));
 }
 
-function planFailedStep(item: OrchestrationWorkItem, deps: StepDependencies, fail: (input: FailedStepInput) => OrchestrationStepResult): StepDecision {
+function planFailedStep(item: StepItem, deps: StepDependencies, fail: (input: FailedStepInput) => OrchestrationStepResult): StepDecision {
   const { instance, history } = item;
   const now = new Date(item.claimedAt).toISOString();
   const result = fail({ instanceId: instance.instanceId, pastEvents: history, newEvents: currentEvents(item), now });
@@ -98,7 +123,7 @@ function unchangedInstanceCommit(item: OrchestrationWorkItem, consumedMessageIds
  * on continue-as-new, the messages that arrived during the step go behind those it sends to itself.
  */
 function translate(
-  item: OrchestrationWorkItem,
+  item: StepItem,
   result: OrchestrationStepResult,
   consumedMessageIds: string[],
   now: string,

@@ -17,7 +17,8 @@ import type {
 import { insertedTaskCount, leasingTasks } from '../backend/step-commit.js';
 import type { Registry } from '../authoring/registry.js';
 import { PollLoop } from './poll-loop.js';
-import { planOrchestrationStep, planPoisonedStep, planTimedOutStep, type StepDecision, type StepDependencies } from './orchestration-step.js';
+import { claimedStep, planOrchestrationStep, planPoisonedStep, planTimedOutStep, type StepDecision, type StepDependencies, type StepItem } from './orchestration-step.js';
+import { StickyRuns, type StickyRun } from './sticky-runs.js';
 import { GuardedBatches, StepGuard, type SetCodeTime } from './step-guard.js';
 import { startStallMonitor, type StallMonitor } from './stall-monitor.js';
 import { isFinished, type FailureDetails } from '../core/history.js';
@@ -77,6 +78,12 @@ export interface WorkerOptions {
    * stepTimeoutMs if that is longer; 0: off). It must be longer than stepTimeoutMs.
    */
   eventLoopBlockLimitMs?: number;
+  /**
+   * Instances whose replayed state (the live orchestrator code and its bookkeeping) the worker keeps after
+   * committing their step, to run their next step without reloading and replaying the history (sticky
+   * execution, least recently used dropped first; default 1,000; 0: off).
+   */
+  maxCachedInstances?: number;
   workerId?: string;
   logger?: Logger;
   /** Called after every committed step: lets tests audit who ran what, when. */
@@ -114,7 +121,8 @@ export class Worker {
   private readonly activityLeaseMs: number;
   private readonly maxBatch: number;
   private readonly stepGuard: StepGuard;
-  private readonly stepPlans: GuardedBatches<OrchestrationWorkItem, StepDecision>;
+  private readonly stepPlans: GuardedBatches<PlannedItem, StepDecision>;
+  private readonly sticky: StickyRuns;
   private readonly orchestrations: PollLoop<OrchestrationWorkItem>;
   private readonly activities: PollLoop<ActivityWorkItem>;
   private unsubscribe: (() => void) | undefined;
@@ -134,7 +142,8 @@ export class Worker {
     this.maxStepAttempts = attemptLimit('maxStepAttempts', options.maxStepAttempts);
     const maxActivityAttempts = attemptLimit('maxActivityAttempts', options.maxActivityAttempts);
     this.stepGuard = new StepGuard(positiveMilliseconds('stepTimeoutMs', options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS));
-    this.stepPlans = new GuardedBatches(this.stepGuard, (item, setCodeTime) => this.plan(item, setCodeTime));
+    this.stepPlans = new GuardedBatches(this.stepGuard, (planned, setCodeTime) => this.plan(planned, setCodeTime));
+    this.sticky = new StickyRuns(cacheCapacity(options.maxCachedInstances));
     const activityTimeoutMs = positiveMilliseconds('activityTimeoutMs', options.activityTimeoutMs ?? DEFAULT_ACTIVITY_TIMEOUT_MS, MAX_TIMER_MS);
     this.eventLoopBlockLimitMs = eventLoopBlockLimit(options.eventLoopBlockLimitMs, this.stepGuard.limitMs);
     this.orchestrationLeaseMs = options.orchestrationLeaseMs ?? 30_000;
@@ -155,7 +164,8 @@ export class Worker {
       maxBatch,
       minPollMs,
       maxPollMs,
-      claim: (max) => this.backend.claimOrchestrations(this.hub, { workerId: this.workerId, max, leaseMs: this.orchestrationLeaseMs }),
+      claim: (max) =>
+        this.backend.claimOrchestrations(this.hub, withCachedHistories({ workerId: this.workerId, max, leaseMs: this.orchestrationLeaseMs }, this.sticky)),
       process: (item) => this.processOrchestration(item),
       msUntilTimedWork,
       onError,
@@ -228,11 +238,20 @@ export class Worker {
     this.stallMonitor.describe(names.length === 0 ? '' : `${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
   }
 
-  private async processOrchestration(item: OrchestrationWorkItem): Promise<void> {
+  private async processOrchestration(claimed: OrchestrationWorkItem): Promise<void> {
     const startedAt = Date.now();
-    const logger = stepLogger(this.logger, item);
-    const planned = await this.stepPlans.run(item);
-    const decision = planned.kind === 'done' ? planned.value : this.timedOut(item);
+    const logger = stepLogger(this.logger, claimed);
+    let planned: PlannedItem;
+    try {
+      planned = await this.withHistory(claimed);
+    } catch (error) {
+      const abandon = internalError(logger, claimed, error);
+      await this.backend.abandonOrchestration(this.hub, claimed, abandon.retryAfterMs, abandon.failed);
+      return;
+    }
+    const { item } = planned;
+    const guarded = await this.stepPlans.run(planned);
+    const decision = guarded.kind === 'done' ? guarded.value : this.timedOut(item);
     if (decision.kind === 'abandon') {
       await this.backend.abandonOrchestration(this.hub, item, decision.retryAfterMs, decision.failed);
       return;
@@ -245,6 +264,11 @@ export class Worker {
           '(duplicate execution prevented)',
       );
       return;
+    }
+    if (decision.continuation) {
+      const { run, events, executionId, historyLength } = decision.continuation;
+      run.settleStep(events);
+      if (run.isContinuable()) this.sticky.keep(item.instance.instanceId, { run, executionId, length: historyLength });
     }
     logOutcome(logger, item, decision.commit);
     this.onStepCommitted?.({
@@ -284,7 +308,7 @@ export class Worker {
     const reserved = this.orchestrations.reserve(1);
     let claimed: OrchestrationWorkItem[] = [];
     try {
-      const claimNext = reserved > 0 ? { workerId: this.workerId, leaseMs: this.orchestrationLeaseMs } : undefined;
+      const claimNext = reserved > 0 ? withCachedHistories({ workerId: this.workerId, leaseMs: this.orchestrationLeaseMs }, this.sticky) : undefined;
       const outcome = await this.backend.completeActivity(this.hub, item, result, claimNext);
       if (outcome.ok && outcome.claimed) claimed = [outcome.claimed];
       return outcome;
@@ -306,7 +330,7 @@ export class Worker {
   }
 
   /** The step whose code the guard stopped: the instance fails without the code being run again. */
-  private timedOut(item: OrchestrationWorkItem): StepDecision {
+  private timedOut(item: StepItem): StepDecision {
     const { instanceId, name } = item.instance;
     const logger = stepLogger(this.logger, item);
     logger.error(
@@ -316,18 +340,30 @@ export class Worker {
     return planTimedOutStep(item, this.stepDependencies(logger), this.stepGuard.limitMs);
   }
 
-  private plan(item: OrchestrationWorkItem, onCodeTime: SetCodeTime): StepDecision {
+  /**
+   * The claimed step with the history it runs on. The run this worker holds of the instance is taken out of
+   * the cache (it goes back only once the step is committed) and used if it is current: the same execution
+   * and history length as the store's. Otherwise the claim's history is replayed; a claim leaves it out
+   * for runs the cache held when it was sent, so if that run has been dropped since, it is read now.
+   */
+  private async withHistory(item: OrchestrationWorkItem): Promise<PlannedItem> {
+    const held = this.sticky.take(item.instance.instanceId);
+    const current = held && held.executionId === item.instance.executionId && held.length === item.historyLength ? held : undefined;
+    if (current) return { item: { ...item, history: current.run.history }, cached: current };
+    if (item.history) return { item: claimedStep(item) };
+    const records = await this.backend.getHistory(this.hub, item.instance.instanceId, { limit: item.historyLength });
+    return { item: { ...item, history: records.map((record) => record.event) } };
+  }
+
+  private plan({ item, cached }: PlannedItem, onCodeTime: SetCodeTime): StepDecision {
     const logger = stepLogger(this.logger, item);
     const deps = this.stepDependencies(logger, onCodeTime);
     const poisoned = item.failedAttempts >= this.maxStepAttempts && !isFinished(item.instance.status);
     if (poisoned) logger.error(`the step of '${item.instance.instanceId}' failed to commit ${item.failedAttempts} times: the instance fails (PoisonedStepError)`);
     try {
-      return poisoned ? planPoisonedStep(item, deps) : planOrchestrationStep(item, deps);
+      return poisoned ? planPoisonedStep(item, deps) : planOrchestrationStep(item, deps, cached?.run);
     } catch (error) {
-      // The engine turns user errors into failures; an exception here is a taskhub defect. Retry later,
-      // backing off, rather than lose the step; after maxStepAttempts the instance fails.
-      logger.error(`internal error while running a step of '${item.instance.instanceId}': ${describeError(error)}`);
-      return { kind: 'abandon', retryAfterMs: Math.min(1000 * 2 ** item.failedAttempts, 60_000), failed: true };
+      return internalError(logger, item, error);
     }
   }
 
@@ -336,6 +372,36 @@ export class Worker {
     if (next === undefined) return undefined;
     return next - (await this.backend.now());
   }
+}
+
+/** A claimed step ready to plan: its history, and the run this worker holds of it when that is current. */
+interface PlannedItem {
+  item: StepItem;
+  cached?: StickyRun;
+}
+
+/**
+ * The engine turns user errors into failures; an exception while reading or running a step is a taskhub
+ * defect (or a store error reading the history). Retry later, backing off, rather than lose the step; after
+ * maxStepAttempts the instance fails.
+ */
+function internalError(logger: Logger, item: OrchestrationWorkItem, error: unknown): StepDecision & { kind: 'abandon' } {
+  logger.error(`internal error while running a step of '${item.instance.instanceId}': ${describeError(error)}`);
+  return { kind: 'abandon', retryAfterMs: Math.min(1000 * 2 ** item.failedAttempts, 60_000), failed: true };
+}
+
+/** Claim options that leave out the histories this worker holds. */
+function withCachedHistories<T extends object>(options: T, sticky: StickyRuns): T & { cachedHistories?: StickyRuns['histories'] } {
+  const cachedHistories = sticky.histories;
+  return cachedHistories ? { ...options, cachedHistories } : options;
+}
+
+function cacheCapacity(value: number | undefined): number {
+  const capacity = value ?? DEFAULT_MAX_CACHED_INSTANCES;
+  if (!Number.isSafeInteger(capacity) || capacity < 0) {
+    throw new InvalidArgumentError(`maxCachedInstances must be a whole number of at least 0 (0 turns the cache off), not ${capacity}`);
+  }
+  return capacity;
 }
 
 /** A step's lines say which instance and execution they are about. */
@@ -362,6 +428,7 @@ function logOutcome(logger: Logger, item: OrchestrationWorkItem, commit: Orchest
 }
 
 const DEFAULT_MAX_ATTEMPTS = 10;
+const DEFAULT_MAX_CACHED_INSTANCES = 1000;
 const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 const DEFAULT_ACTIVITY_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_EVENT_LOOP_BLOCK_LIMIT_MS = 60_000;

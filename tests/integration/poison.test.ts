@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend } from '../../src/backend/backend.js';
 import { InvalidArgumentError, TaskHubClient, Worker, silentLogger } from '../../src/index.js';
-import { planOrchestrationStep } from '../../src/runtime/orchestration-step.js';
+import { claimedStep, planOrchestrationStep } from '../../src/runtime/orchestration-step.js';
 import { randomHub, storesUnderTest } from '../support/stores.js';
 import { suiteStore } from '../support/suite-store.js';
 import { testRegistry } from '../support/test-app.js';
@@ -92,7 +92,7 @@ for (const kind of storesUnderTest()) {
       // The first step, as a worker runs it, schedules the activity; then two deliveries whose leases run out.
       const [item] = await backend.claimOrchestrations(hub, { workerId: 'stepper', max: 1, leaseMs: 60_000 });
       assert.ok(item);
-      const decision = planOrchestrationStep(item, {
+      const decision = planOrchestrationStep(claimedStep(item), {
         resolveOrchestrator: (name) => testRegistry().getOrchestrator(name),
         maxPayloadBytes: 1 << 20,
         newExecutionId: () => 'next',

@@ -58,7 +58,7 @@ describe('PostgreSQL under concurrent workers', () => {
         if (inFlight.has(id)) overlaps.push(id);
         inFlight.add(id);
         await new Promise((resolve) => setImmediate(resolve));
-        const step = item.history.length;
+        const step = item.historyLength;
         const done = step === STEPS - 1;
         // Leaves the set before committing: the instance is claimable again the moment the commit lands.
         inFlight.delete(id);

@@ -4,20 +4,21 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CommitOp, OrchestrationWorkItem } from '../../src/backend/backend.js';
+import type { CommitOp } from '../../src/backend/backend.js';
 import type { OrchestrationContext, OrchestratorFunction } from '../../src/core/context.js';
 import type { InboxEvent } from '../../src/core/history.js';
 import { Task } from '../../src/core/task.js';
-import { planOrchestrationStep } from '../../src/runtime/orchestration-step.js';
+import { planOrchestrationStep, type StepItem } from '../../src/runtime/orchestration-step.js';
 
 const TIMESTAMP = '2024-01-01T00:00:00.000Z';
 
-function firstStep(name: string, inbox: InboxEvent[] = [], parent = false): OrchestrationWorkItem {
+function firstStep(name: string, inbox: InboxEvent[] = [], parent = false): StepItem {
   const start: InboxEvent = { type: 'ExecutionStarted', eventId: -1, timestamp: TIMESTAMP, name, executionId: 'e1', input: '1' };
   if (parent) start.parentInstance = { instanceId: 'parent', executionId: 'pe', name: 'Parent', taskScheduledId: 3 };
   return {
     instance: { instanceId: 'self', executionId: 'e1', name, status: 'Pending', createdAt: 0, lastUpdatedAt: 0 },
     history: [],
+    historyLength: 0,
     messages: [start, ...inbox].map((event, index) => ({ id: String(index + 1), executionId: 'e1', event })),
     lockToken: 'token',
     claimedAt: Date.parse(TIMESTAMP),
@@ -25,7 +26,7 @@ function firstStep(name: string, inbox: InboxEvent[] = [], parent = false): Orch
   };
 }
 
-function opsOf(item: OrchestrationWorkItem, orchestrator: OrchestratorFunction): CommitOp[] {
+function opsOf(item: StepItem, orchestrator: OrchestratorFunction): CommitOp[] {
   let executions = 0;
   const decision = planOrchestrationStep(item, {
     resolveOrchestrator: () => orchestrator,

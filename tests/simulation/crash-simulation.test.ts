@@ -19,7 +19,7 @@ import type { Backend, OrchestrationCommit, OrchestrationWorkItem, OutgoingMessa
 import { SqliteBackend } from '../../src/backend/sqlite/index.js';
 import { Registry, TaskHubClient, Task, defineActivity, defineOrchestrator, type OrchestrationContext } from '../../src/index.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../../src/limits.js';
-import { planOrchestrationStep, type StepDependencies } from '../../src/runtime/orchestration-step.js';
+import { claimedStep, planOrchestrationStep, type StepDependencies } from '../../src/runtime/orchestration-step.js';
 import { assertHistoryInvariant } from '../support/history-invariant.js';
 import { seededRandom } from '../support/seeded-random.js';
 
@@ -133,7 +133,7 @@ async function simulate(seed: number): Promise<RunResult> {
             // Most often the stalled worker wakes while the instance's new owner holds it.
             const zombie = stalled.findIndex((step) => step.item.instance.instanceId === item.instance.instanceId);
             if (zombie >= 0 && random() < 0.7) await commitLate(zombie);
-            const decision = planOrchestrationStep(item, deps);
+            const decision = planOrchestrationStep(claimedStep(item), deps);
             if (decision.kind === 'abandon') await crashing.abandonOrchestration(HUB, item, decision.retryAfterMs, decision.failed);
             else if (random() < 0.1) {
               stalled.push({ item, commit: decision.commit });

@@ -3,7 +3,7 @@
  * their result is delivered to the instance, and only while the lease holds (group-committed).
  */
 import type { ActivityCommitOutcome, ActivityWorkItem, ClaimOptions, OutgoingMessage } from '../backend.js';
-import { toWorkItem, type ClaimedRow } from './claims.js';
+import { encodeCachedHistory, toWorkItem, type ClaimedRow } from './claims.js';
 import { named, type PostgresStore } from './connection.js';
 import { encodeMessage } from './delivery.js';
 import { isRowId, toNumber, type BigintText } from './rows.js';
@@ -66,6 +66,7 @@ export async function completeActivities(store: PostgresStore, hub: string, resu
           result: encodeMessage(result),
           claim_worker: claimNext?.workerId ?? null,
           claim_lease_ms: claimNext?.leaseMs ?? null,
+          claim_cached: heldHistory(claimNext, result.instanceId),
         }]
       : [],
   );
@@ -82,6 +83,11 @@ export async function completeActivities(store: PostgresStore, hub: string, resu
     if (claimed === undefined) return { ok: false, reason: 'lease-lost' };
     return claimed === null ? { ok: true } : { ok: true, claimed: toWorkItem(claimed) };
   });
+}
+
+function heldHistory(claimNext: Omit<ClaimOptions, 'max'> | undefined, instanceId: string): [string, number] | null {
+  const held = claimNext?.cachedHistories?.get(instanceId);
+  return held === undefined ? null : encodeCachedHistory(held);
 }
 
 export async function renewActivityLease(store: PostgresStore, hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean> {

@@ -6,7 +6,7 @@
  * while the step runs; the row lock lasts only for the claim's transaction.
  */
 import type { HistoryEvent, InboxEvent } from '../../core/history.js';
-import type { ClaimOptions, InboxMessage, OrchestrationWorkItem } from '../backend.js';
+import type { CachedHistory, ClaimOptions, InboxMessage, OrchestrationWorkItem } from '../backend.js';
 import { named, type PostgresStore } from './connection.js';
 import { toInstanceRecord, toNumber, type BigintText, type InstanceRow } from './rows.js';
 import { encodeSignal } from './signals.js';
@@ -18,7 +18,8 @@ export type ClaimedRow = InstanceRow & {
   lock_token: string;
   claimed_at: BigintText | number;
   failed_attempts: number;
-  /** JSON array of the history's events, oldest first; null when empty. */
+  history_length: number;
+  /** JSON array of the history's events, oldest first; null when the claiming worker holds it (ClaimOptions.cachedHistories). */
   history: string | null;
   /** JSON array of [id, execution id, event] of the visible inbox, in arrival order; null when empty. */
   messages: string | null;
@@ -27,21 +28,35 @@ export type ClaimedRow = InstanceRow & {
 /** One call of the server function claim_orchestrations (sql/claims.sql): the claim and the reads. */
 export async function claimOrchestrations(store: PostgresStore, hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]> {
   const claimed = await store.pool.query<ClaimedRow>(
-    named('claim_orchestrations', `SELECT * FROM ${store.tables.schema}.claim_orchestrations($1, $2, $3, $4)`,
-    [hub, options.max, options.workerId, options.leaseMs]),
+    named('claim_orchestrations', `SELECT * FROM ${store.tables.schema}.claim_orchestrations($1, $2, $3, $4, $5)`,
+    [hub, options.max, options.workerId, options.leaseMs, encodeCachedHistories(options.cachedHistories)]),
   );
   return claimed.rows.map(toWorkItem);
 }
 
+/** The histories a worker holds, as the server functions take them: {instance_id: [execution_id, length]}; null when none. */
+function encodeCachedHistories(cached: ReadonlyMap<string, CachedHistory> | undefined): string | null {
+  if (cached === undefined || cached.size === 0) return null;
+  const encoded: Record<string, [string, number]> = {};
+  for (const [instanceId, held] of cached) encoded[instanceId] = encodeCachedHistory(held);
+  return JSON.stringify(encoded);
+}
+
+export function encodeCachedHistory(held: CachedHistory): [string, number] {
+  return [held.executionId, held.length];
+}
+
 export function toWorkItem(row: ClaimedRow): OrchestrationWorkItem {
-  return {
+  const item: OrchestrationWorkItem = {
     instance: toInstanceRecord(row),
-    history: row.history === null ? [] : (JSON.parse(row.history) as HistoryEvent[]),
+    historyLength: row.history_length,
     messages: row.messages === null ? [] : (JSON.parse(row.messages) as [string, string | null, InboxEvent][]).map(toInboxMessage),
     lockToken: row.lock_token,
     claimedAt: toNumber(row.claimed_at),
     failedAttempts: row.failed_attempts,
   };
+  if (row.history !== null) item.history = JSON.parse(row.history) as HistoryEvent[];
+  return item;
 }
 
 function toInboxMessage([id, executionId, event]: [string, string | null, InboxEvent]): InboxMessage {

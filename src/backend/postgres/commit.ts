@@ -129,7 +129,7 @@ function encodeStep(hub: string, idx: number, { item, commit }: StepToCommit): S
     custom_status: customStatus ?? null,
     finished: isFinished(status),
     unchanged: commit.instance.unchanged === true,
-    first_sequence: item.history.length,
+    first_sequence: item.historyLength,
     // The orchestration signal, when the commit readies an inbox, is the server's to send.
     signals: commitSignals(instanceId, commit, false).map((signal) => encodeSignal(hub, signal)),
     set_wise: false,

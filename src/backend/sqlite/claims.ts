@@ -1,6 +1,6 @@
 /** Claiming orchestration work: instances with a visible message, locked with a lease. */
 import type Database from 'better-sqlite3';
-import type { ClaimOptions, OrchestrationWorkItem } from '../backend.js';
+import type { CachedHistory, ClaimOptions, OrchestrationWorkItem } from '../backend.js';
 import { claimableSql } from '../step-commit.js';
 import { toInstanceRecord, type InstanceRow } from './rows.js';
 import type { SqliteStore } from './store.js';
@@ -41,7 +41,7 @@ export class OrchestrationClaims {
   /** Run inside a write transaction. */
   claim(hub: string, options: ClaimOptions, now: number): OrchestrationWorkItem[] {
     const rows = this.lockReady.all({ hub, now, max: options.max, workerId: options.workerId, expiresAt: now + options.leaseMs });
-    return rows.map((row) => this.workItem(hub, row, now));
+    return rows.map((row) => this.workItem(hub, row, now, options.cachedHistories));
   }
 
   /**
@@ -50,17 +50,22 @@ export class OrchestrationClaims {
    */
   claimOne(hub: string, instanceId: string, options: Omit<ClaimOptions, 'max'>, now: number): OrchestrationWorkItem | undefined {
     const row = this.lockOne.get({ hub, instanceId, now, workerId: options.workerId, expiresAt: now + options.leaseMs });
-    return row && this.workItem(hub, row, now);
+    return row && this.workItem(hub, row, now, options.cachedHistories);
   }
 
-  private workItem(hub: string, row: ClaimedRow, now: number): OrchestrationWorkItem {
-    return {
+  /** The history is read only when the worker does not hold it current (backend.ts, ClaimOptions.cachedHistories). */
+  private workItem(hub: string, row: ClaimedRow, now: number, cached: ReadonlyMap<string, CachedHistory> | undefined): OrchestrationWorkItem {
+    const historyLength = this.store.history.length(hub, row.instance_id);
+    const held = cached?.get(row.instance_id);
+    const item: OrchestrationWorkItem = {
       instance: toInstanceRecord(row),
-      history: this.store.history.events(hub, row.instance_id),
+      historyLength,
       messages: this.store.messages.visible(hub, row.instance_id, now),
       lockToken: row.lock_token,
       claimedAt: now,
       failedAttempts: row.failed_attempts,
     };
+    if (held?.executionId !== row.execution_id || held.length !== historyLength) item.history = this.store.history.events(hub, row.instance_id);
+    return item;
   }
 }

@@ -32,6 +32,11 @@ export class HistoryStatements {
     return this.page(hub, instanceId).map((record) => record.event);
   }
 
+  /** The number of events, found from the index's last entry (not counted). */
+  length(hub: string, instanceId: string): number {
+    return this.selectNextSequence.get({ hub, instanceId }) ?? 0;
+  }
+
   append(hub: string, instanceId: string, events: readonly HistoryEvent[]): void {
     if (events.length === 0) return;
     this.insertFrom(hub, instanceId, this.selectNextSequence.get({ hub, instanceId }) ?? 0, events);

@@ -13,6 +13,7 @@
  */
 import { describe } from 'node:test';
 import { describeActivities } from './cases/activities.js';
+import { describeCachedHistories } from './cases/cached-histories.js';
 import { describeClaims } from './cases/claims.js';
 import { describeCommit } from './cases/commit.js';
 import { describeCommitOrder } from './cases/commit-order.js';
@@ -38,6 +39,7 @@ export function runBackendConformance(label: string, openBackend: OpenBackend): 
     describeCommit(openBackend);
     describeCommitOrder(openBackend);
     describeActivities(openBackend);
+    describeCachedHistories(openBackend);
     describeListing(openBackend);
     describePurge(openBackend);
     describeSignals(openBackend);

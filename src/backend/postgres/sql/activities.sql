@@ -8,7 +8,8 @@
 -- nobody holds it and it has no activity task left (a fan-out is claimed by the result that completes it):
 -- the first such result per recipient. Other workers are notified only of recipients
 -- left unclaimed. p_results: [{idx, instance_id, id, lock_token, result: message, claim_worker,
--- claim_lease_ms}], in the order they were made (their messages go in in that order). Returns the idx of the
+-- claim_lease_ms, claim_cached: [execution_id, length] of the recipient's history the claiming worker holds,
+-- or null}], in the order they were made (their messages go in in that order). Returns the idx of the
 -- completed, each with the work item (as work_items gives it) of the recipient it claimed, if any.
 CREATE FUNCTION complete_activities(p_hub text, p_results jsonb, p_channel text, p_signal text)
 RETURNS TABLE (completed_idx integer, claimed jsonb)
@@ -23,6 +24,7 @@ DECLARE
   v_claim_idx integer[];
   v_claim_rows tid[];
   v_claimed_ids text[];
+  v_cached jsonb;
 BEGIN
   v_recipients := ARRAY(SELECT r.recipient_id FROM ready_recipients(p_hub,
     (SELECT jsonb_agg(x->'result') FROM jsonb_array_elements(p_results) AS x), NULL, v_now) AS r);
@@ -62,8 +64,8 @@ BEGIN
   IF p_results @? '$[*].claim_worker ? (@ != null)' THEN
     v_claim_now := now_ms();
     WITH asking AS (
-      SELECT DISTINCT ON (c.result->>'instance_id') c.idx, c.result->>'instance_id' AS instance_id, c.claim_worker, c.claim_lease_ms
-      FROM jsonb_to_recordset(p_results) AS c(idx integer, result jsonb, claim_worker text, claim_lease_ms bigint)
+      SELECT DISTINCT ON (c.result->>'instance_id') c.idx, c.result->>'instance_id' AS instance_id, c.claim_worker, c.claim_lease_ms, c.claim_cached
+      FROM jsonb_to_recordset(p_results) AS c(idx integer, result jsonb, claim_worker text, claim_lease_ms bigint, claim_cached jsonb)
       WHERE c.claim_worker IS NOT NULL AND c.idx = ANY(v_done) AND c.result->>'instance_id' = ANY(v_fed)
         AND NOT EXISTS (
           SELECT 1 FROM activity_tasks t
@@ -84,16 +86,18 @@ BEGIN
         failed_attempts = i.failed_attempts + (i.lock_token IS NOT NULL)::integer
       FROM recipient_rows r
       WHERE i.ctid = r.row AND i.ready_at <= v_claim_now AND (i.lock_expires_at IS NULL OR i.lock_expires_at <= v_claim_now)
-      RETURNING r.idx, i.ctid AS row, i.instance_id
+      RETURNING r.idx, i.ctid AS row, i.instance_id, r.claim_cached
     )
-    SELECT array_agg(l.idx), array_agg(l.row), array_agg(l.instance_id) INTO v_claim_idx, v_claim_rows, v_claimed_ids FROM leased l;
+    SELECT array_agg(l.idx), array_agg(l.row), array_agg(l.instance_id),
+      coalesce(jsonb_object_agg(l.instance_id, l.claim_cached) FILTER (WHERE l.claim_cached IS NOT NULL), '{}')
+    INTO v_claim_idx, v_claim_rows, v_claimed_ids, v_cached FROM leased l;
   END IF;
 
   IF EXISTS (SELECT 1 FROM unnest(v_fed) AS f(id) WHERE f.id <> ALL(coalesce(v_claimed_ids, '{}'))) THEN
     PERFORM pg_notify(p_channel, p_signal);
   END IF;
   RETURN QUERY
-  SELECT d.idx, CASE WHEN c.row IS NOT NULL THEN (SELECT to_jsonb(w) FROM work_items(p_hub, ARRAY[c.row], v_claim_now) AS w) END
+  SELECT d.idx, CASE WHEN c.row IS NOT NULL THEN (SELECT to_jsonb(w) FROM work_items(p_hub, ARRAY[c.row], v_claim_now, v_cached) AS w) END
   FROM unnest(v_done) AS d(idx)
   LEFT JOIN unnest(v_claim_idx, v_claim_rows) AS c(idx, row) ON c.idx = d.idx;
 END

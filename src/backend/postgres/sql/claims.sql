@@ -2,21 +2,26 @@
 -- Re-created whenever this file changes (index.ts).
 
 -- The work items of instances just leased (p_rows: their rows, in the order to return them), each with its
--- history and its visible inbox as JSON arrays ([event, …]; [[id, execution_id, event], …]), p_now being
--- the claim's time. Called by a statement after the one that leased them, so that it sees every commit
--- before the lease.
-CREATE FUNCTION work_items(p_hub text, p_rows tid[], p_now bigint)
+-- history's length, its history and its visible inbox as JSON arrays ([event, …]; [[id, execution_id,
+-- event], …]), p_now being the claim's time. The history is null when p_cached ({instance_id:
+-- [execution_id, length]}, the histories the claiming worker holds) names the instance's current execution
+-- and length: the worker has it (sticky execution), and the length is read from the primary key's last
+-- entry, so such a claim costs the same at any history length. Called by a statement after the one that
+-- leased them, so that it sees every commit before the lease.
+CREATE FUNCTION work_items(p_hub text, p_rows tid[], p_now bigint, p_cached jsonb)
 RETURNS TABLE (instance_id text, execution_id text, name text, status text, input text, output text, custom_status text,
   created_at bigint, last_updated_at bigint, completed_at bigint, scheduled_start_at bigint, parent_instance_id text,
-  lock_token text, claimed_at bigint, failed_attempts integer, history text, messages text)
+  lock_token text, claimed_at bigint, failed_attempts integer, history_length integer, history text, messages text)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 #variable_conflict use_column
 BEGIN
   RETURN QUERY
   SELECT i.instance_id, i.execution_id, i.name, i.status, i.input, i.output, i.custom_status, i.created_at,
-    i.last_updated_at, i.completed_at, i.scheduled_start_at, i.parent_instance_id, i.lock_token, p_now, i.failed_attempts,
-    (SELECT '[' || string_agg(h.event, ',' ORDER BY h.sequence) || ']'
-     FROM history h WHERE h.hub = p_hub AND h.instance_id = i.instance_id),
+    i.last_updated_at, i.completed_at, i.scheduled_start_at, i.parent_instance_id, i.lock_token, p_now, i.failed_attempts, n.length,
+    CASE WHEN p_cached->i.instance_id IS DISTINCT FROM jsonb_build_array(i.execution_id, n.length) THEN
+      coalesce((SELECT '[' || string_agg(h.event, ',' ORDER BY h.sequence) || ']'
+                FROM history h WHERE h.hub = p_hub AND h.instance_id = i.instance_id), '[]')
+    END,
     (SELECT '[' || string_agg('[' || to_json(m.id::text) || ',' || coalesce(to_json(m.execution_id)::text, 'null') || ',' || m.event || ']',
                               ',' ORDER BY m.id) || ']'
      FROM (SELECT m.id, m.execution_id, m.event FROM messages m
@@ -24,12 +29,17 @@ BEGIN
            ORDER BY m.instance_id, m.id) AS m)
   FROM unnest(p_rows) WITH ORDINALITY AS x(row, ord)
   CROSS JOIN LATERAL (SELECT * FROM instances WHERE ctid = x.row) AS i
+  CROSS JOIN LATERAL (SELECT coalesce((
+      SELECT h.sequence + 1 FROM history h
+      WHERE h.hub = p_hub AND h.instance_id >= i.instance_id AND h.instance_id <= i.instance_id
+      ORDER BY h.instance_id DESC, h.sequence DESC LIMIT 1), 0) AS length) AS n
   ORDER BY x.ord;
 END
 $$;
 
 -- Claims up to p_max ready instances, oldest ready first, with FOR UPDATE SKIP LOCKED (claimers on other
--- connections pass over each other's rows) and leases them; they come back as work_items. Those are read by
+-- connections pass over each other's rows) and leases them; they come back as work_items (without the
+-- histories p_cached names current). Those are read by
 -- a statement of their own, after the claim: the claim can lease a row that the previous owner's commit
 -- released after the claim took its snapshot (the row is re-checked at its newest version), and only a later
 -- statement sees the history that commit wrote.
@@ -37,10 +47,10 @@ $$;
 -- The claim commits asynchronously (synchronous_commit off for its transaction only): it only moves a
 -- lease. Lost on a server crash, it frees the lease, the work is claimed again, and the fence rejects the
 -- worker's later commit; a durable commit after it flushes its WAL too. (The SQLite backend does the same.)
-CREATE FUNCTION claim_orchestrations(p_hub text, p_max integer, p_worker text, p_lease_ms bigint)
+CREATE FUNCTION claim_orchestrations(p_hub text, p_max integer, p_worker text, p_lease_ms bigint, p_cached jsonb)
 RETURNS TABLE (instance_id text, execution_id text, name text, status text, input text, output text, custom_status text,
   created_at bigint, last_updated_at bigint, completed_at bigint, scheduled_start_at bigint, parent_instance_id text,
-  lock_token text, claimed_at bigint, failed_attempts integer, history text, messages text)
+  lock_token text, claimed_at bigint, failed_attempts integer, history_length integer, history text, messages text)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 #variable_conflict use_column
 DECLARE
@@ -66,7 +76,7 @@ BEGIN
   )
   SELECT array_agg(ctid ORDER BY ready_at, instance_id) INTO v_rows FROM claimed;
   PERFORM set_config('synchronous_commit', 'off', true);
-  RETURN QUERY SELECT * FROM work_items(p_hub, v_rows, v_now);
+  RETURN QUERY SELECT * FROM work_items(p_hub, v_rows, v_now, p_cached);
 END
 $$;
 

@@ -134,7 +134,7 @@ export function describeCommit(open: OpenBackend): void {
         await commitOk(backend, hub, item, stepCommit(item, 'Failed', [append([marker(0), marker(1), marker(2)])]));
         await backend.sendMessage(hub, message('rewound', raised('rewind')), ['Failed']);
         item = await claimOnly(backend, hub, 'rewound');
-        assert.equal(item.history.length, 3);
+        assert.equal(item.history?.length, 3);
         await commitOk(backend, hub, item, stepCommit(item, 'Running', [append([marker(50)]), replace([marker(10), marker(11)])]));
         assert.deepEqual(await backend.getHistory(hub, 'rewound'), [
           { sequence: 0, event: marker(10) },
