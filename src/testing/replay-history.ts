@@ -55,7 +55,7 @@ function step(options: ReplayHistoryOptions, past: readonly HistoryEvent[], inbo
 }
 
 /** Steps run from an OrchestratorStarted to the next one. */
-function splitSteps(history: readonly HistoryEvent[]): HistoryEvent[][] {
+export function splitSteps(history: readonly HistoryEvent[]): HistoryEvent[][] {
   const steps: HistoryEvent[][] = [];
   for (const event of history) {
     if (event.type === 'OrchestratorStarted' || steps.length === 0) steps.push([]);

@@ -11,6 +11,7 @@ import type { OrchestrationContext, OrchestratorFunction } from '../../src/core/
 import type { HistoryEvent, InboxEvent } from '../../src/core/history.js';
 import type { OrchestrationStepInput } from '../../src/core/step.js';
 import { newExecutionStartedEvent } from '../../src/testing/history-builders.js';
+import { splitSteps } from '../../src/testing/replay-history.js';
 import { goldenHistories } from '../replay/golden/index.js';
 import { orchestrators } from '../replay/orchestrators.js';
 
@@ -23,14 +24,6 @@ function input(instanceId: string, code: Record<string, OrchestratorFunction>, p
   return { instanceId, pastEvents: past, newEvents, now, resolveOrchestrator: (name) => code[name], maxPayloadBytes: 1 << 20 };
 }
 
-function splitSteps(history: readonly HistoryEvent[]): HistoryEvent[][] {
-  const steps: HistoryEvent[][] = [];
-  for (const event of history) {
-    if (event.type === 'OrchestratorStarted' || steps.length === 0) steps.push([]);
-    steps.at(-1)?.push(event);
-  }
-  return steps;
-}
 
 /** Steps a recorded history's inbox events twice: replaying the past each time, and continuing one settled run. Returns how many steps were continued. */
 function stepBothWays(instanceId: string, history: readonly HistoryEvent[], code: Record<string, OrchestratorFunction> = orchestrators): number {
