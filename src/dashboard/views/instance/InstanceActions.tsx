@@ -10,6 +10,7 @@ import { Dialog } from '../../components/Dialog.js';
 import { notify } from '../../components/Notices.js';
 import { ErrorMessage } from '../../components/States.js';
 import { parseJsonInput } from '../../model/json-input.js';
+import { EventFields } from '../EventFields.js';
 import { isFinished, type RuntimeStatus } from '../../model/statuses.js';
 
 type Action = 'raise' | Operation | 'restart' | 'purge';
@@ -122,19 +123,7 @@ function ActionDialog({ action, status, onClose, onDone }: { action: Action; sta
           <p class="warning">This instance was {status.runtimeStatus} when last read, so the server will probably refuse.</p>
         )}
         {action === 'raise' && (
-          <>
-            <label class="field">
-              <span>Event name</span>
-              <input type="text" required value={eventName} onInput={(event) => setEventName(event.currentTarget.value)} autoComplete="off" />
-            </label>
-            <label class="field">
-              <span>Event data (JSON, optional)</span>
-              <textarea rows={5} value={eventData} onInput={(event) => setEventData(event.currentTarget.value)} spellcheck={false} aria-invalid={!data.ok} aria-describedby="event-data-help" />
-            </label>
-            <p id="event-data-help" class={data.ok ? 'muted' : 'field-error'}>
-              {data.ok ? (data.empty ? 'Empty: the event carries no data.' : 'Valid JSON.') : data.message}
-            </p>
-          </>
+          <EventFields helpId="event-data-help" name={eventName} data={eventData} onName={setEventName} onData={setEventData} />
         )}
         {(action === 'terminate' || action === 'suspend' || action === 'resume' || action === 'rewind') && (
           <label class="field">

@@ -22,6 +22,7 @@ import { ErrorMessage, Loading } from '../../components/States.js';
 import { useDebounced, useResource } from '../../hooks.js';
 import { batchFilter, type ListFilter } from '../../model/filter.js';
 import { parseJsonInput } from '../../model/json-input.js';
+import { EventFields } from '../EventFields.js';
 import { batchesHref } from '../../router.js';
 
 /** Typing pauses this long before the dry run is asked again with the new event. */
@@ -96,7 +97,7 @@ export function BatchByFilterDialog({ filter, hub, onClose }: { filter: ListFilt
                 <input type="text" value={reason} onInput={(input) => setReason(input.currentTarget.value)} />
               </label>
             )}
-            {raising && <EventFields name={eventName} data={eventData} onName={setEventName} onData={setEventData} />}
+            {raising && <EventFields helpId="batch-event-data-help" name={eventName} data={eventData} onName={setEventName} onData={setEventData} />}
             {NOTES[operation] && <p class="muted">{NOTES[operation]}</p>}
             {!countable ? (
               <p class="muted">Name the event (with valid JSON data, if any) to count the instances it would reach.</p>
@@ -135,28 +136,3 @@ function eventArguments(name: string, dataText: string): BatchArguments | undefi
   return data.empty ? { eventName: name.trim() } : { eventName: name.trim(), eventData: data.value };
 }
 
-function EventFields({ name, data, onName, onData }: { name: string; data: string; onName: (name: string) => void; onData: (data: string) => void }) {
-  const parsed = parseJsonInput(data);
-  return (
-    <>
-      <label class="field">
-        <span>Event name</span>
-        <input type="text" required value={name} onInput={(input) => onName(input.currentTarget.value)} autoComplete="off" />
-      </label>
-      <label class="field">
-        <span>Event data (JSON, optional)</span>
-        <textarea
-          rows={4}
-          value={data}
-          onInput={(input) => onData(input.currentTarget.value)}
-          spellcheck={false}
-          aria-invalid={!parsed.ok}
-          aria-describedby="batch-event-data-help"
-        />
-      </label>
-      <p id="batch-event-data-help" class={parsed.ok ? 'muted' : 'field-error'}>
-        {parsed.ok ? (parsed.empty ? 'Empty: the event carries no data.' : 'Valid JSON.') : parsed.message}
-      </p>
-    </>
-  );
-}
