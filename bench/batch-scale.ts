@@ -1,20 +1,27 @@
 /**
  * Batch jobs and retention at scale (docs/benchmarks.md, "Batch jobs and retention at scale"), on one store:
+ *   background: `--background` finished instances (Failed and Terminated, each with a `tenant` tag), seeded
+ *     first, fast (bench/seed-finished.ts), then a page of 100 by tag timed, oldest and newest first;
  *   terminate: seed N running instances (started, waiting on an external event), then a batch terminate of
  *     all of them, timed, with the latency of a stream of hello sequences during it against idle;
  *   retention: a backlog of finished instances plus a stream of short orchestrations finishing, while
  *     retention with a keep period of seconds purges; purged/s against finished/s, and the backlog over time.
  *   node dist/bench/batch-scale.js [--store sqlite|postgres] [--part terminate|retention|both] [--instances 100000]
  *     [--chunk-size 1000] [--rate 2000] [--backlog 60000] [--finish-rate 1000] [--seconds 60]
- * Everything is seeded and run through the public client and the store contract.
+ *     [--background 900000] [--lanes 2] [--keep] [--storage <connection string>]
+ * Everything is seeded and run through the public client and the store contract. `--keep` leaves the store
+ * in place and prints its connection string (to look at plans, or to run a part again on it with
+ * `--storage`, which reuses a store and leaves it in place); drop it afterwards.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { Registry, Worker, createTaskHub, defineOrchestrator, silentLogger, type Backend, type OrchestrationContext, type TaskHubClient } from '../src/index.js';
 import type { HistoryEvent, RuntimeStatus } from '../src/core/history.js';
 import { openBenchStore } from './store.js';
 import { benchRegistry, CITIES } from './workloads.js';
+import { seedFinishedInstances, TENANTS } from './seed-finished.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,6 +33,10 @@ const { values: args } = parseArgs({
     backlog: { type: 'string', default: '60000' },
     'finish-rate': { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '60' },
+    background: { type: 'string', default: '0' },
+    lanes: { type: 'string', default: '2' },
+    keep: { type: 'boolean', default: false },
+    storage: { type: 'string' },
   },
 });
 const HUB = 'bench';
@@ -50,17 +61,62 @@ function registry(): Registry {
 type Row = [string, string];
 
 async function main(): Promise<void> {
-  const { storage, cleanup, label } = openBenchStore(args.store);
+  const fresh = openBenchStore(args.store);
+  const storage = args.storage ?? fresh.storage;
+  const keep = args.keep || args.storage !== undefined;
   const taskHub = await createTaskHub({ storage, hub: HUB, registry: registry(), worker: false });
-  const rows: Row[] = [['store', label]];
+  const rows: Row[] = [['store', fresh.label]];
   try {
+    const background = Number(args.background);
+    if (background > 0) await seedBackground(taskHub.client, taskHub.backend, storage, background, rows);
     if (args.part === 'terminate' || args.part === 'both') await batchTerminate(taskHub.client, taskHub.backend, rows);
     if (args.part === 'retention' || args.part === 'both') await retentionKeepsUp(taskHub.client, taskHub.backend, rows);
   } finally {
     const width = Math.max(...rows.map((r) => r[0].length));
     for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
     await taskHub.close();
-    await cleanup();
+    if (keep) console.log(`store left in place: ${storage}`);
+    else await fresh.cleanup();
+  }
+}
+
+/** The finished population the other parts run beside, then the tag list timed on it. */
+async function seedBackground(client: TaskHubClient, backend: Backend, storage: string, total: number, rows: Row[]): Promise<void> {
+  const started = performance.now();
+  // Failed and Terminated: retention here keeps those (it purges Completed only), so they stay beside it.
+  await seedFinishedInstances(backend, { hub: HUB, prefix: 'bg', name: 'BenchSeeded', statuses: ['Failed', 'Terminated'], lanes: Number(args.lanes) }, 0, total);
+  rows.push([`seeded ${total} finished instances (Failed, Terminated), the background`, `${seconds(started)} s`], ['load average after seeding them', loadAverage()]);
+  if (args.store === 'postgres') {
+    const vacuumStarted = performance.now();
+    await vacuumAnalyze(storage);
+    rows.push(['VACUUM (ANALYZE) after seeding them', `${seconds(vacuumStarted)} s`]);
+  }
+  for (const orderBy of ['oldest', 'newest'] as const) {
+    const samples: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const listStarted = performance.now();
+      await client.listInstances({ tags: { tenant: `t-${(i * 37) % TENANTS}` }, pageSize: 100, orderBy });
+      samples.push(performance.now() - listStarted);
+    }
+    rows.push([`list 100 by tag tenant (${total / TENANTS} match), ${orderBy} first`, `${percentile(samples, 0.5).toFixed(1)} ms (p50 of 21), load ${loadAverage()}`]);
+  }
+}
+
+/**
+ * What autovacuum does on a default server, done once after seeding because this machine's server runs
+ * with autovacuum off (`SHOW autovacuum`): statistics for the planner and the visibility map.
+ */
+async function vacuumAnalyze(storage: string): Promise<void> {
+  const url = new URL(storage);
+  const schema = url.searchParams.get('schema')!;
+  url.search = '';
+  const db = new pg.Client({ connectionString: url.toString() });
+  await db.connect();
+  try {
+    const tables = ['instances', 'instance_tags', 'history', 'messages', 'activity_tasks'].map((table) => `${schema}.${table}`);
+    await db.query(`VACUUM (ANALYZE) ${tables.join(', ')}`);
+  } finally {
+    await db.end();
   }
 }
 
@@ -108,6 +164,7 @@ async function batchTerminate(client: TaskHubClient, backend: Backend, rows: Row
       [`batch terminate of ${total}: every instance Terminated`, `${allTerminatedSeconds} s (${(total / allTerminatedSeconds).toFixed(0)}/s)`],
       ['hello sequence during the batch (p50 / p95 / max)', summary(during)],
       ['p50 during / p50 idle', `${(percentile(during, 0.5) / percentile(idle, 0.5)).toFixed(2)}x`],
+      ['p95 during / p95 idle', `${(percentile(during, 0.95) / percentile(idle, 0.95)).toFixed(2)}x`],
       ['load average after the batch', loadAverage()],
     );
   } finally {
@@ -134,6 +191,8 @@ async function helloLatencies(client: TaskHubClient, done: () => boolean): Promi
 async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: Row[]): Promise<void> {
   const backlog = Number(args.backlog);
   const keepSeconds = 10;
+  // BenchQuick instances a reused store (--storage) holds from an earlier run.
+  const earlier = Object.values(await client.countInstances({ name: 'BenchQuick' })).reduce((sum, count) => sum + count, 0);
   let started = performance.now();
   await seed(backend, backlog, 'BenchQuick', 'old', 'Completed');
   rows.push([`seeded ${backlog} Completed instances (the backlog)`, `${seconds(started)} s`]);
@@ -165,7 +224,7 @@ async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: R
       const counts = await client.countInstances({ name: 'BenchQuick' });
       const present = Object.values(counts).reduce((sum, count) => sum + count, 0);
       const unfinished = (counts.Pending ?? 0) + (counts.Running ?? 0);
-      return { at: performance.now(), purged: backlog + startedCount - present, finished: startedCount - unfinished, completed: counts.Completed ?? 0 };
+      return { at: performance.now(), purged: earlier + backlog + startedCount - present, finished: startedCount - unfinished, completed: counts.Completed ?? 0 };
     };
     let last = await measure();
     let drainedAt: number | undefined;
