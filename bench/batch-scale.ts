@@ -60,20 +60,26 @@ function registry(): Registry {
 
 type Row = [string, string];
 
+/** The results, each printed as it comes: a long run shows its progress, and a failed one what it got to. */
+class Rows {
+  push(...rows: Row[]): void {
+    for (const [name, value] of rows) console.log(`${name.padEnd(64)}  ${value}`);
+  }
+}
+
 async function main(): Promise<void> {
   const fresh = openBenchStore(args.store);
   const storage = args.storage ?? fresh.storage;
   const keep = args.keep || args.storage !== undefined;
   const taskHub = await createTaskHub({ storage, hub: HUB, registry: registry(), worker: false });
-  const rows: Row[] = [['store', fresh.label]];
+  const rows = new Rows();
+  rows.push(['store', fresh.label]);
   try {
     const background = Number(args.background);
     if (background > 0) await seedBackground(taskHub.client, taskHub.backend, storage, background, rows);
     if (args.part === 'terminate' || args.part === 'both') await batchTerminate(taskHub.client, taskHub.backend, rows);
     if (args.part === 'retention' || args.part === 'both') await retentionKeepsUp(taskHub.client, taskHub.backend, rows);
   } finally {
-    const width = Math.max(...rows.map((r) => r[0].length));
-    for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
     await taskHub.close();
     if (keep) console.log(`store left in place: ${storage}`);
     else await fresh.cleanup();
@@ -81,7 +87,7 @@ async function main(): Promise<void> {
 }
 
 /** The finished population the other parts run beside, then the tag list timed on it. */
-async function seedBackground(client: TaskHubClient, backend: Backend, storage: string, total: number, rows: Row[]): Promise<void> {
+async function seedBackground(client: TaskHubClient, backend: Backend, storage: string, total: number, rows: Rows): Promise<void> {
   const started = performance.now();
   // Failed and Terminated: retention here keeps those (it purges Completed only), so they stay beside it.
   await seedFinishedInstances(backend, { hub: HUB, prefix: 'bg', name: 'BenchSeeded', statuses: ['Failed', 'Terminated'], lanes: Number(args.lanes) }, 0, total);
@@ -95,7 +101,8 @@ async function seedBackground(client: TaskHubClient, backend: Backend, storage: 
     const samples: number[] = [];
     for (let i = 0; i < 21; i++) {
       const listStarted = performance.now();
-      await client.listInstances({ tags: { tenant: `t-${(i * 37) % TENANTS}` }, pageSize: 100, orderBy });
+      // Other tenants each way, so neither order finds the other's rows in the cache.
+      await client.listInstances({ tags: { tenant: `t-${(i * 37 + (orderBy === 'newest' ? TENANTS / 2 : 0)) % TENANTS}` }, pageSize: 100, orderBy });
       samples.push(performance.now() - listStarted);
     }
     rows.push([`list 100 by tag tenant (${total / TENANTS} match), ${orderBy} first`, `${percentile(samples, 0.5).toFixed(1)} ms (p50 of 21), load ${loadAverage()}`]);
@@ -120,7 +127,7 @@ async function vacuumAnalyze(storage: string): Promise<void> {
   }
 }
 
-async function batchTerminate(client: TaskHubClient, backend: Backend, rows: Row[]): Promise<void> {
+async function batchTerminate(client: TaskHubClient, backend: Backend, rows: Rows): Promise<void> {
   const total = Number(args.instances);
   let started = performance.now();
   await seed(backend, total, 'BenchWaiter', 'run', 'Running');
@@ -188,7 +195,7 @@ async function helloLatencies(client: TaskHubClient, done: () => boolean): Promi
   return latencies;
 }
 
-async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: Row[]): Promise<void> {
+async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: Rows): Promise<void> {
   const backlog = Number(args.backlog);
   const keepSeconds = 10;
   // BenchQuick instances a reused store (--storage) holds from an earlier run.
@@ -217,7 +224,6 @@ async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: R
       }
     })();
     await client.setRetention({ completedDays: keepSeconds / 86_400, intervalSeconds: 1 });
-    const samples: string[] = [];
     // Counted from the instances themselves (the retention's own total moves only when a run ends):
     // purged = what was there and is gone; finished = started and no longer unfinished.
     const measure = async () => {
@@ -234,10 +240,11 @@ async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: R
       const current = await measure();
       const overdue = (await client.countInstances({ name: 'BenchQuick', runtimeStatus: ['Completed'], createdTimeTo: new Date(now - keepSeconds * 1000) })).Completed ?? 0;
       const window = (current.at - last.at) / 1000;
-      samples.push(
-        `t=${seconds(started)} s: finished ${((current.finished - last.finished) / window).toFixed(0)}/s, purged ${((current.purged - last.purged) / window).toFixed(0)}/s, ` +
+      rows.push([
+        `  t=${seconds(started)} s`,
+        `finished ${((current.finished - last.finished) / window).toFixed(0)}/s, purged ${((current.purged - last.purged) / window).toFixed(0)}/s, ` +
           `Completed ${current.completed}, created before the keep period ${overdue}`,
-      );
+      ]);
       if (drainedAt === undefined && current.purged >= backlog) drainedAt = current.at;
       last = current;
     }
@@ -248,7 +255,6 @@ async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: R
       [`retention (keep ${keepSeconds} s, every 1 s), ${args.seconds} s`, `purged ${end.purged} (${(end.purged / totalSeconds).toFixed(0)}/s; ${backlog} of them the backlog)`],
       [`stream asked ${finishRate}/s`, `started ${startedCount} (${(startedCount / totalSeconds).toFixed(0)}/s), finished ${end.finished} (${(end.finished / totalSeconds).toFixed(0)}/s)`],
       [`backlog of ${backlog} purged`, drainedAt === undefined ? 'not within the run' : `within ${((drainedAt - started) / 1000).toFixed(0)} s`],
-      ...samples.map((sample, index): Row => [`  sample ${index + 1}`, sample]),
       ['load average after retention', loadAverage()],
     );
   } finally {
