@@ -3,7 +3,7 @@
  * activity and holds the instance's run (docs/adr/0029-activity-result-and-step-in-one-commit.md), on every
  * store: a hello sequence is its start, one claim and four commits; the steps so committed date and number
  * their events as claimed steps do, so another worker replaying the history carries on from it; without the
- * cache, or when the instance has other work waiting, the result takes the claim's path.
+ * cache, or when the instance has another message waiting, the result takes the claim's path.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,16 +14,20 @@ import { suiteStore } from '../support/suite-store.js';
 import { slowEcho } from '../support/test-app.js';
 import { eventually } from '../support/polling.js';
 
-/** The store calls that write, counted on the real backend. */
+/** The store calls that write, counted on the real backend; the worker's own claims find nothing while `holdClaims` is set. */
 class Writes {
   readonly counts = { claimedSteps: 0, commitOrchestration: 0, completeActivity: 0, completeActivityWithStep: 0, stepsWithActivity: 0 };
+  holdClaims = false;
 
   watch(backend: Backend): Backend {
     const counts = this.counts;
+    const held = () => this.holdClaims;
     return new Proxy(backend, {
       get(target, property) {
         if (property === 'claimOrchestrations') {
           return async (...args: Parameters<Backend['claimOrchestrations']>) => {
+            // Held back, a claim finds nothing (a claim waiting instead would keep the step dispatcher's slots).
+            if (held()) return [];
             const items = await target.claimOrchestrations(...args);
             counts.claimedSteps += items.length;
             return items;
@@ -122,24 +126,31 @@ for (const kind of storesUnderTest()) {
       }
     });
 
-    it('a message that arrives while an activity runs gets a step of its own, and the result\'s step goes on from that one', async () => {
+    it('a result that finds another message in the inbox is delivered with it and claimed, and the run computed ahead replaced by a replay', async () => {
       const { backend } = suite;
       const hub = randomHub();
+      const writes = new Writes();
       const audit: StepAuditRecord[] = [];
-      const started = worker(backend, hub, audit);
+      const started = worker(writes.watch(backend), hub, audit);
       const client = new TaskHubClient({ backend, hub });
       try {
-        const id = await client.startNew('GreetThenWait', { input: { firstDelayMs: 300 } });
+        const id = await client.startNew('GreetThenWait', { input: { firstDelayMs: 400 } });
         await eventually('the first step to be committed', async () => (audit.length === 1 ? true : undefined));
-        // Arrives while the first activity runs: claimed and stepped at once, so the result then finds the run current.
+        // The event waits in the inbox: the worker's polls may not claim it before the first result comes.
+        writes.holdClaims = true;
         await client.raiseEvent(id, 'bonus', 100);
+        await eventually('the first result to be committed', async () => (audit.length === 2 ? true : undefined));
+        writes.holdClaims = false;
         const status = await client.waitForCompletion(id, { timeoutInMilliseconds: 20_000 });
         assert.equal((status.output as { sum: number }).sum, 106);
-        assert.deepEqual(audit.map((record) => record.withActivity), [false, false, true, true, true], "the event's step was claimed");
+        assert.deepEqual(audit.map((record) => record.withActivity), [false, false, true, true], 'the first result was claimed with the event; the next ones went on from the replayed run');
+        assert.equal(writes.counts.completeActivityWithStep, 3);
+        assert.equal(writes.counts.stepsWithActivity, 2);
         const history = await client.getHistory(id);
         assert.deepEqual(history.filter((event) => event.type === 'TaskCompleted' || event.type === 'EventRaised').map((event) => event.type),
           ['EventRaised', 'TaskCompleted', 'TaskCompleted', 'TaskCompleted']);
       } finally {
+        writes.holdClaims = false;
         await started.stop();
       }
     });
