@@ -11,7 +11,7 @@
  * The batches commit without an fsync (synchronous=NORMAL: in WAL mode still atomic, and a later durable
  * commit's fsync covers them too); the purge makes them durable once, at its end, with a checkpoint, which
  * syncs the WAL first. With an fsync each, a batch of 10 ms held the lock about 8 ms more on this machine.
- * A crash before the end may undo batches the purge had not yet reported, never half an instance.
+ * A power loss before the end may undo batches the purge had not yet reported, never half an instance.
  */
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
