@@ -26,6 +26,8 @@ export interface BenchEngine {
   fanOut(n: number): Promise<unknown>;
   /** Called, untimed, before `count` orchestrations are started at once (HTTP engines open their connections). */
   beforeBurst?(count: number): Promise<void>;
+  /** The store round trips made so far by this process, where they can be counted (PostgreSQL in process). */
+  roundTrips?(): number;
 }
 
 /** One engine's figures, as the report (bench/report.ts) reads them. */
@@ -41,6 +43,11 @@ export interface BenchResult {
   fanOutMaxMs: number;
   inFlightCount: number;
   inFlightPerSecond: number;
+  /**
+   * Store round trips per sequential hello, over the latency phase: every query of the process (the
+   * worker's claims, commits and polls and the client's calls), where the engine counts them.
+   */
+  helloRoundTrips?: number;
   /** Peak resident memory of each process of the engine, in MB. */
   peakRss: { process: string; megabytes: number }[];
 }
@@ -81,7 +88,9 @@ export async function runWorkloads(engine: BenchEngine, counts: Counts): Promise
   for (let i = 0; i < 20; i++) await hello();
   for (let i = 0; i < 2; i++) await fanOut();
   const latencies: number[] = [];
+  const roundTripsBefore = engine.roundTrips?.();
   for (let i = 0; i < counts.latency; i++) latencies.push(await hello());
+  const roundTripsAfter = engine.roundTrips?.();
   const throughputPerSecond = await atOnce(counts.throughput);
   const fanOuts: number[] = [];
   for (let i = 0; i < counts.fanouts; i++) fanOuts.push(await fanOut());
@@ -95,6 +104,7 @@ export async function runWorkloads(engine: BenchEngine, counts: Counts): Promise
     fanOutMaxMs: Math.max(...fanOuts),
     inFlightCount: counts.inFlight,
     inFlightPerSecond,
+    ...(roundTripsBefore !== undefined && roundTripsAfter !== undefined ? { helloRoundTrips: (roundTripsAfter - roundTripsBefore) / counts.latency } : {}),
   };
 }
 
@@ -108,6 +118,7 @@ export function report(result: BenchResult, json: string | undefined): void {
     ['fan-out 100 median', `${result.fanOutP50Ms.toFixed(1)} ms`],
     ['fan-out 100 max', `${result.fanOutMaxMs.toFixed(1)} ms`],
     [`throughput, ${result.inFlightCount} in flight`, `${result.inFlightPerSecond.toFixed(0)} orchestrations/s`],
+    ...(result.helloRoundTrips === undefined ? [] : [['store round trips per hello', result.helloRoundTrips.toFixed(2)] as [string, string]]),
     ['peak RSS', result.peakRss.map((p) => `${p.megabytes.toFixed(0)} MB ${p.process}`).join(' + ')],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));

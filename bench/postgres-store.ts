@@ -15,6 +15,7 @@ import pg from 'pg';
 import type { Backend, OrchestrationWorkItem } from '../src/backend/backend.js';
 import type { HistoryEvent } from '../src/core/history.js';
 import { PostgresBackend } from '../src/backend/postgres/index.js';
+import { countPgRoundTrips } from './pg-round-trips.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,12 +26,7 @@ const { values: args } = parseArgs({
   },
 });
 
-let roundTrips = 0;
-const query = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')!.value as (...args: unknown[]) => unknown;
-pg.Client.prototype.query = function countedQuery(this: pg.Client, ...rest: unknown[]) {
-  roundTrips++;
-  return query.apply(this, rest);
-} as typeof pg.Client.prototype.query;
+const roundTrips = countPgRoundTrips();
 
 const OPERATIONS = ['create', 'claim', 'commit (schedule and lease activity)', 'complete activity (and claim the step)', 'commit (complete)'] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -43,10 +39,10 @@ const event = (type: string, extra: object = {}) => ({ type, eventId: -1, timest
 
 /** Times one call; the round-trip count is exact only when nothing else runs (the sequential pass). */
 async function measured<T>(op: Operation, work: () => Promise<T>, record: boolean): Promise<T> {
-  const before = roundTrips;
+  const before = roundTrips();
   const start = performance.now();
   const result = await work();
-  if (record) samples.get(op)!.push({ ms: performance.now() - start, roundTrips: roundTrips - before });
+  if (record) samples.get(op)!.push({ ms: performance.now() - start, roundTrips: roundTrips() - before });
   return result;
 }
 
@@ -143,11 +139,11 @@ async function printBatches(backend: Backend): Promise<void> {
   const durations = new Map<string, number[]>(phases.map((phase) => [phase, []]));
   const trips = new Map<string, number>(phases.map((phase) => [phase, 0]));
   const timed = async <T>(phase: (typeof phases)[number], work: () => Promise<T>): Promise<T> => {
-    const before = roundTrips;
+    const before = roundTrips();
     const start = performance.now();
     const result = await work();
     durations.get(phase)!.push(performance.now() - start);
-    trips.set(phase, trips.get(phase)! + roundTrips - before);
+    trips.set(phase, trips.get(phase)! + roundTrips() - before);
     return result;
   };
   for (let round = 0; round < ROUNDS; round++) {
@@ -222,7 +218,7 @@ async function main(): Promise<void> {
 
     // Concurrent: `concurrency` lifecycles at a time through one pool.
     const started = performance.now();
-    const before = roundTrips;
+    const before = roundTrips();
     let next = 0;
     // A hub per loop, so that each loop's claims find its own instance at the stage it expects.
     await Promise.all(Array.from({ length: concurrency }, async (_, loop) => {
@@ -231,7 +227,7 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     console.log(`\n${instances} lifecycles, ${concurrency} at a time, pool ${args.pool}: ${seconds.toFixed(2)} s, ` +
       `${(instances / seconds).toFixed(0)} lifecycles/s, ${((instances * 3) / seconds).toFixed(0)} orchestration steps/s, ` +
-      `${((roundTrips - before) / instances).toFixed(1)} round trips per lifecycle (empty claims included)`);
+      `${((roundTrips() - before) / instances).toFixed(1)} round trips per lifecycle (empty claims included)`);
   } finally {
     await backend.close();
     const admin = new pg.Client({ connectionString: args.url });

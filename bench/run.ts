@@ -15,6 +15,7 @@ import { createTaskHub } from '../src/index.js';
 import { COUNT_OPTIONS, countsOf, ownPeakRssMegabytes, report, runWorkloads, type BenchEngine, type BenchResult } from './measure.js';
 import { preconnect, startAndWait, startServe } from './serve-process.js';
 import { openBenchStore } from './store.js';
+import { countPgRoundTrips } from './pg-round-trips.js';
 import { benchRegistry } from './workloads.js';
 
 const { values: args } = parseArgs({
@@ -33,6 +34,7 @@ const HUB = 'bench';
 process.env.TASKHUB_LOG_LEVEL ??= 'warn';
 
 async function inProcess(): Promise<BenchResult> {
+  const roundTrips = args.store === 'postgres' ? countPgRoundTrips() : undefined;
   const store = openBenchStore(args.store, args.synchronous === 'normal' ? 'normal' : 'full');
   const taskHub = await createTaskHub({
     storage: store.storage,
@@ -50,7 +52,11 @@ async function inProcess(): Promise<BenchResult> {
     if (status.runtimeStatus !== 'Completed') throw new Error(`instance ${id} ended ${status.runtimeStatus}`);
     return status.output;
   };
-  const engine: BenchEngine = { hello: (cities) => run('BenchHelloSequence', cities), fanOut: (n) => run('BenchFanOut', n) };
+  const engine: BenchEngine = {
+    hello: (cities) => run('BenchHelloSequence', cities),
+    fanOut: (n) => run('BenchFanOut', n),
+    ...(roundTrips ? { roundTrips } : {}),
+  };
   try {
     const figures = await runWorkloads(engine, counts);
     return {

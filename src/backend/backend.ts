@@ -177,6 +177,29 @@ export type CommitOp =
 /** An activity's completion: with the instance's next step when it was claimed in the same transaction. */
 export type ActivityCommitOutcome = { ok: true; claimed?: OrchestrationWorkItem } | { ok: false; reason: 'lease-lost' };
 
+/**
+ * The step an activity's result readies, computed ahead by the worker that ran the activity from the run it
+ * holds of the instance (docs/adr/0029-activity-result-and-step-in-one-commit.md): it follows exactly
+ * `executionId`'s history of `historyLength` events and consumes the result, which never enters the inbox.
+ */
+export interface ActivityStep {
+  executionId: string;
+  historyLength: number;
+  /** The step's time (what a claim's `claimedAt` is to a claimed step), by the store's clock: not after the commit's, nor long before. */
+  stepAt: number;
+  /** As for commitOrchestration; its `deleteMessages` name no message (the result was never delivered). */
+  commit: OrchestrationCommit;
+}
+
+/** Why completeActivityWithStep did not commit the step (step-commit.ts, activityStepFallback, decides). */
+export type ActivityStepFallback = 'history-moved' | 'instance-leased' | 'failed-attempts' | 'inbox-not-empty' | 'tasks-left' | 'step-time-off';
+
+/** completeActivityWithStep's answer: the step committed, or the result delivered as completeActivity would (with `claimed` likewise). */
+export type ActivityStepOutcome =
+  | { ok: true; stepCommitted: true; leasedActivities: ActivityWorkItem[] }
+  | { ok: true; stepCommitted: false; fallback: ActivityStepFallback; claimed?: OrchestrationWorkItem }
+  | { ok: false; reason: 'lease-lost' };
+
 /** A step's commit: with the activity tasks it leased to the committing worker (`insertTasks` with a lease), in task order. */
 export type StepCommitOutcome = { ok: true; leasedActivities: ActivityWorkItem[] } | { ok: false; reason: 'lease-lost' };
 
@@ -341,6 +364,23 @@ export interface Backend {
    * when `claimNext.cachedHistories` holds it current, as for claimOrchestrations).
    */
   completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage, claimNext?: Omit<ClaimOptions, 'max'>): Promise<ActivityCommitOutcome>;
+  /**
+   * completeActivity and the step its result readies in one transaction, if the task's lease holds. The step
+   * is committed, as commitOrchestration would commit it for a claim made at `step.stepAt`, when the
+   * instance is as the worker believed and a claim would hand it over: activityStepFallback (step-commit.ts)
+   * finds nothing against it (its current execution and history length are the step's, no lease or
+   * not-before time holds it, no earlier claim ended without a commit, its inbox has no visible message, it
+   * has no activity task left, and `stepAt` is neither after the store's clock nor more than
+   * MAX_STEP_TIME_LAG_MS before it). Otherwise the same transaction
+   * does what completeActivity(hub, item, result, claimNext) does, and says why.
+   */
+  completeActivityWithStep(
+    hub: string,
+    item: ActivityWorkItem,
+    result: OutgoingMessage,
+    step: ActivityStep,
+    claimNext?: Omit<ClaimOptions, 'max'>,
+  ): Promise<ActivityStepOutcome>;
   /** Extends the lease of a running activity; false when it was lost. */
   renewActivityLease(hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean>;
 

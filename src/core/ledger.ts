@@ -33,6 +33,13 @@ export class HistoryLedger {
     return this.recorded.has(id) && !this.finished.has(id);
   }
 
+  /** The ids of the activities scheduled and not yet completed or failed. */
+  openActivities(): number[] {
+    const open: number[] = [];
+    for (const [id, event] of this.recorded) if (event.type === 'TaskScheduled' && !this.finished.has(id)) open.push(id);
+    return open;
+  }
+
   /** Sub-orchestrations created and not yet completed or failed; a child retried under one id appears once. */
   openSubOrchestrations(): SubOrchestrationInstanceCreatedEvent[] {
     const byInstance = new Map<string, SubOrchestrationInstanceCreatedEvent>();

@@ -164,6 +164,11 @@ export class OrchestrationRun implements ContextHost {
     return this.actions.hasOutstandingTasks();
   }
 
+  /** The ids of the activities the history has scheduled and not yet completed or failed. */
+  openActivities(): number[] {
+    return this.ledger.openActivities();
+  }
+
   unconsumedEvents(): EventRaisedEvent[] {
     return this.events.unconsumed();
   }

@@ -5,11 +5,15 @@
  * lease, a failed or stopped step, an engine error, a commit that failed) leaves it out, and the step after
  * replays from the store.
  */
-import type { CachedHistory } from '../backend/backend.js';
+import type { CachedHistory, InstanceRecord } from '../backend/backend.js';
 import type { OrchestrationRun } from '../core/orchestration-run.js';
 
 export interface StickyRun extends CachedHistory {
   run: OrchestrationRun;
+  /** The instance as the step that made the run left it: what a step computed ahead plans with (docs/adr/0029). */
+  instance: InstanceRecord;
+  /** The store's time of that step, and this process's monotonic clock (performance.now) when it began: the store's clock is estimated from them. */
+  steppedAt: { storeTime: number; localTime: number };
 }
 
 export class StickyRuns {
@@ -21,6 +25,11 @@ export class StickyRuns {
   /** What this worker holds, by instance id, for a claim to leave those histories out (ClaimOptions.cachedHistories). */
   get histories(): ReadonlyMap<string, CachedHistory> | undefined {
     return this.capacity > 0 ? this.runs : undefined;
+  }
+
+  /** The instance's run, if held, left in place. */
+  peek(instanceId: string): StickyRun | undefined {
+    return this.runs.get(instanceId);
   }
 
   /** Takes the instance's run out, if held. */

@@ -7,8 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type {
   ActivityCommitOutcome,
+  ActivityStepOutcome,
   ActivityWorkItem,
   Backend,
+  InstanceRecord,
   OrchestrationCommit,
   OrchestrationWorkItem,
   OutgoingMessage,
@@ -17,7 +19,16 @@ import type {
 import { insertedTaskCount, leasingTasks } from '../backend/step-commit.js';
 import type { Registry } from '../authoring/registry.js';
 import { PollLoop } from './poll-loop.js';
-import { claimedStep, planOrchestrationStep, planPoisonedStep, planTimedOutStep, type StepDecision, type StepDependencies, type StepItem } from './orchestration-step.js';
+import {
+  claimedStep,
+  planOrchestrationStep,
+  planPoisonedStep,
+  planTimedOutStep,
+  type Continuation,
+  type StepDecision,
+  type StepDependencies,
+  type StepItem,
+} from './orchestration-step.js';
 import { StickyRuns, type StickyRun } from './sticky-runs.js';
 import { GuardedBatches, StepGuard, type SetCodeTime } from './step-guard.js';
 import { startStallMonitor, type StallMonitor } from './stall-monitor.js';
@@ -104,6 +115,11 @@ export interface StepAuditRecord {
   claimedStatus: string;
   /** The status the step committed. */
   status: string;
+  /**
+   * Whether the step was computed ahead from this worker's run of the instance and committed in the
+   * transaction that completed the activity whose result it consumed (docs/adr/0029), instead of claimed.
+   */
+  withActivity: boolean;
 }
 
 export class Worker {
@@ -188,7 +204,7 @@ export class Worker {
             maxPayloadBytes: this.maxPayloadBytes,
             timeoutMs: activityTimeoutMs,
             logger: this.logger,
-            complete: (item, result) => this.completeClaimingNextStep(item, result),
+            complete: (item, result) => this.completeActivity(item, result),
           }),
         ),
       msUntilTimedWork,
@@ -240,6 +256,7 @@ export class Worker {
 
   private async processOrchestration(claimed: OrchestrationWorkItem): Promise<void> {
     const startedAt = Date.now();
+    const localStart = performance.now();
     const logger = stepLogger(this.logger, claimed);
     let planned: PlannedItem;
     try {
@@ -265,11 +282,7 @@ export class Worker {
       );
       return;
     }
-    if (decision.continuation) {
-      const { run, events, executionId, historyLength } = decision.continuation;
-      run.settleStep(events);
-      if (run.isContinuable()) this.sticky.keep(item.instance.instanceId, { run, executionId, length: historyLength });
-    }
+    if (decision.continuation) this.keepRun(item.instance, decision.commit, decision.continuation, { storeTime: item.claimedAt, localTime: localStart });
     logOutcome(logger, item, decision.commit);
     this.onStepCommitted?.({
       instanceId: item.instance.instanceId,
@@ -278,7 +291,16 @@ export class Worker {
       committingAt,
       claimedStatus: item.instance.status,
       status: decision.commit.instance.status,
+      withActivity: false,
     });
+  }
+
+  /** A committed step's run, settled, goes back to the cache when its execution goes on. */
+  private keepRun(instance: InstanceRecord, commit: OrchestrationCommit, continuation: Continuation, steppedAt: StickyRun['steppedAt']): void {
+    const { run, events, executionId, historyLength } = continuation;
+    run.settleStep(events);
+    if (!run.isContinuable()) return;
+    this.sticky.keep(instance.instanceId, { run, executionId, length: historyLength, instance: afterCommit(instance, commit), steppedAt });
   }
 
   /**
@@ -287,34 +309,120 @@ export class Worker {
    * once: a chain of activities needs no claim per activity.
    */
   private async commitLeasingActivities(item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<StepCommitOutcome> {
+    return this.leasingActivities(commit, async (leasing) => {
+      const outcome = await this.backend.commitOrchestration(this.hub, item, leasing);
+      return { outcome, leased: outcome.ok ? outcome.leasedActivities : [] };
+    });
+  }
+
+  /** Sends `commit` with its new tasks leased to this worker as far as it has slots, and runs those it got. */
+  private async leasingActivities<T>(commit: OrchestrationCommit, send: (leasing: OrchestrationCommit) => Promise<{ outcome: T; leased: ActivityWorkItem[] }>): Promise<T> {
     const tasks = insertedTaskCount(commit);
     const reserved = tasks > 0 ? this.activities.reserve(Math.min(tasks, this.maxBatch)) : 0;
     let leased: ActivityWorkItem[] = [];
     try {
       const leasing = reserved > 0 ? leasingTasks(commit, { workerId: this.workerId, max: reserved, leaseMs: this.activityLeaseMs }) : commit;
-      const outcome = await this.backend.commitOrchestration(this.hub, item, leasing);
-      if (outcome.ok) leased = outcome.leasedActivities;
-      return outcome;
+      const sent = await send(leasing);
+      leased = sent.leased;
+      return sent.outcome;
     } finally {
       this.activities.adopt(leased, reserved);
     }
   }
 
   /**
-   * Completes an activity and, while this worker's step dispatcher is quiet, claims the instance's next step
-   * in the same transaction and runs it at once: the step its result readies needs no claim of its own.
+   * Completes an activity. While this worker's step dispatcher is quiet, the step its result readies is
+   * handled in the same transaction: computed ahead from the run this worker holds of the instance and
+   * committed with the result (docs/adr/0029), or, when the worker holds none or the store finds the
+   * instance otherwise than the run believed, claimed and run at once: either way it needs no claim of its
+   * own.
    */
-  private async completeClaimingNextStep(item: ActivityWorkItem, result: OutgoingMessage): Promise<ActivityCommitOutcome> {
+  private async completeActivity(item: ActivityWorkItem, result: OutgoingMessage): Promise<ActivityCommitOutcome> {
     const reserved = this.orchestrations.reserve(1);
     let claimed: OrchestrationWorkItem[] = [];
     try {
+      const ahead = reserved > 0 ? await this.stepAhead(item, result) : undefined;
+      // After stepAhead: the run it took out is no longer current, and the claim must bring the history.
       const claimNext = reserved > 0 ? withCachedHistories({ workerId: this.workerId, leaseMs: this.orchestrationLeaseMs }, this.sticky) : undefined;
+      if (ahead) {
+        const outcome = await this.commitWithActivity(item, result, ahead, claimNext);
+        if (!outcome.ok) return outcome;
+        if (!outcome.stepCommitted && outcome.claimed) claimed = [outcome.claimed];
+        return { ok: true };
+      }
       const outcome = await this.backend.completeActivity(this.hub, item, result, claimNext);
       if (outcome.ok && outcome.claimed) claimed = [outcome.claimed];
       return outcome;
     } finally {
       this.orchestrations.adopt(claimed, reserved);
     }
+  }
+
+  /**
+   * The step an activity's result readies, computed from the run this worker holds of the instance, when
+   * the result is all the step can consume as far as the run knows (the activity is the run's only open
+   * one: a fan-out's results take the claim's path) and the step comes to a commit. The run is taken out of
+   * the cache: its code goes on with this step, which may yet not be committed. Its time is the store's
+   * clock as last read (the step that made the run) plus the time since on this process's monotonic clock:
+   * never before the history's last step, and never after the store's clock, which the store checks.
+   */
+  private async stepAhead(item: ActivityWorkItem, result: OutgoingMessage): Promise<StepAhead | undefined> {
+    const held = this.sticky.peek(item.instanceId);
+    if (!held || held.executionId !== item.executionId || result.executionId !== item.executionId) return undefined;
+    const open = held.run.openActivities();
+    if (open.length !== 1 || open[0] !== item.taskId) return undefined;
+    this.sticky.take(item.instanceId);
+    const startedAt = Date.now();
+    const localTime = performance.now();
+    const stepAt = held.steppedAt.storeTime + Math.floor(localTime - held.steppedAt.localTime);
+    const stepItem: StepItem = {
+      instance: held.instance,
+      history: held.run.history,
+      historyLength: held.length,
+      messages: [{ id: RESULT_MESSAGE_ID, executionId: item.executionId, event: result.event }],
+      lockToken: '',
+      claimedAt: stepAt,
+      failedAttempts: 0,
+    };
+    const guarded = await this.stepPlans.run({ item: stepItem, cached: held });
+    const decision = guarded.kind === 'done' ? guarded.value : this.timedOut(stepItem);
+    // A step that cannot be committed now is left to the claim (an engine error is then met there).
+    if (decision.kind === 'abandon') return undefined;
+    return { item: stepItem, commit: withoutResultMessage(decision.commit), continuation: decision.continuation, startedAt, localTime };
+  }
+
+  /** The activity's completion with the step computed ahead; the store falls back to completeActivity's work when it must. */
+  private async commitWithActivity(
+    item: ActivityWorkItem,
+    result: OutgoingMessage,
+    ahead: StepAhead,
+    claimNext: Parameters<Backend['completeActivity']>[3],
+  ): Promise<ActivityStepOutcome> {
+    const { item: stepItem, commit, continuation } = ahead;
+    const committingAt = Date.now();
+    const step = { executionId: stepItem.instance.executionId, historyLength: stepItem.historyLength, stepAt: stepItem.claimedAt };
+    const outcome = await this.leasingActivities(commit, async (leasing) => {
+      const sent = await this.backend.completeActivityWithStep(this.hub, item, result, { ...step, commit: leasing }, claimNext);
+      return { outcome: sent, leased: sent.ok && sent.stepCommitted ? sent.leasedActivities : [] };
+    });
+    const logger = stepLogger(this.logger, stepItem);
+    if (!outcome.ok) return outcome;
+    if (!outcome.stepCommitted) {
+      logger.debug?.(`the step computed ahead for '${item.instanceId}' was not committed (${outcome.fallback}): its result was delivered instead`);
+      return outcome;
+    }
+    if (continuation) this.keepRun(stepItem.instance, commit, continuation, { storeTime: stepItem.claimedAt, localTime: ahead.localTime });
+    logOutcome(logger, stepItem, commit);
+    this.onStepCommitted?.({
+      instanceId: item.instanceId,
+      workerId: this.workerId,
+      startedAt: ahead.startedAt,
+      committingAt,
+      claimedStatus: stepItem.instance.status,
+      status: commit.instance.status,
+      withActivity: true,
+    });
+    return outcome;
   }
 
   /** `logger` carries the instance and execution: context.log lines, history warnings and failures say which. */
@@ -372,6 +480,30 @@ export class Worker {
     if (next === undefined) return undefined;
     return next - (await this.backend.now());
   }
+}
+
+/** A step computed ahead from a cached run, ready to commit with the activity whose result it consumed. */
+interface StepAhead {
+  item: StepItem;
+  commit: OrchestrationCommit;
+  continuation?: Continuation;
+  /** Date.now() and performance.now() when it began. */
+  startedAt: number;
+  localTime: number;
+}
+
+/** The id a step computed ahead gives the activity's result, which is in no inbox: it names no message of any store. */
+const RESULT_MESSAGE_ID = 'activity-result';
+
+/** The commit without the deletion of the result, which was never delivered. */
+function withoutResultMessage(commit: OrchestrationCommit): OrchestrationCommit {
+  const ops = commit.ops.map((op) => (op.op === 'deleteMessages' ? { ...op, ids: op.ids.filter((id) => id !== RESULT_MESSAGE_ID) } : op));
+  return { ...commit, ops };
+}
+
+/** The instance as a committed step leaves it, for the next step computed ahead of its claim. */
+function afterCommit(instance: InstanceRecord, commit: OrchestrationCommit): InstanceRecord {
+  return { ...instance, status: commit.instance.status, output: commit.instance.output, customStatus: commit.instance.customStatus };
 }
 
 /** A claimed step ready to plan: its history, and the run this worker holds of it when that is current. */

@@ -2,7 +2,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OrchestrationCommit } from '../../src/backend/backend.js';
-import { commitSignals, insertedTaskCount, leasingTasks, unleasedTaskCount, writesOnlyItself } from '../../src/backend/step-commit.js';
+import {
+  MAX_STEP_TIME_LAG_MS,
+  activityStepFallback,
+  commitSignals,
+  insertedTaskCount,
+  leasingTasks,
+  unleasedTaskCount,
+  writesOnlyItself,
+  type InstanceAtCompletion,
+} from '../../src/backend/step-commit.js';
 
 const message = (instanceId: string) => ({ instanceId, event: { type: 'EventRaised' as const, eventId: -1, timestamp: '2024-01-01T00:00:00.000Z', name: 'e' } });
 const tasks = (count: number) => Array.from({ length: count }, (_, taskId) => ({ taskId, name: 'Work' }));
@@ -35,5 +44,28 @@ describe('step commit rules', () => {
     assert.equal(writesOnlyItself('i', [{ op: 'deliverMessage', message: message('other') }]), false);
     const request = { instanceId: 'child', executionId: 'e', name: 'C', startEvent: { type: 'ExecutionStarted' as const, eventId: -1, timestamp: '', name: 'C', executionId: 'e' } };
     assert.equal(writesOnlyItself('i', [{ op: 'createInstance', request, onConflict: message('i') }]), false);
+  });
+
+  it('commit a step computed ahead only for the instance as its run believed, claimable, with nothing else waiting, dated by the store clock', () => {
+    const now = 1_000_000;
+    const step = { executionId: 'e', historyLength: 5, stepAt: now - 2 };
+    const free: InstanceAtCompletion = {
+      executionId: 'e', historyLength: 5, lockToken: undefined, lockExpiresAt: undefined, failedAttempts: 0, hasVisibleMessage: false, hasTask: false,
+    };
+    assert.equal(activityStepFallback(free, step, now), undefined);
+    assert.equal(activityStepFallback({ ...free, lockExpiresAt: now - 1 }, step, now), undefined, "an abandon's not-before time that has passed");
+    assert.equal(activityStepFallback({ ...free, executionId: undefined }, step, now), 'history-moved', 'the instance is gone');
+    assert.equal(activityStepFallback({ ...free, executionId: 'other' }, step, now), 'history-moved');
+    assert.equal(activityStepFallback({ ...free, historyLength: 6 }, step, now), 'history-moved');
+    assert.equal(activityStepFallback({ ...free, lockToken: 't', lockExpiresAt: now + 1 }, step, now), 'instance-leased');
+    assert.equal(activityStepFallback({ ...free, lockExpiresAt: now + 1 }, step, now), 'instance-leased', "an abandon's not-before time");
+    assert.equal(activityStepFallback({ ...free, lockToken: 't', lockExpiresAt: now - 1 }, step, now), 'failed-attempts', 'a lease that ran out');
+    assert.equal(activityStepFallback({ ...free, failedAttempts: 1 }, step, now), 'failed-attempts');
+    assert.equal(activityStepFallback({ ...free, hasVisibleMessage: true }, step, now), 'inbox-not-empty');
+    assert.equal(activityStepFallback({ ...free, hasTask: true }, step, now), 'tasks-left');
+    assert.equal(activityStepFallback(free, { ...step, stepAt: now + 1 }, now), 'step-time-off');
+    assert.equal(activityStepFallback(free, { ...step, stepAt: now - MAX_STEP_TIME_LAG_MS }, now), undefined);
+    assert.equal(activityStepFallback(free, { ...step, stepAt: now - MAX_STEP_TIME_LAG_MS - 1 }, now), 'step-time-off');
+    assert.equal(activityStepFallback({ ...free, historyLength: 6, hasVisibleMessage: true }, step, now), 'history-moved', 'the first reason in order');
   });
 });

@@ -45,6 +45,11 @@ function observed(backend: Backend): Observed {
     if (commitDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, commitDelayMs));
     return backend.commitOrchestration(hub, item, commit);
   };
+  // A step committed with its activity's result (docs/adr/0029) is a commit too.
+  wrapper.completeActivityWithStep = async (...args) => {
+    commits++;
+    return backend.completeActivityWithStep(...args);
+  };
   return {
     backend: wrapper,
     claimedTasks: () => claimed,

@@ -5,7 +5,9 @@ import { OrchestrationRun } from '../../src/core/orchestration-run.js';
 import { StickyRuns, type StickyRun } from '../../src/runtime/sticky-runs.js';
 
 function held(instanceId: string, length: number): StickyRun {
-  return { run: new OrchestrationRun({ instanceId, resolveOrchestrator: () => undefined, maxPayloadBytes: 1024 }), executionId: 'e', length };
+  const instance = { instanceId, executionId: 'e', name: 'O', status: 'Running' as const, createdAt: 0, lastUpdatedAt: 0 };
+  const run = new OrchestrationRun({ instanceId, resolveOrchestrator: () => undefined, maxPayloadBytes: 1024 });
+  return { run, executionId: 'e', length, instance, steppedAt: { storeTime: 0, localTime: 0 } };
 }
 
 describe('StickyRuns', () => {

@@ -5,7 +5,7 @@ import type { StepAuditRecord } from '../../src/index.js';
 import { assertFinishedAtMostOnce } from './mixed-workload.js';
 
 function step(claimedStatus: string, status: string, workerId = 'w1'): StepAuditRecord {
-  return { instanceId: 'i', workerId, startedAt: 0, committingAt: 0, claimedStatus, status };
+  return { instanceId: 'i', workerId, startedAt: 0, committingAt: 0, claimedStatus, status, withActivity: false };
 }
 
 test('two steps that each took the running instance to Completed are a double finish', () => {

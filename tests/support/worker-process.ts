@@ -23,11 +23,13 @@ import { testRegistry } from './test-app.js';
 const leaseMs = Number(process.env.TASKHUB_TEST_LEASE_MS ?? 1000);
 const auditFile = process.env.TASKHUB_TEST_AUDIT;
 const dieAtCommit = Number(process.env.TASKHUB_TEST_DIE_AT_COMMIT ?? 0);
+const dieAtStepWithActivity = Number(process.env.TASKHUB_TEST_DIE_AT_STEP_WITH_ACTIVITY ?? 0);
 const logFile = process.env.TASKHUB_TEST_LOG;
 const blockLimitMs = process.env.TASKHUB_TEST_BLOCK_LIMIT_MS ? Number(process.env.TASKHUB_TEST_BLOCK_LIMIT_MS) : undefined;
 
 const backend = await openBackend(resolveConnectionString(), { postgresSchema: process.env.TASKHUB_TEST_SCHEMA || undefined });
 if (dieAtCommit > 0) dieBeforeCommit(backend, dieAtCommit);
+if (dieAtStepWithActivity > 0) dieBeforeStepWithActivity(backend, dieAtStepWithActivity);
 
 process.stdout.write(`clock ${Date.now()}\n`);
 
@@ -88,6 +90,17 @@ function dieBeforeCommit(target: Backend, n: number): void {
     commits++;
     if (commits === n) process.kill(process.pid, 'SIGKILL');
     return commit(hub, item, step);
+  };
+}
+
+/** Dies after computing the nth step ahead of its claim, before sending it with its activity's result (docs/adr/0029). */
+function dieBeforeStepWithActivity(target: Backend, n: number): void {
+  let steps = 0;
+  const complete = target.completeActivityWithStep.bind(target);
+  target.completeActivityWithStep = (...args) => {
+    steps++;
+    if (steps === n) process.kill(process.pid, 'SIGKILL');
+    return complete(...args);
   };
 }
 

@@ -2,8 +2,10 @@
  * Activity tasks: claimed oldest first with a lease (one call, FOR UPDATE SKIP LOCKED), deleted when
  * their result is delivered to the instance, and only while the lease holds (group-committed).
  */
-import type { ActivityCommitOutcome, ActivityWorkItem, ClaimOptions, OutgoingMessage } from '../backend.js';
+import type { ActivityCommitOutcome, ActivityStep, ActivityStepFallback, ActivityStepOutcome, ActivityWorkItem, ClaimOptions, OutgoingMessage } from '../backend.js';
 import { encodeCachedHistory, toWorkItem, type ClaimedRow } from './claims.js';
+import { MAX_STEP_TIME_LAG_MS } from '../step-commit.js';
+import { encodeStep, leasedItem, writtenInstances, type LeasedTask } from './commit.js';
 import { named, type PostgresStore } from './connection.js';
 import { encodeMessage } from './delivery.js';
 import { isRowId, toNumber, type BigintText } from './rows.js';
@@ -82,6 +84,67 @@ export async function completeActivities(store: PostgresStore, hub: string, resu
     const claimed = completed.get(idx);
     if (claimed === undefined) return { ok: false, reason: 'lease-lost' };
     return claimed === null ? { ok: true } : { ok: true, claimed: toWorkItem(claimed) };
+  });
+}
+
+/** What the worker hands to the group commit: a task, its result and the step it readies (Backend.completeActivityWithStep). */
+export interface ActivityResultWithStep extends ActivityResult {
+  step: ActivityStep;
+}
+
+/**
+ * Completes a batch of tasks each with the step its result readies, in one call of the server function
+ * complete_activities_with_steps (sql/activities.sql), which falls back for each on its own to what
+ * complete_activities does.
+ */
+export async function completeActivitiesWithSteps(
+  store: PostgresStore,
+  hub: string,
+  results: readonly ActivityResultWithStep[],
+): Promise<ActivityStepOutcome[]> {
+  const lockIds = new Set<string>();
+  const encoded = results.flatMap(({ item, result, claimNext, step }, idx) => {
+    if (!isRowId(item.id)) return [];
+    const instanceId = result.instanceId;
+    const written = writtenInstances(instanceId, step.commit);
+    for (const id of written) lockIds.add(id);
+    return [{
+      idx,
+      instance_id: item.instanceId,
+      id: item.id,
+      lock_token: item.lockToken,
+      result: encodeMessage(result),
+      claim_worker: claimNext?.workerId ?? null,
+      claim_lease_ms: claimNext?.leaseMs ?? null,
+      claim_cached: heldHistory(claimNext, instanceId),
+      execution_id: step.executionId,
+      history_length: step.historyLength,
+      step_at: step.stepAt,
+      max_step_lag_ms: MAX_STEP_TIME_LAG_MS,
+      // The lease is the one the server takes for the step.
+      step: encodeStep(hub, idx, { instanceId, lockToken: '', firstSequence: step.historyLength }, step.commit),
+      lock_ids: written,
+    }];
+  });
+  const completed = new Map<number, { fallback: ActivityStepFallback | null; leased: LeasedTask[] | null; claimed: ClaimedRow | null }>();
+  if (encoded.length > 0) {
+    const rows = await store.pool.query<{ idx: number; fallback: ActivityStepFallback | null; leased: LeasedTask[] | null; claimed: ClaimedRow | null }>(
+      named('complete_activities_with_steps',
+        `SELECT completed_idx AS idx, fallback, leased, claimed FROM ${store.tables.schema}.complete_activities_with_steps($1, $2, $3, $4, $5)`,
+        [hub, JSON.stringify(encoded), [...lockIds], store.channel, encodeSignal(hub, { kind: 'orchestration' })]),
+    );
+    for (const row of rows.rows) completed.set(row.idx, row);
+  }
+  return results.map(({ item, step }, idx): ActivityStepOutcome => {
+    const row = completed.get(idx);
+    if (row === undefined) return { ok: false, reason: 'lease-lost' };
+    if (row.fallback === null) {
+      const instance = { instanceId: item.instanceId, executionId: step.executionId };
+      return { ok: true, stepCommitted: true, leasedActivities: (row.leased ?? []).map((task) => leasedItem(instance, step.commit, task)) };
+    }
+    return row.claimed === null
+      ? { ok: true, stepCommitted: false, fallback: row.fallback }
+      : { ok: true, stepCommitted: false, fallback: row.fallback, claimed: toWorkItem(row.claimed) };
   });
 }
 

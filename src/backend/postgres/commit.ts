@@ -79,14 +79,15 @@ type EncodedOp =
   | { op: 'set_tags'; set: Record<string, string>; remove: string[] };
 
 /** A task commit_steps leased to the committing worker. */
-interface LeasedTask {
+export interface LeasedTask {
   id: string;
   task_id: number;
   lock_token: string;
 }
 
 export async function commitSteps(store: PostgresStore, hub: string, steps: readonly StepToCommit[]): Promise<StepCommitOutcome[]> {
-  const encoded = steps.map((step, idx) => encodeStep(hub, idx, step));
+  const encoded = steps.map(({ item, commit }, idx) =>
+    encodeStep(hub, idx, { instanceId: item.instance.instanceId, lockToken: item.lockToken, firstSequence: item.historyLength }, commit));
   const result = await store.pool.query<{ idx: number; leased: LeasedTask[] | null }>(
     named('commit_steps', `SELECT committed_idx AS idx, leased FROM ${store.tables.schema}.commit_steps($1, $2, $3, $4, $5)`,
     [hub, JSON.stringify(encoded), instancesToLock(steps), store.channel, encodeSignal(hub, { kind: 'orchestration' })]),
@@ -94,16 +95,19 @@ export async function commitSteps(store: PostgresStore, hub: string, steps: read
   const committed = new Map(result.rows.map((row) => [row.idx, row.leased ?? []]));
   return steps.map((step, idx): StepCommitOutcome => {
     const leased = committed.get(idx);
-    return leased === undefined ? { ok: false, reason: 'lease-lost' } : { ok: true, leasedActivities: leased.map((task) => leasedItem(step, task)) };
+    return leased === undefined
+      ? { ok: false, reason: 'lease-lost' }
+      : { ok: true, leasedActivities: leased.map((task) => leasedItem(step.item.instance, step.commit, task)) };
   });
 }
 
-function leasedItem({ item, commit }: StepToCommit, task: LeasedTask): ActivityWorkItem {
+/** A task a step leased, as the work item the committing worker runs. */
+export function leasedItem(instance: { instanceId: string; executionId: string }, commit: OrchestrationCommit, task: LeasedTask): ActivityWorkItem {
   const spec = commit.ops.flatMap((op) => (op.op === 'insertTasks' ? op.tasks : [])).find((activity) => activity.taskId === task.task_id)!;
   const leased: ActivityWorkItem = {
     id: task.id,
-    instanceId: item.instance.instanceId,
-    executionId: commit.instance.executionId ?? item.instance.executionId,
+    instanceId: instance.instanceId,
+    executionId: commit.instance.executionId ?? instance.executionId,
     taskId: task.task_id,
     name: spec.name,
     attempt: 1,
@@ -113,13 +117,21 @@ function leasedItem({ item, commit }: StepToCommit, task: LeasedTask): ActivityW
   return leased;
 }
 
-function encodeStep(hub: string, idx: number, { item, commit }: StepToCommit): SetWiseStep | OpStep {
+/** What a step is committed for: its instance, the lease that fences it and where its new events start. */
+export interface StepTarget {
+  instanceId: string;
+  lockToken: string;
+  firstSequence: number;
+}
+
+/** A step as commit_steps takes it. */
+export function encodeStep(hub: string, idx: number, target: StepTarget, commit: OrchestrationCommit): SetWiseStep | OpStep {
   const { status, executionId, input, output, customStatus } = commit.instance;
-  const instanceId = item.instance.instanceId;
+  const instanceId = target.instanceId;
   const step: EncodedStep = {
     idx,
     instance_id: instanceId,
-    lock_token: item.lockToken,
+    lock_token: target.lockToken,
     status,
     execution_id: executionId ?? null,
     // A new execution brings its own input (continue-as-new), even an absent one (as on SQLite).
@@ -129,7 +141,7 @@ function encodeStep(hub: string, idx: number, { item, commit }: StepToCommit): S
     custom_status: customStatus ?? null,
     finished: isFinished(status),
     unchanged: commit.instance.unchanged === true,
-    first_sequence: item.historyLength,
+    first_sequence: target.firstSequence,
     // The orchestration signal, when the commit readies an inbox, is the server's to send.
     signals: commitSignals(instanceId, commit, false).map((signal) => encodeSignal(hub, signal)),
     set_wise: false,
@@ -270,14 +282,18 @@ function encodeLease(taskCount: number, lease: ClaimOptions | undefined): Encode
 /** Every instance the batch writes to. */
 function instancesToLock(steps: readonly StepToCommit[]): string[] {
   const touched = new Set<string>();
-  for (const { item, commit } of steps) {
-    touched.add(item.instance.instanceId);
-    for (const op of commit.ops) {
-      if (op.op === 'deliverMessage') touched.add(op.message.instanceId);
-      if (op.op === 'createInstance') {
-        touched.add(op.request.instanceId);
-        touched.add(op.onConflict.instanceId);
-      }
+  for (const { item, commit } of steps) for (const id of writtenInstances(item.instance.instanceId, commit)) touched.add(id);
+  return [...touched];
+}
+
+/** Every instance a step writes to: its own and those its ops create or deliver to. */
+export function writtenInstances(instanceId: string, commit: OrchestrationCommit): string[] {
+  const touched = new Set<string>([instanceId]);
+  for (const op of commit.ops) {
+    if (op.op === 'deliverMessage') touched.add(op.message.instanceId);
+    if (op.op === 'createInstance') {
+      touched.add(op.request.instanceId);
+      touched.add(op.onConflict.instanceId);
     }
   }
   return [...touched];

@@ -9,6 +9,8 @@ import pg from 'pg';
 import type { RuntimeStatus } from '../../core/history.js';
 import type {
   ActivityCommitOutcome,
+  ActivityStep,
+  ActivityStepOutcome,
   ActivityWorkItem,
   Backend,
   ClaimOptions,
@@ -31,7 +33,7 @@ import type {
   StepCommitOutcome,
   WorkSignal,
 } from '../backend.js';
-import { claimActivities, completeActivities, renewActivityLease, type ActivityResult } from './activities.js';
+import { claimActivities, completeActivities, completeActivitiesWithSteps, renewActivityLease, type ActivityResult, type ActivityResultWithStep } from './activities.js';
 import { abandonOrchestration, claimOrchestrations } from './claims.js';
 import { commitSteps, type StepToCommit } from './commit.js';
 import { createInstances } from './delivery.js';
@@ -66,6 +68,7 @@ export class PostgresBackend implements Backend {
   private readonly creations: GroupCommit<CreateInstanceRequest, CreateInstanceOutcome>;
   private readonly steps: GroupCommit<StepToCommit, StepCommitOutcome>;
   private readonly activityResults: GroupCommit<ActivityResult, ActivityCommitOutcome>;
+  private readonly activityResultsWithSteps: GroupCommit<ActivityResultWithStep, ActivityStepOutcome>;
 
   constructor(options: PostgresBackendOptions) {
     const schema = options.schema ?? DEFAULT_SCHEMA;
@@ -92,6 +95,7 @@ export class PostgresBackend implements Backend {
     this.creations = new GroupCommit((hub, requests) => createInstances(store, hub, requests), MAX_BATCH);
     this.steps = new GroupCommit((hub, steps) => commitSteps(store, hub, steps), MAX_BATCH);
     this.activityResults = new GroupCommit((hub, results) => completeActivities(store, hub, results), MAX_BATCH);
+    this.activityResultsWithSteps = new GroupCommit((hub, results) => completeActivitiesWithSteps(store, hub, results), MAX_BATCH);
   }
 
   /** Also opens the LISTEN connection: every process migrates at start-up, and a worker or a waiting
@@ -190,6 +194,16 @@ export class PostgresBackend implements Backend {
 
   completeActivity(hub: string, item: ActivityWorkItem, result: OutgoingMessage, claimNext?: Omit<ClaimOptions, 'max'>): Promise<ActivityCommitOutcome> {
     return this.activityResults.submit(hub, claimNext ? { item, result, claimNext } : { item, result });
+  }
+
+  completeActivityWithStep(
+    hub: string,
+    item: ActivityWorkItem,
+    result: OutgoingMessage,
+    step: ActivityStep,
+    claimNext?: Omit<ClaimOptions, 'max'>,
+  ): Promise<ActivityStepOutcome> {
+    return this.activityResultsWithSteps.submit(hub, claimNext ? { item, result, step, claimNext } : { item, result, step });
   }
 
   renewActivityLease(hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean> {

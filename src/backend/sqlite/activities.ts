@@ -27,6 +27,7 @@ export class ActivityStatements {
   private readonly extendLease: Database.Statement<[TaskKey & { expiresAt: number }]>;
   private readonly deleteUnleasedTasks: Database.Statement<[Key & { now: number }]>;
   private readonly deleteTasks: Database.Statement<[Key]>;
+  private readonly selectAnyTask: Database.Statement<[Key], number>;
 
   constructor(db: Database.Database) {
     this.insertTask = db.prepare(`INSERT INTO activity_tasks (hub, instance_id, execution_id, task_id, name, input)
@@ -50,6 +51,7 @@ export class ActivityStatements {
     this.deleteUnleasedTasks = db.prepare(`DELETE FROM activity_tasks
       WHERE hub = @hub AND instance_id = @instanceId AND (lock_expires_at IS NULL OR lock_expires_at <= @now)`);
     this.deleteTasks = db.prepare('DELETE FROM activity_tasks WHERE hub = @hub AND instance_id = @instanceId');
+    this.selectAnyTask = db.prepare<[Key], number>('SELECT 1 FROM activity_tasks WHERE hub = @hub AND instance_id = @instanceId LIMIT 1').pluck();
   }
 
   /** Adds the tasks; the first `lease.max` are born leased to `lease.workerId` and returned. */
@@ -115,6 +117,11 @@ export class ActivityStatements {
   /** Deletes the instance's tasks that no worker holds a live lease on; leased ones finish and report. */
   deleteUnleased(hub: string, instanceId: string, now: number): void {
     this.deleteUnleasedTasks.run({ hub, instanceId, now });
+  }
+
+  /** Whether the instance has any activity task, leased or not. */
+  hasAny(hub: string, instanceId: string): boolean {
+    return this.selectAnyTask.get({ hub, instanceId }) !== undefined;
   }
 
   deleteAll(hub: string, instanceId: string): void {

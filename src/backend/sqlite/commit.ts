@@ -25,13 +25,28 @@ export function commitStep(
   if (lease === undefined || lease.lock_token !== item.lockToken || lease.lock_expires_at === null || lease.lock_expires_at <= now) {
     return { outcome: { ok: false, reason: 'lease-lost' }, signals: [] };
   }
+  const { leasedActivities, signals } = writeStep(store, hub, instanceId, lease.execution_id, commit, now);
+  return { outcome: { ok: true, leasedActivities }, signals };
+}
 
+/**
+ * Writes a step's commit for an instance whose lease the caller has judged (commitStep's fence, or
+ * completeActivityWithStep's checks), releasing any lease. Run inside a write transaction.
+ */
+export function writeStep(
+  store: SqliteStore,
+  hub: string,
+  instanceId: string,
+  currentExecution: string,
+  commit: OrchestrationCommit,
+  now: number,
+): { leasedActivities: ActivityWorkItem[]; signals: WorkSignal[] } {
   const { status, executionId, input, output, customStatus, unchanged } = commit.instance;
   const update: StepUpdate = { status, executionId, output, customStatus, unchanged };
   // A new execution brings its own input (continue-as-new), even an absent one.
   if (executionId !== undefined || input !== undefined) update.input = { value: input };
   store.instances.applyStep(hub, instanceId, update, now);
-  const currentExecutionId = executionId ?? lease.execution_id;
+  const currentExecutionId = executionId ?? currentExecution;
   // The messages this commit did not write are those up to the newest one now.
   const writtenAfter = commit.ops.some((op) => op.op === 'requeueMessages') ? store.messages.lastId(hub, instanceId) : 0;
 
@@ -75,5 +90,5 @@ export function commitStep(
   }
   // Messages that arrived while the instance was leased are claimable now that the lease is released.
   readied ||= store.messages.hasVisible(hub, instanceId, now);
-  return { outcome: { ok: true, leasedActivities }, signals: commitSignals(instanceId, commit, readied) };
+  return { leasedActivities, signals: commitSignals(instanceId, commit, readied) };
 }

@@ -23,6 +23,7 @@ export interface LeaseRow {
   lock_token: string | null;
   lock_expires_at: number | null;
   execution_id: string;
+  failed_attempts: number;
 }
 
 export class InstanceStatements {
@@ -42,7 +43,7 @@ export class InstanceStatements {
   constructor(db: Database.Database) {
     this.selectRow = db.prepare('SELECT * FROM instances WHERE hub = @hub AND instance_id = @instanceId');
     this.selectStatus = db.prepare<[Key], RuntimeStatus>('SELECT status FROM instances WHERE hub = @hub AND instance_id = @instanceId').pluck();
-    this.selectLease = db.prepare('SELECT lock_token, lock_expires_at, execution_id FROM instances WHERE hub = @hub AND instance_id = @instanceId');
+    this.selectLease = db.prepare('SELECT lock_token, lock_expires_at, execution_id, failed_attempts FROM instances WHERE hub = @hub AND instance_id = @instanceId');
     this.insertRow = db.prepare(`INSERT INTO instances
       (hub, instance_id, execution_id, name, status, input, created_at, last_updated_at, scheduled_start_at, parent_instance_id, tags)
       VALUES (@hub, @instanceId, @executionId, @name, 'Pending', @input, @now, @now, @scheduledStartAt, @parentInstanceId, @tags)`);

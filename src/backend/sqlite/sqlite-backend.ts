@@ -2,6 +2,8 @@
 import type { RuntimeStatus } from '../../core/history.js';
 import type {
   ActivityCommitOutcome,
+  ActivityStep,
+  ActivityStepOutcome,
   ActivityWorkItem,
   Backend,
   ClaimOptions,
@@ -26,10 +28,11 @@ import type {
 } from '../backend.js';
 import { OrchestrationClaims } from './claims.js';
 import { whenUnlocked } from './busy.js';
+import { completeActivity, completeActivityWithStep } from './activity-step.js';
 import { commitStep } from './commit.js';
 import { openConnection, type SqliteConnection } from './connection.js';
 import type { SqliteBackendOptions } from './options.js';
-import { createInstance, deliverActivityResult, sendMessage, sendMessagesOnce } from './delivery.js';
+import { createInstance, sendMessage, sendMessagesOnce } from './delivery.js';
 import { InstanceHistogram } from './histogram.js';
 import { listHubs } from './hubs.js';
 import { findInstances } from './instances.js';
@@ -197,17 +200,34 @@ export class SqliteBackend implements Backend {
     claimNext?: Omit<ClaimOptions, 'max'>,
   ): Promise<ActivityCommitOutcome> {
     const { store, claims } = this.prepared;
-    const outcome = await store.writeGrouped('durable', () => {
-      const now = this.clock();
-      if (!store.activities.deleteIfLeased(hub, item, now)) return { ok: false, reason: 'lease-lost', delivered: false } as const;
-      const delivered = deliverActivityResult(store, hub, result, now);
-      const claimed = delivered && claimNext ? claims.claimOne(hub, result.instanceId, claimNext, now) : undefined;
-      return { ok: true, delivered, claimed } as const;
-    });
+    const outcome = await store.writeGrouped('durable', () => completeActivity(store, claims, hub, item, result, claimNext, this.clock()));
     if (!outcome.ok) return { ok: false, reason: 'lease-lost' };
-    // An instance claimed by the completing worker is no news to the others.
-    if (outcome.delivered && !outcome.claimed) this.emit(hub, [{ kind: 'orchestration' }]);
+    this.emitDelivered(hub, outcome);
     return outcome.claimed ? { ok: true, claimed: outcome.claimed } : { ok: true };
+  }
+
+  async completeActivityWithStep(
+    hub: string,
+    item: ActivityWorkItem,
+    result: OutgoingMessage,
+    step: ActivityStep,
+    claimNext?: Omit<ClaimOptions, 'max'>,
+  ): Promise<ActivityStepOutcome> {
+    const { store, claims } = this.prepared;
+    const outcome = await store.writeGrouped('durable', () => completeActivityWithStep(store, claims, hub, item, result, step, claimNext, this.clock()));
+    if (!outcome.ok) return { ok: false, reason: 'lease-lost' };
+    if (outcome.stepCommitted) {
+      this.emit(hub, outcome.signals);
+      return { ok: true, stepCommitted: true, leasedActivities: outcome.leasedActivities };
+    }
+    this.emitDelivered(hub, outcome);
+    const { fallback } = outcome;
+    return outcome.claimed ? { ok: true, stepCommitted: false, fallback, claimed: outcome.claimed } : { ok: true, stepCommitted: false, fallback };
+  }
+
+  /** A delivered result is news to the other workers, unless the completing worker claimed its instance. */
+  private emitDelivered(hub: string, outcome: { delivered: boolean; claimed?: OrchestrationWorkItem }): void {
+    if (outcome.delivered && !outcome.claimed) this.emit(hub, [{ kind: 'orchestration' }]);
   }
 
   async renewActivityLease(hub: string, item: ActivityWorkItem, leaseMs: number): Promise<boolean> {

@@ -13,6 +13,7 @@
  */
 import { describe } from 'node:test';
 import { describeActivities } from './cases/activities.js';
+import { describeActivitySteps } from './cases/activity-steps.js';
 import { describeCachedHistories } from './cases/cached-histories.js';
 import { describeClaims } from './cases/claims.js';
 import { describeCommit } from './cases/commit.js';
@@ -39,6 +40,7 @@ export function runBackendConformance(label: string, openBackend: OpenBackend): 
     describeCommit(openBackend);
     describeCommitOrder(openBackend);
     describeActivities(openBackend);
+    describeActivitySteps(openBackend);
     describeCachedHistories(openBackend);
     describeListing(openBackend);
     describePurge(openBackend);

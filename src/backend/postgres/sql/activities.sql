@@ -102,3 +102,79 @@ BEGIN
   LEFT JOIN unnest(v_claim_idx, v_claim_rows) AS c(idx, row) ON c.idx = d.idx;
 END
 $$;
+
+-- Completes activity tasks each with the step its result readies (Backend.completeActivityWithStep,
+-- docs/adr/0029-activity-result-and-step-in-one-commit.md), one entry after the other. p_lock_ids are every
+-- instance the entries write to, locked first, in id order (as commit_steps does), so what is read after is
+-- complete. An entry whose task's lease is lost is left out. Otherwise the instance is judged as
+-- activityStepFallback (src/backend/step-commit.ts) judges it, in its order: when nothing is against the
+-- step, the task is deleted and the step committed by commit_steps, behind a lease taken for it in this
+-- transaction (nobody else can see it); else the entry goes to complete_activities, as completeActivity's
+-- would, and the reason is returned. p_entries: [{idx, instance_id, id, lock_token, result, claim_worker,
+-- claim_lease_ms, claim_cached (as complete_activities takes them), execution_id, history_length, step_at,
+-- max_step_lag_ms (MAX_STEP_TIME_LAG_MS),
+-- step: a step as commit_steps takes it, lock_token left out, lock_ids: the instances it writes to}].
+-- Returns the idx of each entry completed, with the fallback (null when the step was committed), the
+-- tasks the step leased and the work item the fallback claimed, if any.
+CREATE FUNCTION complete_activities_with_steps(p_hub text, p_entries jsonb, p_lock_ids text[], p_channel text, p_signal text)
+RETURNS TABLE (completed_idx integer, fallback text, leased jsonb, claimed jsonb)
+LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+DECLARE
+  v_entry jsonb;
+  v_id text;
+  v_now bigint;
+  v_task tid;
+  v_row tid;
+  v_execution_id text;
+  v_lock_token text;
+  v_lock_expires_at bigint;
+  v_failed_attempts integer;
+  v_length integer;
+  v_fallback text;
+  v_token text;
+BEGIN
+  PERFORM lock_instances(p_hub, p_lock_ids);
+  FOR v_entry IN SELECT e FROM jsonb_array_elements(p_entries) AS e LOOP
+    v_id := v_entry->>'instance_id';
+    v_now := now_ms();
+    SELECT t.ctid INTO v_task FROM activity_tasks t
+    WHERE t.hub = p_hub AND t.instance_id >= v_id AND t.instance_id <= v_id
+      AND t.id >= (v_entry->>'id')::bigint AND t.id <= (v_entry->>'id')::bigint
+      AND t.lock_token = v_entry->>'lock_token' AND t.lock_expires_at > v_now
+    ORDER BY t.instance_id, t.id
+    FOR UPDATE;
+    CONTINUE WHEN v_task IS NULL;
+    SELECT i.ctid, i.execution_id, i.lock_token, i.lock_expires_at, i.failed_attempts
+    INTO v_row, v_execution_id, v_lock_token, v_lock_expires_at, v_failed_attempts FROM instances i
+    WHERE i.hub = p_hub AND i.instance_id >= v_id AND i.instance_id <= v_id ORDER BY i.instance_id;
+    SELECT coalesce((
+      SELECT h.sequence + 1 FROM history h
+      WHERE h.hub = p_hub AND h.instance_id >= v_id AND h.instance_id <= v_id
+      ORDER BY h.instance_id DESC, h.sequence DESC LIMIT 1), 0) INTO v_length;
+    v_fallback := CASE
+      WHEN v_row IS NULL OR v_execution_id IS DISTINCT FROM v_entry->>'execution_id'
+        OR v_length <> (v_entry->>'history_length')::integer THEN 'history-moved'
+      WHEN v_lock_expires_at > v_now THEN 'instance-leased'
+      WHEN v_lock_token IS NOT NULL OR v_failed_attempts > 0 THEN 'failed-attempts'
+      WHEN EXISTS (SELECT 1 FROM messages m
+                   WHERE m.hub = p_hub AND m.instance_id >= v_id AND m.instance_id <= v_id AND m.visible_at <= v_now
+                   ORDER BY m.instance_id, m.id) THEN 'inbox-not-empty'
+      WHEN EXISTS (SELECT 1 FROM activity_tasks t
+                   WHERE t.hub = p_hub AND t.instance_id >= v_id AND t.instance_id <= v_id AND t.ctid <> v_task
+                   ORDER BY t.instance_id, t.id) THEN 'tasks-left'
+      WHEN (v_entry->>'step_at')::bigint > v_now OR (v_entry->>'step_at')::bigint < v_now - (v_entry->>'max_step_lag_ms')::bigint THEN 'step-time-off'
+    END;
+    IF v_fallback IS NOT NULL THEN
+      RETURN QUERY SELECT c.completed_idx, v_fallback, NULL::jsonb, c.claimed
+        FROM complete_activities(p_hub, jsonb_build_array(v_entry), p_channel, p_signal) AS c;
+      CONTINUE;
+    END IF;
+    DELETE FROM activity_tasks WHERE ctid = v_task;
+    v_token := gen_random_uuid()::text;
+    UPDATE instances SET lock_token = v_token, lock_expires_at = v_now + 60000 WHERE ctid = v_row;
+    RETURN QUERY SELECT c.committed_idx, NULL::text, coalesce(c.leased, '[]'), NULL::jsonb
+      FROM commit_steps(p_hub, jsonb_build_array(jsonb_set(v_entry->'step', '{lock_token}', to_jsonb(v_token))),
+        ARRAY(SELECT jsonb_array_elements_text(v_entry->'lock_ids')), p_channel, p_signal) AS c;
+  END LOOP;
+END
+$$;
