@@ -171,7 +171,6 @@ export class Worker {
     const maxPollMs = options.maxPollMs ?? 1000;
     const maxBatch = options.maxBatch ?? 50;
     this.maxBatch = maxBatch;
-    const msUntilTimedWork = () => this.msUntilTimedWork();
     const onError = (context: string, error: unknown) => this.logger.error(`${context}: ${describeError(error)}`);
 
     this.orchestrations = new PollLoop({
@@ -183,7 +182,6 @@ export class Worker {
       claim: (max) =>
         this.backend.claimOrchestrations(this.hub, withCachedHistories({ workerId: this.workerId, max, leaseMs: this.orchestrationLeaseMs }, this.sticky)),
       process: (item) => this.processOrchestration(item),
-      msUntilTimedWork,
       onError,
     });
     this.activities = new PollLoop({
@@ -207,7 +205,6 @@ export class Worker {
             complete: (item, result) => this.completeActivity(item, result),
           }),
         ),
-      msUntilTimedWork,
       onError,
     });
   }
@@ -473,12 +470,6 @@ export class Worker {
     } catch (error) {
       return internalError(logger, item, error);
     }
-  }
-
-  private async msUntilTimedWork(): Promise<number | undefined> {
-    const next = await this.backend.nextWakeAt(this.hub);
-    if (next === undefined) return undefined;
-    return next - (await this.backend.now());
   }
 }
 
