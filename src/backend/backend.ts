@@ -292,7 +292,8 @@ export interface ClaimOptions {
 
 /**
  * What a claim answers: the items it leased. A claim that leased none also says when the store's next timed
- * work of its kind comes, so an idle poller needs no other round trip to know how long it may sleep.
+ * work of its kind comes, so an idle poller needs no other round trip to know how long it may sleep (as a
+ * non-enumerable property, src/backend/claimed.ts: the answer still compares as the array it is).
  */
 export type Claimed<T> = T[] & {
   /**

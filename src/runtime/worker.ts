@@ -484,10 +484,10 @@ interface StepAhead {
 }
 
 /** The id a step computed ahead gives the activity's result, which is in no inbox: it names no message of any store. */
-const RESULT_MESSAGE_ID = 'activity-result';
+export const RESULT_MESSAGE_ID = 'activity-result';
 
 /** The commit without the deletion of the result, which was never delivered. */
-function withoutResultMessage(commit: OrchestrationCommit): OrchestrationCommit {
+export function withoutResultMessage(commit: OrchestrationCommit): OrchestrationCommit {
   const ops = commit.ops.map((op) => (op.op === 'deleteMessages' ? { ...op, ids: op.ids.filter((id) => id !== RESULT_MESSAGE_ID) } : op));
   return { ...commit, ops };
 }

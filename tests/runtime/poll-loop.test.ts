@@ -6,6 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Claimed } from '../../src/backend/backend.js';
+import { emptyClaim } from '../../src/backend/claimed.js';
 import { PollLoop } from '../../src/runtime/poll-loop.js';
 
 describe('PollLoop', () => {
@@ -48,7 +49,7 @@ describe('PollLoop', () => {
   it('sleeps after an empty claim only until the timed work it answers, not the poll interval', { timeout: 20_000 }, async () => {
     let processed!: (item: string) => void;
     const done = new Promise<string>((resolve) => (processed = resolve));
-    const claims: Claimed<string>[] = [Object.assign([], { msUntilTimedWork: 5 }), ['timer fired']];
+    const claims: Claimed<string>[] = [emptyClaim(5), ['timer fired']];
     const loop = new PollLoop<string>({
       name: 'test dispatcher',
       concurrency: 1,

@@ -3,7 +3,7 @@
  * their result is delivered to the instance, and only while the lease holds (group-committed).
  */
 import type { ActivityCommitOutcome, ActivityStep, ActivityStepFallback, ActivityStepOutcome, ActivityWorkItem, Claimed, ClaimOptions, OutgoingMessage } from '../backend.js';
-import { emptyClaim, encodeCachedHistory, toWorkItem, type ClaimedRow, type TimedWorkColumn } from './claims.js';
+import { asEmptyClaim, encodeCachedHistory, toWorkItem, type ClaimedRow, type TimedWorkColumn } from './claims.js';
 import { MAX_STEP_TIME_LAG_MS } from '../step-commit.js';
 import { encodeStep, leasedItem, writtenInstances, type LeasedTask } from './commit.js';
 import { named, type PostgresStore } from './connection.js';
@@ -29,7 +29,7 @@ export async function claimActivities(store: PostgresStore, hub: string, options
     named('claim_activities', `SELECT * FROM ${store.tables.schema}.claim_activities($1, $2, $3, $4)`,
     [hub, options.max, options.workerId, options.leaseMs]),
   );
-  const empty = emptyClaim<TaskRow & TimedWorkColumn, ActivityWorkItem>(result.rows, (row) => row.id === null);
+  const empty = asEmptyClaim<TaskRow & TimedWorkColumn, ActivityWorkItem>(result.rows, (row) => row.id === null);
   if (empty) return empty;
   return result.rows
     .sort((a, b) => toNumber(a.id) - toNumber(b.id))

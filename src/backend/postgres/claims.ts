@@ -7,6 +7,7 @@
  */
 import type { HistoryEvent, InboxEvent } from '../../core/history.js';
 import type { CachedHistory, Claimed, ClaimOptions, InboxMessage, OrchestrationWorkItem } from '../backend.js';
+import { emptyClaim } from '../claimed.js';
 import { named, type PostgresStore } from './connection.js';
 import { toInstanceRecord, toNumber, type BigintText, type InstanceRow } from './rows.js';
 import { encodeSignal } from './signals.js';
@@ -31,7 +32,7 @@ export async function claimOrchestrations(store: PostgresStore, hub: string, opt
     named('claim_orchestrations', `SELECT * FROM ${store.tables.schema}.claim_orchestrations($1, $2, $3, $4, $5)`,
     [hub, options.max, options.workerId, options.leaseMs, encodeCachedHistories(options.cachedHistories)]),
   );
-  const empty = emptyClaim<ClaimedRow & TimedWorkColumn, OrchestrationWorkItem>(claimed.rows, (row) => row.instance_id === null);
+  const empty = asEmptyClaim<ClaimedRow & TimedWorkColumn, OrchestrationWorkItem>(claimed.rows, (row) => row.instance_id === null);
   return empty ?? claimed.rows.map(toWorkItem);
 }
 
@@ -41,12 +42,10 @@ export interface TimedWorkColumn {
 }
 
 /** The empty claim that `rows` are when their one row is the all-null row `isEmptyRow` tells (sql/claims.sql). */
-export function emptyClaim<R extends TimedWorkColumn, T>(rows: readonly R[], isEmptyRow: (row: R) => boolean): Claimed<T> | undefined {
+export function asEmptyClaim<R extends TimedWorkColumn, T>(rows: readonly R[], isEmptyRow: (row: R) => boolean): Claimed<T> | undefined {
   const [first] = rows;
   if (rows.length !== 1 || !isEmptyRow(first!)) return undefined;
-  const claimed: Claimed<T> = [];
-  if (first!.ms_until_timed_work !== null) claimed.msUntilTimedWork = toNumber(first!.ms_until_timed_work);
-  return claimed;
+  return emptyClaim(first!.ms_until_timed_work === null ? undefined : toNumber(first!.ms_until_timed_work));
 }
 
 /** The histories a worker holds, as the server functions take them: {instance_id: [execution_id, length]}; null when none. */

@@ -1,6 +1,7 @@
 /** When a polling worker should look again: the next message to become visible or lease to expire. */
 import type Database from 'better-sqlite3';
 import type { Claimed } from '../backend.js';
+import { emptyClaim } from '../claimed.js';
 
 type WakeStatement = Database.Statement<[{ hub: string; now: number }], number | null>;
 
@@ -28,17 +29,15 @@ export class WakeTimes {
 
   /** An empty orchestration claim at `now`: with the time until a message becomes visible or an instance's lease (or not-before time) ends. */
   emptyOrchestrationClaim<T>(hub: string, now: number): Claimed<T> {
-    return emptyClaim(this.orchestrationWork.get({ hub, now }) ?? undefined, now);
+    return emptyClaim(untilFrom(this.orchestrationWork.get({ hub, now }), now));
   }
 
   /** An empty activity claim at `now`: with the time until a task's lease ends. */
   emptyActivityClaim<T>(hub: string, now: number): Claimed<T> {
-    return emptyClaim(this.activityWork.get({ hub, now }) ?? undefined, now);
+    return emptyClaim(untilFrom(this.activityWork.get({ hub, now }), now));
   }
 }
 
-function emptyClaim<T>(wakeAt: number | undefined, now: number): Claimed<T> {
-  const claimed: Claimed<T> = [];
-  if (wakeAt !== undefined) claimed.msUntilTimedWork = wakeAt - now;
-  return claimed;
+function untilFrom(wakeAt: number | null | undefined, now: number): number | undefined {
+  return wakeAt === null || wakeAt === undefined ? undefined : wakeAt - now;
 }
