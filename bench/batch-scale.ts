@@ -1,20 +1,28 @@
 /**
  * Batch jobs and retention at scale (docs/benchmarks.md, "Batch jobs and retention at scale"), on one store:
+ *   background: `--background` finished instances (Failed and Terminated, each with a `tenant` tag), seeded
+ *     first, fast (bench/seed-finished.ts), then a page of 100 by tag timed, oldest and newest first
+ *     (alone on a store seeded before: `--part list`);
  *   terminate: seed N running instances (started, waiting on an external event), then a batch terminate of
  *     all of them, timed, with the latency of a stream of hello sequences during it against idle;
  *   retention: a backlog of finished instances plus a stream of short orchestrations finishing, while
  *     retention with a keep period of seconds purges; purged/s against finished/s, and the backlog over time.
- *   node dist/bench/batch-scale.js [--store sqlite|postgres] [--part terminate|retention|both] [--instances 100000]
+ *   node dist/bench/batch-scale.js [--store sqlite|postgres] [--part terminate|retention|both|list] [--instances 100000]
  *     [--chunk-size 1000] [--rate 2000] [--backlog 60000] [--finish-rate 1000] [--seconds 60]
- * Everything is seeded and run through the public client and the store contract.
+ *     [--background 900000] [--lanes 2] [--keep] [--storage <connection string>]
+ * Everything is seeded and run through the public client and the store contract. `--keep` leaves the store
+ * in place and prints its connection string (to look at plans, or to run a part again on it with
+ * `--storage`, which reuses a store and leaves it in place); drop it afterwards.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { Registry, Worker, createTaskHub, defineOrchestrator, silentLogger, type Backend, type OrchestrationContext, type TaskHubClient } from '../src/index.js';
 import type { HistoryEvent, RuntimeStatus } from '../src/core/history.js';
 import { openBenchStore } from './store.js';
 import { benchRegistry, CITIES } from './workloads.js';
+import { seedFinishedInstances, TENANTS } from './seed-finished.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,6 +34,10 @@ const { values: args } = parseArgs({
     backlog: { type: 'string', default: '60000' },
     'finish-rate': { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '60' },
+    background: { type: 'string', default: '0' },
+    lanes: { type: 'string', default: '2' },
+    keep: { type: 'boolean', default: false },
+    storage: { type: 'string' },
   },
 });
 const HUB = 'bench';
@@ -49,23 +61,89 @@ function registry(): Registry {
 
 type Row = [string, string];
 
-async function main(): Promise<void> {
-  const { storage, cleanup, label } = openBenchStore(args.store);
-  const taskHub = await createTaskHub({ storage, hub: HUB, registry: registry(), worker: false });
-  const rows: Row[] = [['store', label]];
-  try {
-    if (args.part === 'terminate' || args.part === 'both') await batchTerminate(taskHub.client, taskHub.backend, rows);
-    if (args.part === 'retention' || args.part === 'both') await retentionKeepsUp(taskHub.client, taskHub.backend, rows);
-  } finally {
-    const width = Math.max(...rows.map((r) => r[0].length));
-    for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
-    await taskHub.close();
-    await cleanup();
+/** The results, each printed as it comes: a long run shows its progress, and a failed one what it got to. */
+class Rows {
+  push(...rows: Row[]): void {
+    for (const [name, value] of rows) console.log(`${name.padEnd(64)}  ${value}`);
   }
 }
 
-async function batchTerminate(client: TaskHubClient, backend: Backend, rows: Row[]): Promise<void> {
+async function main(): Promise<void> {
+  const fresh = openBenchStore(args.store);
+  const storage = args.storage ?? fresh.storage;
+  const keep = args.keep || args.storage !== undefined;
+  const taskHub = await createTaskHub({ storage, hub: HUB, registry: registry(), worker: false });
+  const rows = new Rows();
+  rows.push(['store', fresh.label]);
+  try {
+    const background = Number(args.background);
+    if (background > 0) await seedBackground(taskHub.client, taskHub.backend, storage, background, rows);
+    if (args.part === 'list') await tagList(taskHub.client, rows);
+    if (args.part === 'terminate' || args.part === 'both') await batchTerminate(taskHub.client, taskHub.backend, rows);
+    if (args.part === 'retention' || args.part === 'both') await retentionKeepsUp(taskHub.client, taskHub.backend, rows);
+  } finally {
+    await taskHub.close();
+    if (keep) console.log(`store left in place: ${storage}`);
+    else await fresh.cleanup();
+  }
+}
+
+/** The finished population the other parts run beside, then the tag list timed on it. */
+async function seedBackground(client: TaskHubClient, backend: Backend, storage: string, total: number, rows: Rows): Promise<void> {
+  const started = performance.now();
+  // Failed and Terminated: retention here keeps those (it purges Completed only), so they stay beside it.
+  await seedFinishedInstances(backend, { hub: HUB, prefix: 'bg', name: 'BenchSeeded', statuses: ['Failed', 'Terminated'], lanes: Number(args.lanes) }, 0, total);
+  rows.push([`seeded ${total} finished instances (Failed, Terminated), the background`, `${seconds(started)} s`], ['load average after seeding them', loadAverage()]);
+  if (args.store === 'postgres') {
+    const vacuumStarted = performance.now();
+    await vacuumAnalyze(storage);
+    rows.push(['VACUUM (ANALYZE) after seeding them', `${seconds(vacuumStarted)} s`]);
+  }
+  await tagList(client, rows);
+}
+
+/**
+ * A page of 100 by tag, oldest and newest first, p50 of 21: one tenant 21 times (its rows in the cache
+ * after the first), and 21 tenants once each (other tenants each way, so neither order finds the other's
+ * rows in the cache).
+ */
+async function tagList(client: TaskHubClient, rows: Rows): Promise<void> {
+  for (const orderBy of ['oldest', 'newest'] as const) {
+    for (const spread of [false, true]) {
+      const samples: number[] = [];
+      for (let i = 0; i < 21; i++) {
+        const tenant = spread ? (i * 37 + (orderBy === 'newest' ? TENANTS / 2 : 0)) % TENANTS : orderBy === 'newest' ? 421 : 422;
+        const listStarted = performance.now();
+        await client.listInstances({ tags: { tenant: `t-${tenant}` }, pageSize: 100, orderBy });
+        samples.push(performance.now() - listStarted);
+      }
+      rows.push([`list 100 by tag, ${orderBy} first, ${spread ? '21 tenants' : 'one tenant 21 times'}`, `${percentile(samples, 0.5).toFixed(1)} ms (p50 of 21), load ${loadAverage()}`]);
+    }
+  }
+}
+
+/**
+ * What autovacuum does on a default server, done once after seeding because this machine's server runs
+ * with autovacuum off (`SHOW autovacuum`): statistics for the planner and the visibility map.
+ */
+async function vacuumAnalyze(storage: string): Promise<void> {
+  const url = new URL(storage);
+  const schema = url.searchParams.get('schema')!;
+  url.search = '';
+  const db = new pg.Client({ connectionString: url.toString() });
+  await db.connect();
+  try {
+    const tables = ['instances', 'instance_tags', 'history', 'messages', 'activity_tasks'].map((table) => `${schema}.${table}`);
+    await db.query(`VACUUM (ANALYZE) ${tables.join(', ')}`);
+  } finally {
+    await db.end();
+  }
+}
+
+async function batchTerminate(client: TaskHubClient, backend: Backend, rows: Rows): Promise<void> {
   const total = Number(args.instances);
+  // A reused store (--storage) keeps the retention part's policy; its runs would share the write lock here.
+  await client.setRetention({});
   let started = performance.now();
   await seed(backend, total, 'BenchWaiter', 'run', 'Running');
   rows.push([`seeded ${total} running instances`, `${seconds(started)} s`], ['load average after seeding', loadAverage()]);
@@ -104,10 +182,11 @@ async function batchTerminate(client: TaskHubClient, backend: Backend, rows: Row
     const final = await client.getBatch(job.id);
     rows.push(
       [`batch terminate: job settings`, `chunk ${(await jobInput(client, job.id)).chunkSize}, ${(await jobInput(client, job.id)).ratePerSecond}/s`],
-      [`batch terminate of ${total}: job completed`, `${jobSeconds} s (done ${final.done}, failed ${final.failed})`],
-      [`batch terminate of ${total}: every instance Terminated`, `${allTerminatedSeconds} s (${(total / allTerminatedSeconds).toFixed(0)}/s)`],
+      [`batch terminate of ${final.matched}: job completed`, `${jobSeconds} s (done ${final.done}, failed ${final.failed})`],
+      [`batch terminate of ${final.matched}: every instance Terminated`, `${allTerminatedSeconds} s (${(final.matched / allTerminatedSeconds).toFixed(0)}/s)`],
       ['hello sequence during the batch (p50 / p95 / max)', summary(during)],
       ['p50 during / p50 idle', `${(percentile(during, 0.5) / percentile(idle, 0.5)).toFixed(2)}x`],
+      ['p95 during / p95 idle', `${(percentile(during, 0.95) / percentile(idle, 0.95)).toFixed(2)}x`],
       ['load average after the batch', loadAverage()],
     );
   } finally {
@@ -131,9 +210,11 @@ async function helloLatencies(client: TaskHubClient, done: () => boolean): Promi
   return latencies;
 }
 
-async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: Row[]): Promise<void> {
+async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: Rows): Promise<void> {
   const backlog = Number(args.backlog);
   const keepSeconds = 10;
+  // BenchQuick instances a reused store (--storage) holds from an earlier run.
+  const earlier = Object.values(await client.countInstances({ name: 'BenchQuick' })).reduce((sum, count) => sum + count, 0);
   let started = performance.now();
   await seed(backend, backlog, 'BenchQuick', 'old', 'Completed');
   rows.push([`seeded ${backlog} Completed instances (the backlog)`, `${seconds(started)} s`]);
@@ -158,14 +239,13 @@ async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: R
       }
     })();
     await client.setRetention({ completedDays: keepSeconds / 86_400, intervalSeconds: 1 });
-    const samples: string[] = [];
     // Counted from the instances themselves (the retention's own total moves only when a run ends):
     // purged = what was there and is gone; finished = started and no longer unfinished.
     const measure = async () => {
       const counts = await client.countInstances({ name: 'BenchQuick' });
       const present = Object.values(counts).reduce((sum, count) => sum + count, 0);
       const unfinished = (counts.Pending ?? 0) + (counts.Running ?? 0);
-      return { at: performance.now(), purged: backlog + startedCount - present, finished: startedCount - unfinished, completed: counts.Completed ?? 0 };
+      return { at: performance.now(), purged: earlier + backlog + startedCount - present, finished: startedCount - unfinished, completed: counts.Completed ?? 0 };
     };
     let last = await measure();
     let drainedAt: number | undefined;
@@ -175,10 +255,11 @@ async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: R
       const current = await measure();
       const overdue = (await client.countInstances({ name: 'BenchQuick', runtimeStatus: ['Completed'], createdTimeTo: new Date(now - keepSeconds * 1000) })).Completed ?? 0;
       const window = (current.at - last.at) / 1000;
-      samples.push(
-        `t=${seconds(started)} s: finished ${((current.finished - last.finished) / window).toFixed(0)}/s, purged ${((current.purged - last.purged) / window).toFixed(0)}/s, ` +
+      rows.push([
+        `  t=${seconds(started)} s`,
+        `finished ${((current.finished - last.finished) / window).toFixed(0)}/s, purged ${((current.purged - last.purged) / window).toFixed(0)}/s, ` +
           `Completed ${current.completed}, created before the keep period ${overdue}`,
-      );
+      ]);
       if (drainedAt === undefined && current.purged >= backlog) drainedAt = current.at;
       last = current;
     }
@@ -189,7 +270,6 @@ async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: R
       [`retention (keep ${keepSeconds} s, every 1 s), ${args.seconds} s`, `purged ${end.purged} (${(end.purged / totalSeconds).toFixed(0)}/s; ${backlog} of them the backlog)`],
       [`stream asked ${finishRate}/s`, `started ${startedCount} (${(startedCount / totalSeconds).toFixed(0)}/s), finished ${end.finished} (${(end.finished / totalSeconds).toFixed(0)}/s)`],
       [`backlog of ${backlog} purged`, drainedAt === undefined ? 'not within the run' : `within ${((drainedAt - started) / 1000).toFixed(0)} s`],
-      ...samples.map((sample, index): Row => [`  sample ${index + 1}`, sample]),
       ['load average after retention', loadAverage()],
     );
   } finally {

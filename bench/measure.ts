@@ -126,6 +126,12 @@ export function report(result: BenchResult, json: string | undefined): void {
   if (json) writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
 }
 
+/** CPU time this process has used so far (user + system), in seconds. */
+export function ownCpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
 /** This process's peak resident memory so far (the kernel's high-water mark), in MB. */
 export function ownPeakRssMegabytes(): number {
   return process.resourceUsage().maxRSS / 1024;

@@ -12,7 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createTaskHub } from '../src/index.js';
-import { COUNT_OPTIONS, countsOf, ownPeakRssMegabytes, report, runWorkloads, type BenchEngine, type BenchResult } from './measure.js';
+import { COUNT_OPTIONS, countsOf, ownCpuSeconds, ownPeakRssMegabytes, report, runWorkloads, type BenchEngine, type BenchResult } from './measure.js';
 import { preconnect, startAndWait, startServe } from './serve-process.js';
 import { openBenchStore } from './store.js';
 import { countPgRoundTrips } from './pg-round-trips.js';
@@ -59,6 +59,7 @@ async function inProcess(): Promise<BenchResult> {
   };
   try {
     const figures = await runWorkloads(engine, counts);
+    console.log(`client, worker and store used ${ownCpuSeconds().toFixed(2)} s of CPU for the run`);
     return {
       engine: `taskhub, ${store.label}${args.tuned ? ', tuned' : ''}${args['no-sticky'] ? ', no sticky execution' : ''}`,
       transport: 'in process',
@@ -86,8 +87,9 @@ async function overHttp(): Promise<BenchResult> {
       beforeBurst: (count) => preconnect(server.url, count),
     };
     const figures = await runWorkloads(engine, counts);
-    // The server's CPU for the whole run: the figure to compare on a machine shared with other work.
-    console.log(`taskhub serve used ${server.cpuSeconds().toFixed(2)} s of CPU for the run`);
+    // The server's CPU for the whole run: the figure to compare on a machine shared with other work. The
+    // client's own is beside it: it shares the cores, so a client that needed as much would be the bound.
+    console.log(`taskhub serve used ${server.cpuSeconds().toFixed(2)} s of CPU for the run, the benchmark's HTTP client ${ownCpuSeconds().toFixed(2)} s`);
     return {
       engine: `taskhub, ${store.label}`,
       transport: 'HTTP',

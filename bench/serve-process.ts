@@ -60,8 +60,13 @@ export async function startServe(storage: string, hub: string): Promise<ServePro
 /**
  * A client of many connections at once: node:http with keep-alive and no socket limit, one connection per
  * request in flight (fetch, undici, made the client the bottleneck at a few hundred requests at once).
+ * TCP keep-alive probes start after TCP_KEEP_ALIVE_DELAY_MS, longer than any wait of the benchmarks: with
+ * the agent's default of 1 s, every connection whose request was held sent a probe a second (476,691 in one
+ * run, docs/benchmarks.md "taskhub serve under load"), the kernel dropped packets of its loopback queue, and
+ * runs failed with ETIMEDOUT on one of the 10,000 held connections (the end of one whose probes go unanswered).
  */
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: Infinity });
+const TCP_KEEP_ALIVE_DELAY_MS = 15 * 60_000;
+const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: TCP_KEEP_ALIVE_DELAY_MS, maxSockets: Infinity, maxFreeSockets: Infinity });
 const CONNECT_WAVE = 200;
 
 /**

@@ -4,7 +4,9 @@
  */
 import http from 'node:http';
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: Infinity });
+// TCP keep-alive probes only after 15 minutes, as bench/serve-process.ts says why (probes a second from
+// 10,000 held connections made the kernel drop packets and connections fail with ETIMEDOUT).
+const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 15 * 60_000, maxSockets: Infinity, maxFreeSockets: Infinity });
 const CONNECT_WAVE = 200;
 
 /**

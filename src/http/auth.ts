@@ -28,14 +28,16 @@ export function assertUsableApiKey(apiKey: string | undefined): void {
 export function requireApiKey(app: FastifyInstance, apiKey: string): void {
   assertUsableApiKey(apiKey);
   const expected = digest(apiKey);
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config.withoutApiKey === true) return;
+  // A callback hook, not an async one: no promise per request (a throw is answered as from an async hook).
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.routeOptions.config.withoutApiKey === true) return done();
     const given = presentedKey(request);
     if (given === undefined) {
       throw new HttpError(401, `this server requires an API key: send it in the ${API_KEY_HEADER} header or the code query parameter`);
     }
     // Digests have one length, so the comparison takes the same time whatever the key's length or content.
     if (!timingSafeEqual(digest(given), expected)) throw new HttpError(401, 'the API key is not valid');
+    done();
   });
 }
 

@@ -41,13 +41,29 @@ const DURABLE_FUNCTIONS_CONNECTION = 'Storage';
 
 export class ClientResolver {
   private readonly opened = new Map<string, Promise<Backend>>();
+  /** The client of most requests (no `taskHub`, no `connection`), made once: a client holds only its settings. */
+  private readonly defaultClient: TaskHubClient;
 
-  constructor(private readonly options: ClientResolverOptions) {}
+  constructor(private readonly options: ClientResolverOptions) {
+    this.defaultClient = this.clientOf(options.backend, options.hub, options.connectionName);
+  }
 
   async resolve(query: HubQuery): Promise<TaskHubClient> {
     const hub = query.taskHub === undefined || query.taskHub === '' ? this.options.hub : validateHubName(query.taskHub);
     const connectionName = query.connection || this.options.connectionName;
+    if (hub === this.options.hub && connectionName === this.options.connectionName) return this.defaultClient;
     const backend = this.namesOwnStore(connectionName) ? this.options.backend : await this.backendFor(connectionName);
+    return this.clientOf(backend, hub, connectionName);
+  }
+
+  /** Closes the stores this resolver opened (not the server's own). */
+  async close(): Promise<void> {
+    const outcomes = await Promise.allSettled(this.opened.values());
+    this.opened.clear();
+    for (const outcome of outcomes) if (outcome.status === 'fulfilled') await outcome.value.close();
+  }
+
+  private clientOf(backend: Backend, hub: string, connectionName: string): TaskHubClient {
     return new TaskHubClient({
       backend,
       hub,
@@ -56,13 +72,6 @@ export class ClientResolver {
       connectionName,
       embeddedApiKey: this.options.embeddedApiKey,
     });
-  }
-
-  /** Closes the stores this resolver opened (not the server's own). */
-  async close(): Promise<void> {
-    const outcomes = await Promise.allSettled(this.opened.values());
-    this.opened.clear();
-    for (const outcome of outcomes) if (outcome.status === 'fulfilled') await outcome.value.close();
   }
 
   /**

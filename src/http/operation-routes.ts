@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { OPERATIONS, OPERATION_LIST, type ManagementOperation } from '../client/operations.js';
 import type { RouteContext } from './route-context.js';
-import { managementOrigin, sendResponse } from './responses.js';
+import { managementOrigin } from './addressed-origin.js';
+import { sendResponse } from './responses.js';
 import {
   raiseEventSchema,
   reasonSchema,

@@ -11,9 +11,9 @@
  *   address it arrived on is refused 421 (Misdirected Request): in a DNS rebinding attack the browser
  *   addresses the attacker's own name to this server, and to the browser that page is same-origin.
  */
-import { isIPv4 } from 'node:net';
+import { isIPv4, type Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requestOrigin } from '../client/management-urls.js';
+import { addressedOrigin } from './addressed-origin.js';
 import { HttpError } from './errors.js';
 
 export interface OriginGuardOptions {
@@ -22,25 +22,23 @@ export interface OriginGuardOptions {
 }
 
 export function guardAgainstOtherSites(app: FastifyInstance, options: OriginGuardOptions): void {
-  app.addHook('onRequest', async (request) => {
+  // A callback hook, not an async one: no promise per request (a throw is answered as from an async hook).
+  app.addHook('onRequest', (request, _reply, done) => {
     const origin = addressedOrigin(request);
-    if (options.loopbackHostsOnly && origin !== undefined) refuseForeignHost(origin, request.socket.localAddress);
+    if (options.loopbackHostsOnly && origin !== undefined) refuseForeignHost(origin, request.socket);
     refuseCrossSite(request, origin);
+    done();
   });
-}
-
-/** `http://<Host>` (or the request line's absolute URL); undefined for HTTP/1.0 without Host; 400 for a malformed Host. */
-function addressedOrigin(request: FastifyRequest): URL | undefined {
-  if (request.headers.host === undefined && !/^https?:\/\//i.test(request.url)) return undefined;
-  return new URL(requestOrigin({ url: request.url, headers: request.headers }));
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '[::1]']);
 
-function refuseForeignHost(origin: URL, localAddress: string | undefined): void {
+function refuseForeignHost(origin: URL, socket: Socket): void {
   // URL parsing has already lower-cased names and put IP addresses in their one canonical form.
   const name = origin.hostname;
-  if (LOOPBACK_NAMES.has(name) || (isIPv4(name) && name.startsWith('127.')) || name === canonicalAddress(localAddress)) return;
+  if (LOOPBACK_NAMES.has(name) || (isIPv4(name) && name.startsWith('127.'))) return;
+  // Read only here: the socket's local address is a system call (getsockname) on its first read.
+  if (name === canonicalAddress(socket.localAddress)) return;
   throw new HttpError(
     421,
     `this server has no API key, so it answers only requests addressed to localhost, 127.0.0.1, [::1] or the IP address they arrived on, ` +

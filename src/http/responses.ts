@@ -1,6 +1,6 @@
 /** How answers leave the server: the S-HTTP status JSON, and the client's framework-neutral responses. */
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { requestOrigin, type HttpResponseInit } from '../client/management-urls.js';
+import type { FastifyReply } from 'fastify';
+import type { HttpResponseInit } from '../client/management-urls.js';
 
 /** The S-HTTP status JSON; the client's HTTP helpers answer with the same. */
 export { toStatusJson as statusJson } from '../client/status-view.js';
@@ -17,13 +17,4 @@ export function sendJson(reply: FastifyReply, status: number, body: unknown, hea
 export function sendResponse(reply: FastifyReply, response: HttpResponseInit): FastifyReply {
   const { 'Content-Type': _contentType, ...headers } = response.headers;
   return sendJson(reply, response.status, response.body, headers);
-}
-
-/**
- * The origin management URLs are built on, from the request's URL or Host header; a bad or missing Host
- * throws InvalidArgumentError (400). Routes that change state call it first, so such a request changes
- * nothing.
- */
-export function managementOrigin(request: FastifyRequest): string {
-  return requestOrigin({ url: request.url, headers: request.headers });
 }

@@ -33,10 +33,11 @@ export const taskhubServerOptions = {
 
 /** RFC 9112 section 3.2: an HTTP/1.1 request without Host is a 400 (HTTP/1.0 may leave it out). */
 function requireHost(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       throw new HttpError(400, 'the request has no Host header, which HTTP/1.1 requires');
     }
+    done();
   });
 }
 

@@ -9,7 +9,8 @@ import type { WaitOptions } from '../client/client.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { RouteContext } from './route-context.js';
 import { SAMPLE_STARTER_PATH } from './paths.js';
-import { managementOrigin, sendResponse } from './responses.js';
+import { managementOrigin } from './addressed-origin.js';
+import { sendResponse } from './responses.js';
 import {
   sampleStartSchema,
   sampleWaitSchema,

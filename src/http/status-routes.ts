@@ -10,7 +10,8 @@ import { InstanceNotFoundError } from '../errors.js';
 import { errorMediaType } from './error-media-type.js';
 import { instanceFilterOf } from './filter-query.js';
 import type { RouteContext } from './route-context.js';
-import { managementOrigin, sendJson, statusJson } from './responses.js';
+import { managementOrigin } from './addressed-origin.js';
+import { sendJson, statusJson } from './responses.js';
 import { CONTINUATION_HEADER, listSchema, statusSchema, type InstanceParams, type ListQuery, type StatusQuery } from './schemas.js';
 
 /** How soon a poller should ask again about a running instance. */

@@ -72,8 +72,13 @@ async function applyPolicy(backend: Backend, hub: string, policy: RetentionPolic
   for (const [days, status, counter] of DAYS) {
     const keepDays = policy[days];
     if (keepDays === undefined) continue;
-    // Finished instances are not written again, so their last update is when they finished.
-    (run[counter] as number) = await backend.purgeInstances(hub, { statuses: [status], lastUpdatedTo: now - keepDays * DAY_MS }, PURGE_BATCH_SIZE);
+    const cutoff = now - keepDays * DAY_MS;
+    // Finished instances are not written again, so their last update is when they finished. An instance
+    // finished by the cutoff was created by it too: that bound, implied, ends the purge's walk of the
+    // status's instances in creation order at the cutoff, where it would pass every younger instance of the
+    // status at each run (PostgreSQL: docs/benchmarks.md, "Batch jobs and retention at scale"). Should a
+    // clock step back, an instance it leaves out is purged at a later run, never one too young.
+    (run[counter] as number) = await backend.purgeInstances(hub, { statuses: [status], createdTo: cutoff, lastUpdatedTo: cutoff }, PURGE_BATCH_SIZE);
   }
   if (policy.maxFinished !== undefined) run.overLimit = await purgeOverLimit(backend, hub, policy.maxFinished);
   return run;

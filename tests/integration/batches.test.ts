@@ -85,6 +85,21 @@ for (const kind of storesUnderTest()) {
       await assert.rejects(h.client.getBatch('taskhub.batch.none'), /not found|no instance/i);
     });
 
+    it('paces a chunk under a second at its rate by itself, a longer one by a durable timer', async () => {
+      const timersOf = async (prefix: string, ratePerSecond: number) => {
+        const ids = await startWaiting(h.client, prefix, 4);
+        const job = await h.client.startBatch({ operation: 'terminate', filter: { instanceIdPrefix: prefix }, chunkSize: 2, ratePerSecond });
+        await eventually('the batch to complete', async () => ((await h.client.getBatch(job.id)).state === 'completed' ? true : undefined));
+        for (const id of ids) await waitForStatus(h.client, id, 'Terminated');
+        const history = (await h.client.getStatus(job.id, { showHistory: true }))!.history!;
+        return history.filter((event) => event.EventType === 'TimerCreated').length;
+      };
+      // Two chunks of 2: at 4 a second each takes 500 ms, delivered in slices by the apply; at 2 a second,
+      // 1 s, and a timer follows each chunk but the last.
+      assert.equal(await timersOf('bt-paced-', 4), 0);
+      assert.equal(await timersOf('bt-timed-', 2), 1);
+    });
+
     it('refuses a bad operation or filter and starts nothing', async () => {
       const before = (await h.client.listBatches()).length;
       await assert.rejects(h.client.startBatch({ operation: 'explode' as 'terminate' }), InvalidArgumentError);
