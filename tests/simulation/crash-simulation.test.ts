@@ -9,8 +9,9 @@
  * An activity's result is also completed with the step it readies (completeActivityWithStep, docs/adr/0029),
  * computed ahead from the driver's belief of the instance, read from the store now or kept from an earlier
  * read (stale once another step committed), at a step time now, behind the lag bound or ahead of the store's
- * clock: the store commits the step or falls back to delivering the result, claiming the instance for the
- * driver when asked to; each seed commits such steps, and the fallbacks this driver can reach come up over the seeds.
+ * clock, sometimes with another worker's claim in between: the store commits the step or falls back to
+ * delivering the result, claiming the instance for the driver when asked to; each seed commits such steps,
+ * and the fallbacks this driver can reach come up over the seeds.
  * Every instance must complete exactly once with the output it must have and an intact history. The seed decides everything, so a run replays exactly: each seed runs
  * twice and the two traces of store calls must be equal. A failing seed is printed; replay it with
  * TASKHUB_TEST_SEED=<seed> node --test dist/tests/simulation/crash-simulation.test.js.
@@ -183,11 +184,14 @@ async function simulate(seed: number): Promise<RunResult> {
           if (decision.kind === 'abandon') return false;
           const step = { executionId: belief!.instance.executionId, historyLength: belief!.history.length, stepAt, commit: withoutResultMessage(decision.commit) };
           const claimNext = random() < 0.5 ? { workerId, leaseMs: LEASE_MS } : undefined;
+          // Another worker's claim may come between the belief and the commit (a fan-out's earlier results ready it).
+          const raced = random() < 0.2 ? await crashing.claimOrchestrations(HUB, { workerId: `${workerId}-other`, max: 3, leaseMs: LEASE_MS }) : [];
           const outcome = await crashing.completeActivityWithStep(HUB, task, result, step, claimNext);
           const kind: ActivityStepOutcomeKind = !outcome.ok ? 'lease-lost' : outcome.stepCommitted ? 'committed' : outcome.fallback;
           withStep.set(kind, (withStep.get(kind) ?? 0) + 1);
           trace.push(`${calls} completeActivityWithStep: ${kind}`);
           if (outcome.ok && !outcome.stepCommitted && outcome.claimed) await runStep(outcome.claimed);
+          for (const item of raced) await runStep(item);
           return true;
         };
         if (stalled.length > 0 && random() < 0.2) {
@@ -264,10 +268,10 @@ describe('T25: the engine under crashes between store calls, seeded', () => {
 
   if (SEEDS.length > 1) {
     it('completes results with their steps through every fallback over the seeds', () => {
-      // Not 'instance-leased' nor 'failed-attempts': they need a lease that still holds, or a claim that died
-      // while a task of its instance was out, and every crash here moves the clock past all leases and most
-      // claims come with no task out; conformance (activity-steps.ts) proves those two.
-      const expected: ActivityStepOutcomeKind[] = ['committed', 'history-moved', 'inbox-not-empty', 'tasks-left', 'step-time-off'];
+      // Not 'failed-attempts': it needs a claim that died while a task of its instance was out and no step
+      // since, which this driver's seeds did not make (every crash moves the clock past all leases, and the
+      // next claim commits); conformance (activity-steps.ts) proves it.
+      const expected: ActivityStepOutcomeKind[] = ['committed', 'history-moved', 'instance-leased', 'inbox-not-empty', 'tasks-left', 'step-time-off'];
       assert.deepEqual(expected.filter((kind) => !withStepOverSeeds.has(kind)), [], `outcomes seen: ${[...withStepOverSeeds].map(([kind, count]) => `${kind} ${count}`).join(', ')}`);
     });
   }
