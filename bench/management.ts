@@ -4,10 +4,13 @@
  * purges of finished instances (a tenth of them, then the rest) while hello sequences keep running, whose
  * latency is measured idle first.
  *   node dist/bench/management.js [--store sqlite|postgres] [--instances 1000000] [--seed-only]
+ *     [--seeded <storage> [--queries-only]]
  * The instances are seeded through the Backend's own methods (create, claim, commit), `--lanes` rounds of
  * 1,000 at once, each with a `tenant` tag of 1,000 values. `--seed-only` seeds, prints the store's
  * connection string and leaves the store in place, not vacuumed (to look at plans with EXPLAIN); drop it
- * afterwards.
+ * afterwards. `--seeded <storage>` measures such a store instead of seeding one (it is left in place;
+ * the purges empty it), and `--queries-only` stops before the purges: one seeded store then serves runs of
+ * two builds side by side, which on a shared machine compares them better than two seeds apart.
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -23,6 +26,8 @@ const { values: args } = parseArgs({
     instances: { type: 'string', default: '1000000' },
     lanes: { type: 'string', default: '2' },
     'seed-only': { type: 'boolean', default: false },
+    seeded: { type: 'string' },
+    'queries-only': { type: 'boolean', default: false },
   },
 });
 const HUB = 'bench';
@@ -31,33 +36,30 @@ const TENANTS = 1000;
 const ROUND = 1000;
 
 async function main(): Promise<void> {
-  const { storage, cleanup, label } = openBenchStore(args.store);
+  const opened = args.seeded === undefined ? openBenchStore(args.store) : undefined;
+  const storage = opened?.storage ?? args.seeded!;
   const taskHub = await createTaskHub({ storage, hub: HUB, registry: benchRegistry, worker: false });
   const { client, backend } = taskHub;
-  let keep = false;
+  let keep = opened === undefined;
   try {
     const total = Number(args.instances);
-    const lanes = Number(args.lanes);
-    const tenth = Math.floor(total / 10);
-    const seedStarted = performance.now();
-    const createdFrom = new Date(await backend.now());
-    await seedFinishedInstances(backend, 0, tenth, lanes);
-    // Instances created up to here are the tenth purged first.
-    const tenthSeeded = new Date(await backend.now());
-    await seedFinishedInstances(backend, tenth, total, lanes);
-    const seedSeconds = (performance.now() - seedStarted) / 1000;
-    const seededTo = new Date(await backend.now());
-    const middle = new Date((createdFrom.getTime() + seededTo.getTime()) / 2);
-    const historyId = await seedLongHistory(backend, 10_000);
-    if (args['seed-only']) {
-      keep = true;
-      console.log(`seeded ${total} in ${seedSeconds.toFixed(1)} s; store left in place (not vacuumed): ${storage}`);
-      return;
+    const rows: [string, string][] = [['store', opened?.label ?? storage]];
+    let seeded: Seeded;
+    if (opened === undefined) {
+      seeded = await seededBefore(client, total);
+    } else {
+      const seedStarted = performance.now();
+      seeded = await seed(backend, total, Number(args.lanes));
+      const seedSeconds = (performance.now() - seedStarted) / 1000;
+      if (args['seed-only']) {
+        keep = true;
+        console.log(`seeded ${total} in ${seedSeconds.toFixed(1)} s; store left in place (not vacuumed): ${storage}`);
+        return;
+      }
+      rows.push([`seed ${total} finished instances`, `${seedSeconds.toFixed(1)} s`]);
+      if (args.store === 'postgres') rows.push(['VACUUM (ANALYZE) of the seeded tables', `${(await vacuumAnalyze(storage)).toFixed(1)} s`]);
     }
-    const vacuumSeconds = args.store === 'postgres' ? await vacuumAnalyze(storage) : undefined;
-
-    const rows: [string, string][] = [['store', label], [`seed ${total} finished instances`, `${seedSeconds.toFixed(1)} s`]];
-    if (vacuumSeconds !== undefined) rows.push(['VACUUM (ANALYZE) of the seeded tables', `${vacuumSeconds.toFixed(1)} s`]);
+    const { createdFrom, tenthSeeded, middle, historyId } = seeded;
     const time = async (name: string, run: () => Promise<unknown>, runs = 21) => {
       const samples: number[] = [];
       for (let i = 0; i < runs; i++) {
@@ -86,6 +88,10 @@ async function main(): Promise<void> {
       client.instanceHistogram({}, { origin: new Date(Math.floor(createdFrom.getTime() / 60_000) * 60_000), intervalMs: 60_000 }));
     await time('status with showHistory, 10k events', () => client.getStatus(historyId, { showHistory: true, showHistoryOutput: true }));
 
+    if (args['queries-only']) {
+      printRows(rows);
+      return;
+    }
     // The worker starts only now: seeded instances name an orchestrator it does not have.
     const worker = new Worker({ backend, hub: HUB, registry: benchRegistry, logger: silentLogger });
     worker.start();
@@ -104,13 +110,54 @@ async function main(): Promise<void> {
     await purge('the first tenth', { createdTimeFrom: createdFrom, createdTimeTo: tenthSeeded });
     await purge('the rest', { createdTimeFrom: createdFrom });
     await worker.stop();
-
-    const width = Math.max(...rows.map((r) => r[0].length));
-    for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
+    printRows(rows);
   } finally {
     await taskHub.close();
-    if (!keep) await cleanup();
+    if (!keep) await opened?.cleanup();
   }
+}
+
+function printRows(rows: [string, string][]): void {
+  const width = Math.max(...rows.map((r) => r[0].length));
+  for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
+}
+
+/** Where the seeding put things: the creation times that bound the tenth purged first, and the long history. */
+interface Seeded {
+  createdFrom: Date;
+  tenthSeeded: Date;
+  middle: Date;
+  historyId: string;
+}
+
+async function seed(backend: Backend, total: number, lanes: number): Promise<Seeded> {
+  const tenth = Math.floor(total / 10);
+  const createdFrom = new Date(await backend.now());
+  await seedFinishedInstances(backend, 0, tenth, lanes);
+  // Instances created up to here are the tenth purged first.
+  const tenthSeeded = new Date(await backend.now());
+  await seedFinishedInstances(backend, tenth, total, lanes);
+  const seededTo = new Date(await backend.now());
+  const middle = new Date((createdFrom.getTime() + seededTo.getTime()) / 2);
+  return { createdFrom, tenthSeeded, middle, historyId: await seedLongHistory(backend, 10_000) };
+}
+
+/** The same bounds read back from a store seeded by an earlier `--seed-only` run. */
+async function seededBefore(client: TaskHubClient, total: number): Promise<Seeded> {
+  const createdTime = async (orderBy: 'oldest' | 'newest') => {
+    const [first] = (await client.listInstances({ name: 'Seeded', pageSize: 1, orderBy })).instances;
+    if (first === undefined) throw new Error('--seeded names a store without seeded instances: seed one with --seed-only first');
+    return new Date(first.createdTime).getTime();
+  };
+  const createdFrom = await createdTime('oldest');
+  const seededTo = await createdTime('newest');
+  const tenth = await client.getStatus(`seed-${Math.floor(total / 10)}`);
+  return {
+    createdFrom: new Date(createdFrom),
+    tenthSeeded: new Date(tenth === undefined ? seededTo : new Date(tenth.createdTime).getTime()),
+    middle: new Date((createdFrom + seededTo) / 2),
+    historyId: 'long-history',
+  };
 }
 
 /**

@@ -136,8 +136,12 @@ export class TaskHubClient {
   async getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<OrchestrationStatus | undefined> {
     validateInstanceId(instanceId);
     const showInput = options.showInput ?? true;
-    const record = await this.backend.getInstance(this.hub, instanceId, { includeInput: showInput });
-    return record && this.statusOf(record, options);
+    // The history is read beside the row, not after it: one round trip less on the path that reads most.
+    const [record, history] = await Promise.all([
+      this.backend.getInstance(this.hub, instanceId, { includeInput: showInput }),
+      options.showHistory ? this.readWholeHistory(instanceId) : undefined,
+    ]);
+    return record && toOrchestrationStatus(record, { showInput, showHistoryOutput: options.showHistoryOutput }, history);
   }
 
   /** (beyond DF) The raw history, unfolded, in pages: events with sequence numbers from `fromSequence`. */
@@ -394,14 +398,10 @@ export class TaskHubClient {
     throw refusal(operation, instanceId, outcome.status);
   }
 
+  /** One query for the whole history: every event is held in memory for the view anyway, and pages of 5,000
+   *  cost a round trip each plus an empty one at each multiple (docs/benchmarks.md, "Instance management"). */
   private async readWholeHistory(instanceId: string): Promise<HistoryEvent[]> {
-    const events: HistoryEvent[] = [];
-    const pageSize = 5000;
-    for (;;) {
-      const page = await this.backend.getHistory(this.hub, instanceId, { fromSequence: events.length, limit: pageSize });
-      for (const record of page) events.push(record.event);
-      if (page.length < pageSize) return events;
-    }
+    return (await this.backend.getHistory(this.hub, instanceId)).map((record) => record.event);
   }
 }
 

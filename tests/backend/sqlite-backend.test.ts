@@ -15,7 +15,7 @@ import { SQLITE_MIGRATIONS } from '../../src/backend/sqlite/migrations/index.js'
 import { prefixUpperBound } from '../../src/backend/sqlite/instance-filter.js';
 import { applySqliteMigrations } from '../../src/backend/sqlite/schema.js';
 import { SqliteBackend, openSqliteBackend } from '../../src/backend/sqlite/index.js';
-import { startRequest, timerFired } from '../../src/testing/conformance/fixtures.js';
+import { startAllIn, startRequest, timerFired } from '../../src/testing/conformance/fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'taskhub-sqlite-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -185,6 +185,24 @@ describe('SQLite planner statistics', () => {
       const { analyzed, plan } = tagPlan();
       assert.ok(analyzed, 'sqlite_stat1 exists');
       assert.match(plan, /SEARCH instances USING INDEX instances_by_id \(hub=\? AND instance_id=\?\)/, plan);
+    } finally {
+      await backend.close();
+    }
+  });
+});
+
+describe('SQLite purge by query', () => {
+  it('starts with small batches and lets other writes commit between them', async () => {
+    const backend = await openSqliteBackend(freshPath());
+    try {
+      await startAllIn(backend, HUB, Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`done-${i}`, 'Completed' as const])));
+      // The purge's first batch runs as it is called; the creation waits for the lock behind it.
+      const purge = backend.purgeInstances(HUB, {}, 500);
+      await backend.createInstance(HUB, startRequest('during'));
+      const left = (await backend.countInstances(HUB, { statuses: ['Completed'] })).Completed ?? 0;
+      assert.ok(left > 300, `the creation committed after ${600 - left} of 600 were purged, not after a batch of 500`);
+      assert.equal(await purge, 600);
+      assert.deepEqual(await backend.countInstances(HUB, {}), { Pending: 1 });
     } finally {
       await backend.close();
     }

@@ -21,6 +21,9 @@ import { assertOutcomes, planMix, raiseAllEvents, startAll, waitUntilAllFinished
 const DROP_WRITE = 1 / 4;
 const DROP_OTHER = 1 / 16;
 const WRITES = /commit|complete|claim/i;
+const STEP_COMMIT = /commit/i;
+const ACTIVITY_RESULT = /complete/i;
+const ALWAYS_DROPPED_ONCE = [STEP_COMMIT, ACTIVITY_RESULT];
 const LEASE_MS = 1000;
 const DRAIN_TIMEOUT_MS = 120_000;
 
@@ -53,7 +56,15 @@ describe('PostgreSQL: commits whose acknowledgement is lost', { skip: !storesUnd
       'ambiguous-',
     );
     try {
-      proxy.fate = (request) => (random() < (WRITES.test(statementsOf(request)) ? DROP_WRITE : DROP_OTHER) ? 'drop' : 'forward');
+      // The first step commit and the first activity result always lose their reply: group commit makes
+      // few requests of a run, and a seeded share alone missed one or the other now and then.
+      const firstOfKind = new Set<RegExp>();
+      proxy.fate = (request) => {
+        const statements = statementsOf(request);
+        const kind = request.failed ? undefined : ALWAYS_DROPPED_ONCE.find((pattern) => pattern.test(statements) && !firstOfKind.has(pattern));
+        if (kind) firstOfKind.add(kind);
+        return kind || random() < (WRITES.test(statements) ? DROP_WRITE : DROP_OTHER) ? 'drop' : 'forward';
+      };
       worker.start();
       await startAll(client, plan);
       await raiseAllEvents(client, plan);
@@ -65,8 +76,8 @@ describe('PostgreSQL: commits whose acknowledgement is lost', { skip: !storesUnd
       if (process.env.TASKHUB_TEST_VERBOSE) for (const line of complaints) t.diagnostic(line.split('\n')[0]!);
       t.diagnostic(`${proxy.dropped.length} replies dropped after the server answered; the worker logged ${complaints.length} warnings and errors`);
       // The drops hit the writes that matter, not only reads: step commits and activity results.
-      assert.ok(committed.some((request) => /commit/i.test(statementsOf(request)) || request.tags.includes('COMMIT')), 'a step commit lost its reply');
-      assert.ok(committed.some((request) => /complete/i.test(statementsOf(request))), 'an activity result lost its reply');
+      assert.ok(committed.some((request) => STEP_COMMIT.test(statementsOf(request)) || request.tags.includes('COMMIT')), 'a step commit lost its reply');
+      assert.ok(committed.some((request) => ACTIVITY_RESULT.test(statementsOf(request))), 'an activity result lost its reply');
 
       const { historiesChecked } = await assertOutcomes(client, backend, plan, { historySample: plan.length });
       assert.equal(historiesChecked, plan.length);

@@ -11,6 +11,7 @@ import { MAX_PAGE_PAYLOAD_BYTES } from '../page-budget.js';
 import { decodePageToken, encodePageToken } from '../page-token.js';
 import type { PostgresStore } from './connection.js';
 import { instanceConditions, SqlParams, statusCondition } from './instance-filter.js';
+import { isPrefixOnly, PREFIX_WALK } from '../instance-listing.js';
 import { INSTANCE_COLUMNS, toInstanceRecord, toNumber, type BigintText, type InstanceRow } from './rows.js';
 
 /** A candidate of the page, with the instance's columns when it fits the page (null otherwise). */
@@ -22,29 +23,75 @@ export async function listInstances(store: PostgresStore, hub: string, request: 
   if (!Number.isSafeInteger(request.pageSize) || request.pageSize < 1) {
     throw new InvalidArgumentError(`the page size must be a positive integer, not ${request.pageSize}`);
   }
+  if (isPrefixOnly(request)) {
+    // The first PREFIX_WALK instances in listing order, tested against the prefix: where the matches are
+    // dense there, that finds the page (a whole page found in the walk is the first page of all).
+    const walked = await readPage(store, hub, request, (q) => `SELECT * FROM (
+        SELECT instance_id, created_at, row_seq, last_updated_at, ${q.payload} AS payload_bytes FROM ${store.tables.instances}
+        WHERE hub = ${q.hub}${q.times()}${q.position} ORDER BY ${q.order('')} LIMIT ${q.params.add(PREFIX_WALK)}) walked
+      WHERE true${q.filters} ORDER BY ${q.order('')} LIMIT ${q.limit}`);
+    if (walked.candidates === request.pageSize + 1) return walked.page;
+    // Otherwise the prefix's range of the primary key, then a sort: OFFSET 0 keeps the planner from
+    // walking the creation index backwards to the matches instead (271 ms at 1,000,000 for `seed-5`).
+    return (await readPage(store, hub, request, (q) => `SELECT * FROM (
+        SELECT instance_id, created_at, row_seq, ${q.payload} AS payload_bytes FROM ${store.tables.instances}
+        WHERE hub = ${q.hub}${q.filters}${q.position} OFFSET 0) matching
+      ORDER BY ${q.order('')} LIMIT ${q.limit}`)).page;
+  }
+  return (await readPage(store, hub, request, (q) => {
+    const select = (status: string) =>
+      `SELECT instance_id, created_at, row_seq, ${q.payload} AS payload_bytes FROM ${store.tables.instances}
+      WHERE hub = ${q.hub}${status}${q.filters}${q.position}
+      ORDER BY ${q.order('')} LIMIT ${q.limit}`;
+    // Several statuses: one ordered range of instances_by_status each, merged (a Merge Append), rather than
+    // `status = ANY(…)`, which would sort every matching row to return one page.
+    const statuses = request.statuses;
+    return statuses === undefined || statuses.length <= 1
+      ? select(statusCondition(statuses, q.params))
+      : `SELECT * FROM (${statuses.map((status) => `(${select(` AND status = ${q.params.add(status)}`)})`).join(' UNION ALL ')}) runs
+        ORDER BY ${q.order('')} LIMIT ${q.limit}`;
+  })).page;
+}
+
+/** The pieces a statement of candidates is made of, its parameters numbered in `params`. */
+interface CandidateQuery {
+  params: SqlParams;
+  hub: string;
+  /** Every filter but the statuses. */
+  filters: string;
+  /** The creation-time bounds alone (their parameters are added when asked: every one must be used). */
+  times: () => string;
+  /** After the continuation token's position. */
+  position: string;
+  payload: string;
+  limit: string;
+  order: (prefix: string) => string;
+}
+
+/**
+ * One statement: the candidates (at most a page and one more, in listing order), then by primary key the
+ * rows of those that fit the page. `candidates` counts them: one more than the page tells that another follows.
+ */
+async function readPage(
+  store: PostgresStore,
+  hub: string,
+  request: ListInstancesRequest,
+  candidatesOf: (query: CandidateQuery) => string,
+): Promise<{ page: InstancePage; candidates: number }> {
   const newestFirst = request.orderBy === 'newest';
   const after = request.continuationToken === undefined ? undefined : decodePageToken(request.continuationToken, request.orderBy ?? 'oldest');
   const params = new SqlParams();
   const hubParam = params.add(hub);
-  const filters = instanceConditions(request, params, { table: store.tables.instanceTags, hub });
+  const tagScope = { table: store.tables.instanceTags, hub };
+  const filters = instanceConditions(request, params, tagScope);
+  const times = () => instanceConditions({ createdFrom: request.createdFrom, createdTo: request.createdTo }, params, tagScope);
   // Newest first walks the same indexes backwards.
   const position = after === undefined ? '' : ` AND (created_at, row_seq) ${newestFirst ? '<' : '>'} (${params.add(after.createdAt)}, ${params.add(after.rowSeq)})`;
   const order = (prefix: string) => (newestFirst ? `${prefix}created_at DESC, ${prefix}row_seq DESC` : `${prefix}created_at, ${prefix}row_seq`);
   // One more row than the page tells whether another page follows.
   const limit = params.add(request.pageSize + 1);
   const payload = request.includeInput ? `${PAYLOAD_WITHOUT_INPUT} + coalesce(octet_length(input), 0)` : PAYLOAD_WITHOUT_INPUT;
-  const select = (status: string) =>
-    `SELECT instance_id, created_at, row_seq, ${payload} AS payload_bytes FROM ${store.tables.instances}
-    WHERE hub = ${hubParam}${status}${filters}${position}
-    ORDER BY ${order('')} LIMIT ${limit}`;
-  // Several statuses: one ordered range of instances_by_status each, merged (a Merge Append), rather than
-  // `status = ANY(…)`, which would sort every matching row to return one page.
-  const statuses = request.statuses;
-  const candidates =
-    statuses === undefined || statuses.length <= 1
-      ? select(statusCondition(statuses, params))
-      : `SELECT * FROM (${statuses.map((status) => `(${select(` AND status = ${params.add(status)}`)})`).join(' UNION ALL ')}) runs
-        ORDER BY ${order('')} LIMIT ${limit}`;
+  const candidates = candidatesOf({ params, hub: hubParam, filters, times, position, payload, limit, order });
   // A candidate fits while the page's running payload stays within the bound; the first always does.
   const sql = `WITH candidates AS (${candidates}),
     sized AS (
@@ -61,16 +108,16 @@ export async function listInstances(store: PostgresStore, hub: string, request: 
     ORDER BY s.n`;
   const rows = (await store.pool.query<ListedRow>(sql, params.values)).rows;
 
-  const page = rows.filter((row) => row.fits);
-  const last = page[page.length - 1];
-  const result: InstancePage = { instances: page.map(toInstanceRecord) };
-  if (rows.length > page.length && last !== undefined) {
-    result.continuationToken = encodePageToken(
+  const fitting = rows.filter((row) => row.fits);
+  const last = fitting[fitting.length - 1];
+  const page: InstancePage = { instances: fitting.map(toInstanceRecord) };
+  if (rows.length > fitting.length && last !== undefined) {
+    page.continuationToken = encodePageToken(
       { createdAt: toNumber(last.position_created_at), rowSeq: toNumber(last.position_row_seq) },
       request.orderBy ?? 'oldest',
     );
   }
-  return result;
+  return { page, candidates: rows.length };
 }
 
 /** Statuses with no instance are left out. */

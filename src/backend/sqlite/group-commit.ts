@@ -10,7 +10,9 @@
 import type Database from 'better-sqlite3';
 import { whenUnlocked, type BusyWait } from './busy.js';
 
-export type WriteKind = 'durable' | 'lease';
+/** `unsynced`: a write outside the group (SqliteStore.write) whose writer makes it durable later itself
+ *  (SqliteStore.syncWrites), as a purge does once at its end. */
+export type WriteKind = 'durable' | 'lease' | 'unsynced';
 
 interface PendingWrite {
   work: () => unknown;
@@ -65,7 +67,7 @@ export class GroupCommit {
         // A failed attempt wrote nothing: the next one runs the batch again, with the writes that came meanwhile.
         batch.push(...this.pending);
         this.pending = [];
-        this.setSynchronous(batch.some((write) => write.kind === 'durable') ? this.durableSynchronous : 'NORMAL');
+        this.synchronousFor(batch.some((write) => write.kind === 'durable') ? 'durable' : 'lease');
         return this.transaction.immediate(batch);
       });
     } catch (error) {
@@ -84,7 +86,10 @@ export class GroupCommit {
     });
   }
 
-  private setSynchronous(mode: 'FULL' | 'NORMAL'): void {
+  /** Sets the connection's synchronous mode for a transaction of this kind (here, or a write outside the
+   *  group): every change of the mode goes through here, so the mode it remembers is the connection's. */
+  synchronousFor(kind: WriteKind): void {
+    const mode = kind === 'durable' ? this.durableSynchronous : 'NORMAL';
     if (mode === this.currentSynchronous) return;
     this.db.pragma(`synchronous = ${mode}`);
     this.currentSynchronous = mode;

@@ -9,6 +9,7 @@ import { RUNTIME_STATUSES, type RuntimeStatus } from '../../core/history.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { InstancePage, InstanceQuery, ListInstancesRequest } from '../backend.js';
 import { hasTags, instanceFilter, statusesIn, statusesOf } from './instance-filter.js';
+import { isPrefixOnly, PREFIX_WALK } from '../instance-listing.js';
 import { MAX_PAGE_PAYLOAD_BYTES, rowsWithinBudget } from '../page-budget.js';
 import { decodePageToken, encodePageToken, type PagePosition } from '../page-token.js';
 import { toInstanceRecord, type InstanceRow } from './rows.js';
@@ -91,9 +92,22 @@ export class InstanceListing {
     // Newest first walks the same indexes backwards.
     const newestFirst = request.orderBy === 'newest';
     const position = after === undefined ? '' : ` AND (created_at, row_seq) ${newestFirst ? '<' : '>'} (@afterCreatedAt, @afterRowSeq)`;
-    const statement = this.prepared(`SELECT row_seq, created_at, ${payload} AS payload_bytes FROM instances WHERE hub = @hub${filter.sql}${position}
-      ORDER BY ${newestFirst ? 'created_at DESC, row_seq DESC' : 'created_at, row_seq'} LIMIT @limit`);
+    const order = newestFirst ? 'created_at DESC, row_seq DESC' : 'created_at, row_seq';
     const params = { hub, ...filter.params, limit, ...(after && { afterCreatedAt: after.createdAt, afterRowSeq: after.rowSeq }) };
+    if (status === undefined && isPrefixOnly(request)) {
+      // The first PREFIX_WALK instances in listing order, tested against the prefix (instance-listing.ts):
+      // a whole page found in the walk is the first page of all. Otherwise the prefix's range of
+      // instances_by_id, sorted, as below.
+      const times = instanceFilter({ createdFrom: request.createdFrom, createdTo: request.createdTo });
+      const walk = this.prepared(`SELECT row_seq, created_at, payload_bytes FROM (
+          SELECT row_seq, created_at, instance_id, last_updated_at, ${payload} AS payload_bytes FROM instances
+          WHERE hub = @hub${times.sql}${position} ORDER BY ${order} LIMIT @walk)
+        WHERE 1${filter.sql} ORDER BY ${order} LIMIT @limit`);
+      const found = walk.all({ ...params, walk: PREFIX_WALK }) as Candidate[];
+      if (found.length === limit) return found;
+    }
+    const statement = this.prepared(`SELECT row_seq, created_at, ${payload} AS payload_bytes FROM instances WHERE hub = @hub${filter.sql}${position}
+      ORDER BY ${order} LIMIT @limit`);
     return statement.all(params) as Candidate[];
   }
 

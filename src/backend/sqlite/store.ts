@@ -16,6 +16,8 @@ export class SqliteStore {
   readonly operationKeys: OperationKeyStatements;
   private readonly run: Database.Transaction<(work: () => unknown) => unknown>;
   private readonly groupCommit: GroupCommit;
+  /** Writes asked of this connection so far: a long job tells from it whether other work is waiting. */
+  private writes = 0;
 
   constructor(
     readonly db: Database.Database,
@@ -33,13 +35,28 @@ export class SqliteStore {
 
   /** A write that shares its transaction and fsync with the other writes of this event-loop turn. */
   writeGrouped<T>(kind: WriteKind, work: () => T): Promise<T> {
+    this.writes += 1;
     return this.groupCommit.submit(kind, work);
   }
 
   /** A write transaction: BEGIN IMMEDIATE takes the file's write lock up front, so two processes never
    *  both read and then fail to upgrade; while another connection holds it, the write waits (busy.ts). */
-  write<T>(work: () => T): Promise<T> {
-    return whenUnlocked(this.busyWait, () => this.run.immediate(work) as T);
+  write<T>(work: () => T, kind: WriteKind = 'durable'): Promise<T> {
+    this.writes += 1;
+    return whenUnlocked(this.busyWait, () => {
+      this.groupCommit.synchronousFor(kind);
+      return this.run.immediate(work) as T;
+    });
+  }
+
+  /** Makes every write committed so far durable: a checkpoint syncs the WAL before it copies it (in WAL
+   *  mode a commit with synchronous=NORMAL leaves its frames to the next sync). */
+  syncWrites(): void {
+    this.db.pragma('wal_checkpoint(PASSIVE)');
+  }
+
+  get writesRequested(): number {
+    return this.writes;
   }
 
   /** A read transaction: one snapshot across several statements. */

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import type { Backend, HistogramCount, HistogramRequest, InstanceRecord } from '../../../backend/backend.js';
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../../../core/history.js';
 import { InvalidArgumentError } from '../../../errors.js';
-import { clockPast, startAllIn, withBackend, type OpenBackend } from '../fixtures.js';
+import { SEEKED_INTERVALS } from '../../../backend/histogram.js';
+import { clockPast, start, startAllIn, withBackend, type OpenBackend } from '../fixtures.js';
 
 const EARLY: Record<string, RuntimeStatus> = { 'order-1': 'Running', 'order-2': 'Completed', 'user-1': 'Failed', 'user-2': 'Completed' };
 const LATE: Record<string, RuntimeStatus> = { 'order-3': 'Completed', 'order-4': 'Suspended', 'user-3': 'Pending' };
@@ -72,6 +73,29 @@ export function describeHistogram(open: OpenBackend): void {
         }
         const whole = await backend.instanceHistogram(hub, { origin: first, intervalMs: last - first + 1 });
         assert.equal(whole.reduce((sum, entry) => sum + entry.count, 0), records.length, 'every instance is counted once');
+      }));
+
+    it('counts intervals beyond the ones it seeks one by one', () =>
+      withBackend(open, async (backend, hub) => {
+        // One Pending instance per millisecond: more non-empty one-millisecond intervals than are sought singly.
+        const records: InstanceRecord[] = [];
+        for (let i = 0; i < SEEKED_INTERVALS + 20; i++) {
+          await start(backend, hub, `one-${i}`);
+          const record = await backend.getInstance(hub, `one-${i}`, { includeInput: false });
+          assert.ok(record);
+          records.push(record);
+          await clockPast(backend, record.createdAt);
+        }
+        const first = records[0]!.createdAt;
+        const last = records[records.length - 1]!.createdAt;
+        for (const request of [
+          { origin: first, intervalMs: 1 },
+          { origin: first - 1, intervalMs: 1, createdFrom: first + 3, createdTo: last - 2, statuses: ['Pending' as const] },
+        ]) {
+          const histogram = await backend.instanceHistogram(hub, request);
+          assert.deepEqual(histogram, expectedHistogram(records, request), JSON.stringify(request));
+        }
+        assert.equal((await backend.instanceHistogram(hub, { origin: first, intervalMs: 1 })).length, records.length);
       }));
 
     it('answers nothing for an empty hub', () =>

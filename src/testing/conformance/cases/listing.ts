@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { Backend, InstanceQuery, InstanceRecord, ListOrder } from '../../../backend/backend.js';
 import type { RuntimeStatus } from '../../../core/history.js';
 import { InvalidArgumentError } from '../../../errors.js';
+import { PREFIX_WALK } from '../../../backend/instance-listing.js';
 import {
   claimAll,
   clockPast,
@@ -163,6 +164,27 @@ export function describeListing(open: OpenBackend): void {
         assert.deepEqual(plain(await listAll(backend, hub, {}, 5, true)), plain(records));
         const withoutInput = await listAll(backend, hub, {}, 5, false);
         assert.deepEqual(plain(withoutInput), plain(records.map(({ input: _input, ...rest }) => rest)));
+      }));
+
+    it('list an id prefix literally and case-sensitively, in order, where its matches lie beyond the first instances in listing order', () =>
+      withBackend(open, async (backend, hub) => {
+        // Matches at both ends of more instances than a listing walks before it reads the prefix's range.
+        const early = ['x*[?]-a', 'x*[?]-b', 'x*[?]%_c', 'X*[?]-d', 'x*[?]-e'];
+        const late = ['x*[?]-f', 'x*[?]-g', 'x*]-h', 'x*[?]-i'];
+        for (const id of early) await start(backend, hub, id);
+        for (let first = 0; first < PREFIX_WALK + 100; first += 100) {
+          await Promise.all(Array.from({ length: 100 }, (_, k) => start(backend, hub, `filler-${first + k}`)));
+        }
+        for (const id of late) await start(backend, hub, id);
+        const all = [...early, ...late];
+        for (const prefix of ['x*[?]-', 'x*[?]', 'x*', 'X*', 'x*[?]%_']) {
+          const expected = all.filter((id) => id.startsWith(prefix));
+          for (const pageSize of [2, 3, 100]) {
+            assert.deepEqual(ids(await listAll(backend, hub, { instanceIdPrefix: prefix }, pageSize)), expected, `${prefix}, pages of ${pageSize}`);
+            assert.deepEqual(ids(await listAll(backend, hub, { instanceIdPrefix: prefix, orderBy: 'newest' }, pageSize)), [...expected].reverse(),
+              `${prefix}, newest first, pages of ${pageSize}`);
+          }
+        }
       }));
 
     it('page without repeating or skipping an instance while new instances are created between pages', () =>
