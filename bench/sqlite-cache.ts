@@ -32,7 +32,7 @@ if (args.statements) {
   const prepare = Database.prototype.prepare;
   Database.prototype.prepare = function (this: Database.Database, source: string) {
     const statement = prepare.call(this, source) as Database.Statement;
-    for (const method of ['run', 'get', 'all'] as const) {
+    for (const method of ['run', 'get', 'all', 'iterate'] as const) {
       const original = statement[method].bind(statement) as (...params: unknown[]) => unknown;
       (statement as unknown as Record<string, unknown>)[method] = (...params: unknown[]) => {
         const started = performance.now();
@@ -75,9 +75,13 @@ try {
   const mmap = args['mmap-bytes'] ?? 'default';
   console.log(
     `cache ${cache} KiB, mmap ${mmap} B: ${latencies.length} hello sequences, 10 at a time: ` +
-      `p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms; ` +
+      `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms; ` +
       `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
   );
+  if (args.statements) {
+    const sqlMs = [...statementMs.values()].reduce((sum, entry) => sum + entry.ms, 0);
+    console.log(`statements (transaction commits not included): ${(sqlMs / latencies.length).toFixed(2)} ms per hello sequence`);
+  }
   const slowest = [...statementMs].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8);
   for (const [source, { ms, calls }] of slowest) {
     console.log(`${ms.toFixed(0).padStart(7)} ms ${String(calls).padStart(6)} calls  ${source.replace(/\s+/g, ' ').slice(0, 160)}`);
