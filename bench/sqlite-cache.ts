@@ -29,9 +29,9 @@ process.env.TASKHUB_LOG_LEVEL ??= 'warn';
 /** Time spent in each statement, by SQL text: wraps every statement the process prepares. */
 const statementMs = new Map<string, { ms: number; calls: number }>();
 if (args.statements) {
-  const prepare = Database.prototype.prepare;
+  const prepare = Reflect.get(Database.prototype, 'prepare') as (this: Database.Database, source: string) => Database.Statement;
   Database.prototype.prepare = function (this: Database.Database, source: string) {
-    const statement = prepare.call(this, source) as Database.Statement;
+    const statement = prepare.call(this, source);
     for (const method of ['run', 'get', 'all', 'iterate'] as const) {
       const original = statement[method].bind(statement) as (...params: unknown[]) => unknown;
       (statement as unknown as Record<string, unknown>)[method] = (...params: unknown[]) => {
@@ -47,7 +47,7 @@ if (args.statements) {
       };
     }
     return statement;
-  } as typeof prepare;
+  } as typeof Database.prototype.prepare;
 }
 
 const taskHub = await createTaskHub({
