@@ -28,20 +28,39 @@ export async function listInstances(store: PostgresStore, hub: string, request: 
     // dense there, that finds the page (a whole page found in the walk is the first page of all).
     const walked = await readPage(store, hub, request, (q) => `SELECT * FROM (
         SELECT instance_id, created_at, row_seq, last_updated_at, ${q.payload} AS payload_bytes FROM ${store.tables.instances}
-        WHERE hub = ${q.hub}${q.times()}${q.position} ORDER BY ${q.order('')} LIMIT ${q.params.add(PREFIX_WALK)}) walked
-      WHERE true${q.filters} ORDER BY ${q.order('')} LIMIT ${q.limit}`);
+        WHERE hub = ${q.hub}${q.times()}${q.position('')} ORDER BY ${q.order('')} LIMIT ${q.params.add(PREFIX_WALK)}) walked
+      WHERE true${q.filters()} ORDER BY ${q.order('')} LIMIT ${q.limit}`);
     if (walked.candidates === request.pageSize + 1) return walked.page;
     // Otherwise the prefix's range of the primary key, then a sort: OFFSET 0 keeps the planner from
     // walking the creation index backwards to the matches instead (271 ms at 1,000,000 for `seed-5`).
     return (await readPage(store, hub, request, (q) => `SELECT * FROM (
         SELECT instance_id, created_at, row_seq, ${q.payload} AS payload_bytes FROM ${store.tables.instances}
-        WHERE hub = ${q.hub}${q.filters}${q.position} OFFSET 0) matching
+        WHERE hub = ${q.hub}${q.filters()}${q.position('')} OFFSET 0) matching
       ORDER BY ${q.order('')} LIMIT ${q.limit}`)).page;
+  }
+  const tags = Object.entries(request.tags ?? {});
+  const [driving] = tags;
+  if (driving !== undefined) {
+    // The first tag's range of instance_tags_by_order, in listing order, drives: each entry's instance is
+    // looked up by primary key and tested against every other filter, until a page (and one more) is found.
+    // The instance's filters are written inside the LATERAL so that their bare column names are its own.
+    return (await readPage(store, hub, request, (q) => {
+      const others = { ...request, tags: Object.fromEntries(tags.slice(1)) };
+      const from = request.createdFrom === undefined ? '' : ` AND t.created_at >= ${q.params.add(request.createdFrom)}`;
+      const to = request.createdTo === undefined ? '' : ` AND t.created_at <= ${q.params.add(request.createdTo)}`;
+      return `SELECT i.instance_id, t.created_at, t.row_seq, i.payload_bytes FROM ${store.tables.instanceTags} t
+        CROSS JOIN LATERAL (
+          SELECT instance_id, ${q.payload} AS payload_bytes FROM ${store.tables.instances}
+          WHERE hub = ${q.hub} AND instance_id = t.instance_id${statusCondition(request.statuses, q.params)}${q.filters(others)}
+        ) i
+        WHERE t.hub = ${q.hub} AND t.key = ${q.params.add(driving[0])} AND t.value = ${q.params.add(driving[1])}${from}${to}${q.position('t.')}
+        ORDER BY ${q.order('t.')} LIMIT ${q.limit}`;
+    })).page;
   }
   return (await readPage(store, hub, request, (q) => {
     const select = (status: string) =>
       `SELECT instance_id, created_at, row_seq, ${q.payload} AS payload_bytes FROM ${store.tables.instances}
-      WHERE hub = ${q.hub}${status}${q.filters}${q.position}
+      WHERE hub = ${q.hub}${status}${q.filters()}${q.position('')}
       ORDER BY ${q.order('')} LIMIT ${q.limit}`;
     // Several statuses: one ordered range of instances_by_status each, merged (a Merge Append), rather than
     // `status = ANY(…)`, which would sort every matching row to return one page.
@@ -57,12 +76,12 @@ export async function listInstances(store: PostgresStore, hub: string, request: 
 interface CandidateQuery {
   params: SqlParams;
   hub: string;
-  /** Every filter but the statuses. */
-  filters: string;
+  /** Every filter of the request but the statuses, or of `query` when given (its parameters are added when asked). */
+  filters: (query?: InstanceQuery) => string;
   /** The creation-time bounds alone (their parameters are added when asked: every one must be used). */
   times: () => string;
-  /** After the continuation token's position. */
-  position: string;
+  /** After the continuation token's position, on columns named with `prefix`. */
+  position: (prefix: string) => string;
   payload: string;
   limit: string;
   order: (prefix: string) => string;
@@ -83,10 +102,11 @@ async function readPage(
   const params = new SqlParams();
   const hubParam = params.add(hub);
   const tagScope = { table: store.tables.instanceTags, hub };
-  const filters = instanceConditions(request, params, tagScope);
+  const filters = (query: InstanceQuery = request) => instanceConditions(query, params, tagScope);
   const times = () => instanceConditions({ createdFrom: request.createdFrom, createdTo: request.createdTo }, params, tagScope);
   // Newest first walks the same indexes backwards.
-  const position = after === undefined ? '' : ` AND (created_at, row_seq) ${newestFirst ? '<' : '>'} (${params.add(after.createdAt)}, ${params.add(after.rowSeq)})`;
+  const position = (prefix: string) =>
+    after === undefined ? '' : ` AND (${prefix}created_at, ${prefix}row_seq) ${newestFirst ? '<' : '>'} (${params.add(after.createdAt)}, ${params.add(after.rowSeq)})`;
   const order = (prefix: string) => (newestFirst ? `${prefix}created_at DESC, ${prefix}row_seq DESC` : `${prefix}created_at, ${prefix}row_seq`);
   // One more row than the page tells whether another page follows.
   const limit = params.add(request.pageSize + 1);

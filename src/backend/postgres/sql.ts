@@ -16,7 +16,7 @@ export interface Tables {
   messages: string;
   activityTasks: string;
   instanceTags: string;
-  /** The histogram's rollup (migrations/0007_histogram_rollup.ts). */
+  /** The histogram's rollup (migrations/0008_histogram_rollup.ts). */
   instanceHistogram: string;
 }
 

@@ -18,8 +18,11 @@ export function hasTags(query: InstanceQuery): boolean {
   return query.tags !== undefined && Object.keys(query.tags).length > 0;
 }
 
-/** `status` is one status: several are queried one at a time, each answered by instances_by_status. */
-export function instanceFilter(query: InstanceQuery, status?: RuntimeStatus): InstanceFilter {
+/**
+ * `status` is one status: several are queried one at a time, each answered by instances_by_status.
+ * `table` names the instances table's columns (`i.`) in a statement that joins another table.
+ */
+export function instanceFilter(query: InstanceQuery, status?: RuntimeStatus, table = ''): InstanceFilter {
   const conditions: string[] = [];
   const params: Record<string, string | number> = {};
   const add = (condition: string, name: string, value: string | number | undefined): void => {
@@ -27,20 +30,20 @@ export function instanceFilter(query: InstanceQuery, status?: RuntimeStatus): In
     conditions.push(condition);
     params[name] = value;
   };
-  add('status = @status', 'status', status);
-  add('created_at >= @createdFrom', 'createdFrom', query.createdFrom);
-  add('created_at <= @createdTo', 'createdTo', query.createdTo);
-  add('last_updated_at >= @lastUpdatedFrom', 'lastUpdatedFrom', query.lastUpdatedFrom);
-  add('last_updated_at <= @lastUpdatedTo', 'lastUpdatedTo', query.lastUpdatedTo);
-  add('name = @name', 'name', query.name);
+  add(`${table}status = @status`, 'status', status);
+  add(`${table}created_at >= @createdFrom`, 'createdFrom', query.createdFrom);
+  add(`${table}created_at <= @createdTo`, 'createdTo', query.createdTo);
+  add(`${table}last_updated_at >= @lastUpdatedFrom`, 'lastUpdatedFrom', query.lastUpdatedFrom);
+  add(`${table}last_updated_at <= @lastUpdatedTo`, 'lastUpdatedTo', query.lastUpdatedTo);
+  add(`${table}name = @name`, 'name', query.name);
   if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
     // A range on instances_by_id rather than LIKE: the user's text is matched literally.
-    add('instance_id >= @prefix', 'prefix', query.instanceIdPrefix);
-    add('instance_id < @prefixEnd', 'prefixEnd', prefixUpperBound(query.instanceIdPrefix));
+    add(`${table}instance_id >= @prefix`, 'prefix', query.instanceIdPrefix);
+    add(`${table}instance_id < @prefixEnd`, 'prefixEnd', prefixUpperBound(query.instanceIdPrefix));
   }
   // One lookup of instance_tags_by_value per tag; the parameters are numbered, so the text depends only on how many.
   Object.entries(query.tags ?? {}).forEach(([key, value], index) => {
-    conditions.push(`instance_id IN (SELECT instance_id FROM instance_tags WHERE hub = @hub AND key = @tagKey${index} AND value = @tagValue${index})`);
+    conditions.push(`${table}instance_id IN (SELECT instance_id FROM instance_tags WHERE hub = @hub AND key = @tagKey${index} AND value = @tagValue${index})`);
     params[`tagKey${index}`] = key;
     params[`tagValue${index}`] = value;
   });
@@ -48,9 +51,9 @@ export function instanceFilter(query: InstanceQuery, status?: RuntimeStatus): In
 }
 
 /** `status IN (…)` for several statuses in one statement (nothing for none), for counts that group by status. */
-export function statusesIn(statuses: readonly RuntimeStatus[]): InstanceFilter {
+export function statusesIn(statuses: readonly RuntimeStatus[], table = ''): InstanceFilter {
   const params = Object.fromEntries(statuses.map((status, index) => [`status${index}`, status]));
-  const sql = statuses.length ? ` AND status IN (${statuses.map((_, index) => `@status${index}`).join(', ')})` : '';
+  const sql = statuses.length ? ` AND ${table}status IN (${statuses.map((_, index) => `@status${index}`).join(', ')})` : '';
   return { sql, params };
 }
 

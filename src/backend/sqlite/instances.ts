@@ -47,7 +47,10 @@ export class InstanceStatements {
     this.insertRow = db.prepare(`INSERT INTO instances
       (hub, instance_id, execution_id, name, status, input, created_at, last_updated_at, scheduled_start_at, parent_instance_id, tags)
       VALUES (@hub, @instanceId, @executionId, @name, 'Pending', @input, @now, @now, @scheduledStartAt, @parentInstanceId, @tags)`);
-    this.insertTag = db.prepare('INSERT INTO instance_tags (hub, instance_id, key, value) VALUES (@hub, @instanceId, @key, @value)');
+    // A tag row carries its instance's listing position (migrations/0004_tags_in_listing_order.ts), read from
+    // the row written before it.
+    this.insertTag = db.prepare(`INSERT INTO instance_tags (hub, instance_id, key, value, created_at, row_seq)
+      SELECT hub, instance_id, @key, @value, created_at, row_seq FROM instances WHERE hub = @hub AND instance_id = @instanceId`);
     this.deleteTagRows = db.prepare('DELETE FROM instance_tags WHERE hub = @hub AND instance_id = @instanceId');
     this.deleteTag = db.prepare('DELETE FROM instance_tags WHERE hub = @hub AND instance_id = @instanceId AND key = @key');
     this.selectTags = db.prepare<[Key], string | null>('SELECT tags FROM instances WHERE hub = @hub AND instance_id = @instanceId').pluck();

@@ -42,7 +42,9 @@ export class InstanceListing {
     const limit = request.pageSize + 1;
     // Each status is read in listing order from instances_by_status and the runs are merged, rather than
     // `status IN (…)`, which would sort every matching row to return one page.
-    const runs = (statusesOf(request) ?? [undefined]).map((status) => this.candidates(hub, request, status, after, limit));
+    const runs = hasTags(request)
+      ? [this.taggedCandidates(hub, request, after, limit)]
+      : (statusesOf(request) ?? [undefined]).map((status) => this.candidates(hub, request, status, after, limit));
     const candidates = runs.flat().sort(order === 'newest' ? (a, b) => compareListingOrder(b, a) : compareListingOrder).slice(0, limit);
     const counted = candidates.slice(0, request.pageSize);
     const fitting = counted.slice(0, rowsWithinBudget(counted.map((row) => row.payload_bytes), request.maxPayloadBytes ?? MAX_PAGE_PAYLOAD_BYTES));
@@ -111,6 +113,30 @@ export class InstanceListing {
     return statement.all(params) as Candidate[];
   }
 
+  /**
+   * The first tag's range of instance_tags_by_order, in listing order, drives (CROSS JOIN keeps SQLite
+   * from choosing another outer loop): each entry's instance is read by row_seq, its primary key, and
+   * tested against every other filter (its statuses at once), until a page and one more are found.
+   */
+  private taggedCandidates(hub: string, request: ListInstancesRequest, after: PagePosition | undefined, limit: number): Candidate[] {
+    const [[drivingKey, drivingValue], ...others] = Object.entries(request.tags ?? {}) as [[string, string], ...[string, string][]];
+    const filter = instanceFilter({ ...request, tags: Object.fromEntries(others) }, undefined, 'i.');
+    const statuses = statusesIn(statusesOf(request) ?? [], 'i.');
+    const times = instanceFilter({ createdFrom: request.createdFrom, createdTo: request.createdTo }, undefined, 't.');
+    const payload = request.includeInput ? `${PAYLOAD_WITHOUT_INPUT} + coalesce(octet_length(input), 0)` : PAYLOAD_WITHOUT_INPUT;
+    const newestFirst = request.orderBy === 'newest';
+    const position = after === undefined ? '' : ` AND (t.created_at, t.row_seq) ${newestFirst ? '<' : '>'} (@afterCreatedAt, @afterRowSeq)`;
+    const order = newestFirst ? 't.created_at DESC, t.row_seq DESC' : 't.created_at, t.row_seq';
+    const statement = this.prepared(`SELECT t.row_seq, t.created_at, ${payload} AS payload_bytes
+      FROM instance_tags t CROSS JOIN instances i ON i.row_seq = t.row_seq
+      WHERE t.hub = @hub AND t.key = @drivingKey AND t.value = @drivingValue${times.sql}${position}
+        AND i.hub = @hub${filter.sql}${statuses.sql}
+      ORDER BY ${order} LIMIT @limit`);
+    return statement.all({
+      hub, drivingKey, drivingValue, limit, ...filter.params, ...statuses.params, ...times.params,
+      ...(after && { afterCreatedAt: after.createdAt, afterRowSeq: after.rowSeq }),
+    }) as Candidate[];
+  }
 
   private prepared(sql: string): Database.Statement<[Record<string, unknown>], unknown> {
     let statement = this.statements.get(sql);

@@ -199,8 +199,9 @@ BEGIN
       -- The instance's row is locked by the update above: the column and the index rows change alike.
       DELETE FROM instance_tags WHERE hub = p_hub AND instance_id = v_id
         AND (key = ANY(ARRAY(SELECT jsonb_array_elements_text(v_op->'remove'))) OR v_op->'set' ? key);
-      INSERT INTO instance_tags (hub, instance_id, key, value)
-      SELECT p_hub, v_id, t.key, t.value FROM jsonb_each_text(v_op->'set') AS t;
+      INSERT INTO instance_tags (hub, instance_id, key, value, created_at, row_seq)
+      SELECT p_hub, v_id, t.key, t.value, i.created_at, i.row_seq FROM jsonb_each_text(v_op->'set') AS t, instances i
+      WHERE i.hub = p_hub AND i.instance_id = v_id;
       UPDATE instances SET tags = (SELECT CASE WHEN count(*) = 0 THEN NULL ELSE jsonb_object_agg(t.key, t.value ORDER BY t.key)::text END
           FROM instance_tags t WHERE t.hub = p_hub AND t.instance_id = v_id)
       WHERE hub = p_hub AND instance_id = v_id; -- not p_row: the update above gave the row a new version

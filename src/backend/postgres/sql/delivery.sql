@@ -224,9 +224,11 @@ BEGIN
   IF v_created THEN
     -- The instance's row is locked (created or replaced above), so no one else writes its tags meanwhile.
     DELETE FROM instance_tags WHERE hub = p_hub AND instance_id = p_request->>'instance_id';
-    INSERT INTO instance_tags (hub, instance_id, key, value)
-    SELECT p_hub, p_request->>'instance_id', t.key, t.value FROM jsonb_each_text((p_request->>'tags')::jsonb) AS t
-    WHERE p_request->>'tags' IS NOT NULL;
+    -- Each tag row carries the listing position the row just got (a replaced one gets a new row_seq).
+    INSERT INTO instance_tags (hub, instance_id, key, value, created_at, row_seq)
+    SELECT p_hub, i.instance_id, t.key, t.value, i.created_at, i.row_seq
+    FROM instances i, jsonb_each_text((p_request->>'tags')::jsonb) AS t
+    WHERE i.hub = p_hub AND i.instance_id = p_request->>'instance_id' AND p_request->>'tags' IS NOT NULL;
     SELECT array_agg(t.ctid) INTO v_tasks
     FROM (SELECT t.ctid FROM activity_tasks t
           WHERE t.hub = p_hub AND t.instance_id >= p_request->>'instance_id' AND t.instance_id <= p_request->>'instance_id'

@@ -1,10 +1,10 @@
 /** Tags: stored at creation, shown with the instance, filtered on with every other filter, removed with it. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend, InstanceQuery } from '../../../backend/backend.js';
-import { claimOnly, commitOk, start, startIn, stepCommit, withBackend, type OpenBackend } from '../fixtures.js';
+import type { Backend, InstanceQuery, ListInstancesRequest } from '../../../backend/backend.js';
+import { claimAll, claimOnly, commitOk, start, startIn, stepCommit, withBackend, type OpenBackend } from '../fixtures.js';
 
-async function listedIds(backend: Backend, hub: string, query: InstanceQuery, pageSize = 1000): Promise<string[]> {
+async function listedIds(backend: Backend, hub: string, query: InstanceQuery & Pick<ListInstancesRequest, 'orderBy'>, pageSize = 1000): Promise<string[]> {
   const ids: string[] = [];
   let continuationToken: string | undefined;
   do {
@@ -50,6 +50,63 @@ export function describeTags(open: OpenBackend): void {
         assert.deepEqual(await backend.countInstances(hub, { tags: { tier: 'gold' }, statuses: ['Pending'] }), { Pending: 2 });
         const histogram = await backend.instanceHistogram(hub, { tags: { tenant: 'bolt' }, origin: 0, intervalMs: 2 ** 50 });
         assert.deepEqual(histogram.map((count) => [count.status, count.count]), [['Pending', 1]]);
+      }));
+
+    it('page a tag filter in listing order both ways, across equal creation times, replacements and setTags, with the other filters', () =>
+      withBackend(open, async (backend, hub) => {
+        // Batches of concurrent starts, until several instances share a creation time (the row sequence
+        // alone orders them then); every third is acme's, every other gold.
+        let created = 0;
+        const sharedTimes = async () => {
+          const times = (await backend.listInstances(hub, { pageSize: 1000, includeInput: false })).instances.map((record) => record.createdAt);
+          return times.length - new Set(times).size;
+        };
+        while (created < 36 || (await sharedTimes()) < 3) {
+          assert.ok(created < 360, 'no two starts of a batch shared a creation time');
+          await Promise.all(Array.from({ length: 12 }, (_, offset) => {
+            const n = created + offset;
+            const tags: Record<string, string> = { tenant: n % 3 === 0 ? 'acme' : 'bolt', ...(n % 2 === 0 && { tier: 'gold' }) };
+            return start(backend, hub, `i-${String(n).padStart(3, '0')}`, { name: n % 4 === 0 ? 'A' : 'B', tags });
+          }));
+          created += 12;
+        }
+        // Every fifth completes, and i-003 with them, to be replaced by a new start, which moves it to the end;
+        // i-006 runs and a step sets its tags, which leaves it where it is; the others stay Pending, leased.
+        for (const item of await claimAll(backend, hub)) {
+          const id = item.instance.instanceId;
+          if (id === 'i-006') {
+            await commitOk(backend, hub, item, stepCommit(item, 'Running', [{ op: 'setTags', set: { tier: 'silver' }, remove: [] }]));
+          } else if (id === 'i-003' || Number(id.slice(2)) % 5 === 1) {
+            await commitOk(backend, hub, item, stepCommit(item, 'Completed'));
+          }
+        }
+        await start(backend, hub, 'i-003', { name: 'B', tags: { tenant: 'acme' } });
+
+        const all = (await backend.listInstances(hub, { pageSize: 1000, includeInput: false })).instances;
+        const cut = all[Math.floor(all.length / 2)]?.createdAt ?? 0;
+        const queries: InstanceQuery[] = [
+          { tags: { tenant: 'acme' } },
+          { tags: { tier: 'gold' } },
+          { tags: { tenant: 'acme', tier: 'gold' } },
+          { tags: { tier: 'silver', tenant: 'acme' } },
+          { tags: { tenant: 'acme' }, statuses: ['Pending'] },
+          { tags: { tenant: 'acme' }, statuses: ['Running', 'Completed'] },
+          { tags: { tier: 'gold' }, name: 'A' },
+          { tags: { tier: 'gold' }, createdFrom: cut },
+          { tags: { tenant: 'bolt' }, createdTo: cut, instanceIdPrefix: 'i-01' },
+        ];
+        for (const query of queries) {
+          const expected = all.filter((record) =>
+            Object.entries(query.tags ?? {}).every(([key, value]) => record.tags?.[key] === value)
+            && (query.statuses === undefined || query.statuses.includes(record.status))
+            && (query.name === undefined || record.name === query.name)
+            && (query.createdFrom === undefined || record.createdAt >= query.createdFrom)
+            && (query.createdTo === undefined || record.createdAt <= query.createdTo)
+            && record.instanceId.startsWith(query.instanceIdPrefix ?? '')).map((record) => record.instanceId);
+          assert.ok(expected.length > 0, `${JSON.stringify(query)} matches some instances`);
+          assert.deepEqual(await listedIds(backend, hub, query, 3), expected, `${JSON.stringify(query)} oldest first`);
+          assert.deepEqual(await listedIds(backend, hub, { ...query, orderBy: 'newest' }, 3), [...expected].reverse(), `${JSON.stringify(query)} newest first`);
+        }
       }));
 
     it('purgeInstances by tag deletes only finished matching instances, and their tags with them', () =>

@@ -34,4 +34,4 @@ INSERT INTO instance_histogram (hub, status, minute, count)
   SELECT hub, status, created_at - ((created_at % 60000) + 60000) % 60000 AS minute, count(*) FROM instances GROUP BY 1, 2, 3;
 `;
 
-export const histogramRollup: Migration = { version: 4, name: 'histogram_rollup', sql };
+export const histogramRollup: Migration = { version: 5, name: 'histogram_rollup', sql };

@@ -48,4 +48,4 @@ INSERT INTO instance_histogram (hub, status, minute, slot, count)
   SELECT hub, status, created_at - ((created_at % 60000) + 60000) % 60000, 0, count(*) FROM instances GROUP BY 1, 2, 3;
 `;
 
-export const histogramRollup: Migration = { version: 7, name: 'histogram_rollup', sql };
+export const histogramRollup: Migration = { version: 8, name: 'histogram_rollup', sql };
