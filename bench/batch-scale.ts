@@ -16,13 +16,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Registry, Worker, createTaskHub, defineOrchestrator, silentLogger, type Backend, type OrchestrationContext, type TaskHubClient } from '../src/index.js';
-import type { HistoryEvent, RuntimeStatus } from '../src/core/history.js';
 import { openBenchStore } from './store.js';
 import { benchRegistry, CITIES } from './workloads.js';
 import { seedFinishedInstances, TENANTS } from './seed-finished.js';
+import { seedStepped } from './seed-steps.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,7 +40,6 @@ const { values: args } = parseArgs({
   },
 });
 const HUB = 'bench';
-const SEED_ROUND = 1000;
 
 const waiter = defineOrchestrator('BenchWaiter', function* (context: OrchestrationContext) {
   return yield* context.waitForExternalEvent<unknown>('Go');
@@ -145,7 +143,7 @@ async function batchTerminate(client: TaskHubClient, backend: Backend, rows: Row
   // A reused store (--storage) keeps the retention part's policy; its runs would share the write lock here.
   await client.setRetention({});
   let started = performance.now();
-  await seed(backend, total, 'BenchWaiter', 'run', 'Running');
+  await seedStepped(backend, HUB, total, 'BenchWaiter', 'run', 'Running');
   rows.push([`seeded ${total} running instances`, `${seconds(started)} s`], ['load average after seeding', loadAverage()]);
 
   const worker = new Worker({ backend, hub: HUB, registry: registry(), logger: silentLogger });
@@ -216,7 +214,7 @@ async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: R
   // BenchQuick instances a reused store (--storage) holds from an earlier run.
   const earlier = Object.values(await client.countInstances({ name: 'BenchQuick' })).reduce((sum, count) => sum + count, 0);
   let started = performance.now();
-  await seed(backend, backlog, 'BenchQuick', 'old', 'Completed');
+  await seedStepped(backend, HUB, backlog, 'BenchQuick', 'old', 'Completed');
   rows.push([`seeded ${backlog} Completed instances (the backlog)`, `${seconds(started)} s`]);
   await new Promise((resolve) => setTimeout(resolve, keepSeconds * 1000));
 
@@ -274,50 +272,6 @@ async function retentionKeepsUp(client: TaskHubClient, backend: Backend, rows: R
     );
   } finally {
     await worker.stop();
-  }
-}
-
-/**
- * Creates `total` instances of `name` and runs their first step through the store contract, as a worker
- * would: Running (started, waiting on an event: the history holds only the start) or Completed.
- * SEED_ROUND at a time, concurrently.
- */
-async function seed(backend: Backend, total: number, name: string, prefix: string, status: RuntimeStatus): Promise<void> {
-  const tag = randomBytes(4).toString('hex');
-  for (let first = 0; first < total; first += SEED_ROUND) {
-    const count = Math.min(SEED_ROUND, total - first);
-    await Promise.all(Array.from({ length: count }, (_, k) => {
-      const executionId = randomBytes(8).toString('hex');
-      const timestamp = new Date().toISOString();
-      return backend.createInstance(HUB, {
-        instanceId: `${prefix}-${tag}-${first + k}`,
-        executionId,
-        name,
-        startEvent: { type: 'ExecutionStarted', eventId: -1, timestamp, name, executionId },
-      });
-    }));
-    let claimed = 0;
-    while (claimed < count) {
-      const items = await backend.claimOrchestrations(HUB, { workerId: 'seeder', max: count - claimed, leaseMs: 60_000 });
-      claimed += items.length;
-      await Promise.all(items.map((item) => {
-        const timestamp = new Date().toISOString();
-        const events: HistoryEvent[] = [
-          { type: 'OrchestratorStarted', eventId: -1, timestamp },
-          ...item.messages.map((m) => m.event),
-          ...(status === 'Completed' ? [{ type: 'ExecutionCompleted', eventId: -1, timestamp, orchestrationStatus: 'Completed', result: '1' } as HistoryEvent] : []),
-          { type: 'OrchestratorCompleted', eventId: -1, timestamp },
-        ];
-        return backend.commitOrchestration(HUB, item, {
-          instance: status === 'Completed' ? { status, output: '1' } : { status },
-          ops: [
-            { op: 'appendHistory', events },
-            { op: 'deleteMessages', ids: item.messages.map((m) => m.id) },
-            ...(status === 'Completed' ? [{ op: 'deleteAllMessages' } as const, { op: 'dropUnleasedTasks' } as const] : []),
-          ],
-        });
-      }));
-    }
   }
 }
 

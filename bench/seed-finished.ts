@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Backend } from '../src/index.js';
 import type { HistoryEvent, RuntimeStatus } from '../src/core/history.js';
+import { stepSeeded } from './seed-steps.js';
 
 const ROUND = 1000;
 export const TENANTS = 1000;
@@ -33,8 +34,9 @@ export async function seedFinishedInstances(backend: Backend, seed: FinishedSeed
   await Promise.all(Array.from({ length: seed.lanes }, lane));
 }
 
-/** Creates `count` instances and finishes them with a two-event history. A lane may claim another lane's
- *  instances; every lane claims as many as it created, so all are finished when the lanes end. */
+/** Creates `count` instances and finishes them with a two-event history. A lane may step another lane's
+ *  instances; every lane steps as many as it created, so all are finished when the lanes end (seed-steps.ts
+ *  leaves instances of no lane alone). */
 async function seedRound(backend: Backend, seed: FinishedSeed, first: number, count: number): Promise<void> {
   await Promise.all(
     Array.from({ length: count }, (_, k) => {
@@ -50,30 +52,28 @@ async function seedRound(backend: Backend, seed: FinishedSeed, first: number, co
       });
     }),
   );
-  let claimed = 0;
-  while (claimed < count) {
-    const items = await backend.claimOrchestrations(seed.hub, { workerId: 'seeder', max: count - claimed, leaseMs: 600_000 });
-    claimed += items.length;
-    await Promise.all(
-      items.map((item, k) => {
-        const status = seed.statuses[k % seed.statuses.length]!;
-        const timestamp = new Date().toISOString();
-        const events: HistoryEvent[] = [
-          ...item.messages.map((m) => m.event),
-          status === 'Terminated'
-            ? { type: 'ExecutionTerminated', eventId: -1, timestamp, reason: 'seeded' }
-            : { type: 'ExecutionCompleted', eventId: -1, timestamp, orchestrationStatus: status === 'Failed' ? 'Failed' : 'Completed', result: '1' },
-        ];
-        return backend.commitOrchestration(seed.hub, item, {
-          instance: { status, output: '1' },
-          ops: [
-            { op: 'appendHistory', events },
-            { op: 'deleteMessages', ids: item.messages.map((m) => m.id) },
-            { op: 'deleteAllMessages' },
-            { op: 'dropUnleasedTasks' },
-          ],
-        });
-      }),
-    );
-  }
+  await stepSeeded(backend, seed.hub, {
+    count,
+    leaseMs: 600_000,
+    isSeeded: (item) => item.instance.instanceId.startsWith(`${seed.prefix}-`) && item.instance.status === 'Pending',
+    commit: (item, k) => {
+      const status = seed.statuses[k % seed.statuses.length]!;
+      const timestamp = new Date().toISOString();
+      const events: HistoryEvent[] = [
+        ...item.messages.map((m) => m.event),
+        status === 'Terminated'
+          ? { type: 'ExecutionTerminated', eventId: -1, timestamp, reason: 'seeded' }
+          : { type: 'ExecutionCompleted', eventId: -1, timestamp, orchestrationStatus: status === 'Failed' ? 'Failed' : 'Completed', result: '1' },
+      ];
+      return {
+        instance: { status, output: '1' },
+        ops: [
+          { op: 'appendHistory', events },
+          { op: 'deleteMessages', ids: item.messages.map((m) => m.id) },
+          { op: 'deleteAllMessages' },
+          { op: 'dropUnleasedTasks' },
+        ],
+      };
+    },
+  });
 }

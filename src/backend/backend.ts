@@ -290,6 +290,21 @@ export interface ClaimOptions {
   cachedHistories?: ReadonlyMap<string, CachedHistory>;
 }
 
+/**
+ * What a claim answers: the items it leased. A claim that leased none also says when the store's next timed
+ * work of its kind comes, so an idle poller needs no other round trip to know how long it may sleep (as a
+ * non-enumerable property, src/backend/claimed.ts: the answer still compares as the array it is).
+ */
+export type Claimed<T> = T[] & {
+  /**
+   * On an empty claim: milliseconds, by the store's clock at the claim, until the earliest future time at
+   * which work of the claim's kind may become claimable (for orchestrations a message's visibility — a
+   * timer, a scheduled start — or an instance's lease or not-before time running out; for activities a
+   * task's lease running out). Undefined when nothing is timed, and on a claim that leased items.
+   */
+  msUntilTimedWork?: number;
+};
+
 /** What a worker holds of an instance's history: the execution and how many of its events. */
 export interface CachedHistory {
   executionId: string;
@@ -346,7 +361,7 @@ export interface Backend {
   /** Removes exactly this hub's data; false when it had none. */
   deleteHub(hub: string): Promise<boolean>;
 
-  claimOrchestrations(hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]>;
+  claimOrchestrations(hub: string, options: ClaimOptions): Promise<Claimed<OrchestrationWorkItem>>;
   /** Applies one step atomically if the lease is still held, and releases the lease. */
   commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<StepCommitOutcome>;
   /**
@@ -355,7 +370,7 @@ export interface Backend {
    */
   abandonOrchestration(hub: string, item: OrchestrationWorkItem, retryAfterMs: number, failed?: boolean): Promise<void>;
 
-  claimActivities(hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]>;
+  claimActivities(hub: string, options: ClaimOptions): Promise<Claimed<ActivityWorkItem>>;
   /**
    * Deletes the task and puts its TaskCompleted/TaskFailed in the instance's inbox, if the lease is still
    * held. With `claimNext`, the same transaction then claims the instance for `workerId`, as

@@ -1,13 +1,14 @@
 /**
  * The claim loop shared by the orchestration and activity dispatchers: claim up to the free capacity,
- * hand each item to `process`, and when idle sleep with exponential backoff until a signal, a timer due
- * (nextWakeAt) or the poll interval. Every failed claim is logged and retried after a back-off, whatever
+ * hand each item to `process`, and when idle sleep with exponential backoff until a signal, timed work due
+ * (which an empty claim answers: no other round trip) or the poll interval. Every failed claim is logged and retried after a back-off, whatever
  * the error: a store that restarts (PostgreSQL) or is busy (SQLite) must not kill the worker, and neither
  * must a failure only an operator can fix (a revoked permission), since the worker cannot tell the two
  * apart and carries on by itself once it is fixed; a retry cannot double anything, every write being
  * fenced (docs/scale-out.md, "Retries"). Items can also arrive from elsewhere (the activity tasks a step's
  * commit leased to this worker): reserve() takes slots for them, adopt() runs them.
  */
+import type { Claimed } from '../backend/backend.js';
 import { Wakeup } from './wakeup.js';
 
 export interface PollLoopOptions<T> {
@@ -17,10 +18,9 @@ export interface PollLoopOptions<T> {
   maxBatch: number;
   minPollMs: number;
   maxPollMs: number;
-  claim(max: number): Promise<T[]>;
+  /** Empty, it says how long until the store has timed work due (timers, expiring leases), if any. */
+  claim(max: number): Promise<Claimed<T>>;
   process(item: T): Promise<void>;
-  /** Milliseconds until the store has timed work due (timers, expiring leases), if known. */
-  msUntilTimedWork(): Promise<number | undefined>;
   onError(context: string, error: unknown): void;
 }
 
@@ -95,7 +95,7 @@ export class PollLoop<T> {
         continue;
       }
       const requested = Math.min(capacity, this.options.maxBatch);
-      let items: T[];
+      let items: Claimed<T>;
       try {
         items = await this.options.claim(requested);
         errorDelay = minPollMs;
@@ -118,7 +118,7 @@ export class PollLoop<T> {
         continue;
       }
       // Nothing ready: sleep until a signal, the store's next timer or lease expiry, or the backed-off poll.
-      const dueIn = await this.options.msUntilTimedWork().catch(() => undefined);
+      const dueIn = items.msUntilTimedWork;
       await this.wakeup.wait(dueIn === undefined ? idleDelay : Math.min(idleDelay, Math.max(dueIn, 0)));
       idleDelay = Math.min(idleDelay * 2, maxPollMs);
     }

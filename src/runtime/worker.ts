@@ -171,7 +171,6 @@ export class Worker {
     const maxPollMs = options.maxPollMs ?? 1000;
     const maxBatch = options.maxBatch ?? 50;
     this.maxBatch = maxBatch;
-    const msUntilTimedWork = () => this.msUntilTimedWork();
     const onError = (context: string, error: unknown) => this.logger.error(`${context}: ${describeError(error)}`);
 
     this.orchestrations = new PollLoop({
@@ -183,7 +182,6 @@ export class Worker {
       claim: (max) =>
         this.backend.claimOrchestrations(this.hub, withCachedHistories({ workerId: this.workerId, max, leaseMs: this.orchestrationLeaseMs }, this.sticky)),
       process: (item) => this.processOrchestration(item),
-      msUntilTimedWork,
       onError,
     });
     this.activities = new PollLoop({
@@ -207,7 +205,6 @@ export class Worker {
             complete: (item, result) => this.completeActivity(item, result),
           }),
         ),
-      msUntilTimedWork,
       onError,
     });
   }
@@ -474,12 +471,6 @@ export class Worker {
       return internalError(logger, item, error);
     }
   }
-
-  private async msUntilTimedWork(): Promise<number | undefined> {
-    const next = await this.backend.nextWakeAt(this.hub);
-    if (next === undefined) return undefined;
-    return next - (await this.backend.now());
-  }
 }
 
 /** A step computed ahead from a cached run, ready to commit with the activity whose result it consumed. */
@@ -493,10 +484,10 @@ interface StepAhead {
 }
 
 /** The id a step computed ahead gives the activity's result, which is in no inbox: it names no message of any store. */
-const RESULT_MESSAGE_ID = 'activity-result';
+export const RESULT_MESSAGE_ID = 'activity-result';
 
 /** The commit without the deletion of the result, which was never delivered. */
-function withoutResultMessage(commit: OrchestrationCommit): OrchestrationCommit {
+export function withoutResultMessage(commit: OrchestrationCommit): OrchestrationCommit {
   const ops = commit.ops.map((op) => (op.op === 'deleteMessages' ? { ...op, ids: op.ids.filter((id) => id !== RESULT_MESSAGE_ID) } : op));
   return { ...commit, ops };
 }

@@ -5,6 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Claimed } from '../../src/backend/backend.js';
+import { emptyClaim } from '../../src/backend/claimed.js';
 import { PollLoop } from '../../src/runtime/poll-loop.js';
 
 describe('PollLoop', () => {
@@ -32,7 +34,6 @@ describe('PollLoop', () => {
         return ['work'];
       },
       process: async (item) => processed(item),
-      msUntilTimedWork: async () => undefined,
       onError: (context, error) => reported.push(`${context}: ${(error as Error).message}`),
     });
     loop.start();
@@ -43,5 +44,25 @@ describe('PollLoop', () => {
       'test dispatcher: claiming work failed; retrying in 2 ms: permission denied for table instances',
       "test dispatcher: claiming work failed; retrying in 4 ms: Cannot read properties of undefined (reading 'rows')",
     ]);
+  });
+
+  it('sleeps after an empty claim only until the timed work it answers, not the poll interval', { timeout: 20_000 }, async () => {
+    let processed!: (item: string) => void;
+    const done = new Promise<string>((resolve) => (processed = resolve));
+    const claims: Claimed<string>[] = [emptyClaim(5), ['timer fired']];
+    const loop = new PollLoop<string>({
+      name: 'test dispatcher',
+      concurrency: 1,
+      maxBatch: 1,
+      // Without the answer, the loop would sleep a minute before claiming again, past the test's timeout.
+      minPollMs: 60_000,
+      maxPollMs: 60_000,
+      claim: async () => claims.shift() ?? [],
+      process: async (item) => processed(item),
+      onError: (context, error) => assert.fail(`${context}: ${(error as Error).message}`),
+    });
+    loop.start();
+    assert.equal(await done, 'timer fired');
+    await loop.stopClaiming();
   });
 });

@@ -2,8 +2,8 @@
  * Activity tasks: claimed oldest first with a lease (one call, FOR UPDATE SKIP LOCKED), deleted when
  * their result is delivered to the instance, and only while the lease holds (group-committed).
  */
-import type { ActivityCommitOutcome, ActivityStep, ActivityStepFallback, ActivityStepOutcome, ActivityWorkItem, ClaimOptions, OutgoingMessage } from '../backend.js';
-import { encodeCachedHistory, toWorkItem, type ClaimedRow } from './claims.js';
+import type { ActivityCommitOutcome, ActivityStep, ActivityStepFallback, ActivityStepOutcome, ActivityWorkItem, Claimed, ClaimOptions, OutgoingMessage } from '../backend.js';
+import { asEmptyClaim, encodeCachedHistory, toWorkItem, type ClaimedRow, type TimedWorkColumn } from './claims.js';
 import { MAX_STEP_TIME_LAG_MS } from '../step-commit.js';
 import { encodeStep, leasedItem, writtenInstances, type LeasedTask } from './commit.js';
 import { named, type PostgresStore } from './connection.js';
@@ -23,12 +23,14 @@ interface TaskRow {
   lock_token: string;
 }
 
-/** One call of the server function claim_activities (sql/activities.sql). */
-export async function claimActivities(store: PostgresStore, hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]> {
-  const result = await store.pool.query<TaskRow>(
+/** One call of the server function claim_activities (sql/claims.sql): the claim, or the time until a task's lease runs out. */
+export async function claimActivities(store: PostgresStore, hub: string, options: ClaimOptions): Promise<Claimed<ActivityWorkItem>> {
+  const result = await store.pool.query<TaskRow & TimedWorkColumn>(
     named('claim_activities', `SELECT * FROM ${store.tables.schema}.claim_activities($1, $2, $3, $4)`,
     [hub, options.max, options.workerId, options.leaseMs]),
   );
+  const empty = asEmptyClaim<TaskRow & TimedWorkColumn, ActivityWorkItem>(result.rows, (row) => row.id === null);
+  if (empty) return empty;
   return result.rows
     .sort((a, b) => toNumber(a.id) - toNumber(b.id))
     .map((row) => {

@@ -6,7 +6,8 @@
  * while the step runs; the row lock lasts only for the claim's transaction.
  */
 import type { HistoryEvent, InboxEvent } from '../../core/history.js';
-import type { CachedHistory, ClaimOptions, InboxMessage, OrchestrationWorkItem } from '../backend.js';
+import type { CachedHistory, Claimed, ClaimOptions, InboxMessage, OrchestrationWorkItem } from '../backend.js';
+import { emptyClaim } from '../claimed.js';
 import { named, type PostgresStore } from './connection.js';
 import { toInstanceRecord, toNumber, type BigintText, type InstanceRow } from './rows.js';
 import { encodeSignal } from './signals.js';
@@ -25,13 +26,26 @@ export type ClaimedRow = InstanceRow & {
   messages: string | null;
 };
 
-/** One call of the server function claim_orchestrations (sql/claims.sql): the claim and the reads. */
-export async function claimOrchestrations(store: PostgresStore, hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]> {
-  const claimed = await store.pool.query<ClaimedRow>(
+/** One call of the server function claim_orchestrations (sql/claims.sql): the claim and the reads, or the time until timed work. */
+export async function claimOrchestrations(store: PostgresStore, hub: string, options: ClaimOptions): Promise<Claimed<OrchestrationWorkItem>> {
+  const claimed = await store.pool.query<ClaimedRow & TimedWorkColumn>(
     named('claim_orchestrations', `SELECT * FROM ${store.tables.schema}.claim_orchestrations($1, $2, $3, $4, $5)`,
     [hub, options.max, options.workerId, options.leaseMs, encodeCachedHistories(options.cachedHistories)]),
   );
-  return claimed.rows.map(toWorkItem);
+  const empty = asEmptyClaim<ClaimedRow & TimedWorkColumn, OrchestrationWorkItem>(claimed.rows, (row) => row.instance_id === null);
+  return empty ?? claimed.rows.map(toWorkItem);
+}
+
+/** The column of a claim's rows that an empty claim answers in its one row (sql/claims.sql). */
+export interface TimedWorkColumn {
+  ms_until_timed_work: BigintText | null;
+}
+
+/** The empty claim that `rows` are when their one row is the all-null row `isEmptyRow` tells (sql/claims.sql). */
+export function asEmptyClaim<R extends TimedWorkColumn, T>(rows: readonly R[], isEmptyRow: (row: R) => boolean): Claimed<T> | undefined {
+  const [first] = rows;
+  if (rows.length !== 1 || !isEmptyRow(first!)) return undefined;
+  return emptyClaim(first!.ms_until_timed_work === null ? undefined : toNumber(first!.ms_until_timed_work));
 }
 
 /** The histories a worker holds, as the server functions take them: {instance_id: [execution_id, length]}; null when none. */

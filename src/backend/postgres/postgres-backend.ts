@@ -13,6 +13,7 @@ import type {
   ActivityStepOutcome,
   ActivityWorkItem,
   Backend,
+  Claimed,
   ClaimOptions,
   CreateInstanceOutcome,
   CreateInstanceRequest,
@@ -176,7 +177,7 @@ export class PostgresBackend implements Backend {
     return deleteHub(this.store, hub);
   }
 
-  claimOrchestrations(hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]> {
+  claimOrchestrations(hub: string, options: ClaimOptions): Promise<Claimed<OrchestrationWorkItem>> {
     return claimOrchestrations(this.store, hub, options);
   }
 
@@ -188,7 +189,7 @@ export class PostgresBackend implements Backend {
     return abandonOrchestration(this.store, hub, item.instance.instanceId, item.lockToken, retryAfterMs, failed);
   }
 
-  claimActivities(hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]> {
+  claimActivities(hub: string, options: ClaimOptions): Promise<Claimed<ActivityWorkItem>> {
     return claimActivities(this.store, hub, options);
   }
 

@@ -6,6 +6,7 @@ import type {
   ActivityStepOutcome,
   ActivityWorkItem,
   Backend,
+  Claimed,
   ClaimOptions,
   CreateInstanceOutcome,
   CreateInstanceRequest,
@@ -171,9 +172,13 @@ export class SqliteBackend implements Backend {
     return this.prepared.purger.deleteHub(hub);
   }
 
-  async claimOrchestrations(hub: string, options: ClaimOptions): Promise<OrchestrationWorkItem[]> {
-    const { store, claims } = this.prepared;
-    return store.writeGrouped('lease', () => claims.claim(hub, options, this.clock()));
+  async claimOrchestrations(hub: string, options: ClaimOptions): Promise<Claimed<OrchestrationWorkItem>> {
+    const { store, claims, wake } = this.prepared;
+    return store.writeGrouped('lease', () => {
+      const now = this.clock();
+      const items = claims.claim(hub, options, now);
+      return items.length > 0 ? items : wake.emptyOrchestrationClaim(hub, now);
+    });
   }
 
   async commitOrchestration(hub: string, item: OrchestrationWorkItem, commit: OrchestrationCommit): Promise<StepCommitOutcome> {
@@ -188,9 +193,13 @@ export class SqliteBackend implements Backend {
     await store.writeGrouped('lease', () => store.instances.abandon(hub, item.instance.instanceId, item.lockToken, this.clock() + retryAfterMs, failed));
   }
 
-  async claimActivities(hub: string, options: ClaimOptions): Promise<ActivityWorkItem[]> {
-    const { store } = this.prepared;
-    return store.writeGrouped('lease', () => store.activities.claim(hub, options, this.clock()));
+  async claimActivities(hub: string, options: ClaimOptions): Promise<Claimed<ActivityWorkItem>> {
+    const { store, wake } = this.prepared;
+    return store.writeGrouped('lease', () => {
+      const now = this.clock();
+      const items = store.activities.claim(hub, options, now);
+      return items.length > 0 ? items : wake.emptyActivityClaim(hub, now);
+    });
   }
 
   async completeActivity(

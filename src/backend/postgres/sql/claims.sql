@@ -37,12 +37,31 @@ BEGIN
 END
 $$;
 
+-- The time from p_now until orchestration work may become claimable (null: nothing is timed): a message
+-- becoming visible (a timer, a scheduled start) or an instance's lease or not-before time running out. Each
+-- minimum is the first entry of an index range (messages_by_visible_at, instances_leased), as for nextWakeAt
+-- (wake.ts).
+CREATE FUNCTION ms_until_orchestration_work(p_hub text, p_now bigint) RETURNS bigint
+LANGUAGE sql SET search_path FROM CURRENT SET enable_seqscan = off AS $$
+  SELECT LEAST(
+    (SELECT min(visible_at) FROM messages WHERE hub = p_hub AND visible_at > p_now),
+    (SELECT min(lock_expires_at) FROM instances WHERE hub = p_hub AND lock_expires_at > p_now)) - p_now
+$$;
+
+-- The time from p_now until an activity task's lease runs out (null: none is leased).
+CREATE FUNCTION ms_until_activity_work(p_hub text, p_now bigint) RETURNS bigint
+LANGUAGE sql SET search_path FROM CURRENT SET enable_seqscan = off AS $$
+  SELECT min(lock_expires_at) - p_now FROM activity_tasks WHERE hub = p_hub AND lock_expires_at > p_now
+$$;
+
 -- Claims up to p_max ready instances, oldest ready first, with FOR UPDATE SKIP LOCKED (claimers on other
 -- connections pass over each other's rows) and leases them; they come back as work_items (without the
 -- histories p_cached names current). Those are read by
 -- a statement of their own, after the claim: the claim can lease a row that the previous owner's commit
 -- released after the claim took its snapshot (the row is re-checked at its newest version), and only a later
--- statement sees the history that commit wrote.
+-- statement sees the history that commit wrote. A claim that picks nothing answers one row instead, all null
+-- but ms_until_timed_work (ms_until_orchestration_work), so an idle worker learns how long it may sleep
+-- without another round trip.
 --
 -- The claim commits asynchronously (synchronous_commit off for its transaction only): it only moves a
 -- lease. Lost on a server crash, it frees the lease, the work is claimed again, and the fence rejects the
@@ -50,7 +69,8 @@ $$;
 CREATE FUNCTION claim_orchestrations(p_hub text, p_max integer, p_worker text, p_lease_ms bigint, p_cached jsonb)
 RETURNS TABLE (instance_id text, execution_id text, name text, status text, input text, output text, custom_status text,
   created_at bigint, last_updated_at bigint, completed_at bigint, scheduled_start_at bigint, parent_instance_id text,
-  lock_token text, claimed_at bigint, failed_attempts integer, history_length integer, history text, messages text)
+  lock_token text, claimed_at bigint, failed_attempts integer, history_length integer, history text, messages text,
+  ms_until_timed_work bigint)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 #variable_conflict use_column
 DECLARE
@@ -65,6 +85,9 @@ BEGIN
     LIMIT p_max
     FOR UPDATE SKIP LOCKED);
   IF cardinality(v_picked) = 0 THEN
+    -- The one row of nulls of an outer join with no work item, carrying the time.
+    RETURN QUERY SELECT w.*, ms_until_orchestration_work(p_hub, v_now)
+      FROM (VALUES (1)) AS one LEFT JOIN work_items(p_hub, ARRAY[]::tid[], v_now, NULL) AS w ON true;
     RETURN;
   END IF;
   WITH claimed AS (
@@ -76,16 +99,17 @@ BEGIN
   )
   SELECT array_agg(ctid ORDER BY ready_at, instance_id) INTO v_rows FROM claimed;
   PERFORM set_config('synchronous_commit', 'off', true);
-  RETURN QUERY SELECT * FROM work_items(p_hub, v_rows, v_now, p_cached);
+  RETURN QUERY SELECT w.*, NULL::bigint FROM work_items(p_hub, v_rows, v_now, p_cached) AS w;
 END
 $$;
 
 -- Claims up to p_max activity tasks, oldest first, with FOR UPDATE SKIP LOCKED, and leases them; each claim
 -- counts an attempt. Committed asynchronously, as claim_orchestrations is: a lost claim frees the lease, and
--- the task runs again (activities run at least once).
+-- the task runs again (activities run at least once). A claim that picks nothing answers one row, all null but
+-- ms_until_timed_work (ms_until_activity_work), as claim_orchestrations does.
 CREATE FUNCTION claim_activities(p_hub text, p_max integer, p_worker text, p_lease_ms bigint)
 RETURNS TABLE (id bigint, instance_id text, execution_id text, task_id integer, name text, input text, attempt integer,
-  lock_token text)
+  lock_token text, ms_until_timed_work bigint)
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 #variable_conflict use_column
 DECLARE
@@ -99,6 +123,8 @@ BEGIN
     LIMIT p_max
     FOR UPDATE SKIP LOCKED);
   IF cardinality(v_picked) = 0 THEN
+    RETURN QUERY SELECT NULL::bigint, NULL::text, NULL::text, NULL::integer, NULL::text, NULL::text, NULL::integer, NULL::text,
+      ms_until_activity_work(p_hub, v_now);
     RETURN;
   END IF;
   PERFORM set_config('synchronous_commit', 'off', true);
@@ -106,6 +132,6 @@ BEGIN
   UPDATE activity_tasks t
   SET lock_token = gen_random_uuid()::text, locked_by = p_worker, lock_expires_at = v_now + p_lease_ms, attempt = t.attempt + 1
   WHERE t.ctid = ANY(v_picked)
-  RETURNING t.id, t.instance_id, t.execution_id, t.task_id, t.name, t.input, t.attempt, t.lock_token;
+  RETURNING t.id, t.instance_id, t.execution_id, t.task_id, t.name, t.input, t.attempt, t.lock_token, NULL::bigint;
 END
 $$;

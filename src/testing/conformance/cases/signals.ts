@@ -1,7 +1,7 @@
-/** subscribe (work signals) and nextWakeAt. */
+/** subscribe (work signals), nextWakeAt, and the time until timed work that an empty claim answers. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend, WorkSignal } from '../../../backend/backend.js';
+import type { Backend, Claimed, WorkSignal } from '../../../backend/backend.js';
 import {
   LONG_LEASE_MS,
   claimOnly,
@@ -136,6 +136,75 @@ export function describeSignals(open: OpenBackend): void {
         const eventAt = now + LONG_LEASE_MS;
         await backend.sendMessage(hub, message('sleeper', raised('soon'), { visibleAt: eventAt }), ['Running']);
         assert.equal(await backend.nextWakeAt(hub), eventAt, 'the earliest of all');
+      }));
+  });
+
+  describe('an empty claim', () => {
+    const claimNone = (backend: Backend, hub: string) => backend.claimOrchestrations(hub, { workerId: 'idle', max: 5, leaseMs: LONG_LEASE_MS });
+    const claimNoTask = (backend: Backend, hub: string) => backend.claimActivities(hub, { workerId: 'idle', max: 5, leaseMs: LONG_LEASE_MS });
+    /** The claim made between two readings of the store's clock, with the bounds its answer must lie in for work due at `dueAt`. */
+    async function claimedBetween<T>(backend: Backend, claim: () => Promise<Claimed<T>>, dueAt: number): Promise<void> {
+      const before = await backend.now();
+      const claimed = await claim();
+      const after = await backend.now();
+      assert.deepEqual([...claimed], [], 'nothing is claimable yet');
+      const answer = claimed.msUntilTimedWork;
+      assert.ok(answer !== undefined && answer >= dueAt - after && answer <= dueAt - before, `${answer} ms is not the time from the claim to ${dueAt - before} ms after the clock before it`);
+    }
+    /** The same for work due `delay` after a write made no earlier than `earliestDueAt - delay`: at most `delay` away, at least the time to it from after the claim. */
+    async function claimedAround<T>(backend: Backend, claim: () => Promise<Claimed<T>>, earliestDueAt: number, delay: number): Promise<void> {
+      const claimed = await claim();
+      const after = await backend.now();
+      assert.deepEqual([...claimed], [], 'nothing is claimable yet');
+      const answer = claimed.msUntilTimedWork;
+      assert.ok(answer !== undefined && answer >= earliestDueAt - after && answer <= delay, `${answer} ms is not between ${earliestDueAt - after} and ${delay} ms`);
+    }
+
+    it('answers no time when nothing is timed', () =>
+      withBackend(open, async (backend, hub) => {
+        for (const claimed of [await claimNone(backend, hub), await claimNoTask(backend, hub)]) {
+          assert.deepEqual([...claimed], []);
+          assert.equal(claimed.msUntilTimedWork, undefined);
+        }
+        await start(backend, hub, 'done');
+        const item = await claimOnly(backend, hub, 'done');
+        await commitOk(backend, hub, item, stepCommit(item, 'Completed', []));
+        assert.equal((await claimNone(backend, hub)).msUntilTimedWork, undefined, 'a committed step leaves no lease behind');
+      }));
+
+    it('answers the time until a timer becomes visible, and activity claims do not count it', () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'sleeper');
+        const item = await claimOnly(backend, hub, 'sleeper');
+        const timerAt = (await backend.now()) + 3 * LONG_LEASE_MS;
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [deliver(message('sleeper', timerFired(1), { visibleAt: timerAt }))]));
+        await claimedBetween(backend, () => claimNone(backend, hub), timerAt);
+        assert.equal((await claimNoTask(backend, hub)).msUntilTimedWork, undefined, 'a timer is no activity work');
+      }));
+
+    it("answers the time until an abandoned step's not-before time", () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'retried');
+        const item = await claimOnly(backend, hub, 'retried');
+        const before = await backend.now();
+        await backend.abandonOrchestration(hub, item, 2 * LONG_LEASE_MS);
+        // The not-before time is the abandon's clock plus the delay; the answer is measured from the claim's clock.
+        await claimedAround(backend, () => claimNone(backend, hub), before + 2 * LONG_LEASE_MS, 2 * LONG_LEASE_MS);
+      }));
+
+    it("answers the time until an instance's or a task's lease runs out, each to its own kind", () =>
+      withBackend(open, async (backend, hub) => {
+        await start(backend, hub, 'worker');
+        const item = await claimOnly(backend, hub, 'worker', 4 * LONG_LEASE_MS);
+        await claimedBetween(backend, () => claimNone(backend, hub), item.claimedAt + 4 * LONG_LEASE_MS);
+        assert.equal((await claimNoTask(backend, hub)).msUntilTimedWork, undefined, 'no task is leased');
+
+        await commitOk(backend, hub, item, stepCommit(item, 'Running', [insertTasks([{ taskId: 0, name: 'Slow' }])]));
+        const before = await backend.now();
+        const [task] = await backend.claimActivities(hub, { workerId: 'w', max: 1, leaseMs: 2 * LONG_LEASE_MS });
+        assert.ok(task);
+        await claimedAround(backend, () => claimNoTask(backend, hub), before + 2 * LONG_LEASE_MS, 2 * LONG_LEASE_MS);
+        assert.equal((await claimNone(backend, hub)).msUntilTimedWork, undefined, "a task's lease is no orchestration work");
       }));
   });
 }
