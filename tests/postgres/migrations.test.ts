@@ -16,7 +16,7 @@ import type { PostgresStore } from '../../src/backend/postgres/connection.js';
 import { TEST_PG_URL } from '../support/stores.js';
 import { withPostgres } from './pg-test-store.js';
 
-const TABLES = ['activity_tasks', 'history', 'instance_tags', 'instances', 'messages', 'operation_keys', 'taskhub_definitions', 'taskhub_migrations'];
+const TABLES = ['activity_tasks', 'history', 'instance_histogram', 'instance_tags', 'instances', 'messages', 'operation_keys', 'taskhub_definitions', 'taskhub_migrations'];
 
 async function tablesIn(admin: pg.Client, schema: string): Promise<string[]> {
   const result = await admin.query<{ table_name: string }>(
