@@ -142,6 +142,39 @@ describe('SQLite migrations', () => {
     }
   });
 
+  it('give the tags of a store made before migration 4 their instances\' listing order', async () => {
+    const path = freshPath();
+    mkdirSync(join(path, '..'), { recursive: true });
+    const db = new Database(path);
+    applySqliteMigrations(db, SQLITE_MIGRATIONS.slice(0, 3));
+    // Created out of id and row order, two at the same time: only (created_at, row_seq) orders them.
+    const instances = [['late', 30], ['early', 10], ['tie-1', 20], ['tie-2', 20], ['other', 15]] as const;
+    for (const [id, createdAt] of instances) {
+      db.prepare(`INSERT INTO instances (hub, instance_id, execution_id, name, status, created_at, last_updated_at, tags)
+        VALUES (?, ?, 'e', 'N', 'Completed', ?, ?, ?)`).run(HUB, id, createdAt, createdAt, JSON.stringify({ tenant: id === 'other' ? 'bolt' : 'acme' }));
+      db.prepare('INSERT INTO instance_tags (hub, instance_id, key, value) VALUES (?, ?, ?, ?)').run(HUB, id, 'tenant', id === 'other' ? 'bolt' : 'acme');
+    }
+    applySqliteMigrations(db);
+    db.close();
+    const backend = await openSqliteBackend(path);
+    try {
+      const listed = async (orderBy: 'oldest' | 'newest') => {
+        const ids: string[] = [];
+        let continuationToken: string | undefined;
+        do {
+          const page = await backend.listInstances(HUB, { tags: { tenant: 'acme' }, pageSize: 1, includeInput: false, orderBy, continuationToken });
+          ids.push(...page.instances.map((record) => record.instanceId));
+          continuationToken = page.continuationToken;
+        } while (continuationToken !== undefined);
+        return ids;
+      };
+      assert.deepEqual(await listed('oldest'), ['early', 'tie-1', 'tie-2', 'late']);
+      assert.deepEqual(await listed('newest'), ['late', 'tie-2', 'tie-1', 'early']);
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('refuse to run over a released migration that was edited', async () => {
     const path = freshPath();
     await (await openSqliteBackend(path)).close();

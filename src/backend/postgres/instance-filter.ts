@@ -34,7 +34,7 @@ export function instanceConditions(query: InstanceQuery, params: SqlParams, tagS
   if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
     conditions.push(`starts_with(instance_id, ${params.add(query.instanceIdPrefix)})`);
   }
-  // One range of instance_tags_by_value per tag.
+  // One range of instance_tags_by_order per tag (a list with tags drives from the first instead: listing.ts).
   for (const [key, value] of Object.entries(query.tags ?? {})) {
     conditions.push(`instance_id IN (SELECT t.instance_id FROM ${tagScope.table} t
       WHERE t.hub = ${params.add(tagScope.hub)} AND t.key = ${params.add(key)} AND t.value = ${params.add(value)})`);

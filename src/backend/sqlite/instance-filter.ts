@@ -41,7 +41,7 @@ export function instanceFilter(query: InstanceQuery, status?: RuntimeStatus, tab
     add(`${table}instance_id >= @prefix`, 'prefix', query.instanceIdPrefix);
     add(`${table}instance_id < @prefixEnd`, 'prefixEnd', prefixUpperBound(query.instanceIdPrefix));
   }
-  // One lookup of instance_tags_by_value per tag; the parameters are numbered, so the text depends only on how many.
+  // One lookup of instance_tags_by_order per tag (a list with tags drives from the first instead: listing.ts); the parameters are numbered, so the text depends only on how many.
   Object.entries(query.tags ?? {}).forEach(([key, value], index) => {
     conditions.push(`${table}instance_id IN (SELECT instance_id FROM instance_tags WHERE hub = @hub AND key = @tagKey${index} AND value = @tagValue${index})`);
     params[`tagKey${index}`] = key;
