@@ -3,6 +3,10 @@ import { StoreNotCreatedError } from '../errors.js';
 export interface OpenBackendOptions {
   /** SQLite durability: 'full' (default, survives power loss) or 'normal' (survives a killed process). */
   sqliteSynchronous?: 'full' | 'normal';
+  /** SQLite page cache of the connection, in KiB (default 65,536: 64 MiB, allocated only as pages are read). */
+  sqliteCacheSizeKib?: number;
+  /** SQLite memory-mapped I/O, in bytes of the file (default 0: off). */
+  sqliteMmapSizeBytes?: number;
   /** PostgreSQL schema holding taskhub's tables (default: the URL's `schema` parameter, else 'taskhub'). */
   postgresSchema?: string;
   /** PostgreSQL connection pool size (default: the URL's `pool_size` parameter, else 10). */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { openBackend } from '../../src/backend/open.js';
+import { SqliteBackend } from '../../src/backend/sqlite/index.js';
 import Database from 'better-sqlite3';
 import { InvalidArgumentError, StoreNotCreatedError } from '../../src/errors.js';
 import { TEST_PG_URL, createTestStore, storeExists, storesUnderTest, type TestStore } from '../support/stores.js';
@@ -28,6 +29,20 @@ describe('openBackend: SQLite', () => {
       assert.match(error.message, /directory of the SQLite file .* does not exist/);
       return true;
     });
+  });
+
+  it('passes the page cache options to the SQLite connection, and refuses a bad one with its name', async () => {
+    const backend = await openBackend(`sqlite:${join(directory, 'cache.db')}`, { sqliteCacheSizeKib: 8192, sqliteMmapSizeBytes: 1 << 20 });
+    try {
+      assert.ok(backend instanceof SqliteBackend);
+      assert.deepEqual(backend.pageCache(), { cacheSizeKib: 8192, mmapSizeBytes: 1 << 20 });
+    } finally {
+      await backend.close();
+    }
+    await assert.rejects(
+      openBackend(`sqlite:${join(directory, 'bad-cache.db')}`, { sqliteCacheSizeKib: -1 }),
+      (error: Error) => error instanceof InvalidArgumentError && /page cache size .* not -1/.test(error.message),
+    );
   });
 
   it('refuses an empty path and an unknown scheme, naming the accepted forms', async () => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { CommitOp, OrchestrationCommit, OrchestrationWorkItem, WorkSignal } from '../../src/backend/backend.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 import { MIGRATION_TABLE } from '../../src/backend/migrate.js';
 import { SQLITE_MIGRATIONS } from '../../src/backend/sqlite/migrations/index.js';
 import { prefixUpperBound } from '../../src/backend/sqlite/instance-filter.js';
@@ -65,6 +66,35 @@ describe('SQLite file settings', () => {
     const backend = await openSqliteBackend(freshPath(), { synchronous: 'normal' });
     assert.deepEqual(backend.durability(), { journalMode: 'wal', synchronous: 'normal' });
     await backend.close();
+  });
+
+  it('opens with a 64 MiB page cache and no memory map by default, as read back from the connection', async () => {
+    const backend = await openSqliteBackend(freshPath());
+    assert.deepEqual(backend.pageCache(), { cacheSizeKib: 65_536, mmapSizeBytes: 0 });
+    await backend.close();
+  });
+
+  it('applies the page cache and memory map sizes it is given', async () => {
+    const backend = await openSqliteBackend(freshPath(), { cacheSizeKib: 4096, mmapSizeBytes: 16 * 1024 * 1024 });
+    assert.deepEqual(backend.pageCache(), { cacheSizeKib: 4096, mmapSizeBytes: 16 * 1024 * 1024 });
+    await backend.close();
+  });
+
+  it('rejects page cache and memory map sizes out of range, naming the setting, before creating the file', () => {
+    for (const cacheSizeKib of [0, -2000, 100, 1.5, Number.NaN, 2 ** 40]) {
+      const path = freshPath();
+      assert.throws(
+        () => new SqliteBackend({ path, cacheSizeKib }),
+        (error: Error) => error instanceof InvalidArgumentError && /SQLite page cache size is a whole number of KiB from 256/.test(error.message),
+      );
+      assert.ok(!existsSync(path), 'no file for a rejected setting');
+    }
+    for (const mmapSizeBytes of [-1, 0.5, 2 ** 50]) {
+      assert.throws(
+        () => new SqliteBackend({ path: freshPath(), mmapSizeBytes }),
+        (error: Error) => error instanceof InvalidArgumentError && /SQLite memory map size is a whole number of bytes from 0/.test(error.message),
+      );
+    }
   });
 
   it('says to migrate first when the schema is missing', async () => {

@@ -3,7 +3,7 @@ import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { BUSY_SLICE_MS, type BusyWait } from './busy.js';
-import { DEFAULT_BUSY_TIMEOUT_MS, type SqliteBackendOptions } from './options.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, pageCacheSettings, type SqliteBackendOptions } from './options.js';
 
 export interface SqliteConnection {
   db: Database.Database;
@@ -19,6 +19,7 @@ export function openConnection(options: SqliteBackendOptions): SqliteConnection 
   const absolute = resolve(options.path);
   if (!options.fileMustExist) mkdirSync(dirname(absolute), { recursive: true });
   const totalMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const pageCache = pageCacheSettings(options);
   const db = new Database(absolute, { timeout: totalMs, fileMustExist: options.fileMustExist ?? false });
   try {
     // Switching to WAL needs the file to itself for a moment: opening waits the whole busy timeout for
@@ -27,6 +28,9 @@ export function openConnection(options: SqliteBackendOptions): SqliteConnection 
     db.pragma(`busy_timeout = ${BUSY_SLICE_MS}`);
     const synchronous = options.synchronous === 'normal' ? 'NORMAL' : 'FULL';
     db.pragma(`synchronous = ${synchronous}`);
+    // A negative cache_size is in KiB, not pages (https://sqlite.org/pragma.html#pragma_cache_size).
+    db.pragma(`cache_size = ${-pageCache.cacheSizeKib}`);
+    db.pragma(`mmap_size = ${pageCache.mmapSizeBytes}`);
     const resolvedPath = realpathSync(absolute);
     return { db, resolvedPath, synchronous, busyWait: { totalMs, file: resolvedPath } };
   } catch (error) {

@@ -13,7 +13,13 @@ export const sqliteStore = {
   async open(connectionString: string, options: OpenBackendOptions) {
     const path = sqlitePath(connectionString, options.existingOnly ?? false);
     const { SqliteBackend } = await import('./index.js');
-    return new SqliteBackend({ path, synchronous: options.sqliteSynchronous, fileMustExist: options.existingOnly });
+    return new SqliteBackend({
+      path,
+      synchronous: options.sqliteSynchronous,
+      fileMustExist: options.existingOnly,
+      cacheSizeKib: options.sqliteCacheSizeKib,
+      mmapSizeBytes: options.sqliteMmapSizeBytes,
+    });
   },
 } as const;
 

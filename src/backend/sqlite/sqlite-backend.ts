@@ -32,7 +32,7 @@ import { whenUnlocked } from './busy.js';
 import { completeActivity, completeActivityWithStep } from './activity-step.js';
 import { commitStep } from './commit.js';
 import { openConnection, type SqliteConnection } from './connection.js';
-import type { SqliteBackendOptions } from './options.js';
+import type { PageCacheSettings, SqliteBackendOptions } from './options.js';
 import { createInstance, sendMessage, sendMessagesOnce } from './delivery.js';
 import { InstanceHistogram } from './histogram.js';
 import { listHubs } from './hubs.js';
@@ -80,6 +80,17 @@ export class SqliteBackend implements Backend {
     return {
       journalMode: this.connection.db.pragma('journal_mode', { simple: true }) as string,
       synchronous: this.connection.synchronous === 'FULL' ? 'full' : 'normal',
+    };
+  }
+
+  /** The page cache settings in force on this connection, read back from SQLite. */
+  pageCache(): PageCacheSettings {
+    const { db } = this.connection;
+    const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+    return {
+      // Negative: KiB; positive: pages (https://sqlite.org/pragma.html#pragma_cache_size).
+      cacheSizeKib: cacheSize < 0 ? -cacheSize : (cacheSize * (db.pragma('page_size', { simple: true }) as number)) / 1024,
+      mmapSizeBytes: db.pragma('mmap_size', { simple: true }) as number,
     };
   }
 
