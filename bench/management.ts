@@ -86,6 +86,9 @@ async function main(): Promise<void> {
     await time('count per status, one tag', () => client.countInstances({ tags: { tenant: 't-421' } }));
     await time('histogram: created per minute by status, whole range', () =>
       client.instanceHistogram({}, { origin: new Date(Math.floor(createdFrom.getTime() / 60_000) * 60_000), intervalMs: 60_000 }));
+    // From the middle of the range, to the millisecond: the partial minute at its start is counted from the instances.
+    await time('histogram: per minute by status, from mid-range', () =>
+      client.instanceHistogram({ createdTimeFrom: middle }, { origin: new Date(Math.floor(middle.getTime() / 60_000) * 60_000), intervalMs: 60_000 }));
     await time('status with showHistory, 10k events', () => client.getStatus(historyId, { showHistory: true, showHistoryOutput: true }));
 
     if (args['queries-only']) {

@@ -133,6 +133,27 @@ describe('SQLite migrations', () => {
     assert.deepEqual(migrations.map((m) => [m.version, m.name]), SQLITE_MIGRATIONS.map((m) => [m.version, m.name]));
   });
 
+  it('backfill the histogram rollup with the instances a store holds when it is upgraded', async () => {
+    const path = freshPath();
+    mkdirSync(join(path, '..'), { recursive: true });
+    const db = new Database(path);
+    const rollup = SQLITE_MIGRATIONS.findIndex((m) => m.name === 'histogram_rollup');
+    applySqliteMigrations(db, SQLITE_MIGRATIONS.slice(0, rollup));
+    const insert = db.prepare(`INSERT INTO instances (hub, instance_id, execution_id, name, status, created_at, last_updated_at)
+      VALUES ('hub', ?, 'e', 'Orchestrator', ?, ?, ?)`);
+    for (const [id, status, createdAt] of [['a', 'Completed', 60_001], ['b', 'Completed', 119_999], ['c', 'Failed', 120_000]] as const) insert.run(id, status, createdAt, createdAt);
+    db.close();
+    const backend = await openSqliteBackend(path);
+    try {
+      assert.deepEqual(await backend.instanceHistogram('hub', { origin: 0, intervalMs: 60_000 }), [
+        { intervalStart: 60_000, status: 'Completed', count: 2 },
+        { intervalStart: 120_000, status: 'Failed', count: 1 },
+      ]);
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('upgrade a database at every earlier version to exactly the fresh schema', () => {
     const freshFile = freshPath();
     mkdirSync(join(freshFile, '..'), { recursive: true });

@@ -16,7 +16,7 @@ import type { PostgresStore } from '../../src/backend/postgres/connection.js';
 import { TEST_PG_URL } from '../support/stores.js';
 import { withPostgres } from './pg-test-store.js';
 
-const TABLES = ['activity_tasks', 'history', 'instance_tags', 'instances', 'messages', 'operation_keys', 'taskhub_definitions', 'taskhub_migrations'];
+const TABLES = ['activity_tasks', 'history', 'instance_histogram', 'instance_tags', 'instances', 'messages', 'operation_keys', 'taskhub_definitions', 'taskhub_migrations'];
 
 async function tablesIn(admin: pg.Client, schema: string): Promise<string[]> {
   const result = await admin.query<{ table_name: string }>(
@@ -131,6 +131,8 @@ describe('PostgreSQL migrations', () => {
 
       await backend.migrate();
       assert.deepEqual(await appliedVersions(admin, upgraded), POSTGRES_MIGRATIONS.map((migration) => migration.version));
+      // The histogram's rollup was backfilled with it.
+      assert.deepEqual(await backend.instanceHistogram('hub', { origin: 0, intervalMs: 60_000 }), [{ intervalStart: 0, status: 'Pending', count: 1 }]);
       const [item] = await backend.claimOrchestrations('hub', { workerId: 'w', max: 1, leaseMs: 60_000 });
       assert.equal(item?.instance.instanceId, 'old');
       assert.deepEqual(item.messages.map((message) => message.event), [started('e')]);

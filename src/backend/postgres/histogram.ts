@@ -10,15 +10,43 @@
  */
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../../core/history.js';
 import type { HistogramCount, HistogramRequest } from '../backend.js';
-import { compareHistogramCounts, countedFrom, SEEKED_INTERVALS, validateHistogramRequest } from '../histogram.js';
+import { compareHistogramCounts, countedFrom, mergeHistogramCounts, rollupPlan, SEEKED_INTERVALS, validateHistogramRequest } from '../histogram.js';
 import type { PostgresStore } from './connection.js';
 import { instanceConditions, SqlParams, statusCondition } from './instance-filter.js';
 import { toNumber, type BigintText } from './rows.js';
 
 type CountRow = { interval: BigintText; status: RuntimeStatus; count: BigintText };
 
+/**
+ * Whole minutes from the rollup instance_histogram (docs/adr/0032-histogram-rollup.md): a range of its
+ * primary key, one row per non-empty minute, status and counting slot instead of one index entry per
+ * instance; the partial minutes at the range's ends from the instances, concurrently.
+ */
 export async function instanceHistogram(store: PostgresStore, hub: string, request: HistogramRequest): Promise<HistogramCount[]> {
   validateHistogramRequest(request);
+  const plan = rollupPlan(request);
+  if (plan === undefined) return countInstances(store, hub, request);
+  const parts = await Promise.all([rollupCounts(store, hub, request, plan.rollup), ...plan.edges.map((edge) => countInstances(store, hub, edge))]);
+  return mergeHistogramCounts(parts);
+}
+
+async function rollupCounts(store: PostgresStore, hub: string, request: HistogramRequest, range: { from: number; to?: number }): Promise<HistogramCount[]> {
+  const params = new SqlParams();
+  const hubParam = params.add(hub);
+  const origin = `${params.add(request.origin)}::bigint`;
+  const width = `${params.add(request.intervalMs)}::bigint`;
+  // Every status named, so the primary key is sought per status at the range's start, not walked from the hub's first minute.
+  const statuses = statusCondition(request.statuses?.length ? [...new Set(request.statuses)] : RUNTIME_STATUSES, params);
+  const upTo = range.to === undefined ? '' : ` AND minute < ${params.add(range.to)}::bigint`;
+  // minute >= from >= origin: the bigint division truncates a non-negative dividend, a floor.
+  const sql = `SELECT (minute - ${origin}) / ${width} AS interval, status, sum(count) AS count
+    FROM ${store.tables.instanceHistogram} WHERE hub = ${hubParam}${statuses} AND minute >= ${params.add(range.from)}::bigint${upTo}
+    GROUP BY 1, 2`;
+  const rows = (await store.pool.query<CountRow>(sql, params.values)).rows;
+  return rows.map((row) => ({ intervalStart: request.origin + toNumber(row.interval) * request.intervalMs, status: row.status, count: toNumber(row.count) }));
+}
+
+async function countInstances(store: PostgresStore, hub: string, request: HistogramRequest): Promise<HistogramCount[]> {
   const statuses = request.statuses?.length ? [...new Set(request.statuses)] : RUNTIME_STATUSES;
   const from = countedFrom(request);
   const rows: CountRow[] = [];

@@ -16,6 +16,8 @@ export interface Tables {
   messages: string;
   activityTasks: string;
   instanceTags: string;
+  /** The histogram's rollup (migrations/0008_histogram_rollup.ts). */
+  instanceHistogram: string;
 }
 
 export function tablesOf(schemaName: string): Tables {
@@ -27,5 +29,6 @@ export function tablesOf(schemaName: string): Tables {
     messages: `${schema}.messages`,
     activityTasks: `${schema}.activity_tasks`,
     instanceTags: `${schema}.instance_tags`,
+    instanceHistogram: `${schema}.instance_histogram`,
   };
 }

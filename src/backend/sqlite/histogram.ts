@@ -12,7 +12,7 @@
 import type Database from 'better-sqlite3';
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../../core/history.js';
 import type { HistogramCount, HistogramRequest } from '../backend.js';
-import { compareHistogramCounts, countedFrom, SEEKED_INTERVALS, validateHistogramRequest } from '../histogram.js';
+import { compareHistogramCounts, countedFrom, mergeHistogramCounts, rollupPlan, SEEKED_INTERVALS, validateHistogramRequest } from '../histogram.js';
 import { hasTags, instanceFilter, statusesIn, statusesOf } from './instance-filter.js';
 
 type Params = Record<string, unknown>;
@@ -23,9 +23,27 @@ export class InstanceHistogram {
 
   constructor(private readonly db: Database.Database) {}
 
-  /** Run inside a read transaction: the statuses are counted on one snapshot. */
+  /**
+   * Run inside a read transaction: the statuses are counted on one snapshot. Whole minutes are read from
+   * the rollup instance_histogram (docs/adr/0032-histogram-rollup.md), one row per non-empty minute and
+   * status instead of one index entry per instance; partial minutes at the range's ends from the instances.
+   */
   count(hub: string, request: HistogramRequest): HistogramCount[] {
     validateHistogramRequest(request);
+    const plan = rollupPlan(request);
+    if (plan === undefined) return this.countInstances(hub, request);
+    // Every status named, so the primary key is sought per status at the range's start, not walked from the hub's first minute.
+    const statuses = statusesIn(statusesOf(request) ?? RUNTIME_STATUSES);
+    const upTo = plan.rollup.to === undefined ? '' : ' AND minute < @to';
+    const bounds = plan.rollup.to === undefined ? { from: plan.rollup.from } : plan.rollup;
+    const rows = this.prepared(`SELECT status, CAST((minute - @origin) / @intervalMs AS INTEGER) AS interval, sum(count) AS n
+      FROM instance_histogram WHERE hub = @hub${statuses.sql} AND minute >= @from${upTo} GROUP BY status, interval`)
+      .all({ hub, origin: request.origin, intervalMs: request.intervalMs, ...bounds, ...statuses.params }) as { status: RuntimeStatus; interval: number; n: number }[];
+    const whole = rows.map((row) => ({ intervalStart: request.origin + row.interval * request.intervalMs, status: row.status, count: row.n }));
+    return mergeHistogramCounts([whole, ...plan.edges.map((edge) => this.countInstances(hub, edge))]);
+  }
+
+  private countInstances(hub: string, request: HistogramRequest): HistogramCount[] {
     const query = { ...request, createdFrom: countedFrom(request) };
     if (request.name !== undefined || request.instanceIdPrefix || hasTags(request)) return this.countOnce(hub, request, query);
     const counts: HistogramCount[] = [];

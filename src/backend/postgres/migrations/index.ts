@@ -8,5 +8,8 @@ import { tags } from './0004_tags.js';
 import { operationKeys } from './0005_operation_keys.js';
 import { instanceCounts } from './0006_instance_counts.js';
 import { tagsInListingOrder } from './0007_tags_in_listing_order.js';
+import { histogramRollup } from './0008_histogram_rollup.js';
 
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [initial, serverFunctions, definitions, tags, operationKeys, instanceCounts, tagsInListingOrder];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  initial, serverFunctions, definitions, tags, operationKeys, instanceCounts, tagsInListingOrder, histogramRollup,
+];

@@ -4,8 +4,10 @@ import { describe, it } from 'node:test';
 import type { Backend, HistogramCount, HistogramRequest, InstanceRecord } from '../../../backend/backend.js';
 import { RUNTIME_STATUSES, type RuntimeStatus } from '../../../core/history.js';
 import { InvalidArgumentError } from '../../../errors.js';
-import { SEEKED_INTERVALS } from '../../../backend/histogram.js';
-import { clockPast, start, startAllIn, withBackend, type OpenBackend } from '../fixtures.js';
+import { ROLLUP_BUCKET_MS, rollupPlan, SEEKED_INTERVALS } from '../../../backend/histogram.js';
+import {
+  claimOnly, clockPast, commitOk, message, raised, start, startAllIn, startRequest, stepCommit, terminated, withBackend, type OpenBackend,
+} from '../fixtures.js';
 
 const EARLY: Record<string, RuntimeStatus> = { 'order-1': 'Running', 'order-2': 'Completed', 'user-1': 'Failed', 'user-2': 'Completed' };
 const LATE: Record<string, RuntimeStatus> = { 'order-3': 'Completed', 'order-4': 'Suspended', 'user-3': 'Pending' };
@@ -96,6 +98,72 @@ export function describeHistogram(open: OpenBackend): void {
           assert.deepEqual(histogram, expectedHistogram(records, request), JSON.stringify(request));
         }
         assert.equal((await backend.instanceHistogram(hub, { origin: first, intervalMs: 1 })).length, records.length);
+      }));
+
+    it('answers from its rollup of whole minutes what the instances say, after every kind of write', () =>
+      withBackend(open, async (backend, hub) => {
+        const ids = ['pending', 'running', 'done', 'failed', 'suspended', 'gone', 'purged-1', 'purged-2', 'next'];
+        // Scheduled later, so it stays Pending and unclaimed while the others are claimed one by one.
+        await start(backend, hub, 'pending', { scheduledStartAt: (await backend.now()) + 3_600_000 });
+        await startAllIn(backend, hub, {
+          running: 'Running', done: 'Completed', failed: 'Failed', suspended: 'Suspended',
+          gone: 'Completed', 'purged-1': 'Completed', 'purged-2': 'Terminated', next: 'Running',
+        });
+        const agrees = async (label: string) => {
+          const records: InstanceRecord[] = [];
+          for (const id of ids) {
+            const record = await backend.getInstance(hub, id, { includeInput: false });
+            if (record !== undefined) records.push(record);
+          }
+          if (records.length === 0) {
+            assert.deepEqual(await backend.instanceHistogram(hub, { origin: 0, intervalMs: ROLLUP_BUCKET_MS }), [], label);
+            return;
+          }
+          const times = records.map((record) => record.createdAt);
+          const first = Math.min(...times);
+          const last = Math.max(...times);
+          const minute = Math.floor(first / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
+          const requests: HistogramRequest[] = [
+            { origin: minute - ROLLUP_BUCKET_MS, intervalMs: ROLLUP_BUCKET_MS },
+            { origin: minute - 2 * ROLLUP_BUCKET_MS, intervalMs: 2 * ROLLUP_BUCKET_MS, statuses: ['Completed', 'Running'] },
+            // Bucket edges not aligned: the partial minutes at the ends hold instances.
+            { origin: minute - ROLLUP_BUCKET_MS, intervalMs: ROLLUP_BUCKET_MS, createdFrom: first + 1 },
+            { origin: minute - ROLLUP_BUCKET_MS, intervalMs: ROLLUP_BUCKET_MS, createdTo: last - 1 },
+            { origin: minute - ROLLUP_BUCKET_MS, intervalMs: 3 * ROLLUP_BUCKET_MS, createdFrom: minute - ROLLUP_BUCKET_MS + 7, createdTo: last + 2 * ROLLUP_BUCKET_MS + 3 },
+          ];
+          for (const request of requests) {
+            assert.ok(rollupPlan(request), `${label}: the rollup answers ${JSON.stringify(request)}`);
+            assert.deepEqual(await backend.instanceHistogram(hub, request), expectedHistogram(records, request), `${label}: ${JSON.stringify(request)}`);
+          }
+        };
+        await agrees('after creates and step commits');
+
+        await backend.sendMessage(hub, message('running', terminated('enough')), ['Running']);
+        const terminating = await claimOnly(backend, hub, 'running');
+        await commitOk(backend, hub, terminating, stepCommit(terminating, 'Terminated'));
+        await agrees('after a termination');
+
+        await backend.sendMessage(hub, message('failed', raised('rewind')), ['Failed']);
+        const rewound = await claimOnly(backend, hub, 'failed');
+        await commitOk(backend, hub, rewound, stepCommit(rewound, 'Running'));
+        await agrees('after a rewind of a failed instance');
+
+        await backend.sendMessage(hub, message('next', raised('go')), ['Running']);
+        const continued = await claimOnly(backend, hub, 'next');
+        await commitOk(backend, hub, continued, stepCommit(continued, 'ContinuedAsNew'));
+        await agrees('after continueAsNew');
+
+        await clockPast(backend, await backend.now());
+        assert.deepEqual(await backend.createInstance(hub, startRequest('done')), { created: true });
+        await agrees('after a restart replaced a finished instance');
+
+        assert.equal((await backend.purgeInstance(hub, 'gone')).purged, true);
+        assert.equal(await backend.purgeInstances(hub, { instanceIdPrefix: 'purged-' }, 1), 2);
+        await agrees('after purges');
+
+        assert.equal(await backend.deleteHub(hub), true);
+        ids.length = 0;
+        await agrees('after the hub was deleted');
       }));
 
     it('answers nothing for an empty hub', () =>
