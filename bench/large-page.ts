@@ -1,5 +1,5 @@
 /**
- * Memory of one list page of large inputs (issue 13, bug 5): --instances instances with inputs of --input-bytes
+ * Memory of one list page of large inputs: --instances instances with inputs of --input-bytes
  * on a fresh store, no worker, then `GET …/instances?top=N&showInput=true` on an in-process server, and the
  * CLI-shaped path (client.listInstances) alike. Prints the answer's status, pages and bytes, the time, and
  * the process's peak RSS and heap while it was read, sampled every 5 ms.

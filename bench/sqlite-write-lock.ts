@@ -1,5 +1,5 @@
 /**
- * GET latency while another process holds the SQLite file's write lock (issue 13, risk 8): a server with a
+ * GET latency while another process holds the SQLite file's write lock: a server with a
  * worker on a fresh file, a second process holding `BEGIN IMMEDIATE` for --hold-ms, a start request sent
  * as the lock is taken, and GETs of one instance back to back meanwhile. Prints the GETs' median and
  * slowest time and when the start was answered, counted from the lock's release.

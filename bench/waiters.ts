@@ -1,5 +1,5 @@
 /**
- * What waiting costs the engine (issue 12, item 1): N hello sequences started at once, finished while
+ * What waiting costs the engine: N hello sequences started at once, finished while
  * either nobody waits on each (the reference: one subscription counts the "finished" signals in process;
  * over HTTP, starts answered 202 and the counts route read every 100 ms) or every one has its own waiter
  * (`client.waitForCompletion` in process; `POST …/orchestrators/{name}?timeout=600` over HTTP). Rounds

@@ -1,5 +1,5 @@
 /**
- * Issue 13, bug 4: the text filters (`name`, `instanceIdPrefix`) with a NUL byte, another control character
+ * The text filters (`name`, `instanceIdPrefix`) with a NUL byte, another control character
  * or a hidden one are 400 with a message naming the filter on every route that takes them, on both stores
  * (PostgreSQL cannot hold NUL in text and answered 500; SQLite matched nothing and answered 200). JSON
  * payloads holding U+0000 are data, stored escaped, and round-trip.

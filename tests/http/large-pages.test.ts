@@ -1,5 +1,5 @@
 /**
- * Issue 13, bug 5: a list page of large inputs is bounded by bytes as well as by count. Twelve instances
+ * A list page of large inputs is bounded by bytes as well as by count. Twelve instances
  * with inputs of about 1 MB: `top=12&showInput=true` answers the first eight (8 MiB of payload at most) and
  * a continuation token, and the token's page the other four; without inputs all twelve fit one page.
  */

@@ -368,7 +368,7 @@ for (const kind of storesUnderTest()) {
         for (const id of ids) await finish(id);
       });
 
-      it('refuses a NUL, control or hidden character in the name and prefix filters alike on every store (issue 13, bug 4)', async () => {
+      it('refuses a NUL, control or hidden character in the name and prefix filters alike on every store', async () => {
         const id = await h.client.startNew('HelloWorld', { input: 'nul' });
         await finish(id);
         const before = await count();

@@ -1,5 +1,5 @@
 /**
- * Issue 13, risk 8: another process holding the SQLite file's write lock (`BEGIN IMMEDIATE`) must not
+ * Another process holding the SQLite file's write lock (`BEGIN IMMEDIATE`) must not
  * freeze the server. Reads answer while the lock is held (in WAL mode they never wait for a writer, and
  * writes wait for the lock asynchronously instead of in SQLite's synchronous busy handler), and a write sent
  * meanwhile completes once the lock is released. The locking process lets go on its own after a few
