@@ -26,8 +26,20 @@ const HUB_TABLES = ['history', 'messages', 'activity_tasks', 'instance_tags', 'i
 const BATCH_MS = 10;
 const FIRST_BATCH = 50;
 
+interface BatchRow {
+  instance_id: string;
+  created_at: number;
+  row_seq: number;
+}
+
+/** Where a purge's walk of one status stopped, in listing order. */
+interface ListingPosition {
+  afterCreatedAt: number;
+  afterRowSeq: number;
+}
+
 export class Purger {
-  private readonly batchStatements = new Map<string, Database.Statement<[Record<string, unknown>], string>>();
+  private readonly batchStatements = new Map<string, Database.Statement<[Record<string, unknown>], BatchRow>>();
   private readonly deleteHubRows: Database.Statement<[{ hub: string }]>[];
   /** Each table's rows of the instances named in @ids, a JSON array (the instances row last: its trigger
    *  deletes the operation keys). */
@@ -58,17 +70,20 @@ export class Purger {
     let writesSeen = this.store.writesRequested;
     for (const status of statuses) {
       const filter = instanceFilter(query, status);
-      const select = this.batchSelect(filter.sql);
+      let after: ListingPosition | undefined;
       for (;;) {
         const limit = size;
         const started = performance.now();
         const count = await this.store.write(() => {
-          const ids = select.all({ hub, ...filter.params, batchSize: limit });
-          if (ids.length > 0) {
-            const json = JSON.stringify(ids);
+          const select = this.batchSelect(filter.sql, after !== undefined);
+          const rows = select.all({ hub, ...filter.params, ...after, batchSize: limit });
+          if (rows.length > 0) {
+            const json = JSON.stringify(rows.map((row) => row.instance_id));
             for (const statement of this.deleteInstanceRows) statement.run({ hub, ids: json });
+            const last = rows[rows.length - 1]!;
+            after = { afterCreatedAt: last.created_at, afterRowSeq: last.row_seq };
           }
-          return ids.length;
+          return rows.length;
         }, 'unsynced');
         const heldMs = performance.now() - started;
         purged += count;
@@ -90,12 +105,21 @@ export class Purger {
     return this.store.write(() => this.deleteHubRows.reduce((deleted, statement) => statement.run({ hub }).changes > 0 || deleted, false));
   }
 
-  private batchSelect(filterSql: string): Database.Statement<[Record<string, unknown>], string> {
-    let statement = this.batchStatements.get(filterSql);
+  /**
+   * A batch's candidates of one status in listing order, after `after` when the previous batch stopped
+   * there: "the first matching rows" again would pass, batch after batch, every row the filter rejects
+   * before them (retention beside 1,000,000 finished instances of other statuses or ages read all of them
+   * per batch through instances_by_last_updated, docs/benchmarks.md "At 1,000,000 instances"). With the
+   * status fixed and this order, the walk is a range of instances_by_status, as on PostgreSQL (purge.ts).
+   */
+  private batchSelect(filterSql: string, afterPosition: boolean): Database.Statement<[Record<string, unknown>], BatchRow> {
+    const key = `${afterPosition ? 'after' : 'first'}:${filterSql}`;
+    let statement = this.batchStatements.get(key);
     if (statement === undefined) {
-      statement = this.store.db.prepare<[Record<string, unknown>], string>(
-        `SELECT instance_id FROM instances WHERE hub = @hub${filterSql} LIMIT @batchSize`).pluck();
-      this.batchStatements.set(filterSql, statement);
+      const position = afterPosition ? ' AND (created_at, row_seq) > (@afterCreatedAt, @afterRowSeq)' : '';
+      statement = this.store.db.prepare<[Record<string, unknown>], BatchRow>(
+        `SELECT instance_id, created_at, row_seq FROM instances WHERE hub = @hub${filterSql}${position} ORDER BY created_at, row_seq LIMIT @batchSize`);
+      this.batchStatements.set(key, statement);
     }
     return statement;
   }
