@@ -16,12 +16,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { Registry, Worker, createTaskHub, defineOrchestrator, silentLogger, type Backend, type OrchestrationContext, type TaskHubClient } from '../src/index.js';
 import { openBenchStore } from './store.js';
 import { benchRegistry, CITIES } from './workloads.js';
 import { seedFinishedInstances, TENANTS } from './seed-finished.js';
 import { seedStepped } from './seed-steps.js';
+import { vacuumAnalyze } from './postgres-vacuum.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -117,24 +117,6 @@ async function tagList(client: TaskHubClient, rows: Rows): Promise<void> {
       }
       rows.push([`list 100 by tag, ${orderBy} first, ${spread ? '21 tenants' : 'one tenant 21 times'}`, `${percentile(samples, 0.5).toFixed(1)} ms (p50 of 21), load ${loadAverage()}`]);
     }
-  }
-}
-
-/**
- * What autovacuum does on a default server, done once after seeding because this machine's server runs
- * with autovacuum off (`SHOW autovacuum`): statistics for the planner and the visibility map.
- */
-async function vacuumAnalyze(storage: string): Promise<void> {
-  const url = new URL(storage);
-  const schema = url.searchParams.get('schema')!;
-  url.search = '';
-  const db = new pg.Client({ connectionString: url.toString() });
-  await db.connect();
-  try {
-    const tables = ['instances', 'instance_tags', 'history', 'messages', 'activity_tasks'].map((table) => `${schema}.${table}`);
-    await db.query(`VACUUM (ANALYZE) ${tables.join(', ')}`);
-  } finally {
-    await db.end();
   }
 }
 

@@ -13,12 +13,12 @@
  * two builds side by side, which on a shared machine compares them better than two seeds apart.
  */
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { randomBytes } from 'node:crypto';
 import { Worker, createTaskHub, silentLogger, type Backend, type TaskHubClient } from '../src/index.js';
 import type { HistoryEvent, RuntimeStatus } from '../src/core/history.js';
 import { openBenchStore } from './store.js';
 import { benchRegistry, CITIES } from './workloads.js';
+import { seedFinishedInstances, type FinishedSeed } from './seed-finished.js';
+import { vacuumAnalyze } from './postgres-vacuum.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,8 +32,6 @@ const { values: args } = parseArgs({
 });
 const HUB = 'bench';
 const FINISHED: RuntimeStatus[] = ['Completed', 'Completed', 'Completed', 'Failed', 'Terminated'];
-const TENANTS = 1000;
-const ROUND = 1000;
 
 async function main(): Promise<void> {
   const opened = args.seeded === undefined ? openBenchStore(args.store) : undefined;
@@ -135,11 +133,12 @@ interface Seeded {
 
 async function seed(backend: Backend, total: number, lanes: number): Promise<Seeded> {
   const tenth = Math.floor(total / 10);
+  const finished: FinishedSeed = { hub: HUB, prefix: 'seed', name: 'Seeded', statuses: FINISHED, lanes };
   const createdFrom = new Date(await backend.now());
-  await seedFinishedInstances(backend, 0, tenth, lanes);
+  await seedFinishedInstances(backend, finished, 0, tenth);
   // Instances created up to here are the tenth purged first.
   const tenthSeeded = new Date(await backend.now());
-  await seedFinishedInstances(backend, tenth, total, lanes);
+  await seedFinishedInstances(backend, finished, tenth, total);
   const seededTo = new Date(await backend.now());
   const middle = new Date((createdFrom.getTime() + seededTo.getTime()) / 2);
   return { createdFrom, tenthSeeded, middle, historyId: await seedLongHistory(backend, 10_000) };
@@ -161,27 +160,6 @@ async function seededBefore(client: TaskHubClient, total: number): Promise<Seede
     middle: new Date((createdFrom + seededTo) / 2),
     historyId: 'long-history',
   };
-}
-
-/**
- * What autovacuum does on a default server, done once here because this machine's server runs with
- * autovacuum off (`SHOW autovacuum`): statistics for the planner, and the visibility map that lets counts
- * and the histogram answer from their indexes alone.
- */
-async function vacuumAnalyze(storage: string): Promise<number> {
-  const started = performance.now();
-  const url = new URL(storage);
-  const schema = url.searchParams.get('schema')!;
-  url.search = '';
-  const db = new pg.Client({ connectionString: url.toString() });
-  await db.connect();
-  try {
-    const tables = ['instances', 'instance_tags', 'history', 'messages', 'activity_tasks'].map((table) => `${schema}.${table}`);
-    await db.query(`VACUUM (ANALYZE) ${tables.join(', ')}`);
-  } finally {
-    await db.end();
-  }
-  return (performance.now() - started) / 1000;
 }
 
 /** Hello sequences, 10 at a time, each timed from start to completion: at least 100, and on while `more()`. */
@@ -206,66 +184,6 @@ function percentile(samples: number[], p: number): number {
 
 function describe(latencies: number[]): string {
   return `p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms (${latencies.length})`;
-}
-
-/** Seeds instances `from`…`to`-1, `lanes` rounds of ROUND at once. */
-async function seedFinishedInstances(backend: Backend, from: number, to: number, lanes: number): Promise<void> {
-  let next = from;
-  const lane = async () => {
-    while (next < to) {
-      const first = next;
-      const count = Math.min(ROUND, to - first);
-      next += count;
-      await seedRound(backend, first, count);
-    }
-  };
-  await Promise.all(Array.from({ length: lanes }, lane));
-}
-
-/** Creates `count` instances and finishes them with a two-event history. A lane may claim another lane's
- *  instances; every lane claims as many as it created, so all are finished when the lanes end. */
-async function seedRound(backend: Backend, first: number, count: number): Promise<void> {
-  await Promise.all(
-    Array.from({ length: count }, (_, k) => {
-      const instanceId = `seed-${first + k}`;
-      const executionId = randomBytes(8).toString('hex');
-      const timestamp = new Date().toISOString();
-      return backend.createInstance(HUB, {
-        instanceId,
-        executionId,
-        name: 'Seeded',
-        input: '{"n":1}',
-        tags: { tenant: `t-${(first + k) % TENANTS}` },
-        startEvent: { type: 'ExecutionStarted', eventId: -1, timestamp, name: 'Seeded', executionId, input: '{"n":1}' },
-      });
-    }),
-  );
-  let claimed = 0;
-  while (claimed < count) {
-    const items = await backend.claimOrchestrations(HUB, { workerId: 'seeder', max: count - claimed, leaseMs: 600_000 });
-    claimed += items.length;
-    await Promise.all(
-      items.map((item, k) => {
-        const status = FINISHED[k % FINISHED.length]!;
-        const timestamp = new Date().toISOString();
-        const events: HistoryEvent[] = [
-          ...item.messages.map((m) => m.event),
-          status === 'Terminated'
-            ? { type: 'ExecutionTerminated', eventId: -1, timestamp, reason: 'seeded' }
-            : { type: 'ExecutionCompleted', eventId: -1, timestamp, orchestrationStatus: status === 'Failed' ? 'Failed' : 'Completed', result: '1' },
-        ];
-        return backend.commitOrchestration(HUB, item, {
-          instance: { status, output: '1' },
-          ops: [
-            { op: 'appendHistory', events },
-            { op: 'deleteMessages', ids: item.messages.map((m) => m.id) },
-            { op: 'deleteAllMessages' },
-            { op: 'dropUnleasedTasks' },
-          ],
-        });
-      }),
-    );
-  }
 }
 
 /** One Running instance whose history holds `events` TaskCompleted events (written directly). */
