@@ -62,16 +62,7 @@ export interface ActivityResult {
 export async function completeActivities(store: PostgresStore, hub: string, results: readonly ActivityResult[]): Promise<ActivityCommitOutcome[]> {
   const encoded = results.flatMap(({ item, result, claimNext }, idx) =>
     isRowId(item.id)
-      ? [{
-          idx,
-          instance_id: item.instanceId,
-          id: item.id,
-          lock_token: item.lockToken,
-          result: encodeMessage(result),
-          claim_worker: claimNext?.workerId ?? null,
-          claim_lease_ms: claimNext?.leaseMs ?? null,
-          claim_cached: heldHistory(claimNext, result.instanceId),
-        }]
+      ? [encodeResult(idx, { item, result, claimNext })]
       : [],
   );
   const completed = new Map<number, ClaimedRow | null>();
@@ -87,6 +78,20 @@ export async function completeActivities(store: PostgresStore, hub: string, resu
     if (claimed === undefined) return { ok: false, reason: 'lease-lost' };
     return claimed === null ? { ok: true } : { ok: true, claimed: toWorkItem(claimed) };
   });
+}
+
+/** A task's result as complete_activities and complete_activities_with_steps read it. */
+function encodeResult(idx: number, { item, result, claimNext }: ActivityResult) {
+  return {
+    idx,
+    instance_id: item.instanceId,
+    id: item.id,
+    lock_token: item.lockToken,
+    result: encodeMessage(result),
+    claim_worker: claimNext?.workerId ?? null,
+    claim_lease_ms: claimNext?.leaseMs ?? null,
+    claim_cached: heldHistory(claimNext, result.instanceId),
+  };
 }
 
 /** What the worker hands to the group commit: a task, its result and the step it readies (Backend.completeActivityWithStep). */
@@ -111,14 +116,7 @@ export async function completeActivitiesWithSteps(
     const written = writtenInstances(instanceId, step.commit);
     for (const id of written) lockIds.add(id);
     return [{
-      idx,
-      instance_id: item.instanceId,
-      id: item.id,
-      lock_token: item.lockToken,
-      result: encodeMessage(result),
-      claim_worker: claimNext?.workerId ?? null,
-      claim_lease_ms: claimNext?.leaseMs ?? null,
-      claim_cached: heldHistory(claimNext, instanceId),
+      ...encodeResult(idx, { item, result, claimNext }),
       execution_id: step.executionId,
       history_length: step.historyLength,
       step_at: step.stepAt,
