@@ -17,6 +17,7 @@ import { prefixUpperBound } from '../../src/backend/sqlite/instance-filter.js';
 import { applySqliteMigrations } from '../../src/backend/sqlite/schema.js';
 import { SqliteBackend, openSqliteBackend } from '../../src/backend/sqlite/index.js';
 import { startAllIn, startRequest, timerFired } from '../../src/testing/conformance/fixtures.js';
+import { startHarness } from '../support/harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'taskhub-sqlite-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -399,3 +400,55 @@ function runClaimProcess(path: string, hub: string, workerId: string): ClaimProc
   });
   return { ready, finished };
 }
+
+describe('SQLite histogram rollup', () => {
+  const countersOf = (path: string, hub: string) => {
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.prepare<[string], { status: string; minute: number; count: number }>('SELECT status, minute, count FROM instance_histogram WHERE hub = ? ORDER BY status, minute').all(hub);
+    } finally {
+      db.close();
+    }
+  };
+
+  it('deletes a counter that falls to zero: none is left after a purge or a deleteHub', async () => {
+    const harness = await startHarness('sqlite', {});
+    try {
+      const path = harness.store.connectionString.slice('sqlite:'.length);
+      const ids = await Promise.all(Array.from({ length: 12 }, () => harness.client.startNew('Chain', { input: { steps: 2, delayMs: 0 } })));
+      await Promise.all(ids.map((id) => harness.client.waitForCompletion(id, { timeoutInMilliseconds: 60_000 })));
+      // Pending and Running were left by every instance: only Completed is counted, in one row a minute.
+      assert.deepEqual([...new Set(countersOf(path, harness.hub).map((counter) => counter.status))], ['Completed']);
+      assert.equal(countersOf(path, harness.hub).reduce((sum, counter) => sum + counter.count, 0), 12);
+
+      assert.equal((await harness.client.purgeInstanceHistory(ids[0]!)).instancesDeleted, 1);
+      assert.equal(countersOf(path, harness.hub).reduce((sum, counter) => sum + counter.count, 0), 11);
+      assert.equal((await harness.client.purgeInstanceHistoryBy({})).instancesDeleted, 11);
+      assert.deepEqual(countersOf(path, harness.hub), []);
+
+      await harness.client.startNew('Chain', { input: { steps: 1, delayMs: 60_000 } });
+      assert.equal(countersOf(path, harness.hub).length, 1);
+      assert.equal(await harness.client.deleteTaskHub(), true);
+      assert.deepEqual(countersOf(path, harness.hub), []);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('drops the zero counters a store held when it is upgraded', () => {
+    const path = freshPath();
+    mkdirSync(join(path, '..'), { recursive: true });
+    const db = new Database(path);
+    try {
+      const dropping = SQLITE_MIGRATIONS.findIndex((m) => m.name === 'histogram_drops_empty_minutes');
+      applySqliteMigrations(db, SQLITE_MIGRATIONS.slice(0, dropping));
+      db.prepare(`INSERT INTO instances (hub, instance_id, execution_id, name, status, created_at, last_updated_at) VALUES ('hub', 'a', 'e', 'Orchestrator', 'Pending', 60000, 60000)`).run();
+      db.prepare(`UPDATE instances SET status = 'Completed' WHERE instance_id = 'a'`).run();
+      assert.deepEqual(db.prepare('SELECT status, count FROM instance_histogram ORDER BY status').all(), [{ status: 'Completed', count: 1 }, { status: 'Pending', count: 0 }]);
+      applySqliteMigrations(db);
+      assert.deepEqual(db.prepare('SELECT status, count FROM instance_histogram ORDER BY status').all(), [{ status: 'Completed', count: 1 }]);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -12,7 +12,7 @@ import { TEST_PG_URL } from '../support/stores.js';
 import { until } from './pg-test-store.js';
 
 const ROUNDS = 6;
-const TABLES = ['instances', 'history', 'messages', 'activity_tasks'] as const;
+const TABLES = ['instances', 'history', 'messages', 'activity_tasks', 'instance_tags', 'instance_histogram'] as const;
 
 describe('PostgreSQL delete-task-hub beside a running worker', () => {
   it('leaves no row of the hub in any table, round after round', async () => {

@@ -6,20 +6,25 @@
 import { FINISHED_STATUSES, isFinished, type RuntimeStatus } from '../../core/history.js';
 import type { InstanceQuery, PurgeOutcome } from '../backend.js';
 import { inTransaction, type PostgresStore, type Queryable } from './connection.js';
+import { foldHistogram, minuteOf } from './histogram-fold.js';
 import { instanceConditions, SqlParams } from './instance-filter.js';
+import { toNumber, type BigintText } from './rows.js';
 
 export async function purgeInstance(store: PostgresStore, hub: string, instanceId: string): Promise<PurgeOutcome> {
-  return inTransaction(store.pool, async ({ client }) => {
-    const locked = await client.query<{ status: RuntimeStatus }>(
-      `SELECT status FROM ${store.tables.instances} WHERE hub = $1 AND instance_id = $2 FOR UPDATE`,
+  const outcome = await inTransaction(store.pool, async ({ client }) => {
+    const locked = await client.query<{ status: RuntimeStatus; created_at: BigintText }>(
+      `SELECT status, created_at FROM ${store.tables.instances} WHERE hub = $1 AND instance_id = $2 FOR UPDATE`,
       [hub, instanceId],
     );
-    const status = locked.rows[0]?.status;
-    if (status === undefined) return { purged: false, reason: 'not-found' };
-    if (!isFinished(status)) return { purged: false, reason: 'not-finished', status };
+    const row = locked.rows[0];
+    if (row === undefined) return { purged: false, reason: 'not-found' } as const;
+    if (!isFinished(row.status)) return { purged: false, reason: 'not-finished', status: row.status } as const;
     await deleteInstances(store, client, hub, [instanceId]);
-    return { purged: true };
+    return { purged: true, minute: minuteOf(toNumber(row.created_at)) } as const;
   });
+  if (!outcome.purged) return outcome;
+  await foldHistogram(store, hub, { from: outcome.minute, to: outcome.minute });
+  return { purged: true };
 }
 
 /**
@@ -58,10 +63,13 @@ export async function purgeInstances(store: PostgresStore, hub: string, query: I
         const ids = locked.rows.map((row) => row.instance_id);
         if (ids.length > 0) await deleteInstances(store, client, hub, ids);
         const last = candidates.rows[candidates.rows.length - 1]!;
-        return { last: { createdAt: last.created_at, rowSeq: last.row_seq }, deleted: ids.length };
+        const minutes = { from: minuteOf(toNumber(candidates.rows[0]!.created_at)), to: minuteOf(toNumber(last.created_at)) };
+        return { last: { createdAt: last.created_at, rowSeq: last.row_seq }, deleted: ids.length, minutes };
       });
       purged += batch.deleted;
       if (batch.last === undefined) break;
+      // The candidates come in creation order: their minutes are the range from the first's to the last's.
+      if (batch.deleted > 0) await foldHistogram(store, hub, batch.minutes);
       after = batch.last;
     }
   }
@@ -80,7 +88,9 @@ export async function purgeInstances(store: PostgresStore, hub: string, query: I
 export async function deleteHub(store: PostgresStore, hub: string): Promise<boolean> {
   for (;;) {
     try {
-      return await inTransaction(store.pool, async ({ client }) => deleteHubRows(store, client, hub));
+      const deleted = await inTransaction(store.pool, async ({ client }) => deleteHubRows(store, client, hub));
+      await foldHistogram(store, hub);
+      return deleted;
     } catch (error) {
       if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED) throw error;
     }
