@@ -197,14 +197,17 @@ BEGIN
       END IF;
     WHEN 'set_tags' THEN
       -- The instance's row is locked by the update above: the column and the index rows change alike.
-      DELETE FROM instance_tags WHERE hub = p_hub AND instance_id = v_id
-        AND (key = ANY(ARRAY(SELECT jsonb_array_elements_text(v_op->'remove'))) OR v_op->'set' ? key);
+      -- Every lookup by the instance's id as a range, which only the primary keys serve (docs/scale-out.md, "Plans").
+      DELETE FROM instance_tags WHERE ctid = ANY(ARRAY(
+        SELECT t.ctid FROM instance_tags t
+        WHERE t.hub = p_hub AND t.instance_id >= v_id AND t.instance_id <= v_id
+          AND (t.key = ANY(ARRAY(SELECT jsonb_array_elements_text(v_op->'remove'))) OR v_op->'set' ? t.key)));
       INSERT INTO instance_tags (hub, instance_id, key, value, created_at, row_seq)
       SELECT p_hub, v_id, t.key, t.value, i.created_at, i.row_seq FROM jsonb_each_text(v_op->'set') AS t, instances i
-      WHERE i.hub = p_hub AND i.instance_id = v_id;
+      WHERE i.hub = p_hub AND i.instance_id >= v_id AND i.instance_id <= v_id;
       UPDATE instances SET tags = (SELECT CASE WHEN count(*) = 0 THEN NULL ELSE jsonb_object_agg(t.key, t.value ORDER BY t.key)::text END
-          FROM instance_tags t WHERE t.hub = p_hub AND t.instance_id = v_id)
-      WHERE hub = p_hub AND instance_id = v_id; -- not p_row: the update above gave the row a new version
+          FROM instance_tags t WHERE t.hub = p_hub AND t.instance_id >= v_id AND t.instance_id <= v_id)
+      WHERE hub = p_hub AND instance_id >= v_id AND instance_id <= v_id; -- not p_row: the update above gave the row a new version
     END CASE;
   END LOOP;
   -- Messages that arrived while the instance was leased are claimable now that the lease is released.

@@ -177,6 +177,8 @@ CREATE FUNCTION create_instance(p_hub text, p_request jsonb) RETURNS boolean
 LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   v_created boolean;
+  v_created_at bigint;
+  v_row_seq bigint;
   v_tasks tid[];
 BEGIN
   WITH request AS (
@@ -200,7 +202,7 @@ BEGIN
       parent_instance_id = excluded.parent_instance_id, ready_at = excluded.ready_at, tags = excluded.tags,
       lock_token = NULL, locked_by = NULL, lock_expires_at = NULL, failed_attempts = 0
     WHERE i.status IN ('Completed', 'Failed', 'Terminated')
-    RETURNING i.instance_id
+    RETURNING i.instance_id, i.created_at, i.row_seq
   ),
   -- These see the replaced instance's rows as of the statement's start: a message delivered to it while
   -- this statement waited for its row survives, addressed to the old execution, and is dropped when read.
@@ -219,16 +221,20 @@ BEGIN
     SELECT p_hub, c.instance_id, r.start_execution_id, r.event_type, r.event, r.visible_at
     FROM created c, request r
   )
-  SELECT EXISTS (SELECT 1 FROM created) INTO v_created;
+  SELECT c.created_at, c.row_seq INTO v_created_at, v_row_seq FROM created c;
+  v_created := FOUND;
   -- The replaced instance's tasks, locked first (a worker may be claiming one), then deleted.
   IF v_created THEN
     -- The instance's row is locked (created or replaced above), so no one else writes its tags meanwhile.
-    DELETE FROM instance_tags WHERE hub = p_hub AND instance_id = p_request->>'instance_id';
-    -- Each tag row carries the listing position the row just got (a replaced one gets a new row_seq).
+    DELETE FROM instance_tags WHERE ctid = ANY(ARRAY(
+      SELECT t.ctid FROM instance_tags t
+      WHERE t.hub = p_hub AND t.instance_id >= p_request->>'instance_id' AND t.instance_id <= p_request->>'instance_id'));
+    -- Each tag row carries the listing position the row just got (a replaced one gets a new row_seq), as
+    -- the upsert returned it: looked up again, a generic plan made while the table was small read the
+    -- instance through instances_by_hub_status, every row of the hub (a seed of 100,000 took 412 s).
     INSERT INTO instance_tags (hub, instance_id, key, value, created_at, row_seq)
-    SELECT p_hub, i.instance_id, t.key, t.value, i.created_at, i.row_seq
-    FROM instances i, jsonb_each_text((p_request->>'tags')::jsonb) AS t
-    WHERE i.hub = p_hub AND i.instance_id = p_request->>'instance_id' AND p_request->>'tags' IS NOT NULL;
+    SELECT p_hub, p_request->>'instance_id', t.key, t.value, v_created_at, v_row_seq
+    FROM jsonb_each_text((p_request->>'tags')::jsonb) AS t;
     SELECT array_agg(t.ctid) INTO v_tasks
     FROM (SELECT t.ctid FROM activity_tasks t
           WHERE t.hub = p_hub AND t.instance_id >= p_request->>'instance_id' AND t.instance_id <= p_request->>'instance_id'
