@@ -75,6 +75,26 @@ describe('PostgreSQL histogram rollup folding', () => {
       assert.deepEqual(await histogram(harness), []);
     }));
 
+  it('a purge folds the minutes it emptied, not the minutes between them', () =>
+    withHarness(async (harness, admin) => {
+      await startAndFinish(harness, 2);
+      const instances = `${harness.store.schema}.instances`;
+      const histogram = `${harness.store.schema}.instance_histogram`;
+      const ids = (await admin.query<{ instance_id: string }>(`SELECT instance_id FROM ${instances} WHERE hub = $1 ORDER BY instance_id`, [harness.hub])).rows;
+      // Two instances created nine minutes apart (the triggers move their counters), and two counters of
+      // a minute between them that no purge empties.
+      await admin.query(`UPDATE ${instances} SET created_at = 60000 WHERE hub = $1 AND instance_id = $2`, [harness.hub, ids[0]!.instance_id]);
+      await admin.query(`UPDATE ${instances} SET created_at = 600000 WHERE hub = $1 AND instance_id = $2`, [harness.hub, ids[1]!.instance_id]);
+      await admin.query(`INSERT INTO ${histogram} (hub, status, minute, slot, count) VALUES ($1, 'Running', 300000, 90, 2), ($1, 'Running', 300000, 91, 3)`, [harness.hub]);
+
+      assert.equal((await harness.client.purgeInstanceHistoryBy({})).instancesDeleted, 2);
+      const left = await admin.query<{ status: string; minute: string; slot: number; count: string }>(
+        `SELECT status, minute, slot, count FROM ${histogram} WHERE hub = $1 AND minute < 3600000 ORDER BY status, minute, slot`,
+        [harness.hub],
+      );
+      assert.deepEqual(left.rows.map((row) => [row.status, Number(row.minute), row.slot, Number(row.count)]), [['Running', 300000, 90, 2], ['Running', 300000, 91, 3]]);
+    }));
+
   it('a deleteHub leaves no counter of the hub', () =>
     withHarness(async (harness, admin) => {
       await startAndFinish(harness, 20);

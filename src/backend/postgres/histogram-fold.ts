@@ -24,17 +24,19 @@ export function minuteOf(createdAt: number): number {
 type CounterRow = { status: string; minute: BigintText; slot: number; count: BigintText };
 
 /**
- * Folds the counters of `hub` whose minute lies in `minutes` (both ends included), or all of the hub's.
- * One short transaction per page of counters, after the writes whose counters it folds have committed.
+ * Folds the counters of `hub` in the given creation minutes, or all of the hub's. The minutes themselves,
+ * not the range they span: a batch of old instances scattered over a year would otherwise fold every
+ * counter of that year. One short transaction per page of counters, after the writes whose counters it
+ * folds have committed.
  */
-export async function foldHistogram(store: PostgresStore, hub: string, minutes?: { from: number; to: number }): Promise<void> {
+export async function foldHistogram(store: PostgresStore, hub: string, minutes?: readonly number[]): Promise<void> {
   let after: { status: string; minute: string } | undefined;
   for (;;) {
     const next = await inTransaction(store.pool, async ({ client }) => {
       const values: unknown[] = [hub];
       const add = (value: unknown) => `$${values.push(value)}`;
-      // Every status named, so the primary key is sought per status at the range's start, not walked from the hub's first minute.
-      const range = minutes === undefined ? '' : ` AND status = ANY(${add(RUNTIME_STATUSES)}::text[]) AND minute BETWEEN ${add(minutes.from)}::bigint AND ${add(minutes.to)}::bigint`;
+      // Every status and minute named, so the primary key is sought for each pair, not walked from the hub's first minute.
+      const range = minutes === undefined ? '' : ` AND status = ANY(${add(RUNTIME_STATUSES)}::text[]) AND minute = ANY(${add([...new Set(minutes)])}::bigint[])`;
       const position = after === undefined ? '' : ` AND (status, minute) > (${add(after.status)}, ${add(after.minute)}::bigint)`;
       const counters = (
         await client.query<CounterRow>(

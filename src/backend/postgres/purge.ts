@@ -23,7 +23,7 @@ export async function purgeInstance(store: PostgresStore, hub: string, instanceI
     return { purged: true, minute: minuteOf(toNumber(row.created_at)) } as const;
   });
   if (!outcome.purged) return outcome;
-  await foldHistogram(store, hub, { from: outcome.minute, to: outcome.minute });
+  await foldHistogram(store, hub, [outcome.minute]);
   return { purged: true };
 }
 
@@ -63,12 +63,11 @@ export async function purgeInstances(store: PostgresStore, hub: string, query: I
         const ids = locked.rows.map((row) => row.instance_id);
         if (ids.length > 0) await deleteInstances(store, client, hub, ids);
         const last = candidates.rows[candidates.rows.length - 1]!;
-        const minutes = { from: minuteOf(toNumber(candidates.rows[0]!.created_at)), to: minuteOf(toNumber(last.created_at)) };
+        const minutes = candidates.rows.map((row) => minuteOf(toNumber(row.created_at)));
         return { last: { createdAt: last.created_at, rowSeq: last.row_seq }, deleted: ids.length, minutes };
       });
       purged += batch.deleted;
       if (batch.last === undefined) break;
-      // The candidates come in creation order: their minutes are the range from the first's to the last's.
       if (batch.deleted > 0) await foldHistogram(store, hub, batch.minutes);
       after = batch.last;
     }
