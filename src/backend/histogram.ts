@@ -33,6 +33,11 @@ export function compareHistogramCounts(a: HistogramCount, b: HistogramCount): nu
  */
 export const ROLLUP_BUCKET_MS = 60_000;
 
+/** The start of the rollup bucket of an instance created at `createdAt`, as the stores' triggers compute it. */
+export function rollupBucketOf(createdAt: number): number {
+  return createdAt - (((createdAt % ROLLUP_BUCKET_MS) + ROLLUP_BUCKET_MS) % ROLLUP_BUCKET_MS);
+}
+
 /** A histogram split between the rollup (whole buckets) and the instances index (the rest). */
 export interface RollupPlan {
   /** Counted from the rollup: instances created in [from, to) (`to` undefined: no upper bound), whole buckets. */

@@ -2,7 +2,7 @@
  * Folding the histogram rollup's counters (docs/adr/0034-histogram-fold.md). Each server process counts into
  * its own slot, so an instance created through one connection and purged through another leaves +1 and -1
  * in two slots: a purge or a deleteHub alone would leave every counter of the minutes it emptied in place.
- * A fold sums each (status, minute) of a range into one of its rows and deletes the rest, and all of them
+ * A fold sums each (status, minute) it is given into one of its rows and deletes the rest, and all of them
  * when the sum is zero. It locks with SKIP LOCKED and then writes only rows it holds, so it never waits for
  * a commit and cannot deadlock with one; a counter locked by a running transaction is left out of its group
  * this time, which stays exact (the sum is moved, never recomputed), only less folded.
@@ -13,13 +13,6 @@ import { toNumber, type BigintText } from './rows.js';
 
 /** Counters read and folded per transaction: a hub's whole rollup is folded page by page. */
 const FOLD_PAGE = 10_000;
-
-const MINUTE_MS = 60_000;
-
-/** The start of the creation minute of `createdAt`, as the rollup's triggers compute it. */
-export function minuteOf(createdAt: number): number {
-  return createdAt - (((createdAt % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
-}
 
 type CounterRow = { status: string; minute: BigintText; slot: number; count: BigintText };
 

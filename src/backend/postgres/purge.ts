@@ -5,8 +5,9 @@
  */
 import { FINISHED_STATUSES, isFinished, type RuntimeStatus } from '../../core/history.js';
 import type { InstanceQuery, PurgeOutcome } from '../backend.js';
+import { rollupBucketOf } from '../histogram.js';
 import { inTransaction, type PostgresStore, type Queryable } from './connection.js';
-import { foldHistogram, minuteOf } from './histogram-fold.js';
+import { foldHistogram } from './histogram-fold.js';
 import { instanceConditions, SqlParams } from './instance-filter.js';
 import { toNumber, type BigintText } from './rows.js';
 
@@ -20,7 +21,7 @@ export async function purgeInstance(store: PostgresStore, hub: string, instanceI
     if (row === undefined) return { purged: false, reason: 'not-found' } as const;
     if (!isFinished(row.status)) return { purged: false, reason: 'not-finished', status: row.status } as const;
     await deleteInstances(store, client, hub, [instanceId]);
-    return { purged: true, minute: minuteOf(toNumber(row.created_at)) } as const;
+    return { purged: true, minute: rollupBucketOf(toNumber(row.created_at)) } as const;
   });
   if (!outcome.purged) return outcome;
   await foldHistogram(store, hub, [outcome.minute]);
@@ -63,7 +64,7 @@ export async function purgeInstances(store: PostgresStore, hub: string, query: I
         const ids = locked.rows.map((row) => row.instance_id);
         if (ids.length > 0) await deleteInstances(store, client, hub, ids);
         const last = candidates.rows[candidates.rows.length - 1]!;
-        const minutes = candidates.rows.map((row) => minuteOf(toNumber(row.created_at)));
+        const minutes = candidates.rows.map((row) => rollupBucketOf(toNumber(row.created_at)));
         return { last: { createdAt: last.created_at, rowSeq: last.row_seq }, deleted: ids.length, minutes };
       });
       purged += batch.deleted;
