@@ -26,6 +26,17 @@ function freshPath(): string {
   return join(root, `case-${++files}`, 'store.db');
 }
 
+/** A fresh database file with the migrations before the named one applied. */
+function databaseBefore(migration: string): { path: string; db: Database.Database } {
+  const path = freshPath();
+  mkdirSync(join(path, '..'), { recursive: true });
+  const db = new Database(path);
+  const upTo = SQLITE_MIGRATIONS.findIndex((m) => m.name === migration);
+  assert.ok(upTo > 0, `a migration named ${migration}`);
+  applySqliteMigrations(db, SQLITE_MIGRATIONS.slice(0, upTo));
+  return { path, db };
+}
+
 const HUB = 'hub';
 
 function commitFor(item: OrchestrationWorkItem, ops: CommitOp[] = []): OrchestrationCommit {
@@ -135,11 +146,7 @@ describe('SQLite migrations', () => {
   });
 
   it('backfill the histogram rollup with the instances a store holds when it is upgraded', async () => {
-    const path = freshPath();
-    mkdirSync(join(path, '..'), { recursive: true });
-    const db = new Database(path);
-    const rollup = SQLITE_MIGRATIONS.findIndex((m) => m.name === 'histogram_rollup');
-    applySqliteMigrations(db, SQLITE_MIGRATIONS.slice(0, rollup));
+    const { path, db } = databaseBefore('histogram_rollup');
     const insert = db.prepare(`INSERT INTO instances (hub, instance_id, execution_id, name, status, created_at, last_updated_at)
       VALUES ('hub', ?, 'e', 'Orchestrator', ?, ?, ?)`);
     for (const [id, status, createdAt] of [['a', 'Completed', 60_001], ['b', 'Completed', 119_999], ['c', 'Failed', 120_000]] as const) insert.run(id, status, createdAt, createdAt);
@@ -174,10 +181,7 @@ describe('SQLite migrations', () => {
   });
 
   it('give the tags of a store made before migration 4 their instances\' listing order', async () => {
-    const path = freshPath();
-    mkdirSync(join(path, '..'), { recursive: true });
-    const db = new Database(path);
-    applySqliteMigrations(db, SQLITE_MIGRATIONS.slice(0, 3));
+    const { path, db } = databaseBefore('tags_in_listing_order');
     // Created out of id and row order, two at the same time: only (created_at, row_seq) orders them.
     const instances = [['late', 30], ['early', 10], ['tie-1', 20], ['tie-2', 20], ['other', 15]] as const;
     for (const [id, createdAt] of instances) {
@@ -436,12 +440,8 @@ describe('SQLite histogram rollup', () => {
   });
 
   it('drops the zero counters a store held when it is upgraded', () => {
-    const path = freshPath();
-    mkdirSync(join(path, '..'), { recursive: true });
-    const db = new Database(path);
+    const { db } = databaseBefore('histogram_drops_empty_minutes');
     try {
-      const dropping = SQLITE_MIGRATIONS.findIndex((m) => m.name === 'histogram_drops_empty_minutes');
-      applySqliteMigrations(db, SQLITE_MIGRATIONS.slice(0, dropping));
       db.prepare(`INSERT INTO instances (hub, instance_id, execution_id, name, status, created_at, last_updated_at) VALUES ('hub', 'a', 'e', 'Orchestrator', 'Pending', 60000, 60000)`).run();
       db.prepare(`UPDATE instances SET status = 'Completed' WHERE instance_id = 'a'`).run();
       assert.deepEqual(db.prepare('SELECT status, count FROM instance_histogram ORDER BY status').all(), [{ status: 'Completed', count: 1 }, { status: 'Pending', count: 0 }]);

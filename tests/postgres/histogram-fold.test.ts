@@ -38,12 +38,9 @@ async function histogram(harness: Harness) {
   return [...counts].sort((a, b) => a.intervalStart - b.intervalStart || a.status.localeCompare(b.status));
 }
 
-async function counters(admin: pg.Client, harness: Harness): Promise<{ rows: number; slots: number }> {
-  const result = await admin.query<{ rows: string; slots: string }>(
-    `SELECT count(*) AS rows, count(DISTINCT slot) AS slots FROM ${harness.store.schema}.instance_histogram WHERE hub = $1`,
-    [harness.hub],
-  );
-  return { rows: Number(result.rows[0]!.rows), slots: Number(result.rows[0]!.slots) };
+async function counters(admin: pg.Client, harness: Harness): Promise<number> {
+  const result = await admin.query<{ rows: string }>(`SELECT count(*) AS rows FROM ${harness.store.schema}.instance_histogram WHERE hub = $1`, [harness.hub]);
+  return Number(result.rows[0]!.rows);
 }
 
 async function withHarness(body: (harness: Harness, admin: pg.Client) => Promise<void>): Promise<void> {
@@ -71,7 +68,7 @@ describe('PostgreSQL histogram rollup folding', () => {
       assert.deepEqual(await histogram(harness), await countedFromInstances(admin, harness), 'after a purge by id');
 
       assert.equal((await harness.client.purgeInstanceHistoryBy({ runtimeStatus: ['Completed'] })).instancesDeleted, 19);
-      assert.deepEqual(await counters(admin, harness), { rows: 0, slots: 0 });
+      assert.equal(await counters(admin, harness), 0);
       assert.deepEqual(await histogram(harness), []);
     }));
 
@@ -100,7 +97,7 @@ describe('PostgreSQL histogram rollup folding', () => {
       await startAndFinish(harness, 20);
       await harness.client.startNew('Chain', { input: { steps: 1, delayMs: 60_000 } });
       assert.equal(await harness.client.deleteTaskHub(), true);
-      assert.deepEqual(await counters(admin, harness), { rows: 0, slots: 0 });
+      assert.equal(await counters(admin, harness), 0);
     }));
 
   it('a fold leaves one counter per minute and status, skips one another transaction holds, and keeps every sum', () =>
@@ -132,7 +129,7 @@ describe('PostgreSQL histogram rollup folding', () => {
           assert.ok(Number(group.rows) <= (holdsTheHeld ? 2 : 1), `one counter for ${group.status} at ${group.minute}, beside the held one`);
           assert.equal(group.zero, false, `no zero counter for ${group.status} at ${group.minute}`);
         }
-        assert.ok((await counters(admin, harness)).rows < before.rows, 'the fold removed counters');
+        assert.ok((await counters(admin, harness)) < before, 'the fold removed counters');
       } finally {
         await store.pool.end();
       }

@@ -86,11 +86,16 @@ export async function purgeInstances(store: PostgresStore, hub: string, query: I
  * a writer that locks several instances rolls everything back and the delete starts over.
  */
 export async function deleteHub(store: PostgresStore, hub: string): Promise<boolean> {
+  const deleted = await deleteHubRowsOnce(store, hub);
+  await foldHistogram(store, hub);
+  return deleted;
+}
+
+/** The hub's rows deleted in one transaction, started over after a deadlock. */
+async function deleteHubRowsOnce(store: PostgresStore, hub: string): Promise<boolean> {
   for (;;) {
     try {
-      const deleted = await inTransaction(store.pool, async ({ client }) => deleteHubRows(store, client, hub));
-      await foldHistogram(store, hub);
-      return deleted;
+      return await inTransaction(store.pool, async ({ client }) => deleteHubRows(store, client, hub));
     } catch (error) {
       if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED) throw error;
     }
